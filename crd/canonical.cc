@@ -1,0 +1,123 @@
+#include "crd/canonical.h"
+
+#include <algorithm>
+
+#include "common/sha256.h"
+
+namespace hgo::crd {
+namespace {
+
+Json ComponentJson(const ComponentSpec& c) {
+  Json j = c.object.is_object() ? c.object : Json::MakeObject();
+  j["id"] = c.id;
+  j["className"] = c.class_name;
+  j["parallelism"] = static_cast<int64_t>(c.parallelism);
+  return j;
+}
+
+Json SortedById(Json::Array items) {
+  std::stable_sort(items.begin(), items.end(), [](const Json& a, const Json& b) {
+    return a.Find("id")->as_string() < b.Find("id")->as_string();
+  });
+  return Json(std::move(items));
+}
+
+Json StreamJson(const StreamSpec& s) {
+  Json j = Json::MakeObject();
+  if (!s.name.empty()) j["name"] = s.name;
+  if (!s.id.empty()) j["id"] = s.id;
+  j["from"] = s.from;
+  j["to"] = s.to;
+  Json g = Json::MakeObject();
+  g["type"] = GroupingTypeName(s.grouping.type);
+  if (!s.grouping.args.empty()) {
+    Json args = Json::MakeArray();
+    for (const auto& a : s.grouping.args) args.push_back(a);  // order matters for FIELDS
+    g["args"] = std::move(args);
+  }
+  if (!s.grouping.stream_id.empty()) g["streamId"] = s.grouping.stream_id;
+  if (s.grouping.custom_class) g["customClass"] = *s.grouping.custom_class;
+  j["grouping"] = std::move(g);
+  return j;
+}
+
+Json StringMapJson(const std::map<std::string, std::string>& m) {
+  Json j = Json::MakeObject();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j;
+}
+
+}  // namespace
+
+Json CanonicalJson(const Topology& t) {
+  const TopologySpec& s = t.spec;
+  Json root = Json::MakeObject();
+  root["apiVersion"] = t.api_version;
+  root["kind"] = t.kind;
+  root["metadata"]["name"] = t.metadata.name;
+  root["metadata"]["labels"] = StringMapJson(t.metadata.labels);
+
+  Json spec = Json::MakeObject();
+  spec["cluster"] = s.cluster;
+  spec["role"] = s.role;
+  spec["environment"] = s.environment;
+  Json heron = Json::MakeObject();
+  if (!s.heron.version.empty()) heron["version"] = s.heron.version;
+  if (!s.heron.core_package.empty()) heron["corePackage"] = s.heron.core_package;
+  spec["heron"] = std::move(heron);
+  spec["package"]["uri"] = s.package.uri;
+  spec["package"]["sha256"] = s.package.sha256;
+
+  Json plan = Json::MakeObject();
+  plan["name"] = t.metadata.name;  // ECO's name always equals metadata.name
+  plan["type"] = s.topology.type;
+  plan["config"] = s.topology.config.is_object() ? s.topology.config : Json::MakeObject();
+  Json::Array beans, spouts, bolts, streams;
+  for (const auto& b : s.topology.components) {
+    Json j = b.object.is_object() ? b.object : Json::MakeObject();
+    j["id"] = b.id;
+    j["className"] = b.class_name;
+    beans.push_back(std::move(j));
+  }
+  for (const auto& c : s.topology.spouts) spouts.push_back(ComponentJson(c));
+  for (const auto& c : s.topology.bolts) bolts.push_back(ComponentJson(c));
+  for (const auto& st : s.topology.streams) streams.push_back(StreamJson(st));
+  // Streams are a set: order them by their own canonical bytes.
+  std::sort(streams.begin(), streams.end(),
+            [](const Json& a, const Json& b) { return Serialize(a) < Serialize(b); });
+  plan["components"] = SortedById(std::move(beans));
+  plan["spouts"] = SortedById(std::move(spouts));
+  plan["bolts"] = SortedById(std::move(bolts));
+  plan["streams"] = Json(std::move(streams));
+  spec["topology"] = std::move(plan);
+
+  spec["packing"]["algorithm"] = PackingAlgorithmName(s.packing.algorithm);
+  if (s.packing.algorithm == PackingAlgorithm::kRoundRobin) {
+    spec["packing"]["containers"] = static_cast<int64_t>(s.packing.containers.value_or(1));
+  }
+  Json resources = Json::MakeObject();
+  if (s.resources.cpu_millis) resources["cpuMillis"] = *s.resources.cpu_millis;
+  if (s.resources.ram_bytes) resources["ramBytes"] = *s.resources.ram_bytes;
+  if (s.resources.disk_bytes) resources["diskBytes"] = *s.resources.disk_bytes;
+  spec["resources"] = std::move(resources);
+  spec["constraints"] = StringMapJson(s.constraints);
+  Json update = Json::MakeObject();
+  update["strategy"] = UpdateStrategyName(s.update.strategy);
+  update["batchSize"] = static_cast<int64_t>(s.update.batch_size);
+  update["minWaitInRunningSeconds"] = static_cast<int64_t>(s.update.min_wait_in_running_seconds);
+  update["maxPerInstanceFailures"] = static_cast<int64_t>(s.update.max_per_instance_failures);
+  update["maxFailedInstances"] = static_cast<int64_t>(s.update.max_failed_instances);
+  update["rollbackOnFailure"] = s.update.rollback_on_failure;
+  update["progressDeadlineSeconds"] = static_cast<int64_t>(s.update.progress_deadline_seconds);
+  spec["update"] = std::move(update);
+  spec["syncPolicy"] = SyncPolicyName(s.sync_policy);
+  spec["state"] = DesiredStateName(s.state);
+  root["spec"] = std::move(spec);
+  return root;
+}
+
+std::string CanonicalString(const Topology& t) { return Serialize(CanonicalJson(t)); }
+
+std::string SpecHash(const Topology& t) { return Sha256Hex(CanonicalString(t)); }
+
+}  // namespace hgo::crd

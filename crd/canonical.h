@@ -1,0 +1,21 @@
+// The canonical form of a Topology and its spec hash.
+//
+// The canonical form is the spec with every default written out, quantities normalised (bytes,
+// millicores), maps in key order and order-free lists (spouts, bolts, components, streams)
+// sorted, serialised as compact JSON. Two files that mean the same thing (different key order,
+// comments, quoting, formatting, or a default written explicitly) have the same canonical bytes
+// and so the same hash; any change of meaning changes both. Provenance (file, line) is left out.
+#pragma once
+
+#include <string>
+
+#include "common/json.h"
+#include "crd/topology.h"
+
+namespace hgo::crd {
+
+Json CanonicalJson(const Topology& t);
+std::string CanonicalString(const Topology& t);  // Serialize(CanonicalJson(t))
+std::string SpecHash(const Topology& t);         // sha256 hex of CanonicalString(t)
+
+}  // namespace hgo::crd

@@ -1,0 +1,411 @@
+#include "crd/parser.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <limits>
+
+#include "common/file_util.h"
+#include "crd/quantity.h"
+#include "crd/validation.h"
+#include "crd/yaml_reader.h"
+
+namespace hgo::crd {
+namespace {
+
+// Reads an integer field with a range; reports out-of-range values with the limits.
+std::optional<int32_t> IntInRange(MapReader& m, std::string_view key, int64_t min, int64_t max,
+                                  ReadContext& ctx) {
+  auto v = m.Int(key, false);
+  if (!v) return std::nullopt;
+  if (*v < min || *v > max) {
+    std::string msg = *v < min ? "must be at least " + std::to_string(min)
+                               : "must be at most " + std::to_string(max);
+    ctx.Error(m.Get(key), m.Child(key), msg + ", got " + std::to_string(*v));
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(*v);
+}
+
+// constructorArgs, properties and configMethods of an ECO object, kept as data.
+Json ReadObjectDetails(MapReader& m) {
+  Json object = Json::MakeObject();
+  for (std::string_view key : {"constructorArgs", "properties", "configMethods"}) {
+    if (!m.Has(key)) continue;
+    auto v = m.Value(key, false);
+    if (v && !v->is_null()) object[std::string(key)] = std::move(*v);
+  }
+  return object;
+}
+
+ComponentSpec ReadComponent(ReadContext& ctx, const YAML::Node& node, const std::string& path) {
+  ComponentSpec c;
+  MapReader m(ctx, node, path);
+  if (!m.ok()) return c;
+  m.CheckKnown({"id", "className", "parallelism", "constructorArgs", "properties",
+                "configMethods"});
+  c.id = m.String("id", true).value_or("");
+  c.class_name = m.String("className", true).value_or("");
+  c.parallelism = IntInRange(m, "parallelism", 1, kMaxParallelism, ctx).value_or(c.parallelism);
+  c.object = ReadObjectDetails(m);
+  return c;
+}
+
+BeanSpec ReadBean(ReadContext& ctx, const YAML::Node& node, const std::string& path) {
+  BeanSpec b;
+  MapReader m(ctx, node, path);
+  if (!m.ok()) return b;
+  m.CheckKnown({"id", "className", "constructorArgs", "properties", "configMethods"});
+  b.id = m.String("id", true).value_or("");
+  b.class_name = m.String("className", true).value_or("");
+  b.object = ReadObjectDetails(m);
+  return b;
+}
+
+StreamSpec ReadStream(ReadContext& ctx, const YAML::Node& node, const std::string& path) {
+  StreamSpec s;
+  MapReader m(ctx, node, path);
+  if (!m.ok()) return s;
+  m.CheckKnown({"name", "id", "from", "to", "grouping"});
+  s.name = m.String("name", false).value_or("");
+  s.id = m.String("id", false).value_or("");
+  s.from = m.String("from", true).value_or("");
+  s.to = m.String("to", true).value_or("");
+  if (!m.Has("grouping") || m.Get("grouping").IsNull()) {
+    ctx.Error(node, m.Child("grouping"), "is required");
+    return s;
+  }
+  MapReader g(ctx, m.Get("grouping"), m.Child("grouping"));
+  if (!g.ok()) return s;
+  ctx.Record(g.path(), m.Get("grouping"));
+  g.CheckKnown({"type", "args", "streamId", "customClass"});
+  if (auto t = g.Enum("type", {"SHUFFLE", "FIELDS", "ALL", "GLOBAL", "NONE", "CUSTOM"}, true)) {
+    static const std::map<std::string, GroupingType> kTypes = {
+        {"SHUFFLE", GroupingType::kShuffle}, {"FIELDS", GroupingType::kFields},
+        {"ALL", GroupingType::kAll},         {"GLOBAL", GroupingType::kGlobal},
+        {"NONE", GroupingType::kNone},       {"CUSTOM", GroupingType::kCustom}};
+    s.grouping.type = kTypes.at(*t);
+  }
+  if (auto args = g.StringList("args", false)) s.grouping.args = *args;
+  s.grouping.stream_id = g.String("streamId", false).value_or("");
+  if (g.Has("customClass")) {
+    auto cc = g.Value("customClass", false);
+    if (cc && !cc->is_null()) s.grouping.custom_class = std::move(*cc);
+  }
+  return s;
+}
+
+template <typename T, typename ReadOne>
+std::vector<T> ReadList(ReadContext& ctx, MapReader& parent, std::string_view key,
+                        ReadOne read_one) {
+  std::vector<T> out;
+  YAML::Node list = parent.Get(key);
+  if (!list.IsDefined() || list.IsNull()) return out;
+  std::string path = parent.Child(key);
+  ctx.Record(path, list);
+  if (!list.IsSequence()) {
+    ctx.Error(list, path, "must be a list, got " + DescribeNode(list));
+    return out;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string item_path = IndexPath(path, i);
+    ctx.Record(item_path, list[i]);
+    out.push_back(read_one(ctx, list[i], item_path));
+    if (ctx.budget_exhausted()) break;
+  }
+  return out;
+}
+
+void ReadLogicalPlan(ReadContext& ctx, MapReader& spec, LogicalPlanSpec& plan,
+                     std::string& eco_name) {
+  MapReader m(ctx, spec.Get("topology"), spec.Child("topology"));
+  if (!m.ok()) return;
+  ctx.Record(m.path(), spec.Get("topology"));
+  m.CheckKnown({"name", "type", "config", "components", "spouts", "bolts", "streams"});
+  eco_name = m.String("name", false).value_or("");
+  plan.type = m.Enum("type", {"heron", "storm"}, false).value_or(plan.type);
+  if (m.Has("config") && !m.Get("config").IsNull()) {
+    auto config = m.Value("config", false);
+    if (config && !config->is_object()) {
+      ctx.Error(m.Get("config"), m.Child("config"),
+                "must be a map of config keys to values, got " + DescribeNode(m.Get("config")));
+    } else if (config) {
+      plan.config = std::move(*config);
+    }
+  }
+  plan.components = ReadList<BeanSpec>(ctx, m, "components", ReadBean);
+  if (!m.Has("spouts")) ctx.Error(m.location(), m.Child("spouts"), "is required");
+  plan.spouts = ReadList<ComponentSpec>(ctx, m, "spouts", ReadComponent);
+  plan.bolts = ReadList<ComponentSpec>(ctx, m, "bolts", ReadComponent);
+  plan.streams = ReadList<StreamSpec>(ctx, m, "streams", ReadStream);
+}
+
+void ReadResources(ReadContext& ctx, MapReader& spec, ResourcesSpec& r) {
+  if (!spec.Has("resources") || spec.Get("resources").IsNull()) return;
+  MapReader m(ctx, spec.Get("resources"), spec.Child("resources"));
+  if (!m.ok()) return;
+  m.CheckKnown({"cpu", "ram", "disk"});
+  if (auto cpu = m.ScalarText("cpu", false)) {
+    auto millis = ParseCpuMillis(*cpu);
+    if (!millis.ok()) {
+      ctx.Error(m.Get("cpu"), m.Child("cpu"), millis.status().message());
+    } else {
+      r.cpu_millis = *millis;
+    }
+  }
+  for (auto [key, target] : {std::pair<std::string_view, std::optional<int64_t>*>{"ram", &r.ram_bytes},
+                             {"disk", &r.disk_bytes}}) {
+    auto text = m.ScalarText(key, false);
+    if (!text) continue;
+    auto bytes = ParseByteQuantity(*text);
+    if (!bytes.ok()) {
+      ctx.Error(m.Get(key), m.Child(key), bytes.status().message());
+    } else {
+      *target = *bytes;
+    }
+  }
+}
+
+void ReadUpdate(ReadContext& ctx, MapReader& spec, UpdateSpec& u) {
+  if (!spec.Has("update") || spec.Get("update").IsNull()) return;
+  MapReader m(ctx, spec.Get("update"), spec.Child("update"));
+  if (!m.ok()) return;
+  m.CheckKnown({"strategy", "batchSize", "minWaitInRunningSeconds", "maxPerInstanceFailures",
+                "maxFailedInstances", "rollbackOnFailure", "progressDeadlineSeconds"});
+  if (auto s = m.Enum("strategy", {"Rolling", "Recreate"}, false)) {
+    u.strategy = *s == "Rolling" ? UpdateStrategy::kRolling : UpdateStrategy::kRecreate;
+  }
+  u.batch_size = IntInRange(m, "batchSize", 1, kMaxInstances, ctx).value_or(u.batch_size);
+  u.min_wait_in_running_seconds =
+      IntInRange(m, "minWaitInRunningSeconds", 0, 3600, ctx).value_or(u.min_wait_in_running_seconds);
+  u.max_per_instance_failures =
+      IntInRange(m, "maxPerInstanceFailures", 0, 100, ctx).value_or(u.max_per_instance_failures);
+  u.max_failed_instances =
+      IntInRange(m, "maxFailedInstances", 0, kMaxInstances, ctx).value_or(u.max_failed_instances);
+  u.rollback_on_failure = m.Bool("rollbackOnFailure", false).value_or(u.rollback_on_failure);
+  u.progress_deadline_seconds = IntInRange(m, "progressDeadlineSeconds", 30, 86400, ctx)
+                                    .value_or(u.progress_deadline_seconds);
+}
+
+void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_name) {
+  MapReader m(ctx, root.Get("spec"), "spec");
+  if (!m.ok()) return;
+  m.CheckKnown({"cluster", "role", "environment", "heron", "package", "topology", "packing",
+                "resources", "constraints", "update", "syncPolicy", "state"});
+  TopologySpec& s = t.spec;
+  s.cluster = m.String("cluster", true).value_or("");
+  s.role = m.String("role", true).value_or("");
+  s.environment = m.String("environment", true).value_or("");
+  if (m.Has("heron") && !m.Get("heron").IsNull()) {
+    MapReader h(ctx, m.Get("heron"), m.Child("heron"));
+    if (h.ok()) {
+      h.CheckKnown({"version", "corePackage"});
+      s.heron.version = h.String("version", false).value_or("");
+      s.heron.core_package = h.String("corePackage", false).value_or("");
+    }
+  }
+  if (!m.Has("package") || m.Get("package").IsNull()) {
+    ctx.Error(m.location(), m.Child("package"), "is required");
+  } else {
+    MapReader p(ctx, m.Get("package"), m.Child("package"));
+    if (p.ok()) {
+      p.CheckKnown({"uri", "sha256"});
+      s.package.uri = p.String("uri", true).value_or("");
+      s.package.sha256 = p.String("sha256", true).value_or("");
+    }
+  }
+  if (!m.Has("topology") || m.Get("topology").IsNull()) {
+    ctx.Error(m.location(), m.Child("topology"), "is required");
+  } else {
+    ReadLogicalPlan(ctx, m, s.topology, eco_name);
+  }
+  if (m.Has("packing") && !m.Get("packing").IsNull()) {
+    MapReader p(ctx, m.Get("packing"), m.Child("packing"));
+    if (p.ok()) {
+      p.CheckKnown({"algorithm", "containers"});
+      if (auto a = p.Enum("algorithm", {"ResourceCompliantRR", "RoundRobin"}, false)) {
+        s.packing.algorithm = *a == "RoundRobin" ? PackingAlgorithm::kRoundRobin
+                                                 : PackingAlgorithm::kResourceCompliantRR;
+      }
+      if (auto c = IntInRange(p, "containers", 1, kMaxInstances - 1, ctx)) s.packing.containers = c;
+    }
+  }
+  ReadResources(ctx, m, s.resources);
+  if (auto c = m.StringMap("constraints", false)) s.constraints = *c;
+  ReadUpdate(ctx, m, s.update);
+  if (auto p = m.Enum("syncPolicy", {"repair", "warn"}, false)) {
+    s.sync_policy = *p == "repair" ? SyncPolicy::kRepair : SyncPolicy::kWarn;
+  }
+  if (auto st = m.Enum("state", {"Running", "Paused"}, false)) {
+    s.state = *st == "Running" ? DesiredState::kRunning : DesiredState::kPaused;
+  }
+}
+
+// The key fields, read leniently, so an invalid document still says which topology it meant.
+std::optional<TopologyKey> BestEffortKey(const YAML::Node& doc) {
+  try {
+    if (!doc.IsMap()) return std::nullopt;
+    YAML::Node meta = doc["metadata"], spec = doc["spec"];
+    if (!meta.IsMap() || !spec.IsMap()) return std::nullopt;
+    auto text = [](const YAML::Node& n) -> std::optional<std::string> {
+      if (n.IsDefined() && n.IsScalar() && !n.Scalar().empty()) return n.Scalar();
+      return std::nullopt;
+    };
+    auto name = text(meta["name"]), cluster = text(spec["cluster"]), role = text(spec["role"]),
+         env = text(spec["environment"]);
+    if (!name || !cluster || !role || !env) return std::nullopt;
+    return TopologyKey{*cluster, *role, *env, *name};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void DecodeDocument(const YAML::Node& doc, const std::string& file, const ParseOptions& options,
+                    ParsedDocument& out) {
+  Topology t;
+  t.source_file = file;
+  t.document_index = out.index;
+  t.location = out.location;
+  ReadContext ctx(file, ReaderLimits{options.max_nodes, options.max_depth}, &out.errors,
+                  &t.field_locations);
+  MapReader root(ctx, doc, "");
+  if (!root.ok()) return;
+  root.CheckKnown({"apiVersion", "kind", "metadata", "spec"});
+  auto api = root.String("apiVersion", true);
+  if (api && *api != kApiVersion) {
+    ctx.Error(root.Get("apiVersion"), "apiVersion",
+              "must be '" + std::string(kApiVersion) + "', got '" + *api + "'");
+  }
+  auto kind = root.String("kind", true);
+  if (kind && *kind != kKind) {
+    ctx.Error(root.Get("kind"), "kind", "must be '" + std::string(kKind) + "', got '" + *kind + "'");
+  }
+  if (!root.Has("metadata") || root.Get("metadata").IsNull()) {
+    ctx.Error(root.location(), "metadata", "is required");
+  } else {
+    MapReader meta(ctx, root.Get("metadata"), "metadata");
+    if (meta.ok()) {
+      meta.CheckKnown({"name", "labels"});
+      t.metadata.name = meta.String("name", true).value_or("");
+      if (auto labels = meta.StringMap("labels", false)) t.metadata.labels = *labels;
+    }
+  }
+  std::string eco_name;
+  if (!root.Has("spec") || root.Get("spec").IsNull()) {
+    ctx.Error(root.location(), "spec", "is required");
+  } else {
+    ReadSpec(ctx, root, t, eco_name);
+  }
+  if (ctx.budget_exhausted()) return;
+  // Semantic rules run on whatever decoded, so one pass reports every problem of the file.
+  ValidateTopology(t, eco_name, out.errors);
+  if (out.errors.empty()) out.topology = std::move(t);
+}
+
+}  // namespace
+
+bool ParseResult::ok() const {
+  if (!file_errors.empty()) return false;
+  for (const auto& d : documents) {
+    if (!d.errors.empty()) return false;
+  }
+  return true;
+}
+
+std::vector<FieldError> ParseResult::AllErrors() const {
+  std::vector<FieldError> all = file_errors;
+  for (const auto& d : documents) all.insert(all.end(), d.errors.begin(), d.errors.end());
+  SortErrors(all);
+  return all;
+}
+
+std::vector<Topology> ParseResult::Topologies() const {
+  std::vector<Topology> out;
+  for (const auto& d : documents) {
+    if (d.topology) out.push_back(*d.topology);
+  }
+  return out;
+}
+
+ParseResult ParseTopologies(std::string_view content, const std::string& file,
+                            const ParseOptions& options) {
+  ParseResult result;
+  result.file = file;
+  if (content.size() > options.max_file_bytes) {
+    result.file_errors.push_back(FieldError{
+        file, SourceLocation{1, 1}, "",
+        "file is " + std::to_string(content.size()) + " bytes, over the limit of " +
+            std::to_string(options.max_file_bytes)});
+    return result;
+  }
+  result.file_errors = PrescanYamlText(content, file, options.max_flow_depth);
+  if (!result.file_errors.empty()) return result;
+
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(content));
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp stops at the first syntax error (DeepRecursion included); its mark is 0-based.
+    SourceLocation at = e.mark.is_null() ? SourceLocation{}
+                                         : SourceLocation{e.mark.line + 1, e.mark.column + 1};
+    result.file_errors.push_back(FieldError{file, at, "", "YAML syntax error: " + e.msg});
+    return result;
+  } catch (const std::exception& e) {
+    result.file_errors.push_back(
+        FieldError{file, SourceLocation{1, 1}, "", std::string("cannot parse YAML: ") + e.what()});
+    return result;
+  }
+  if (static_cast<int>(docs.size()) > options.max_documents) {
+    result.file_errors.push_back(FieldError{
+        file, SourceLocation{1, 1}, "",
+        "file has " + std::to_string(docs.size()) + " documents, over the limit of " +
+            std::to_string(options.max_documents)});
+    return result;
+  }
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const YAML::Node& doc = docs[i];
+    if (doc.IsNull() || !doc.IsDefined()) continue;  // "---" with nothing after it
+    ParsedDocument parsed;
+    parsed.index = static_cast<int>(i);
+    parsed.location = LocationOf(doc);
+    parsed.key = BestEffortKey(doc);
+    try {
+      DecodeDocument(doc, file, options, parsed);
+    } catch (const std::exception& e) {
+      // yaml-cpp's accessors may throw on malformed trees; never let that escape.
+      parsed.errors.push_back(
+          FieldError{file, parsed.location, "", std::string("cannot read document: ") + e.what()});
+      parsed.topology.reset();
+    }
+    SortErrors(parsed.errors);
+    result.documents.push_back(std::move(parsed));
+  }
+  return result;
+}
+
+ParseResult ParseTopologyFile(const std::string& path, const ParseOptions& options) {
+  auto content = ReadFileLimited(path, options.max_file_bytes);
+  if (!content.ok()) {
+    ParseResult result;
+    result.file = path;
+    result.file_errors.push_back(FieldError{path, SourceLocation{}, "", content.status().message()});
+    return result;
+  }
+  return ParseTopologies(*content, path, options);
+}
+
+std::vector<FieldError> CheckUniqueKeys(const std::vector<Topology>& topologies) {
+  std::vector<FieldError> errors;
+  std::map<TopologyKey, const Topology*> first;
+  for (const auto& t : topologies) {
+    auto [it, inserted] = first.emplace(t.key(), &t);
+    if (inserted) continue;
+    const Topology& f = *it->second;
+    errors.push_back(FieldError{
+        t.source_file, t.location, "metadata.name",
+        "topology " + t.key().ToString() + " is already defined at " + f.source_file + ":" +
+            std::to_string(f.location.line) + " (a key must be unique across all sources)"});
+  }
+  return errors;
+}
+
+}  // namespace hgo::crd

@@ -1,0 +1,170 @@
+// The heron/v1 Topology spec: the desired state of one Heron topology on one Aurora cluster.
+// docs/spec.md describes every field for users; this header is the same thing for code.
+//
+// Values here are already defaulted and validated when they come out of ParseTopologies(), so
+// consumers never re-check them. Absent optional values are std::nullopt or empty strings where
+// the field's doc says "cluster default".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+
+namespace hgo::crd {
+
+inline constexpr char kApiVersion[] = "heron/v1";
+inline constexpr char kKind[] = "Topology";
+
+// A position in a source file, 1-based; 0 means unknown.
+struct SourceLocation {
+  int line = 0;
+  int column = 0;
+  friend bool operator==(const SourceLocation&, const SourceLocation&) = default;
+};
+
+// Identifies a topology everywhere: cluster/role/environment/name, like an Aurora job key with
+// the cluster in front. Unique across all spec sources.
+struct TopologyKey {
+  std::string cluster;
+  std::string role;
+  std::string environment;
+  std::string name;
+
+  std::string ToString() const;  // "devcluster/www-data/devel/word-count"
+  friend auto operator<=>(const TopologyKey&, const TopologyKey&) = default;
+};
+
+struct ObjectMeta {
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+
+struct HeronSpec {
+  std::string version;       // empty: the cluster's default
+  std::string core_package;  // empty: the cluster's default
+};
+
+struct PackageSpec {
+  std::string uri;     // file://, http:// or https://
+  std::string sha256;  // 64 lower-case hex digits
+};
+
+enum class GroupingType { kShuffle, kFields, kAll, kGlobal, kNone, kCustom };
+
+struct GroupingSpec {
+  GroupingType type = GroupingType::kShuffle;
+  std::vector<std::string> args;  // the field names of FIELDS grouping, in order
+  std::string stream_id;          // empty: Heron's default stream
+  std::optional<Json> custom_class;  // CUSTOM: an ECO object definition
+};
+
+// A spout or a bolt in Heron ECO's shape. ECO object details (constructorArgs, properties,
+// configMethods) are kept as data: the controller does not instantiate objects (the package's
+// .defn carries them) but they are part of the spec's meaning and of its hash.
+struct ComponentSpec {
+  std::string id;
+  std::string class_name;
+  int32_t parallelism = 1;
+  Json object;  // object with the optional keys constructorArgs, properties, configMethods
+};
+
+// An entry of ECO's `components:` list: a bean that spouts and bolts reference by id.
+struct BeanSpec {
+  std::string id;
+  std::string class_name;
+  Json object;
+};
+
+struct StreamSpec {
+  std::string name;  // optional, informative (ECO's `name`)
+  std::string id;    // optional, informative (ECO's `id`)
+  std::string from;
+  std::string to;
+  GroupingSpec grouping;
+};
+
+// The logical plan, in Heron ECO's format.
+struct LogicalPlanSpec {
+  std::string type = "heron";  // "heron" or "storm"
+  Json config = Json::MakeObject();  // topology config overrides, key -> value
+  std::vector<BeanSpec> components;
+  std::vector<ComponentSpec> spouts;
+  std::vector<ComponentSpec> bolts;
+  std::vector<StreamSpec> streams;
+};
+
+enum class PackingAlgorithm { kResourceCompliantRR, kRoundRobin };
+
+struct PackingSpec {
+  PackingAlgorithm algorithm = PackingAlgorithm::kResourceCompliantRR;
+  std::optional<int32_t> containers;  // RoundRobin only; default 1
+};
+
+// Per container. Absent values are computed by the packing algorithm.
+struct ResourcesSpec {
+  std::optional<int64_t> cpu_millis;  // 1 core = 1000
+  std::optional<int64_t> ram_bytes;
+  std::optional<int64_t> disk_bytes;
+};
+
+enum class UpdateStrategy { kRolling, kRecreate };
+
+struct UpdateSpec {
+  UpdateStrategy strategy = UpdateStrategy::kRolling;
+  int32_t batch_size = 1;
+  int32_t min_wait_in_running_seconds = 30;
+  int32_t max_per_instance_failures = 0;
+  int32_t max_failed_instances = 0;
+  bool rollback_on_failure = true;
+  int32_t progress_deadline_seconds = 600;
+};
+
+enum class SyncPolicy { kRepair, kWarn };
+enum class DesiredState { kRunning, kPaused };
+
+struct TopologySpec {
+  std::string cluster;
+  std::string role;
+  std::string environment;
+  HeronSpec heron;
+  PackageSpec package;
+  LogicalPlanSpec topology;
+  PackingSpec packing;
+  ResourcesSpec resources;
+  std::map<std::string, std::string> constraints;  // Aurora constraints: name -> "limit:N" or values
+  UpdateSpec update;
+  SyncPolicy sync_policy = SyncPolicy::kRepair;
+  DesiredState state = DesiredState::kRunning;
+};
+
+// One document of kind Topology, with where it came from.
+struct Topology {
+  std::string api_version = kApiVersion;
+  std::string kind = kKind;
+  ObjectMeta metadata;
+  TopologySpec spec;
+
+  // Provenance, not part of the spec's meaning (not hashed).
+  std::string source_file;
+  int document_index = 0;    // 0-based position in a multi-document file
+  SourceLocation location;   // where the document starts
+  // Where each decoded field's value is, by field path ("spec.topology.bolts[1].parallelism").
+  std::map<std::string, SourceLocation> field_locations;
+
+  TopologyKey key() const {
+    return TopologyKey{spec.cluster, spec.role, spec.environment, metadata.name};
+  }
+};
+
+// Names used in YAML and in the canonical form.
+const char* GroupingTypeName(GroupingType t);
+const char* PackingAlgorithmName(PackingAlgorithm a);
+const char* UpdateStrategyName(UpdateStrategy s);
+const char* SyncPolicyName(SyncPolicy p);
+const char* DesiredStateName(DesiredState s);
+
+}  // namespace hgo::crd
