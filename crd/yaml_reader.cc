@@ -94,6 +94,10 @@ std::string IndexPath(const std::string& path, size_t i) {
 }
 
 std::string KeyPath(const std::string& path, std::string_view key) {
+  bool simple = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  if (simple) return path.empty() ? std::string(key) : path + "." + std::string(key);
   std::string out = path;
   out += "[";
   AppendJsonString(key, out);
@@ -237,12 +241,7 @@ MapReader::MapReader(ReadContext& ctx, const YAML::Node& node, std::string path)
   }
 }
 
-std::string MapReader::Child(std::string_view key) const {
-  if (key.find_first_of(".[]\" ") != std::string_view::npos || key.empty()) {
-    return KeyPath(path_, key);
-  }
-  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-}
+std::string MapReader::Child(std::string_view key) const { return KeyPath(path_, key); }
 
 void MapReader::CheckKnown(const std::vector<std::string_view>& known) {
   for (size_t i = 0; i < entries_.size(); ++i) {
@@ -276,6 +275,13 @@ void MapReader::CheckKnown(const std::vector<std::string_view>& known) {
   }
 }
 
+SourceLocation MapReader::KeyLocation(std::string_view key) const {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == key) return LocationOf(key_nodes_[i]);
+  }
+  return location();
+}
+
 YAML::Node MapReader::Get(std::string_view key) const {
   for (const auto& [k, v] : entries_) {
     if (k == key) return v;
@@ -288,7 +294,8 @@ bool MapReader::Missing(std::string_view key, bool required) {
   if (v.IsDefined() && !v.IsNull()) return false;
   if (required) {
     if (v.IsDefined()) {
-      ctx_.Error(v, Child(key), "is required and must not be empty");
+      // yaml-cpp places an empty value at the next token; point at the key instead.
+      ctx_.Error(KeyLocation(key), Child(key), "is required and must not be empty");
     } else {
       ctx_.Error(node_, Child(key), "is required");
     }

@@ -79,6 +79,8 @@ class MapReader {
   // The value of key; an undefined node when absent.
   YAML::Node Get(std::string_view key) const;
   bool Has(std::string_view key) const { return Get(key).IsDefined(); }
+  // Where key itself is written (the map's location when absent).
+  SourceLocation KeyLocation(std::string_view key) const;
   // All entries in document order (duplicates already reported and dropped).
   const std::vector<std::pair<std::string, YAML::Node>>& entries() const { return entries_; }
 
@@ -117,7 +119,8 @@ std::optional<Json> ToJson(ReadContext& ctx, const YAML::Node& node, const std::
 
 // The field path of list element i: "spec.topology.bolts[1]".
 std::string IndexPath(const std::string& path, size_t i);
-// The field path of a map entry whose key may contain dots: config["topology.workers"].
+// The field path of a map entry: "metadata.labels.team" for simple keys, and a quoted form for
+// keys with dots or other characters: spec.topology.config["topology.workers"].
 std::string KeyPath(const std::string& path, std::string_view key);
 
 }  // namespace hgo::crd
