@@ -1,5 +1,6 @@
 #include "crd/parser.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <limits>
@@ -343,8 +344,14 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(content));
+  } catch (const YAML::DeepRecursion& e) {
+    SourceLocation at{e.mark.line + 1, e.mark.column + 1};
+    result.file_errors.push_back(
+        FieldError{file, at, "", "nesting deeper than " + std::to_string(e.depth()) +
+                                     " levels; the YAML parser stops here"});
+    return result;
   } catch (const YAML::Exception& e) {
-    // yaml-cpp stops at the first syntax error (DeepRecursion included); its mark is 0-based.
+    // yaml-cpp stops at the first syntax error; its mark is 0-based.
     SourceLocation at = e.mark.is_null() ? SourceLocation{}
                                          : SourceLocation{e.mark.line + 1, e.mark.column + 1};
     result.file_errors.push_back(FieldError{file, at, "", "YAML syntax error: " + e.msg});

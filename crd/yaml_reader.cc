@@ -449,8 +449,12 @@ std::optional<Json> ToJson(ReadContext& ctx, const YAML::Node& node, const std::
   if (!ctx.Visit(node, path)) return std::nullopt;
   ctx.Record(path, node);
   if (depth > ctx.limits().max_depth) {
-    ctx.Error(node, path,
-              "nested deeper than " + std::to_string(ctx.limits().max_depth) + " levels");
+    // Reported once: a cyclic alias (&a [*a]) would otherwise report every branch.
+    if (ctx.NoteDepthExceeded()) {
+      ctx.Error(node, path,
+                "nested deeper than " + std::to_string(ctx.limits().max_depth) +
+                    " levels (or a cyclic alias)");
+    }
     return std::nullopt;
   }
   switch (node.Type()) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/json.h"
@@ -47,6 +48,8 @@ class ReadContext {
   // Counts one visited node; false (after one error) once the budget is spent.
   bool Visit(const YAML::Node& node, const std::string& path);
   bool budget_exhausted() const { return budget_exhausted_; }
+  // True the first time it is called.
+  bool NoteDepthExceeded() { return !std::exchange(depth_exceeded_, true); }
   const ReaderLimits& limits() const { return limits_; }
   size_t error_count() const { return errors_->size(); }
 
@@ -57,6 +60,7 @@ class ReadContext {
   std::map<std::string, SourceLocation>* locations_;
   size_t visited_ = 0;
   bool budget_exhausted_ = false;
+  bool depth_exceeded_ = false;
 };
 
 // "a map", "a list", "a string", "null", ...
