@@ -27,9 +27,10 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
       "validate",
       "Check spec files offline, exactly as the controller will (exit 0 valid, 1 invalid, 2 "
       "usage)");
-  validate_cmd->add_option("-f,--filename", validate.paths,
-                           "A spec file, a directory (searched for *.yaml and *.yml), or - for "
-                           "standard input; repeatable")
+  validate_cmd
+      ->add_option("-f,--filename", validate.paths,
+                   "A spec file, a directory (searched for *.yaml and *.yml), or - for "
+                   "standard input; repeatable")
       ->required();
   validate_cmd->add_option("-o,--output", validate.output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));

@@ -107,9 +107,8 @@ int RunValidate(const ValidateOptions& options, std::istream& in, std::ostream& 
     }
     for (const auto& e : errors) out << e.ToString() << "\n";
     out << results.size() << (results.size() == 1 ? " file, " : " files, ") << valid.size()
-        << " valid " << (valid.size() == 1 ? "topology" : "topologies") << ", "
-        << invalid_documents << " invalid, " << errors.size()
-        << (errors.size() == 1 ? " error" : " errors") << "\n";
+        << " valid " << (valid.size() == 1 ? "topology" : "topologies") << ", " << invalid_documents
+        << " invalid, " << errors.size() << (errors.size() == 1 ? " error" : " errors") << "\n";
   }
   return ok ? kExitOk : kExitProblem;
 }

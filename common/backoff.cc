@@ -21,8 +21,8 @@ std::chrono::milliseconds Backoff::NextDelay() {
   const double max_ms = static_cast<double>(options_.max.count());
   // Exponent is capped so pow() never overflows after many attempts.
   const double exponent = std::min(attempts_, 64);
-  double base = static_cast<double>(options_.initial.count()) *
-                std::pow(options_.multiplier, exponent);
+  double base =
+      static_cast<double>(options_.initial.count()) * std::pow(options_.multiplier, exponent);
   base = std::min(base, max_ms);
   ++attempts_;
   double delay = base;

@@ -28,16 +28,16 @@ class Json {
   enum class Type { kNull, kBool, kInt, kDouble, kString, kArray, kObject };
 
   Json() = default;
-  Json(std::nullptr_t) {}                                       // NOLINT
-  Json(bool b) : v_(b) {}                                       // NOLINT
-  Json(int i) : v_(static_cast<int64_t>(i)) {}                  // NOLINT
-  Json(int64_t i) : v_(i) {}                                    // NOLINT
-  Json(double d) : v_(d) {}                                     // NOLINT
-  Json(const char* s) : v_(std::string(s)) {}                   // NOLINT
-  Json(std::string s) : v_(std::move(s)) {}                     // NOLINT
-  Json(std::string_view s) : v_(std::string(s)) {}              // NOLINT
-  Json(Array a) : v_(std::move(a)) {}                           // NOLINT
-  Json(Object o) : v_(std::move(o)) {}                          // NOLINT
+  Json(std::nullptr_t) {}                           // NOLINT
+  Json(bool b) : v_(b) {}                           // NOLINT
+  Json(int i) : v_(static_cast<int64_t>(i)) {}      // NOLINT
+  Json(int64_t i) : v_(i) {}                        // NOLINT
+  Json(double d) : v_(d) {}                         // NOLINT
+  Json(const char* s) : v_(std::string(s)) {}       // NOLINT
+  Json(std::string s) : v_(std::move(s)) {}         // NOLINT
+  Json(std::string_view s) : v_(std::string(s)) {}  // NOLINT
+  Json(Array a) : v_(std::move(a)) {}               // NOLINT
+  Json(Object o) : v_(std::move(o)) {}              // NOLINT
 
   static Json MakeArray() { return Json(Array{}); }
   static Json MakeObject() { return Json(Object{}); }
@@ -55,7 +55,9 @@ class Json {
   // REQUIRES: the matching type (checked by assert in debug builds).
   bool as_bool() const { return std::get<bool>(v_); }
   int64_t as_int() const { return std::get<int64_t>(v_); }
-  double as_double() const { return is_int() ? static_cast<double>(as_int()) : std::get<double>(v_); }
+  double as_double() const {
+    return is_int() ? static_cast<double>(as_int()) : std::get<double>(v_);
+  }
   const std::string& as_string() const { return std::get<std::string>(v_); }
   const Array& as_array() const { return std::get<Array>(v_); }
   Array& as_array() { return std::get<Array>(v_); }

@@ -81,8 +81,8 @@ bool IsRetryable(const Status& s);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : data_(value) {}                       // NOLINT: implicit by design
-  StatusOr(T&& value) : data_(std::move(value)) {}                 // NOLINT
+  StatusOr(const T& value) : data_(value) {}                        // NOLINT: implicit by design
+  StatusOr(T&& value) : data_(std::move(value)) {}                  // NOLINT
   StatusOr(const Status& status) : data_(status) { CheckError(); }  // NOLINT
   StatusOr(Status&& status) : data_(std::move(status)) { CheckError(); }  // NOLINT
 
@@ -125,10 +125,10 @@ class [[nodiscard]] StatusOr {
 #define HGO_STATUS_CONCAT(a, b) HGO_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when expr is not OK.
-#define HGO_RETURN_IF_ERROR(expr)                  \
-  do {                                             \
-    ::hgo::Status hgo_status_ = (expr);            \
-    if (!hgo_status_.ok()) return hgo_status_;     \
+#define HGO_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::hgo::Status hgo_status_ = (expr);        \
+    if (!hgo_status_.ok()) return hgo_status_; \
   } while (0)
 
 // HGO_ASSIGN_OR_RETURN(auto x, Foo()); declares x from a StatusOr or returns its error.

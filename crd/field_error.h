@@ -9,7 +9,7 @@
 namespace hgo::crd {
 
 struct FieldError {
-  std::string file;     // as given to the parser; may be "<stdin>" or a git path
+  std::string file;  // as given to the parser; may be "<stdin>" or a git path
   SourceLocation location;
   std::string path;     // "spec.topology.bolts[1].parallelism"; empty for file-level errors
   std::string message;  // what is wrong and, where it helps, what would be right

@@ -42,8 +42,8 @@ ComponentSpec ReadComponent(ReadContext& ctx, const YAML::Node& node, const std:
   ComponentSpec c;
   MapReader m(ctx, node, path);
   if (!m.ok()) return c;
-  m.CheckKnown({"id", "className", "parallelism", "constructorArgs", "properties",
-                "configMethods"});
+  m.CheckKnown(
+      {"id", "className", "parallelism", "constructorArgs", "properties", "configMethods"});
   c.id = m.String("id", true).value_or("");
   c.class_name = m.String("className", true).value_or("");
   c.parallelism = IntInRange(m, "parallelism", 1, kMaxParallelism, ctx).value_or(c.parallelism);
@@ -153,8 +153,9 @@ void ReadResources(ReadContext& ctx, MapReader& spec, ResourcesSpec& r) {
       r.cpu_millis = *millis;
     }
   }
-  for (auto [key, target] : {std::pair<std::string_view, std::optional<int64_t>*>{"ram", &r.ram_bytes},
-                             {"disk", &r.disk_bytes}}) {
+  for (auto [key, target] :
+       {std::pair<std::string_view, std::optional<int64_t>*>{"ram", &r.ram_bytes},
+        {"disk", &r.disk_bytes}}) {
     auto text = m.ScalarText(key, false);
     if (!text) continue;
     auto bytes = ParseByteQuantity(*text);
@@ -176,8 +177,8 @@ void ReadUpdate(ReadContext& ctx, MapReader& spec, UpdateSpec& u) {
     u.strategy = *s == "Rolling" ? UpdateStrategy::kRolling : UpdateStrategy::kRecreate;
   }
   u.batch_size = IntInRange(m, "batchSize", 1, kMaxInstances, ctx).value_or(u.batch_size);
-  u.min_wait_in_running_seconds =
-      IntInRange(m, "minWaitInRunningSeconds", 0, 3600, ctx).value_or(u.min_wait_in_running_seconds);
+  u.min_wait_in_running_seconds = IntInRange(m, "minWaitInRunningSeconds", 0, 3600, ctx)
+                                      .value_or(u.min_wait_in_running_seconds);
   u.max_per_instance_failures =
       IntInRange(m, "maxPerInstanceFailures", 0, 100, ctx).value_or(u.max_per_instance_failures);
   u.max_failed_instances =
@@ -278,7 +279,8 @@ void DecodeDocument(const YAML::Node& doc, const std::string& file, const ParseO
   }
   auto kind = root.String("kind", true);
   if (kind && *kind != kKind) {
-    ctx.Error(root.Get("kind"), "kind", "must be '" + std::string(kKind) + "', got '" + *kind + "'");
+    ctx.Error(root.Get("kind"), "kind",
+              "must be '" + std::string(kKind) + "', got '" + *kind + "'");
   }
   if (!root.Has("metadata") || root.Get("metadata").IsNull()) {
     ctx.Error(root.location(), "metadata", "is required");
@@ -332,10 +334,10 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
   ParseResult result;
   result.file = file;
   if (content.size() > options.max_file_bytes) {
-    result.file_errors.push_back(FieldError{
-        file, SourceLocation{1, 1}, "",
-        "file is " + std::to_string(content.size()) + " bytes, over the limit of " +
-            std::to_string(options.max_file_bytes)});
+    result.file_errors.push_back(FieldError{file, SourceLocation{1, 1}, "",
+                                            "file is " + std::to_string(content.size()) +
+                                                " bytes, over the limit of " +
+                                                std::to_string(options.max_file_bytes)});
     return result;
   }
   result.file_errors = PrescanYamlText(content, file, options.max_flow_depth);
@@ -346,14 +348,14 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
     docs = YAML::LoadAll(std::string(content));
   } catch (const YAML::DeepRecursion& e) {
     SourceLocation at{e.mark.line + 1, e.mark.column + 1};
-    result.file_errors.push_back(
-        FieldError{file, at, "", "nesting deeper than " + std::to_string(e.depth()) +
-                                     " levels; the YAML parser stops here"});
+    result.file_errors.push_back(FieldError{file, at, "",
+                                            "nesting deeper than " + std::to_string(e.depth()) +
+                                                " levels; the YAML parser stops here"});
     return result;
   } catch (const YAML::Exception& e) {
     // yaml-cpp stops at the first syntax error; its mark is 0-based.
-    SourceLocation at = e.mark.is_null() ? SourceLocation{}
-                                         : SourceLocation{e.mark.line + 1, e.mark.column + 1};
+    SourceLocation at =
+        e.mark.is_null() ? SourceLocation{} : SourceLocation{e.mark.line + 1, e.mark.column + 1};
     result.file_errors.push_back(FieldError{file, at, "", "YAML syntax error: " + e.msg});
     return result;
   } catch (const std::exception& e) {
@@ -362,10 +364,10 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
     return result;
   }
   if (static_cast<int>(docs.size()) > options.max_documents) {
-    result.file_errors.push_back(FieldError{
-        file, SourceLocation{1, 1}, "",
-        "file has " + std::to_string(docs.size()) + " documents, over the limit of " +
-            std::to_string(options.max_documents)});
+    result.file_errors.push_back(FieldError{file, SourceLocation{1, 1}, "",
+                                            "file has " + std::to_string(docs.size()) +
+                                                " documents, over the limit of " +
+                                                std::to_string(options.max_documents)});
     return result;
   }
   for (size_t i = 0; i < docs.size(); ++i) {
@@ -394,7 +396,8 @@ ParseResult ParseTopologyFile(const std::string& path, const ParseOptions& optio
   if (!content.ok()) {
     ParseResult result;
     result.file = path;
-    result.file_errors.push_back(FieldError{path, SourceLocation{}, "", content.status().message()});
+    result.file_errors.push_back(
+        FieldError{path, SourceLocation{}, "", content.status().message()});
     return result;
   }
   return ParseTopologies(*content, path, options);
@@ -407,10 +410,10 @@ std::vector<FieldError> CheckUniqueKeys(const std::vector<Topology>& topologies)
     auto [it, inserted] = first.emplace(t.key(), &t);
     if (inserted) continue;
     const Topology& f = *it->second;
-    errors.push_back(FieldError{
-        t.source_file, t.location, "metadata.name",
-        "topology " + t.key().ToString() + " is already defined at " + f.source_file + ":" +
-            std::to_string(f.location.line) + " (a key must be unique across all sources)"});
+    errors.push_back(FieldError{t.source_file, t.location, "metadata.name",
+                                "topology " + t.key().ToString() + " is already defined at " +
+                                    f.source_file + ":" + std::to_string(f.location.line) +
+                                    " (a key must be unique across all sources)"});
   }
   return errors;
 }

@@ -10,8 +10,8 @@ constexpr int64_t kMaxBytes = int64_t{1} << 62;
 
 struct Decimal {
   int64_t whole = 0;
-  int64_t frac = 0;       // the digits after the point, as an integer
-  int frac_digits = 0;    // how many there were
+  int64_t frac = 0;     // the digits after the point, as an integer
+  int frac_digits = 0;  // how many there were
 };
 
 // Parses "123" or "12.345" (no sign, no exponent). Returns false on anything else or overflow.

@@ -57,8 +57,8 @@ enum class GroupingType { kShuffle, kFields, kAll, kGlobal, kNone, kCustom };
 
 struct GroupingSpec {
   GroupingType type = GroupingType::kShuffle;
-  std::vector<std::string> args;  // the field names of FIELDS grouping, in order
-  std::string stream_id;          // empty: Heron's default stream
+  std::vector<std::string> args;     // the field names of FIELDS grouping, in order
+  std::string stream_id;             // empty: Heron's default stream
   std::optional<Json> custom_class;  // CUSTOM: an ECO object definition
 };
 
@@ -89,7 +89,7 @@ struct StreamSpec {
 
 // The logical plan, in Heron ECO's format.
 struct LogicalPlanSpec {
-  std::string type = "heron";  // "heron" or "storm"
+  std::string type = "heron";        // "heron" or "storm"
   Json config = Json::MakeObject();  // topology config overrides, key -> value
   std::vector<BeanSpec> components;
   std::vector<ComponentSpec> spouts;
@@ -135,7 +135,8 @@ struct TopologySpec {
   LogicalPlanSpec topology;
   PackingSpec packing;
   ResourcesSpec resources;
-  std::map<std::string, std::string> constraints;  // Aurora constraints: name -> "limit:N" or values
+  std::map<std::string, std::string>
+      constraints;  // Aurora constraints: name -> "limit:N" or values
   UpdateSpec update;
   SyncPolicy sync_policy = SyncPolicy::kRepair;
   DesiredState state = DesiredState::kRunning;
@@ -150,8 +151,8 @@ struct Topology {
 
   // Provenance, not part of the spec's meaning (not hashed).
   std::string source_file;
-  int document_index = 0;    // 0-based position in a multi-document file
-  SourceLocation location;   // where the document starts
+  int document_index = 0;   // 0-based position in a multi-document file
+  SourceLocation location;  // where the document starts
   // Where each decoded field's value is, by field path ("spec.topology.bolts[1].parallelism").
   std::map<std::string, SourceLocation> field_locations;
 

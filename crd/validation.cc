@@ -11,10 +11,10 @@
 namespace hgo::crd {
 namespace {
 
-bool AllChars(std::string_view s, bool (*ok)(char)) {
-  return std::all_of(s.begin(), s.end(), ok);
+bool AllChars(std::string_view s, bool (*ok)(char)) { return std::all_of(s.begin(), s.end(), ok); }
+bool IdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
 }
-bool IdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
 bool LabelKeyChar(char c) { return IdentChar(c) || c == '/'; }
 
 bool IsJavaClassName(std::string_view s) {
@@ -45,9 +45,9 @@ bool HasAllowedScheme(std::string_view uri) {
 bool IsSecretKey(std::string_view key) {
   std::string lower(key);
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  for (std::string_view word : {"password", "passwd", "secret", "token", "credential",
-                                "apikey", "api.key", "api_key", "private.key", "private_key",
-                                "access.key", "access_key"}) {
+  for (std::string_view word :
+       {"password", "passwd", "secret", "token", "credential", "apikey", "api.key", "api_key",
+        "private.key", "private_key", "access.key", "access_key"}) {
     if (lower.find(word) != std::string::npos) return true;
   }
   return false;
@@ -123,12 +123,11 @@ void Validator::Metadata() {
   for (const auto& [key, value] : t_.metadata.labels) {
     std::string path = KeyPath("metadata.labels", key);
     if (key.empty() || key.size() > 128 || !AllChars(key, LabelKeyChar)) {
-      Error(path, "label key '" + key +
-                      "' must be 1 to 128 letters, digits, '_', '-', '.' or '/'");
+      Error(path, "label key '" + key + "' must be 1 to 128 letters, digits, '_', '-', '.' or '/'");
     }
     if (value.size() > 256 || !AllChars(value, IdentChar)) {
-      Error(path, "label value '" + value +
-                      "' must be at most 256 letters, digits, '_', '-' or '.'");
+      Error(path,
+            "label value '" + value + "' must be at most 256 letters, digits, '_', '-' or '.'");
     }
   }
 }
@@ -136,16 +135,16 @@ void Validator::Metadata() {
 void Validator::Package() {
   const auto& p = t_.spec.package;
   if (!p.uri.empty() && !HasAllowedScheme(p.uri)) {
-    Error("spec.package.uri", "'" + p.uri +
-                                  "' must be a file:///absolute/path, http:// or https:// URI");
+    Error("spec.package.uri",
+          "'" + p.uri + "' must be a file:///absolute/path, http:// or https:// URI");
   }
   if (!p.sha256.empty() && !IsSha256Hex(p.sha256)) {
     std::string lower = p.sha256;
     std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    Error("spec.package.sha256",
-          IsSha256Hex(lower) ? "must be written in lower-case hex"
-                             : "must be 64 hex digits (the SHA-256 of the package), got " +
-                                   std::to_string(p.sha256.size()) + " characters");
+    Error("spec.package.sha256", IsSha256Hex(lower)
+                                     ? "must be written in lower-case hex"
+                                     : "must be 64 hex digits (the SHA-256 of the package), got " +
+                                           std::to_string(p.sha256.size()) + " characters");
   }
   const auto& h = t_.spec.heron;
   if (!h.core_package.empty() && !HasAllowedScheme(h.core_package)) {
@@ -155,8 +154,10 @@ void Validator::Package() {
   if (!h.version.empty()) {
     // Heron releases are numbered like 0.20.5 or 0.20.5-incubating.
     bool ok = std::isdigit(static_cast<unsigned char>(h.version[0])) &&
-              AllChars(h.version, IdentChar) && std::count(h.version.begin(), h.version.end(), '.') >= 2;
-    if (!ok) Error("spec.heron.version", "'" + h.version + "' is not a Heron version such as 0.20.5");
+              AllChars(h.version, IdentChar) &&
+              std::count(h.version.begin(), h.version.end(), '.') >= 2;
+    if (!ok)
+      Error("spec.heron.version", "'" + h.version + "' is not a Heron version such as 0.20.5");
   }
 }
 
@@ -164,8 +165,8 @@ void Validator::LogicalPlan(const std::string& eco_name) {
   const LogicalPlanSpec& plan = t_.spec.topology;
   const std::string base = "spec.topology";
   if (!eco_name.empty() && !t_.metadata.name.empty() && eco_name != t_.metadata.name) {
-    Error(base + ".name", "must equal metadata.name ('" + t_.metadata.name + "'), got '" +
-                              eco_name + "'");
+    Error(base + ".name",
+          "must equal metadata.name ('" + t_.metadata.name + "'), got '" + eco_name + "'");
   }
   std::set<std::string> beans;
   for (size_t i = 0; i < plan.components.size(); ++i) {
@@ -192,11 +193,12 @@ void Validator::LogicalPlan(const std::string& eco_name) {
       std::string path = IndexPath(base + "." + field, i);
       if (!c.id.empty()) {
         if (c.id.size() > 255 || !AllChars(c.id, IdentChar)) {
-          Error(path + ".id", "'" + c.id + "' is not a valid component id: use letters, digits, "
-                                           "'_', '-' and '.' only");
+          Error(path + ".id", "'" + c.id +
+                                  "' is not a valid component id: use letters, digits, "
+                                  "'_', '-' and '.' only");
         } else if (!ids.insert(c.id).second) {
-          Error(path + ".id", "duplicate component id '" + c.id +
-                                  "' (spouts and bolts share one namespace)");
+          Error(path + ".id",
+                "duplicate component id '" + c.id + "' (spouts and bolts share one namespace)");
         }
       }
       if (!c.class_name.empty() && !IsJavaClassName(c.class_name)) {
@@ -263,7 +265,8 @@ void Validator::ObjectRefs(const Json& object, const std::string& path,
     } else {
       for (size_t i = 0; i < args->as_array().size(); ++i) {
         const Json& a = args->as_array()[i];
-        if (const Json* ref = a.Find("ref")) check_ref(*ref, IndexPath(path + ".constructorArgs", i) + ".ref");
+        if (const Json* ref = a.Find("ref"))
+          check_ref(*ref, IndexPath(path + ".constructorArgs", i) + ".ref");
       }
     }
   }
@@ -283,7 +286,8 @@ void Validator::ObjectRefs(const Json& object, const std::string& path,
         if (has_value == has_ref) Error(at, "needs exactly one of value and ref");
         if (has_ref) check_ref(*p.Find("ref"), at + ".ref");
         for (const auto& [k, v] : p.as_object()) {
-          if (k != "name" && k != "value" && k != "ref") Error(at + "." + k, "unknown field '" + k + "'");
+          if (k != "name" && k != "value" && k != "ref")
+            Error(at + "." + k, "unknown field '" + k + "'");
         }
       }
     }
@@ -315,8 +319,9 @@ void Validator::Config(const std::set<std::string>& component_ids) {
     std::string path = KeyPath(base, key);
     if (key.empty()) Error(path, "config keys must not be empty");
     if (IsSecretKey(key) && !value.is_null() && !IsSecretReference(value)) {
-      Error(path, "looks like a credential; specs must not hold secrets: give a reference "
-                  "(file:/path or env:NAME) that the topology resolves itself");
+      Error(path,
+            "looks like a credential; specs must not hold secrets: give a reference "
+            "(file:/path or env:NAME) that the topology resolves itself");
     }
   }
   // ECO's per-component maps must name components of this topology.
@@ -341,8 +346,9 @@ void Validator::Config(const std::set<std::string>& component_ids) {
     std::string path = KeyPath(base, "topology.stmgrs");
     const auto& packing = t_.spec.packing;
     if (packing.algorithm == PackingAlgorithm::kResourceCompliantRR) {
-      Error(path, "ResourceCompliantRR computes the container count; remove topology.stmgrs "
-                  "or use packing.algorithm RoundRobin with packing.containers");
+      Error(path,
+            "ResourceCompliantRR computes the container count; remove topology.stmgrs "
+            "or use packing.algorithm RoundRobin with packing.containers");
     } else if (!stmgrs->is_int() ||
                (packing.containers && stmgrs->as_int() != *packing.containers)) {
       Error(path, "conflicts with spec.packing.containers; set the container count there only");
@@ -361,8 +367,8 @@ void Validator::PackingAndResources() {
   for (const auto& c : s.topology.spouts) instances += c.parallelism;
   for (const auto& c : s.topology.bolts) instances += c.parallelism;
   if (s.packing.containers && instances > 0 && *s.packing.containers > instances) {
-    Error("spec.packing.containers", std::to_string(*s.packing.containers) +
-                                         " containers for " + std::to_string(instances) +
+    Error("spec.packing.containers", std::to_string(*s.packing.containers) + " containers for " +
+                                         std::to_string(instances) +
                                          " instances would leave containers empty");
   }
   if (s.resources.cpu_millis && *s.resources.cpu_millis <= 0) {
@@ -387,7 +393,9 @@ void Validator::Constraints() {
     }
     if (value.rfind("limit:", 0) == 0) {
       std::string n = value.substr(6);
-      bool digits = !n.empty() && n.size() < 6 && AllChars(n, [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+      bool digits = !n.empty() && n.size() < 6 && AllChars(n, [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+      });
       if (!digits || std::stoi(n) < 1) {
         Error(path, "limit constraint must be limit:<N> with N >= 1, got '" + value + "'");
       } else if (name == "dedicated") {
@@ -430,7 +438,8 @@ bool IsAuroraIdentifier(std::string_view s) {
 bool IsAuroraEnvironment(std::string_view s) {
   if (s == "prod" || s == "devel" || s == "test") return true;
   if (s.rfind("staging", 0) != 0) return false;
-  return AllChars(s.substr(7), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+  return AllChars(s.substr(7),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
 SourceLocation LocateField(const Topology& t, const std::string& path) {

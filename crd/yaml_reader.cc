@@ -19,7 +19,9 @@ constexpr char kTagNull[] = "tag:yaml.org,2002:null";
 
 bool IsPlain(const YAML::Node& n) { return n.Tag() == "?" || n.Tag().empty(); }
 
-bool IsCoreNull(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool IsCoreNull(std::string_view s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 
 std::optional<bool> CoreBool(std::string_view s) {
   if (s == "true" || s == "True" || s == "TRUE") return true;
@@ -38,7 +40,8 @@ IntParse CoreInt(std::string_view s, int64_t& out) {
   }
   std::string_view digits = s;
   if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return IntParse::kNotInt;
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit))
+    return IntParse::kNotInt;
   std::string_view parse = s[0] == '+' ? s.substr(1) : s;
   auto r = std::from_chars(parse.data(), parse.data() + parse.size(), out);
   return r.ec == std::errc() ? IntParse::kOk : IntParse::kOverflow;
@@ -231,9 +234,9 @@ MapReader::MapReader(ReadContext& ctx, const YAML::Node& node, std::string path)
     const std::string& key = k.Scalar();
     auto [pos, inserted] = seen.emplace(key, LocationOf(k));
     if (!inserted) {
-      ctx_.Error(k, Child(key),
-                 "duplicate key '" + key + "' (first at line " +
-                     std::to_string(pos->second.line) + ")");
+      ctx_.Error(
+          k, Child(key),
+          "duplicate key '" + key + "' (first at line " + std::to_string(pos->second.line) + ")");
       continue;
     }
     entries_.emplace_back(key, it->second);
@@ -374,9 +377,9 @@ std::optional<std::string> MapReader::Enum(std::string_view key,
   for (size_t i = 0; i < allowed.size(); ++i) msg += (i ? ", " : "") + std::string(allowed[i]);
   msg += ", got '" + *s + "'";
   for (auto a : allowed) {
-    if (a.size() == s->size() &&
-        std::equal(a.begin(), a.end(), s->begin(),
-                   [](char x, char y) { return ::tolower(x) == ::tolower(y); })) {
+    if (a.size() == s->size() && std::equal(a.begin(), a.end(), s->begin(), [](char x, char y) {
+          return ::tolower(x) == ::tolower(y);
+        })) {
       msg += "; did you mean '" + std::string(a) + "'?";
     }
   }
@@ -384,8 +387,7 @@ std::optional<std::string> MapReader::Enum(std::string_view key,
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> MapReader::StringList(std::string_view key,
-                                                              bool required) {
+std::optional<std::vector<std::string>> MapReader::StringList(std::string_view key, bool required) {
   if (!ok_ || Missing(key, required)) return std::nullopt;
   YAML::Node v = Get(key);
   std::string p = Child(key);

@@ -96,8 +96,8 @@ class MapReader {
   // A string or a number written as text (for quantities: "4Gi", 2, 0.5).
   std::optional<std::string> ScalarText(std::string_view key, bool required);
   // One of the names in allowed (case-sensitive; a case-insensitive match is suggested).
-  std::optional<std::string> Enum(std::string_view key, const std::vector<std::string_view>& allowed,
-                                  bool required);
+  std::optional<std::string> Enum(std::string_view key,
+                                  const std::vector<std::string_view>& allowed, bool required);
   std::optional<std::vector<std::string>> StringList(std::string_view key, bool required);
   std::optional<std::map<std::string, std::string>> StringMap(std::string_view key, bool required);
   // Any value, typed by the core schema.

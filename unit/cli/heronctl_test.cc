@@ -54,8 +54,9 @@ TEST_F(HeronctlTest, InvalidSpecExitsOneWithLocatedErrors) {
                                                              "parallelism: 2", "parallelism: 0"));
   CliRun r = Heronctl({"validate", "-f", path});
   EXPECT_EQ(r.code, kExitProblem);
-  EXPECT_NE(r.out.find(path + ":19:22: spec.topology.bolts[0].parallelism: must be at least 1, got 0"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(path + ":19:22: spec.topology.bolts[0].parallelism: must be at least 1, got 0"),
+      std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("1 file, 0 valid topologies, 1 invalid, 1 error"), std::string::npos);
 }
@@ -86,8 +87,9 @@ TEST_F(HeronctlTest, ReadsStandardInput) {
 }
 
 TEST_F(HeronctlTest, JsonReportIsValidJson) {
-  std::string path = Write("bad.yaml", crd::testing::Replace(crd::testing::BaseSpec(),
-                                                             "environment: devel", "environment: qa"));
+  std::string path = Write(
+      "bad.yaml",
+      crd::testing::Replace(crd::testing::BaseSpec(), "environment: devel", "environment: qa"));
   CliRun r = Heronctl({"validate", "-f", path, "-o", "json"});
   EXPECT_EQ(r.code, kExitProblem);
   auto j = ParseJson(r.out);
@@ -111,9 +113,9 @@ TEST_F(HeronctlTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(HeronctlTest, HelpOnEveryVerb) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
-                                        std::vector<std::string>{"validate", "--help"},
-                                        std::vector<std::string>{"version", "--help"}}) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--help"}, std::vector<std::string>{"validate", "--help"},
+        std::vector<std::string>{"version", "--help"}}) {
     CliRun r = Heronctl(args);
     EXPECT_EQ(r.code, kExitOk) << args[0];
     EXPECT_NE(r.out.find("Usage: heronctl"), std::string::npos) << r.out;

@@ -25,7 +25,8 @@ TEST(BackoffTest, JitterSpansTheConfiguredBand) {
   Backoff low(BackoffOptions{milliseconds(1000), milliseconds(60000), 2.0, 0.2}, [&] { return u; });
   EXPECT_EQ(low.NextDelay(), milliseconds(800));  // 1000 * (1 - 0.2)
   u = 0.999999;
-  Backoff high(BackoffOptions{milliseconds(1000), milliseconds(60000), 2.0, 0.2}, [&] { return u; });
+  Backoff high(BackoffOptions{milliseconds(1000), milliseconds(60000), 2.0, 0.2},
+               [&] { return u; });
   EXPECT_EQ(high.NextDelay(), milliseconds(1200));  // 1000 * (1 + 0.2), rounded
 }
 

@@ -10,9 +10,8 @@ namespace {
 TEST(LoggingTest, JsonLinesAreValidJsonWithEscapedMessages) {
   auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(1767225600123));
   std::string line = FormatJsonLogLine(t, LogLevel::kWarn, "controller", "bad \"spec\"\nnext");
-  EXPECT_EQ(line,
-            R"({"level":"warn","logger":"controller","msg":"bad \"spec\"\nnext",)"
-            R"("ts":"2026-01-01T00:00:00.123Z"})");
+  EXPECT_EQ(line, R"({"level":"warn","logger":"controller","msg":"bad \"spec\"\nnext",)"
+                  R"("ts":"2026-01-01T00:00:00.123Z"})");
   auto parsed = ParseJson(line);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->Find("msg")->as_string(), "bad \"spec\"\nnext");

@@ -38,8 +38,10 @@ std::string ReadFile(const std::string& path) {
 // The canonical bytes are a contract (they feed every hash); a change here must be deliberate.
 // Regenerate with HGO_UPDATE_GOLDENS=1 and review the diff.
 TEST(CanonicalTest, MinimalExampleMatchesGolden) {
-  const std::string golden_path = std::string(HGO_SOURCE_DIR) + "/unit/testdata/minimal.canonical.json";
-  ParseResult r = ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
+  const std::string golden_path =
+      std::string(HGO_SOURCE_DIR) + "/unit/testdata/minimal.canonical.json";
+  ParseResult r =
+      ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
   ASSERT_TRUE(r.ok());
   std::string pretty = SerializePretty(CanonicalJson(r.Topologies()[0])) + "\n";
   if (std::getenv("HGO_UPDATE_GOLDENS")) std::ofstream(golden_path) << pretty;
@@ -63,19 +65,25 @@ struct Variant {
 std::vector<Variant> Equivalents() {
   const std::string b = BaseSpec();
   std::string reordered = b;
-  reordered = Replace(reordered, "apiVersion: heron/v1\nkind: Topology\n", "kind: Topology\napiVersion: heron/v1\n");
-  reordered = Replace(reordered, "  cluster: devcluster\n  role: www-data\n", "  role: www-data\n  cluster: devcluster\n");
+  reordered = Replace(reordered, "apiVersion: heron/v1\nkind: Topology\n",
+                      "kind: Topology\napiVersion: heron/v1\n");
+  reordered = Replace(reordered, "  cluster: devcluster\n  role: www-data\n",
+                      "  role: www-data\n  cluster: devcluster\n");
   reordered = Replace(reordered, "      - id: split\n        className: com.example.SplitBolt\n",
                       "      - className: com.example.SplitBolt\n        id: split\n");
   return {
       {"Reordered", reordered},
-      {"Comments", "# leading comment\n" + Replace(b, "  role: www-data\n", "  role: www-data  # the owner\n# between\n")},
+      {"Comments", "# leading comment\n" + Replace(b, "  role: www-data\n",
+                                                   "  role: www-data  # the owner\n# between\n")},
       {"DoubleQuoted", Replace(b, "role: www-data", "role: \"www-data\"")},
-      {"SingleQuoted", Replace(b, "className: com.example.SplitBolt", "className: 'com.example.SplitBolt'")},
+      {"SingleQuoted",
+       Replace(b, "className: com.example.SplitBolt", "className: 'com.example.SplitBolt'")},
       {"DocumentMarkers", "---\n" + b + "...\n"},
-      {"FlowStyle",
-       Replace(b, "  package:\n    uri: file:///blobs/wc.tar.gz\n    sha256: " + std::string(testing::kSha) + "\n",
-               "  package: {uri: \"file:///blobs/wc.tar.gz\", sha256: " + std::string(testing::kSha) + "}\n")},
+      {"FlowStyle", Replace(b,
+                            "  package:\n    uri: file:///blobs/wc.tar.gz\n    sha256: " +
+                                std::string(testing::kSha) + "\n",
+                            "  package: {uri: \"file:///blobs/wc.tar.gz\", sha256: " +
+                                std::string(testing::kSha) + "}\n")},
       {"ExplicitDefaults",
        Replace(b + "  update: {strategy: Rolling, batchSize: 1, minWaitInRunningSeconds: 30, "
                    "maxPerInstanceFailures: 0, maxFailedInstances: 0, rollbackOnFailure: true, "
@@ -97,22 +105,27 @@ TEST(CanonicalTest, EquivalentFilesHashEqual) {
 
 TEST(CanonicalTest, EqualQuantitiesHashEqual) {
   const std::string with = BaseSpec() + "  resources: {cpu: 2, ram: 4Gi, disk: 1Gi}\n";
-  for (const std::string& same : {std::string("  resources: {cpu: 2.0, ram: 4096Mi, disk: 1024Mi}\n"),
-                                  std::string("  resources: {cpu: 2000m, ram: 4294967296, disk: 1073741824}\n"),
-                                  std::string("  resources: {disk: 1Gi, ram: \"4Gi\", cpu: \"2\"}\n")}) {
+  for (const std::string& same :
+       {std::string("  resources: {cpu: 2.0, ram: 4096Mi, disk: 1024Mi}\n"),
+        std::string("  resources: {cpu: 2000m, ram: 4294967296, disk: 1073741824}\n"),
+        std::string("  resources: {disk: 1Gi, ram: \"4Gi\", cpu: \"2\"}\n")}) {
     EXPECT_EQ(HashOf(BaseSpec() + same), HashOf(with)) << same;
   }
 }
 
 TEST(CanonicalTest, OrderOfComponentsAndStreamsDoesNotMatter) {
   std::string full = ReadFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/full.yaml");
-  std::string split = "      - id: split\n        className: com.example.SplitBolt\n        parallelism: 4\n";
+  std::string split =
+      "      - id: split\n        className: com.example.SplitBolt\n        parallelism: 4\n";
   std::string swapped = Replace(full, split, "");
   swapped = Replace(swapped, "      - id: audit\n", split + "      - id: audit\n");
-  std::string stream = "      - name: sentences\n        from: sentence\n        to: split\n        grouping: {type: SHUFFLE}\n";
+  std::string stream =
+      "      - name: sentences\n        from: sentence\n        to: split\n        grouping: "
+      "{type: SHUFFLE}\n";
   swapped = Replace(swapped, stream, "");
   swapped = Replace(swapped, "  packing:\n", "");
-  swapped = Replace(swapped, "    algorithm: RoundRobin\n", stream + "  packing:\n    algorithm: RoundRobin\n");
+  swapped = Replace(swapped, "    algorithm: RoundRobin\n",
+                    stream + "  packing:\n    algorithm: RoundRobin\n");
   ASSERT_NE(swapped, full);
   EXPECT_EQ(HashOf(swapped), HashOf(full));
 }
@@ -133,19 +146,24 @@ std::vector<Variant> SemanticChanges() {
       {"PackageSha", Replace(b, testing::kSha, std::string(64, 'a'))},
       {"Parallelism", Replace(b, "parallelism: 2", "parallelism: 3")},
       {"ClassName", Replace(b, "com.example.SplitBolt", "com.example.SplitBolt2")},
-      {"ComponentId", Replace(Replace(b, "id: split", "id: splitter"), "to: split", "to: splitter")},
+      {"ComponentId",
+       Replace(Replace(b, "id: split", "id: splitter"), "to: split", "to: splitter")},
       {"Grouping", Replace(b, "{type: SHUFFLE}", "{type: ALL}")},
       {"FieldsArgs", Replace(b, "{type: SHUFFLE}", "{type: FIELDS, args: [a, b]}")},
       {"FieldsArgsOrder", Replace(b, "{type: SHUFFLE}", "{type: FIELDS, args: [b, a]}")},
       {"StreamId", Replace(b, "{type: SHUFFLE}", "{type: SHUFFLE, streamId: s2}")},
-      {"StreamName", Replace(b, "      - from: sentence", "      - name: n\n        from: sentence")},
+      {"StreamName",
+       Replace(b, "      - from: sentence", "      - name: n\n        from: sentence")},
       {"ConfigValue", config("{topology.message.timeout.secs: 30}")},
       {"ConfigValueOther", config("{topology.message.timeout.secs: 31}")},
       {"ConfigValueAsString", config("{topology.message.timeout.secs: \"30\"}")},
       {"ConfigNull", config("{topology.message.timeout.secs: null}")},
       {"EcoTypeStorm", Replace(b, "  topology:\n", "  topology:\n    type: storm\n")},
-      {"ConstructorArgs", Replace(b, "        parallelism: 2\n", "        parallelism: 2\n        constructorArgs: [1, 2]\n")},
-      {"ConstructorArgsOrder", Replace(b, "        parallelism: 2\n", "        parallelism: 2\n        constructorArgs: [2, 1]\n")},
+      {"ConstructorArgs", Replace(b, "        parallelism: 2\n",
+                                  "        parallelism: 2\n        constructorArgs: [1, 2]\n")},
+      {"ConstructorArgsOrder",
+       Replace(b, "        parallelism: 2\n",
+               "        parallelism: 2\n        constructorArgs: [2, 1]\n")},
       {"Label", Replace(b, "  name: wc\n", "  name: wc\n  labels: {team: a}\n")},
       {"LabelOther", Replace(b, "  name: wc\n", "  name: wc\n  labels: {team: b}\n")},
       {"HeronVersion", add("  heron: {version: 0.20.5}\n")},
@@ -165,9 +183,8 @@ std::vector<Variant> SemanticChanges() {
       {"Deadline", add("  update: {progressDeadlineSeconds: 601}\n")},
       {"SyncPolicy", add("  syncPolicy: warn\n")},
       {"State", add("  state: Paused\n")},
-      {"ExtraBolt",
-       Replace(b, "    streams:\n",
-               "      - id: extra\n        className: com.example.X\n    streams:\n")},
+      {"ExtraBolt", Replace(b, "    streams:\n",
+                            "      - id: extra\n        className: com.example.X\n    streams:\n")},
   };
 }
 

@@ -19,7 +19,8 @@ std::string OnlyError(const ParseResult& r) {
 
 TEST(HostileInputTest, DeepFlowNestingIsRefusedBeforeParsing) {
   std::string yaml = "a: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
-  EXPECT_EQ(OnlyError(ParseTopologies(yaml, "deep.yaml")), "deep.yaml:1:68: nesting deeper than 64 levels");
+  EXPECT_EQ(OnlyError(ParseTopologies(yaml, "deep.yaml")),
+            "deep.yaml:1:68: nesting deeper than 64 levels");
 }
 
 TEST(HostileInputTest, DeepBlockNestingIsRefused) {
@@ -62,8 +63,9 @@ TEST(HostileInputTest, AliasBombIsStoppedByTheNodeBudget) {
 }
 
 TEST(HostileInputTest, ModestAliasesAreFine) {
-  std::string yaml = testing::Replace(testing::BaseSpec(), "  topology:\n",
-                                      "  topology:\n    config:\n      a: &a [1, 2]\n      b: *a\n");
+  std::string yaml =
+      testing::Replace(testing::BaseSpec(), "  topology:\n",
+                       "  topology:\n    config:\n      a: &a [1, 2]\n      b: *a\n");
   EXPECT_TRUE(ParseTopologies(yaml, "ok.yaml").ok());
 }
 
@@ -128,8 +130,9 @@ TEST(HostileInputTest, TooManyDocumentsIsRefused) {
 }
 
 TEST(HostileInputTest, UnsupportedTagsAndNonFiniteNumbers) {
-  std::string yaml = testing::Replace(testing::BaseSpec(), "  topology:\n",
-                                      "  topology:\n    config: {a: !!binary aGk=, b: .inf, c: 1e999}\n");
+  std::string yaml =
+      testing::Replace(testing::BaseSpec(), "  topology:\n",
+                       "  topology:\n    config: {a: !!binary aGk=, b: .inf, c: 1e999}\n");
   auto errors = ParseTopologies(yaml, "tags.yaml").AllErrors();
   ASSERT_EQ(errors.size(), 3u);
   EXPECT_NE(errors[0].message.find("unsupported YAML tag"), std::string::npos);
@@ -152,10 +155,18 @@ TEST(HostileInputTest, RandomMutationsNeverCrash) {
     for (int e = 0; e < edits && !s.empty(); ++e) {
       size_t pos = rng() % s.size();
       switch (rng() % 4) {
-        case 0: s[pos] = static_cast<char>(rng() % 256); break;
-        case 1: s.insert(pos, 1, punct[rng() % punct.size()]); break;
-        case 2: s.erase(pos, 1 + rng() % 16); break;
-        case 3: s.resize(pos); break;
+        case 0:
+          s[pos] = static_cast<char>(rng() % 256);
+          break;
+        case 1:
+          s.insert(pos, 1, punct[rng() % punct.size()]);
+          break;
+        case 2:
+          s.erase(pos, 1 + rng() % 16);
+          break;
+        case 3:
+          s.resize(pos);
+          break;
       }
     }
     ParseResult r = ParseTopologies(s, "m.yaml");

@@ -45,8 +45,7 @@ TEST(ParserTest, FullExampleFieldsLandWhereTheyBelong) {
   EXPECT_EQ(s.environment, "staging2");
   EXPECT_EQ(s.heron.version, "0.20.5-incubating");
   EXPECT_EQ(s.heron.core_package, "file:///var/heron/heron-core-0.20.5.tar.gz");
-  EXPECT_EQ(s.package.sha256,
-            "9b2f6c1e0d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678");
+  EXPECT_EQ(s.package.sha256, "9b2f6c1e0d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678");
   EXPECT_EQ(s.topology.config.Find("topology.message.timeout.secs")->as_int(), 30);
   EXPECT_EQ(s.topology.config.Find("topology.debug")->as_bool(), false);
   ASSERT_EQ(s.topology.components.size(), 1u);
@@ -155,8 +154,9 @@ TEST(ParserTest, ConfigValuesKeepTheirYamlTypes) {
       " l: [1, two], e: 1e3}\n");
   auto r = ParseTopologies(yaml, "c.yaml");
   ASSERT_TRUE(r.ok()) << r.AllErrors()[0].ToString();
-  EXPECT_EQ(Serialize(r.Topologies()[0].spec.topology.config),
-            R"({"b":true,"e":1000.0,"f":0.5,"h":31,"i":30,"l":[1,"two"],"n":null,"s":"30","t":"7"})");
+  EXPECT_EQ(
+      Serialize(r.Topologies()[0].spec.topology.config),
+      R"({"b":true,"e":1000.0,"f":0.5,"h":31,"i":30,"l":[1,"two"],"n":null,"s":"30","t":"7"})");
 }
 
 }  // namespace

@@ -15,31 +15,31 @@ inline constexpr char kSha[] = "3f1c6a7d4e2b9a8c5d0e1f2a3b4c5d6e7f8091a2b3c4d5e6
 // Line numbers matter: the validation table states exact positions in this text.
 inline std::string BaseSpec() {
   return std::string(
-             "apiVersion: heron/v1\n"                  // 1
-             "kind: Topology\n"                        // 2
-             "metadata:\n"                             // 3
-             "  name: wc\n"                            // 4
-             "spec:\n"                                 // 5
-             "  cluster: devcluster\n"                 // 6
-             "  role: www-data\n"                      // 7
-             "  environment: devel\n"                  // 8
-             "  package:\n"                            // 9
-             "    uri: file:///blobs/wc.tar.gz\n"      // 10
+             "apiVersion: heron/v1\n"              // 1
+             "kind: Topology\n"                    // 2
+             "metadata:\n"                         // 3
+             "  name: wc\n"                        // 4
+             "spec:\n"                             // 5
+             "  cluster: devcluster\n"             // 6
+             "  role: www-data\n"                  // 7
+             "  environment: devel\n"              // 8
+             "  package:\n"                        // 9
+             "    uri: file:///blobs/wc.tar.gz\n"  // 10
              "    sha256: ") +
          kSha +
-         "\n"                                           // 11
-         "  topology:\n"                                // 12
-         "    spouts:\n"                                // 13
-         "      - id: sentence\n"                       // 14
+         "\n"                                              // 11
+         "  topology:\n"                                   // 12
+         "    spouts:\n"                                   // 13
+         "      - id: sentence\n"                          // 14
          "        className: com.example.SentenceSpout\n"  // 15
-         "    bolts:\n"                                 // 16
-         "      - id: split\n"                          // 17
-         "        className: com.example.SplitBolt\n"   // 18
-         "        parallelism: 2\n"                     // 19
-         "    streams:\n"                               // 20
-         "      - from: sentence\n"                     // 21
-         "        to: split\n"                          // 22
-         "        grouping: {type: SHUFFLE}\n";         // 23
+         "    bolts:\n"                                    // 16
+         "      - id: split\n"                             // 17
+         "        className: com.example.SplitBolt\n"      // 18
+         "        parallelism: 2\n"                        // 19
+         "    streams:\n"                                  // 20
+         "      - from: sentence\n"                        // 21
+         "        to: split\n"                             // 22
+         "        grouping: {type: SHUFFLE}\n";            // 23
 }
 
 // Replaces the first occurrence of from (which must exist) with to.
