@@ -115,10 +115,13 @@ TEST(CanonicalTest, EqualQuantitiesHashEqual) {
 
 TEST(CanonicalTest, OrderOfComponentsAndStreamsDoesNotMatter) {
   std::string full = ReadFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/full.yaml");
-  std::string split =
-      "      - id: split\n        className: com.example.SplitBolt\n        parallelism: 4\n";
-  std::string swapped = Replace(full, split, "");
-  swapped = Replace(swapped, "      - id: audit\n", split + "      - id: audit\n");
+  // Move the count bolt after the audit bolt.
+  std::string count =
+      "      - id: count\n        className: com.example.CountBolt\n        parallelism: 4\n"
+      "        configMethods:\n          - {name: withWindow, args: [\"10s\"]}\n";
+  std::string audit = "      - id: audit\n        className: com.example.AuditBolt\n";
+  std::string swapped = Replace(full, count, "");
+  swapped = Replace(swapped, audit, audit + count);
   std::string stream =
       "      - name: sentences\n        from: sentence\n        to: split\n        grouping: "
       "{type: SHUFFLE}\n";

@@ -48,10 +48,13 @@ TEST(ParserTest, FullExampleFieldsLandWhereTheyBelong) {
   EXPECT_EQ(s.package.sha256, "9b2f6c1e0d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678");
   EXPECT_EQ(s.topology.config.Find("topology.message.timeout.secs")->as_int(), 30);
   EXPECT_EQ(s.topology.config.Find("topology.debug")->as_bool(), false);
-  ASSERT_EQ(s.topology.components.size(), 1u);
+  ASSERT_EQ(s.topology.components.size(), 2u);
   EXPECT_EQ(s.topology.components[0].object.Find("constructorArgs")->as_array()[1].as_int(), 100);
   ASSERT_EQ(s.topology.spouts.size(), 1u);
   EXPECT_EQ(s.topology.spouts[0].parallelism, 2);
+  EXPECT_EQ(Serialize(*s.topology.spouts[0].object.Find("configMethods")),
+            R"([{"args":[1000],"name":"withRateLimit"}])");
+  EXPECT_EQ(s.topology.bolts[0].object.Find("properties")->as_array().size(), 2u);
   ASSERT_EQ(s.topology.bolts.size(), 3u);
   EXPECT_EQ(s.topology.bolts[2].id, "audit");
   ASSERT_EQ(s.topology.streams.size(), 3u);
