@@ -345,6 +345,10 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
 
   std::vector<YAML::Node> docs;
   try {
+    if (auto stuck = ProbeYamlStream(content, file, options.max_documents)) {
+      result.file_errors.push_back(*stuck);
+      return result;
+    }
     docs = YAML::LoadAll(std::string(content));
   } catch (const YAML::DeepRecursion& e) {
     SourceLocation at{e.mark.line + 1, e.mark.column + 1};

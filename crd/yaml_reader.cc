@@ -1,10 +1,13 @@
 #include "crd/yaml_reader.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 #include "common/utf8.h"
 
@@ -83,7 +86,68 @@ bool IsSpecialFloat(std::string_view s) {
   return s == ".inf" || s == ".Inf" || s == ".INF" || s == ".nan" || s == ".NaN" || s == ".NAN";
 }
 
+// Counts a document's events and remembers where its first one was.
+class StreamProbe final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override { events_ = 0; only_null_ = true; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Note(m, true); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Note(m, false); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Note(m, false);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Note(m, false);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Note(m, false);
+  }
+  void OnMapEnd() override {}
+
+  bool only_null() const { return only_null_ && events_ == 1; }
+  const YAML::Mark& first_mark() const { return first_; }
+
+ private:
+  void Note(const YAML::Mark& m, bool is_null) {
+    if (events_++ == 0) first_ = m;
+    only_null_ = only_null_ && is_null;
+  }
+  int events_ = 0;
+  bool only_null_ = true;
+  YAML::Mark first_;
+};
+
 }  // namespace
+
+std::optional<FieldError> ProbeYamlStream(std::string_view text, const std::string& file,
+                                          int max_documents) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  StreamProbe probe;
+  std::optional<YAML::Mark> previous_null;
+  for (int documents = 0;; ++documents) {
+    if (!parser.HandleNextDocument(probe)) return std::nullopt;
+    if (documents >= max_documents) {
+      return FieldError{file, SourceLocation{1, 1}, "",
+                        "file has more than " + std::to_string(max_documents) +
+                            " documents, over the limit"};
+    }
+    if (probe.only_null()) {
+      const YAML::Mark& m = probe.first_mark();
+      if (previous_null && previous_null->pos == m.pos) {
+        return FieldError{file, SourceLocation{m.line + 1, m.column + 1}, "",
+                          "YAML syntax error: the parser cannot read past this point"};
+      }
+      previous_null = m;
+    } else {
+      previous_null.reset();
+    }
+  }
+}
 
 SourceLocation LocationOf(const YAML::Node& node) {
   if (!node.IsDefined()) return {};
@@ -226,7 +290,9 @@ MapReader::MapReader(ReadContext& ctx, const YAML::Node& node, std::string path)
   ok_ = true;
   std::map<std::string, SourceLocation> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& k = it->first;
+    // Copies, not references: it-> yields a temporary proxy (binding to its members is a
+    // use-after-scope, found by the fuzzer). Nodes are cheap handles.
+    const YAML::Node k = it->first;
     if (!k.IsScalar()) {
       ctx_.Error(k, path_, "keys must be strings, got " + DescribeNode(k));
       continue;
@@ -239,7 +305,7 @@ MapReader::MapReader(ReadContext& ctx, const YAML::Node& node, std::string path)
           "duplicate key '" + key + "' (first at line " + std::to_string(pos->second.line) + ")");
       continue;
     }
-    entries_.emplace_back(key, it->second);
+    entries_.emplace_back(key, YAML::Node(it->second));
     key_nodes_.push_back(k);
   }
 }

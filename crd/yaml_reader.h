@@ -32,6 +32,14 @@ struct ReaderLimits {
 std::vector<FieldError> PrescanYamlText(std::string_view text, const std::string& file,
                                         int max_flow_depth);
 
+// Walks the YAML event stream once without building nodes and returns a file-level error when it
+// has more than max_documents documents or stops making progress. yaml-cpp 0.7's LoadAll() loops
+// forever on some malformed input (fixed upstream after 0.7, yaml-cpp PR 1319), allocating
+// until the process dies; this pass finds that case first. Throws YAML::Exception on syntax
+// errors, like LoadAll().
+std::optional<FieldError> ProbeYamlStream(std::string_view text, const std::string& file,
+                                          int max_documents);
+
 SourceLocation LocationOf(const YAML::Node& node);
 
 class ReadContext {
