@@ -101,9 +101,13 @@ int RunValidate(const ValidateOptions& options, std::istream& in, std::ostream& 
     report["errors"] = std::move(errs);
     out << SerializePretty(report) << "\n";
   } else {
+    size_t width = 0;
+    for (const auto& t : valid) width = std::max(width, t.key().ToString().size());
     for (const auto& t : valid) {
-      out << "valid    " << t.key().ToString() << "  " << t.source_file << ":" << t.location.line
-          << "  spec " << crd::SpecHash(t).substr(0, 12) << "\n";
+      std::string key = t.key().ToString();
+      out << "valid  " << key << std::string(width - key.size() + 2, ' ') << "spec "
+          << crd::SpecHash(t).substr(0, 12) << "  " << t.source_file << ":" << t.location.line
+          << "\n";
     }
     for (const auto& e : errors) out << e.ToString() << "\n";
     out << results.size() << (results.size() == 1 ? " file, " : " files, ") << valid.size()

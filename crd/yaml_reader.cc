@@ -89,7 +89,10 @@ bool IsSpecialFloat(std::string_view s) {
 // Counts a document's events and remembers where its first one was.
 class StreamProbe final : public YAML::EventHandler {
  public:
-  void OnDocumentStart(const YAML::Mark&) override { events_ = 0; only_null_ = true; }
+  void OnDocumentStart(const YAML::Mark&) override {
+    events_ = 0;
+    only_null_ = true;
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Note(m, true); }
   void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Note(m, false); }
@@ -132,9 +135,9 @@ std::optional<FieldError> ProbeYamlStream(std::string_view text, const std::stri
   for (int documents = 0;; ++documents) {
     if (!parser.HandleNextDocument(probe)) return std::nullopt;
     if (documents >= max_documents) {
-      return FieldError{file, SourceLocation{1, 1}, "",
-                        "file has more than " + std::to_string(max_documents) +
-                            " documents, over the limit"};
+      return FieldError{
+          file, SourceLocation{1, 1}, "",
+          "file has more than " + std::to_string(max_documents) + " documents, over the limit"};
     }
     if (probe.only_null()) {
       const YAML::Mark& m = probe.first_mark();
