@@ -1,0 +1,482 @@
+#include "statestore/zk_client.h"
+
+#include <zookeeper/zookeeper.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace hgo::statestore {
+
+Status ZkStatus(int rc, const std::string& what) {
+  if (rc == ZOK) return Status::Ok();
+  std::string msg = what + ": " + zerror(rc);
+  switch (rc) {
+    case ZNONODE:
+      return Status::NotFound(msg);
+    case ZNODEEXISTS:
+      return Status::AlreadyExists(msg);
+    case ZBADVERSION:
+      return Status::Conflict(msg);
+    case ZNOTEMPTY:
+      return Status::FailedPrecondition(msg);
+    case ZNOAUTH:
+      return Status::PermissionDenied(msg);
+    case ZAUTHFAILED:
+      return Status::Unauthenticated(msg);
+    case ZBADARGUMENTS:
+    case ZNOCHILDRENFOREPHEMERALS:
+      return Status::InvalidArgument(msg);
+    case ZCONNECTIONLOSS:
+    case ZOPERATIONTIMEOUT:
+    case ZSESSIONEXPIRED:
+    case ZINVALIDSTATE:
+    case ZCLOSING:
+    case ZSESSIONMOVED:
+      return Status::Unavailable(msg);
+    default:
+      return Status::Internal(msg);
+  }
+}
+
+std::string JoinZkPath(const std::string& parent, const std::string& child) {
+  if (parent.empty() || parent == "/") return "/" + child;
+  return parent + "/" + child;
+}
+
+namespace {
+
+std::once_flag g_log_level_once;
+
+void AuthDone(int /*rc*/, const void* /*data*/) {}
+
+int ModeFlags(CreateMode mode) {
+  switch (mode) {
+    case CreateMode::kPersistent:
+      return ZOO_PERSISTENT;
+    case CreateMode::kEphemeral:
+      return ZOO_EPHEMERAL;
+    case CreateMode::kPersistentSequential:
+      return ZOO_PERSISTENT_SEQUENTIAL;
+    case CreateMode::kEphemeralSequential:
+      return ZOO_EPHEMERAL_SEQUENTIAL;
+  }
+  return ZOO_PERSISTENT;
+}
+
+ZkStat ToStat(const Stat& s) {
+  ZkStat out;
+  out.version = s.version;
+  out.cversion = s.cversion;
+  out.ephemeral_owner = s.ephemeralOwner;
+  out.num_children = s.numChildren;
+  out.data_length = s.dataLength;
+  out.mtime_ms = s.mtime;
+  return out;
+}
+
+}  // namespace
+
+class ZkClient::Impl {
+ public:
+  explicit Impl(ZkOptions options) : options_(std::move(options)) {
+    dispatcher_ = std::thread([this] { DispatchLoop(); });
+  }
+
+  ~Impl() {
+    {
+      std::unique_lock<std::shared_mutex> lock(handle_mu_);
+      closing_ = true;
+      if (zh_) zookeeper_close(zh_);  // stops the C client's threads: no callbacks after this
+      zh_ = nullptr;
+    }
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    dispatcher_.join();
+  }
+
+  Status Open() {
+    std::call_once(g_log_level_once, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); });
+    std::unique_lock<std::shared_mutex> lock(handle_mu_);
+    zh_ = zookeeper_init(options_.servers.c_str(), &Impl::SessionWatcher,
+                         static_cast<int>(options_.session_timeout.count()), nullptr, this, 0);
+    if (!zh_) {
+      return Status::Unavailable("zookeeper_init(" + options_.servers +
+                                 ") failed: " + std::strerror(errno));
+    }
+    if (!options_.digest.empty()) {
+      int rc = zoo_add_auth(zh_, "digest", options_.digest.data(),
+                            static_cast<int>(options_.digest.size()), AuthDone, nullptr);
+      if (rc != ZOK) return ZkStatus(rc, "zoo_add_auth");
+    }
+    return Status::Ok();
+  }
+
+  bool WaitConnected(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(state_mu_);
+    return state_cv_.wait_for(lock, timeout, [this] { return connected_; });
+  }
+
+  // Runs fn(zh) under the shared handle lock, after waiting (bounded) for a connection. A read
+  // (retry_read) that fails with connection loss is tried once more after reconnection.
+  template <typename Fn>
+  Status WithHandle(Fn fn, bool retry_read = false) {
+    for (int attempt = 0;; ++attempt) {
+      WaitConnected(options_.wait_for_connection);
+      Status s;
+      {
+        std::shared_lock<std::shared_mutex> lock(handle_mu_);
+        if (!zh_) return Status::Unavailable("no ZooKeeper session (reconnecting)");
+        s = fn(zh_);
+      }
+      if (!retry_read || attempt > 0 || s.code() != StatusCode::kUnavailable) return s;
+    }
+  }
+
+  // Registers a watch callback; returns its id (the C client's watcher context).
+  uint64_t AddWatch(WatchCallback cb) {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    uint64_t id = ++next_watch_id_;
+    watches_[id] = std::move(cb);
+    return id;
+  }
+  void DropWatch(uint64_t id) {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    watches_.erase(id);
+  }
+
+  static void WatchTrampoline(zhandle_t* zh, int type, int /*state*/, const char* path, void* ctx) {
+    // Session changes are handled once, by SessionWatcher; a watch stays armed across a
+    // reconnect within the same session.
+    if (type == ZOO_SESSION_EVENT) return;
+    auto* impl = static_cast<Impl*>(const_cast<void*>(zoo_get_context(zh)));
+    WatchEvent event = WatchEvent::kDataChanged;
+    if (type == ZOO_CREATED_EVENT) event = WatchEvent::kCreated;
+    if (type == ZOO_DELETED_EVENT) event = WatchEvent::kDeleted;
+    if (type == ZOO_CHILD_EVENT) event = WatchEvent::kChildrenChanged;
+    impl->FireWatch(reinterpret_cast<uint64_t>(ctx), event, path ? path : "");
+  }
+
+  int AddListener(SessionListener l) {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    int id = ++next_listener_id_;
+    listeners_[id] = std::move(l);
+    return id;
+  }
+  void RemoveListener(int id) {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listeners_.erase(id);
+  }
+
+  bool connected() const {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    return connected_;
+  }
+
+  std::pair<int64_t, std::string> Credentials() const {
+    std::shared_lock<std::shared_mutex> lock(handle_mu_);
+    if (!zh_) return {0, ""};
+    const clientid_t* id = zoo_client_id(zh_);
+    return {id->client_id, std::string(id->passwd, sizeof(id->passwd))};
+  }
+
+  const ZkOptions& options() const { return options_; }
+
+ private:
+  static void SessionWatcher(zhandle_t* /*zh*/, int type, int state, const char* /*path*/,
+                             void* ctx) {
+    if (type != ZOO_SESSION_EVENT) return;
+    auto* impl = static_cast<Impl*>(ctx);
+    impl->OnSessionState(state);
+  }
+
+  void OnSessionState(int state) {
+    std::optional<SessionEvent> event;
+    bool expired = false;
+    {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      if (state == ZOO_CONNECTED_STATE) {
+        connected_ = true;
+        event = replacing_expired_ ? SessionEvent::kNewSession : SessionEvent::kConnected;
+        replacing_expired_ = false;
+      } else if (state == ZOO_CONNECTING_STATE || state == ZOO_ASSOCIATING_STATE) {
+        if (connected_) event = SessionEvent::kDisconnected;
+        connected_ = false;
+      } else if (state == ZOO_EXPIRED_SESSION_STATE) {
+        connected_ = false;
+        if (!replacing_expired_) {
+          replacing_expired_ = true;
+          expired = true;
+        }
+      }
+    }
+    state_cv_.notify_all();
+    if (expired) {
+      Post([this] { HandleExpiry(); });
+    } else if (event) {
+      Post([this, e = *event] { NotifyListeners(e); });
+    }
+  }
+
+  // On the dispatcher thread: fail outstanding watches, tell listeners, open a new session.
+  void HandleExpiry() {
+    std::unordered_map<uint64_t, WatchCallback> lost;
+    {
+      std::lock_guard<std::mutex> lock(watch_mu_);
+      lost.swap(watches_);
+    }
+    for (auto& [id, cb] : lost) cb(WatchEvent::kSessionLost, "");
+    NotifyListeners(SessionEvent::kSessionLost);
+    while (true) {
+      {
+        std::unique_lock<std::shared_mutex> lock(handle_mu_);
+        if (closing_) return;
+        if (zh_) zookeeper_close(zh_);
+        zh_ = nullptr;
+      }
+      Status s = Open();
+      if (s.ok()) return;  // kNewSession follows from SessionWatcher
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+
+  void NotifyListeners(SessionEvent e) {
+    std::vector<SessionListener> copy;
+    {
+      std::lock_guard<std::mutex> lock(listener_mu_);
+      for (auto& [id, l] : listeners_) copy.push_back(l);
+    }
+    for (auto& l : copy) l(e);
+  }
+
+  void FireWatch(uint64_t id, WatchEvent event, std::string path) {
+    WatchCallback cb;
+    {
+      std::lock_guard<std::mutex> lock(watch_mu_);
+      auto it = watches_.find(id);
+      if (it == watches_.end()) return;
+      cb = std::move(it->second);
+      watches_.erase(it);
+    }
+    Post([cb = std::move(cb), event, path = std::move(path)] { cb(event, path); });
+  }
+
+  void Post(std::function<void()> fn) {
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      if (stopping_) return;
+      queue_.push_back(std::move(fn));
+    }
+    queue_cv_.notify_one();
+  }
+
+  void DispatchLoop() {
+    while (true) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(queue_mu_);
+        queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        fn = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  const ZkOptions options_;
+
+  mutable std::shared_mutex handle_mu_;
+  zhandle_t* zh_ = nullptr;
+  bool closing_ = false;
+
+  mutable std::mutex state_mu_;
+  std::condition_variable state_cv_;
+  bool connected_ = false;
+  bool replacing_expired_ = false;
+
+  std::mutex watch_mu_;
+  std::unordered_map<uint64_t, WatchCallback> watches_;
+  uint64_t next_watch_id_ = 0;
+
+  std::mutex listener_mu_;
+  std::map<int, SessionListener> listeners_;
+  int next_listener_id_ = 0;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread dispatcher_;
+};
+
+StatusOr<std::unique_ptr<ZkClient>> ZkClient::Connect(const ZkOptions& options) {
+  // A chroot must exist before a session can use it: create it through a plain session first.
+  size_t slash = options.servers.find('/');
+  if (slash != std::string::npos && slash + 1 < options.servers.size()) {
+    ZkOptions bare = options;
+    bare.servers = options.servers.substr(0, slash);
+    HGO_ASSIGN_OR_RETURN(auto root, Connect(bare));
+    HGO_RETURN_IF_ERROR(root->EnsurePath(options.servers.substr(slash)));
+  }
+  auto impl = std::make_unique<Impl>(options);
+  HGO_RETURN_IF_ERROR(impl->Open());
+  if (!impl->WaitConnected(options.connect_timeout)) {
+    return Status::Unavailable("no ZooKeeper session with " + options.servers + " within " +
+                               std::to_string(options.connect_timeout.count()) + " ms");
+  }
+  return std::unique_ptr<ZkClient>(new ZkClient(std::move(impl)));
+}
+
+ZkClient::ZkClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ZkClient::~ZkClient() = default;
+
+StatusOr<ZkNode> ZkClient::Get(const std::string& path, WatchCallback watch) {
+  ZkNode node;
+  Status s = impl_->WithHandle(
+      [&](zhandle_t* zh) {
+        uint64_t id = watch ? impl_->AddWatch(std::move(watch)) : 0;
+        std::string buf(64 * 1024, '\0');
+        int len = static_cast<int>(buf.size());
+        struct Stat st;
+        int rc = zoo_wget(zh, path.c_str(), id ? &Impl::WatchTrampoline : nullptr,
+                          reinterpret_cast<void*>(id), buf.data(), &len, &st);
+        if (rc == ZOK && st.dataLength > len) {
+          // Larger than the first buffer: read again at the right size (the watch is already set).
+          buf.assign(static_cast<size_t>(st.dataLength), '\0');
+          len = st.dataLength;
+          rc = zoo_get(zh, path.c_str(), 0, buf.data(), &len, &st);
+        }
+        if (rc != ZOK) {
+          if (id) impl_->DropWatch(id);  // a failed get sets no watch
+          return ZkStatus(rc, "get " + path);
+        }
+        buf.resize(len < 0 ? 0 : static_cast<size_t>(len));
+        node.data = std::move(buf);
+        node.stat = ToStat(st);
+        return Status::Ok();
+      },
+      /*retry_read=*/true);
+  if (!s.ok()) return s;
+  return node;
+}
+
+StatusOr<std::optional<ZkStat>> ZkClient::Exists(const std::string& path, WatchCallback watch) {
+  std::optional<ZkStat> out;
+  Status s = impl_->WithHandle(
+      [&](zhandle_t* zh) {
+        uint64_t id = watch ? impl_->AddWatch(std::move(watch)) : 0;
+        struct Stat st;
+        int rc = zoo_wexists(zh, path.c_str(), id ? &Impl::WatchTrampoline : nullptr,
+                             reinterpret_cast<void*>(id), &st);
+        if (rc == ZNONODE) return Status::Ok();  // the watch stays set, waiting for a create
+        if (rc != ZOK) {
+          if (id) impl_->DropWatch(id);
+          return ZkStatus(rc, "exists " + path);
+        }
+        out = ToStat(st);
+        return Status::Ok();
+      },
+      /*retry_read=*/true);
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::vector<std::string>> ZkClient::GetChildren(const std::string& path,
+                                                         WatchCallback watch) {
+  std::vector<std::string> out;
+  Status s = impl_->WithHandle(
+      [&](zhandle_t* zh) {
+        uint64_t id = watch ? impl_->AddWatch(std::move(watch)) : 0;
+        out.clear();
+        struct String_vector children = {0, nullptr};
+        int rc = zoo_wget_children(zh, path.c_str(), id ? &Impl::WatchTrampoline : nullptr,
+                                   reinterpret_cast<void*>(id), &children);
+        if (rc != ZOK) {
+          if (id) impl_->DropWatch(id);
+          return ZkStatus(rc, "get children of " + path);
+        }
+        for (int i = 0; i < children.count; ++i) out.emplace_back(children.data[i]);
+        deallocate_String_vector(&children);
+        return Status::Ok();
+      },
+      /*retry_read=*/true);
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+StatusOr<std::string> ZkClient::Create(const std::string& path, std::string_view data,
+                                       CreateMode mode) {
+  std::string created;
+  Status s = impl_->WithHandle([&](zhandle_t* zh) {
+    std::string buf(path.size() + 64, '\0');
+    const ACL_vector* acl =
+        impl_->options().digest.empty() ? &ZOO_OPEN_ACL_UNSAFE : &ZOO_CREATOR_ALL_ACL;
+    int rc = zoo_create(zh, path.c_str(), data.data(), static_cast<int>(data.size()), acl,
+                        ModeFlags(mode), buf.data(), static_cast<int>(buf.size()));
+    if (rc != ZOK) return ZkStatus(rc, "create " + path);
+    created = buf.c_str();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return created;
+}
+
+StatusOr<ZkStat> ZkClient::Set(const std::string& path, std::string_view data,
+                               int32_t expected_version) {
+  ZkStat out;
+  Status s = impl_->WithHandle([&](zhandle_t* zh) {
+    struct Stat st;
+    int rc = zoo_set2(zh, path.c_str(), data.data(), static_cast<int>(data.size()),
+                      expected_version, &st);
+    if (rc != ZOK) return ZkStatus(rc, "set " + path);
+    out = ToStat(st);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status ZkClient::Delete(const std::string& path, int32_t expected_version) {
+  return impl_->WithHandle([&](zhandle_t* zh) {
+    return ZkStatus(zoo_delete(zh, path.c_str(), expected_version), "delete " + path);
+  });
+}
+
+Status ZkClient::EnsurePath(const std::string& path) {
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    std::string prefix = path.substr(0, pos);
+    if (prefix.empty() || prefix == "/") continue;
+    auto created = Create(prefix, "", CreateMode::kPersistent);
+    if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) {
+      return created.status();
+    }
+  }
+  return Status::Ok();
+}
+
+int ZkClient::AddSessionListener(SessionListener listener) {
+  return impl_->AddListener(std::move(listener));
+}
+void ZkClient::RemoveSessionListener(int id) { impl_->RemoveListener(id); }
+bool ZkClient::connected() const { return impl_->connected(); }
+int64_t ZkClient::session_id() const { return impl_->Credentials().first; }
+std::pair<int64_t, std::string> ZkClient::SessionCredentialsForTest() const {
+  return impl_->Credentials();
+}
+
+}  // namespace hgo::statestore

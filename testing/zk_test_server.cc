@@ -1,0 +1,163 @@
+#include "testing/zk_test_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zookeeper/zookeeper.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+namespace hgo::testing {
+namespace {
+
+void NoopWatcher(zhandle_t*, int, int, const char*, void*) {}
+
+}  // namespace
+
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+std::string FourLetterWord(int port, const std::string& word) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  timeval tv{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::write(fd, word.data(), word.size()) == static_cast<ssize_t>(word.size())) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+StatusOr<std::unique_ptr<ZkTestServer>> ZkTestServer::Start() {
+  std::unique_ptr<ZkTestServer> server(new ZkTestServer());
+  if (const char* external = std::getenv("E2E_ZK"); external && *external) {
+    server->attached_ = external;
+    std::string s = external;
+    server->port_ = std::atoi(s.substr(s.rfind(':') + 1).c_str());
+    return server;
+  }
+  char tmpl[] = "/tmp/hgo_zk_XXXXXX";
+  if (!mkdtemp(tmpl)) return Status::Internal("mkdtemp failed");
+  server->dir_ = tmpl;
+  server->port_ = FreeLoopbackPort();
+  std::ofstream cfg(server->dir_ + "/zoo.cfg");
+  // tickTime 500 ms allows session timeouts down to 1 s, so expiry tests run quickly.
+  cfg << "tickTime=500\n"
+      << "dataDir=" << server->dir_ << "/data\n"
+      << "clientPort=" << server->port_ << "\n"
+      << "clientPortAddress=127.0.0.1\n"
+      << "admin.enableServer=false\n"
+      << "4lw.commands.whitelist=ruok,srvr,stat,mntr,cons\n"
+      << "maxClientCnxns=0\n";
+  cfg.close();
+  HGO_RETURN_IF_ERROR(server->Launch());
+  return server;
+}
+
+Status ZkTestServer::Launch() {
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::Internal("fork failed");
+  if (pid == 0) {
+    std::string log = dir_ + "/zk.log";
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    ::setpgid(0, 0);
+    std::string cfg = dir_ + "/zoo.cfg";
+    ::execlp("java", "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+             "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-nop.jar",
+             "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.c_str(),
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  pid_ = pid;
+  return WaitHealthy(30000);
+}
+
+Status ZkTestServer::WaitHealthy(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (FourLetterWord(port_, "ruok") == "imok") return Status::Ok();
+    int status;
+    if (pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return Status::Unavailable("ZooKeeper exited at start; see " + dir_ + "/zk.log");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::DeadlineExceeded("ZooKeeper did not answer ruok on port " + std::to_string(port_));
+}
+
+Status ZkTestServer::Stop() {
+  if (!attached_.empty()) return Status::FailedPrecondition("attached to E2E_ZK; cannot stop it");
+  if (pid_ <= 0) return Status::Ok();
+  ::kill(-pid_, SIGKILL);
+  ::kill(pid_, SIGKILL);
+  int status;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  // The port is free once the process is gone.
+  for (int i = 0; i < 100 && FourLetterWord(port_, "ruok") == "imok"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status::Ok();
+}
+
+Status ZkTestServer::Restart() {
+  HGO_RETURN_IF_ERROR(Stop());
+  return Launch();
+}
+
+ZkTestServer::~ZkTestServer() {
+  if (attached_.empty()) {
+    (void)Stop();
+    if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+}
+
+Status ZkTestServer::ExpireSession(const std::string& servers, int64_t session_id,
+                                   const std::string& password) {
+  clientid_t id{};
+  id.client_id = session_id;
+  std::memcpy(id.passwd, password.data(), std::min(password.size(), sizeof(id.passwd)));
+  zhandle_t* zh = zookeeper_init(servers.c_str(), NoopWatcher, 10000, &id, nullptr, 0);
+  if (!zh) return Status::Unavailable("zookeeper_init failed");
+  for (int i = 0; i < 200 && zoo_state(zh) != ZOO_CONNECTED_STATE; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  bool ok = zoo_state(zh) == ZOO_CONNECTED_STATE;
+  zookeeper_close(zh);  // closing this handle ends the shared session on the server
+  return ok ? Status::Ok() : Status::Unavailable("could not attach to the session to expire it");
+}
+
+}  // namespace hgo::testing
