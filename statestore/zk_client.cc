@@ -1,5 +1,6 @@
 #include "statestore/zk_client.h"
 
+#include <spdlog/spdlog.h>
 #include <zookeeper/zookeeper.h>
 
 #include <algorithm>
@@ -58,6 +59,10 @@ std::once_flag g_log_level_once;
 
 void AuthDone(int /*rc*/, const void* /*data*/) {}
 
+// The C client's own messages (mostly expected connection drops) go to our log at debug level
+// instead of straight to stderr.
+void ForwardZkLog(const char* message) { spdlog::debug("zookeeper: {}", message); }
+
 int ModeFlags(CreateMode mode) {
   switch (mode) {
     case CreateMode::kPersistent:
@@ -107,10 +112,11 @@ class ZkClient::Impl {
   }
 
   Status Open() {
-    std::call_once(g_log_level_once, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); });
+    std::call_once(g_log_level_once, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_WARN); });
     std::unique_lock<std::shared_mutex> lock(handle_mu_);
-    zh_ = zookeeper_init(options_.servers.c_str(), &Impl::SessionWatcher,
-                         static_cast<int>(options_.session_timeout.count()), nullptr, this, 0);
+    zh_ = zookeeper_init2(options_.servers.c_str(), &Impl::SessionWatcher,
+                          static_cast<int>(options_.session_timeout.count()), nullptr, this, 0,
+                          ForwardZkLog);
     if (!zh_) {
       return Status::Unavailable("zookeeper_init(" + options_.servers +
                                  ") failed: " + std::strerror(errno));

@@ -1,0 +1,98 @@
+// The controller's own memory of each topology, stored in ZooKeeper beside (not inside) Heron's
+// state: what it applied, what was last stable (the full spec, to roll back to), phase and
+// conditions, a bounded revision history and a bounded event list.
+//
+// Records are plain values; (de)serialisation is JSON, so an operator can read them with any
+// ZooKeeper CLI. Unknown JSON fields are ignored on read (forward compatibility); missing ones
+// take their defaults.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/status.h"
+#include "crd/topology.h"
+
+namespace hgo::statestore {
+
+inline constexpr size_t kMaxHistory = 20;       // revisions kept per topology
+inline constexpr size_t kMaxEvents = 50;        // events kept per topology
+inline constexpr size_t kMaxFailedHashes = 32;  // poisoned revisions remembered
+
+// One applied revision of a topology.
+struct Revision {
+  int64_t number = 0;           // 1, 2, 3... per topology
+  std::string spec_hash;        // crd::SpecHash of the spec
+  std::string source;           // where the spec came from ("git:URL#branch", "dir:/path")
+  std::string source_revision;  // the git commit, or empty
+  std::string package_sha256;
+  std::string topology_id;  // Heron's topology id for this revision (changes every revision)
+  Json spec;                // the canonical spec (crd::CanonicalJson), to roll back to
+  int64_t applied_at_ms = 0;
+  std::string outcome;  // "Applying", "Stable", "Failed", "RolledBack", "Superseded"
+  std::string message;
+
+  friend bool operator==(const Revision&, const Revision&) = default;
+};
+
+struct Condition {
+  std::string type;    // "Synced", "Healthy", "Progressing", "SourceError", ...
+  std::string status;  // "True", "False", "Unknown"
+  std::string reason;
+  std::string message;
+  int64_t last_transition_ms = 0;
+  friend bool operator==(const Condition&, const Condition&) = default;
+};
+
+// Like a Kubernetes event: repeats of the same (type, reason, message) are counted, not added.
+struct Event {
+  std::string type;  // "Normal" or "Warning"
+  std::string reason;
+  std::string message;
+  int32_t count = 1;
+  int64_t first_ms = 0;
+  int64_t last_ms = 0;
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+struct TopologyRecord {
+  crd::TopologyKey key;
+  std::string phase;  // Pending, Deploying, Running, Updating, RollingBack, ... (reconciler/)
+  std::optional<Revision> applied;
+  std::optional<Revision> last_stable;
+  std::vector<Revision> history;  // oldest first, at most kMaxHistory
+  std::vector<Condition> conditions;
+  std::vector<Event> events;                 // oldest first, at most kMaxEvents
+  std::set<std::string> failed_spec_hashes;  // not re-applied until the spec changes
+  std::optional<int64_t> pinned_revision;    // `rollout undo --to-revision N`
+  bool suspended = false;
+  int64_t next_revision = 1;
+
+  friend bool operator==(const TopologyRecord&, const TopologyRecord&) = default;
+};
+
+Json RecordToJson(const TopologyRecord& r);
+StatusOr<TopologyRecord> RecordFromJson(const Json& j);
+std::string SerializeRecord(const TopologyRecord& r);
+StatusOr<TopologyRecord> ParseRecord(std::string_view text);
+
+// Appends rev to the history (dropping the oldest beyond kMaxHistory) and assigns its number.
+void AddRevision(TopologyRecord& r, Revision rev);
+// Adds an event, or bumps the count of the newest identical one; keeps at most kMaxEvents.
+void RecordEvent(TopologyRecord& r, std::string type, std::string reason, std::string message,
+                 int64_t now_ms);
+// Sets a condition; last_transition_ms changes only when its status changes.
+void SetCondition(TopologyRecord& r, Condition c);
+// Remembers a failed spec hash. Bounded: when kMaxFailedHashes are remembered the set is
+// cleared first (a set has no age order; forgetting old failures only allows a retry).
+void MarkFailed(TopologyRecord& r, const std::string& spec_hash);
+
+// Flat node names for keys: "cluster~role~environment~name". '~' cannot appear in identifiers.
+std::string KeyToNodeName(const crd::TopologyKey& key);
+StatusOr<crd::TopologyKey> NodeNameToKey(std::string_view name);
+
+}  // namespace hgo::statestore

@@ -1,0 +1,90 @@
+#include "statestore/records.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/contract/state_store_contract.h"
+
+namespace hgo::statestore {
+namespace {
+
+TEST(RecordsTest, JsonRoundTripKeepsEverything) {
+  TopologyRecord r = contract::SampleRecord();
+  r.failed_spec_hashes.insert(std::string(64, 'f'));
+  r.pinned_revision = 1;
+  r.suspended = true;
+  SetCondition(r, Condition{"Healthy", "True", "AllRunning", "4/4 instances RUNNING", 5});
+  auto back = ParseRecord(SerializeRecord(r));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, r);
+}
+
+TEST(RecordsTest, StoredFormIsReadableJsonWithStableFieldNames) {
+  TopologyRecord r;
+  r.key = crd::TopologyKey{"c", "r", "devel", "n"};
+  r.phase = "Pending";
+  EXPECT_EQ(
+      SerializeRecord(r),
+      R"({"conditions":[],"events":[],"failedSpecHashes":[],"history":[],"key":"c/r/devel/n",)"
+      R"("nextRevision":1,"phase":"Pending","suspended":false})");
+}
+
+TEST(RecordsTest, BadJsonIsAnErrorNotACrash) {
+  EXPECT_FALSE(ParseRecord("not json").ok());
+  EXPECT_FALSE(ParseRecord("[]").ok());
+  EXPECT_FALSE(ParseRecord(R"({"key":"a/b"})").ok());
+  EXPECT_FALSE(ParseRecord(R"({"key":"a/b/c/d","phase":3})").ok());
+  EXPECT_FALSE(ParseRecord(R"({"key":"a/b/c/d","history":[1]})").ok());
+  // Unknown fields are ignored (a newer controller may add some).
+  EXPECT_TRUE(ParseRecord(R"({"key":"a/b/c/d","futureField":{"x":1}})").ok());
+}
+
+TEST(RecordsTest, HistoryIsBoundedAndNumbered) {
+  TopologyRecord r;
+  for (int i = 0; i < 30; ++i) AddRevision(r, Revision{});
+  ASSERT_EQ(r.history.size(), kMaxHistory);
+  EXPECT_EQ(r.history.front().number, 11);
+  EXPECT_EQ(r.history.back().number, 30);
+  EXPECT_EQ(r.next_revision, 31);
+}
+
+TEST(RecordsTest, RepeatedEventsAreCountedLikeKubernetes) {
+  TopologyRecord r;
+  RecordEvent(r, "Warning", "AuroraUnavailable", "connection refused", 1);
+  RecordEvent(r, "Normal", "Synced", "ok", 2);
+  RecordEvent(r, "Warning", "AuroraUnavailable", "connection refused", 3);
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events.back().reason, "AuroraUnavailable");
+  EXPECT_EQ(r.events.back().count, 2);
+  EXPECT_EQ(r.events.back().first_ms, 1);
+  EXPECT_EQ(r.events.back().last_ms, 3);
+  for (int i = 0; i < 100; ++i) RecordEvent(r, "Normal", "R" + std::to_string(i), "m", i);
+  EXPECT_EQ(r.events.size(), kMaxEvents);
+}
+
+TEST(RecordsTest, ConditionTransitionTimeMovesOnlyOnStatusChange) {
+  TopologyRecord r;
+  SetCondition(r, Condition{"Healthy", "False", "Starting", "", 10});
+  SetCondition(r, Condition{"Healthy", "False", "Starting", "still", 20});
+  EXPECT_EQ(r.conditions[0].last_transition_ms, 10);
+  EXPECT_EQ(r.conditions[0].message, "still");
+  SetCondition(r, Condition{"Healthy", "True", "AllRunning", "", 30});
+  EXPECT_EQ(r.conditions[0].last_transition_ms, 30);
+}
+
+TEST(RecordsTest, FailedHashesAreBounded) {
+  TopologyRecord r;
+  for (size_t i = 0; i < kMaxFailedHashes + 5; ++i) MarkFailed(r, "h" + std::to_string(i));
+  EXPECT_LE(r.failed_spec_hashes.size(), kMaxFailedHashes);
+  EXPECT_TRUE(r.failed_spec_hashes.count("h" + std::to_string(kMaxFailedHashes + 4)));
+}
+
+TEST(RecordsTest, NodeNamesRoundTrip) {
+  crd::TopologyKey k{"devcluster", "www-data", "staging2", "word-count.v2"};
+  EXPECT_EQ(KeyToNodeName(k), "devcluster~www-data~staging2~word-count.v2");
+  EXPECT_EQ(*NodeNameToKey(KeyToNodeName(k)), k);
+  EXPECT_FALSE(NodeNameToKey("a~b~c").ok());
+  EXPECT_FALSE(NodeNameToKey("a~~c~d").ok());
+}
+
+}  // namespace
+}  // namespace hgo::statestore
