@@ -1,0 +1,63 @@
+// Building Heron's ZooKeeper messages from our types, and reading them back.
+//
+// What we write is what Heron's own submitter writes: the trimmed Topology (no serialized
+// objects), the ExecutionState, the PackingPlan with homogeneous scheduled resources, and the
+// SchedulerLocation of a library-mode scheduler (Aurora). Pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "crd/topology.h"
+#include "packager/packing.h"
+#include "statestore/proto/execution_state.pb.h"
+#include "statestore/proto/packing_plan.pb.h"
+#include "statestore/proto/physical_plan.pb.h"
+#include "statestore/proto/scheduler.pb.h"
+#include "statestore/proto/tmanager.pb.h"
+#include "statestore/proto/topology.pb.h"
+
+namespace hgo::statestore {
+
+namespace hp_api = heron::proto::api;
+namespace hp_system = heron::proto::system;
+
+// The logical plan from the spec's ECO section. Config values become STRING_VALUE entries
+// (every key Heron parses is read as a string); the Java API's defaults are added when the spec
+// does not set them; topology.stmgrs is the container count; each component's parallelism is
+// in its own config. Stream schemas list the fields that FIELDS groupings use. Entries are in a
+// stable order, so the bytes are the same for the same spec.
+hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topology_id,
+                               int containers);
+
+struct SubmissionInfo {
+  int64_t submission_time_s = 0;
+  std::string user;             // who submitted: the controller's identity
+  std::string release_version;  // the Heron version
+};
+hp_system::ExecutionState BuildExecutionState(const crd::Topology& t,
+                                              const std::string& topology_id,
+                                              const SubmissionInfo& info);
+
+hp_system::PackingPlan PackingPlanToProto(const packager::PackingPlan& plan);
+packager::PackingPlan PackingPlanFromProto(const hp_system::PackingPlan& proto);
+
+// What the Aurora scheduler writes in library mode (nothing listens at the endpoint).
+heron::proto::scheduler::SchedulerLocation BuildSchedulerLocation(const std::string& name,
+                                                                  const std::string& job_link);
+
+// Parses bytes read from ZooKeeper into message M; kInvalidArgument names the path.
+template <typename M>
+StatusOr<M> ParseHeronMessage(const std::string& bytes, const std::string& path) {
+  M m;
+  if (!m.ParseFromString(bytes)) {
+    return Status::InvalidArgument(path + ": not a valid " + M::descriptor()->full_name());
+  }
+  return m;
+}
+
+// Deterministic serialisation (stable field order), for writing and for comparing.
+std::string SerializeHeronMessage(const google::protobuf::MessageLite& m);
+
+}  // namespace hgo::statestore
