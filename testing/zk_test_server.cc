@@ -19,6 +19,7 @@ namespace hgo::testing {
 namespace {
 
 void NoopWatcher(zhandle_t*, int, int, const char*, void*) {}
+void QuietLog(const char*) {}  // expected connection noise of a throw-away handle
 
 }  // namespace
 
@@ -150,7 +151,7 @@ Status ZkTestServer::ExpireSession(const std::string& servers, int64_t session_i
   clientid_t id{};
   id.client_id = session_id;
   std::memcpy(id.passwd, password.data(), std::min(password.size(), sizeof(id.passwd)));
-  zhandle_t* zh = zookeeper_init(servers.c_str(), NoopWatcher, 10000, &id, nullptr, 0);
+  zhandle_t* zh = zookeeper_init2(servers.c_str(), NoopWatcher, 10000, &id, nullptr, 0, QuietLog);
   if (!zh) return Status::Unavailable("zookeeper_init failed");
   for (int i = 0; i < 200 && zoo_state(zh) != ZOO_CONNECTED_STATE; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -55,25 +55,92 @@ TEST(HeronProtosTest, PackingPlanBytesAreExactlyHeronsLayout) {
   c.scheduled = c.required;
   plan.containers.push_back(c);
   const std::string expected = Bytes({
-      0x0a, 0x01, 't',                                       // 1 id
-      0x12, 0x50,                                            // 2 container_plans, 80 bytes:
-      0x08, 0x01,                                            //   1 id = 1
-      0x12, 0x1e,                                            //   2 instance_plans, 30 bytes:
-      0x0a, 0x01, 's',                                       //     1 component_name
-      0x10, 0x01,                                            //     2 task_id = 1
-      0x18, 0x00,                                            //     3 component_index = 0
-      0x22, 0x15,                                            //     4 resource, 21 bytes:
-      0x09, 0,    0,    0,    0,    0,    0,    0xf0, 0x3f,  //  1 cpu = 1.0 (fixed64,
-                                                             //  little-endian)
-      0x10, 0x80, 0x80, 0x80, 0x80, 0x04,                    //  2 ram = 2^30
-      0x18, 0x80, 0x80, 0x80, 0x80, 0x04,                    //  3 disk = 2^30
-      0x1a, 0x15,                                            //   3 requiredResource:
-      0x09, 0,    0,    0,    0,    0,    0,    0,    0x40,  //     cpu = 2.0
-      0x10, 0x80, 0x80, 0x80, 0x80, 0x08,                    //     ram = 2^31
-      0x18, 0x80, 0x80, 0x80, 0x80, 0x08,                    //     disk = 2^31
-      0x22, 0x15,                                            //   4 scheduledResource (the same)
-      0x09, 0,    0,    0,    0,    0,    0,    0,    0x40, 0x10, 0x80,
-      0x80, 0x80, 0x80, 0x08, 0x18, 0x80, 0x80, 0x80, 0x80, 0x08,
+      0x0a,
+      0x01,
+      't',  // 1 id
+      0x12,
+      0x50,  // 2 container_plans, 80 bytes:
+      0x08,
+      0x01,  //   1 id = 1
+      0x12,
+      0x1e,  //   2 instance_plans, 30 bytes:
+      0x0a,
+      0x01,
+      's',  //     1 component_name
+      0x10,
+      0x01,  //     2 task_id = 1
+      0x18,
+      0x00,  //     3 component_index = 0
+      0x22,
+      0x15,  //     4 resource, 21 bytes:
+      0x09,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0xf0,
+      0x3f,  //  1 cpu = 1.0 (fixed64,
+             //  little-endian)
+      0x10,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x04,  //  2 ram = 2^30
+      0x18,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x04,  //  3 disk = 2^30
+      0x1a,
+      0x15,  //   3 requiredResource:
+      0x09,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x40,  //     cpu = 2.0
+      0x10,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x08,  //     ram = 2^31
+      0x18,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x08,  //     disk = 2^31
+      0x22,
+      0x15,  //   4 scheduledResource (the same)
+      0x09,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x40,
+      0x10,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x08,
+      0x18,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x08,
   });
   auto proto = PackingPlanToProto(plan);
   EXPECT_EQ(SerializeHeronMessage(proto), expected);

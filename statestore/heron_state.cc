@@ -1,0 +1,249 @@
+#include "statestore/heron_state.h"
+
+#include <atomic>
+#include <cstdio>
+
+namespace hgo::statestore {
+
+bool UsesTMasterNames(const std::string& heron_version) {
+  if (heron_version.empty()) return false;
+  int major = 0, minor = 0, patch = 0;
+  if (std::sscanf(heron_version.c_str(), "%d.%d.%d", &major, &minor, &patch) < 3) return false;
+  return std::make_tuple(major, minor, patch) < std::make_tuple(0, 20, 3);
+}
+
+std::string HeronLayout::DirName(HeronDir d) const {
+  switch (d) {
+    case HeronDir::kTopologies:
+      return "topologies";
+    case HeronDir::kPackingPlans:
+      return "packingplans";
+    case HeronDir::kExecutionState:
+      return "executionstate";
+    case HeronDir::kSchedulers:
+      return "schedulers";
+    case HeronDir::kTManagers:
+      return tmaster_names ? "tmasters" : "tmanagers";
+    case HeronDir::kPhysicalPlans:
+      return "pplans";
+    case HeronDir::kMetricsCaches:
+      return "metricscaches";
+    case HeronDir::kStatefulCheckpoints:
+      return "statefulcheckpoints";
+    case HeronDir::kLocks:
+      return "locks";
+  }
+  return "";
+}
+
+std::string HeronLayout::DirPath(HeronDir d) const { return JoinZkPath(root, DirName(d)); }
+
+std::string HeronLayout::NodePath(HeronDir d, const std::string& topology) const {
+  return JoinZkPath(DirPath(d), topology);
+}
+
+std::vector<HeronDir> HeronLayout::AllDirs() {
+  return {HeronDir::kTopologies,    HeronDir::kPackingPlans,        HeronDir::kExecutionState,
+          HeronDir::kSchedulers,    HeronDir::kTManagers,           HeronDir::kPhysicalPlans,
+          HeronDir::kMetricsCaches, HeronDir::kStatefulCheckpoints, HeronDir::kLocks};
+}
+
+Status HeronState::EnsureTree() {
+  for (HeronDir d : HeronLayout::AllDirs()) HGO_RETURN_IF_ERROR(zk_.EnsurePath(layout_.DirPath(d)));
+  return Status::Ok();
+}
+
+StatusOr<std::optional<std::string>> HeronState::Read(HeronDir d, const std::string& topology) {
+  auto node = zk_.Get(layout_.NodePath(d, topology));
+  if (node.ok()) return std::optional<std::string>(std::move(node->data));
+  if (node.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+  return node.status();
+}
+
+Status HeronState::Write(HeronDir d, const std::string& topology, const std::string& bytes) {
+  const std::string path = layout_.NodePath(d, topology);
+  auto set = zk_.Set(path, bytes, -1);
+  if (set.ok()) return Status::Ok();
+  if (set.status().code() != StatusCode::kNotFound) return set.status();
+  auto created = zk_.Create(path, bytes, CreateMode::kPersistent);
+  // Lost a race with another writer creating it: write over it.
+  if (created.status().code() == StatusCode::kAlreadyExists)
+    return zk_.Set(path, bytes, -1).status();
+  return created.status();
+}
+
+Status HeronState::Remove(HeronDir d, const std::string& topology) {
+  Status s = zk_.Delete(layout_.NodePath(d, topology), -1);
+  if (s.code() == StatusCode::kNotFound) return Status::Ok();
+  return s;
+}
+
+StatusOr<std::vector<std::string>> HeronState::List(HeronDir d) {
+  auto children = zk_.GetChildren(layout_.DirPath(d));
+  if (!children.ok() && children.status().code() == StatusCode::kNotFound) {
+    return std::vector<std::string>();
+  }
+  return children;
+}
+
+class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(ZkClient& zk, HeronLayout layout, std::function<void(const std::string&)> on_change)
+      : zk_(zk), layout_(std::move(layout)), on_change_(std::move(on_change)) {}
+
+  Status Start() {
+    std::weak_ptr<Impl> weak = shared_from_this();
+    listener_ = zk_.AddSessionListener([weak](SessionEvent e) {
+      if (e != SessionEvent::kNewSession) return;  // within a session, watches survive
+      if (auto self = weak.lock()) (void)self->Reload();
+    });
+    return Reload();
+  }
+
+  void Stop() { zk_.RemoveSessionListener(listener_); }
+
+  std::optional<HeronSnapshot> Get(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = snapshots_.find(name);
+    if (it == snapshots_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  std::vector<std::string> Names() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [name, snap] : snapshots_) out.push_back(name);
+    return out;
+  }
+
+  uint64_t reads() const { return reads_.load(); }
+
+ private:
+  // Forgets everything and reads it all again with fresh watches (start, or a new session).
+  Status Reload() {
+    std::vector<std::string> before;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [name, snap] : snapshots_) before.push_back(name);
+      snapshots_.clear();
+      known_.clear();
+      armed_.clear();
+    }
+    for (HeronDir d : HeronStateCache::WatchedDirs()) {
+      HGO_RETURN_IF_ERROR(zk_.EnsurePath(layout_.DirPath(d)));
+      HGO_RETURN_IF_ERROR(WatchChildren(d));
+    }
+    for (const auto& name : before) Notify(name);
+    return Status::Ok();
+  }
+
+  Status WatchChildren(HeronDir d) {
+    std::weak_ptr<Impl> weak = shared_from_this();
+    ++reads_;
+    auto children =
+        zk_.GetChildren(layout_.DirPath(d), [weak, d](WatchEvent e, const std::string&) {
+          if (e == WatchEvent::kSessionLost) return;  // Reload() follows on the new session
+          if (auto self = weak.lock()) (void)self->WatchChildren(d);
+        });
+    if (!children.ok()) return children.status();
+    std::set<std::string> now(children->begin(), children->end());
+    std::vector<std::string> added, removed;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& known = known_[d];
+      for (const auto& c : now) {
+        if (!known.count(c)) added.push_back(c);
+      }
+      for (const auto& c : known) {
+        if (!now.count(c)) removed.push_back(c);
+      }
+      known = now;
+    }
+    for (const auto& c : removed) Forget(d, c);
+    // Every child, not only new ones: a node deleted and re-created between two listings may
+    // have lost its data watch. WatchNode skips nodes whose watch is still armed.
+    for (const auto& c : now) (void)WatchNode(d, c);
+    (void)added;
+    return Status::Ok();
+  }
+
+  Status WatchNode(HeronDir d, const std::string& name) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!armed_[d].insert(name).second) return Status::Ok();  // a watch is already set
+    }
+    std::weak_ptr<Impl> weak = shared_from_this();
+    ++reads_;
+    auto node =
+        zk_.Get(layout_.NodePath(d, name), [weak, d, name](WatchEvent e, const std::string&) {
+          auto self = weak.lock();
+          if (!self || e == WatchEvent::kSessionLost) return;
+          {
+            std::lock_guard<std::mutex> lock(self->mu_);
+            self->armed_[d].erase(name);
+          }
+          // Re-read whatever happened: a deleted node may already be back; if not, it is forgotten.
+          (void)self->WatchNode(d, name);
+        });
+    if (!node.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        armed_[d].erase(name);
+      }
+      if (node.status().code() != StatusCode::kNotFound) return node.status();
+      Forget(d, name);  // gone; a re-creation shows up in the children watch
+      return Status::Ok();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      snapshots_[name].nodes[d] = std::move(node->data);
+    }
+    Notify(name);
+    return Status::Ok();
+  }
+
+  void Forget(HeronDir d, const std::string& name) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = snapshots_.find(name);
+      if (it == snapshots_.end() || !it->second.nodes.erase(d)) return;
+      if (it->second.nodes.empty()) snapshots_.erase(it);
+    }
+    Notify(name);
+  }
+
+  void Notify(const std::string& name) {
+    if (on_change_) on_change_(name);
+  }
+
+  ZkClient& zk_;
+  const HeronLayout layout_;
+  const std::function<void(const std::string&)> on_change_;
+  int listener_ = 0;
+  std::atomic<uint64_t> reads_{0};
+
+  mutable std::mutex mu_;
+  std::map<std::string, HeronSnapshot> snapshots_;
+  std::map<HeronDir, std::set<std::string>> known_;  // children seen per directory
+  std::map<HeronDir, std::set<std::string>> armed_;  // nodes with a data watch set
+};
+
+HeronStateCache::HeronStateCache(ZkClient& zk, HeronLayout layout,
+                                 std::function<void(const std::string&)> on_change)
+    : impl_(std::make_shared<Impl>(zk, std::move(layout), std::move(on_change))) {}
+
+HeronStateCache::~HeronStateCache() { impl_->Stop(); }
+
+Status HeronStateCache::Start() { return impl_->Start(); }
+std::optional<HeronSnapshot> HeronStateCache::Get(const std::string& t) const {
+  return impl_->Get(t);
+}
+std::vector<std::string> HeronStateCache::Names() const { return impl_->Names(); }
+uint64_t HeronStateCache::reads() const { return impl_->reads(); }
+
+std::vector<HeronDir> HeronStateCache::WatchedDirs() {
+  return {HeronDir::kTopologies, HeronDir::kPackingPlans, HeronDir::kExecutionState,
+          HeronDir::kSchedulers, HeronDir::kTManagers,    HeronDir::kPhysicalPlans};
+}
+
+}  // namespace hgo::statestore

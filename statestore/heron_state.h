@@ -1,0 +1,105 @@
+// Heron's state in ZooKeeper: the directories under the root (heron-state.md §1), reads, writes
+// and deletes of a topology's nodes, and a cache kept fresh by watches so the controller reads
+// without polling.
+//
+// Writes replace a node's data in place (setData) when it exists, so there is no window in which
+// a watched node (the packing plan the executors follow) is missing. The order in which a
+// topology's nodes are created and deleted is the controller's business (DESIGN.md §3).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "statestore/zk_client.h"
+
+namespace hgo::statestore {
+
+enum class HeronDir {
+  kTopologies,
+  kPackingPlans,
+  kExecutionState,
+  kSchedulers,
+  kTManagers,  // "tmasters" for Heron <= 0.20.2
+  kPhysicalPlans,
+  kMetricsCaches,
+  kStatefulCheckpoints,
+  kLocks,
+};
+
+// Heron releases before 0.20.3 say "tmaster"; empty means the current naming.
+bool UsesTMasterNames(const std::string& heron_version);
+
+struct HeronLayout {
+  std::string root = "/heron";
+  bool tmaster_names = false;
+
+  std::string DirName(HeronDir d) const;
+  std::string DirPath(HeronDir d) const;
+  std::string NodePath(HeronDir d, const std::string& topology) const;
+  static std::vector<HeronDir> AllDirs();
+};
+
+class HeronState {
+ public:
+  HeronState(ZkClient& zk, HeronLayout layout) : zk_(zk), layout_(std::move(layout)) {}
+
+  // Creates the root and all nine directories as persistent nodes (Heron's own tools may create
+  // them as container nodes, which the server deletes when empty).
+  Status EnsureTree();
+  // nullopt when the node does not exist.
+  StatusOr<std::optional<std::string>> Read(HeronDir d, const std::string& topology);
+  // Creates the node, or replaces its data when it exists.
+  Status Write(HeronDir d, const std::string& topology, const std::string& bytes);
+  // Deletes the node; a missing node is fine.
+  Status Remove(HeronDir d, const std::string& topology);
+  StatusOr<std::vector<std::string>> List(HeronDir d);
+  const HeronLayout& layout() const { return layout_; }
+
+ private:
+  ZkClient& zk_;
+  HeronLayout layout_;
+};
+
+// What the cache knows of one topology: the raw bytes of each node that exists.
+struct HeronSnapshot {
+  std::map<HeronDir, std::string> nodes;
+  bool Has(HeronDir d) const { return nodes.count(d) > 0; }
+  const std::string* Get(HeronDir d) const {
+    auto it = nodes.find(d);
+    return it == nodes.end() ? nullptr : &it->second;
+  }
+};
+
+// Mirrors topologies, packingplans, executionstate, schedulers, tmanagers (or tmasters) and
+// pplans through watches. on_change(name) runs on the ZkClient's dispatcher thread after any
+// node of that topology appears, changes or disappears. A new session (after expiry) reloads
+// everything. Thread-safety: Get and Names may be called from any thread.
+class HeronStateCache {
+ public:
+  HeronStateCache(ZkClient& zk, HeronLayout layout,
+                  std::function<void(const std::string&)> on_change);
+  ~HeronStateCache();
+
+  // Loads everything and arms the watches; returns when the initial load is done.
+  Status Start();
+  std::optional<HeronSnapshot> Get(const std::string& topology) const;
+  std::vector<std::string> Names() const;
+  // ZooKeeper reads done so far (for the benchmarks: reads per pass should be zero at rest).
+  uint64_t reads() const;
+
+  static std::vector<HeronDir> WatchedDirs();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace hgo::statestore
