@@ -34,6 +34,8 @@ void AddKv(hp_api::Config* config, const std::string& key, const std::string& va
   kv->set_type(hp_api::STRING_VALUE);
 }
 
+}  // namespace
+
 hp_api::Grouping ToProtoGrouping(crd::GroupingType g) {
   switch (g) {
     case crd::GroupingType::kShuffle:
@@ -51,6 +53,8 @@ hp_api::Grouping ToProtoGrouping(crd::GroupingType g) {
   }
   return hp_api::SHUFFLE;
 }
+
+namespace {
 
 void FillComponent(hp_api::Component* comp, const crd::ComponentSpec& c) {
   comp->set_name(c.id);
@@ -70,6 +74,34 @@ packager::Resource GetResource(const hp_system::Resource& r) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> SpecConfigOverrides(const crd::Topology& t) {
+  std::map<std::string, std::string> config;
+  const Json& spec_config = t.spec.topology.config;
+  if (spec_config.is_object()) {
+    for (const auto& [key, value] : spec_config.as_object()) {
+      if (value.is_null() || key == "topology.component.resourcemap") continue;
+      config[key] = ConfigValueString(value);
+    }
+  }
+  if (auto ram = packager::ComponentRamMap(t); ram.ok() && !ram->empty()) {
+    std::string rammap;
+    for (const auto& [component, bytes] : *ram) {
+      rammap += (rammap.empty() ? "" : ",") + component + ":" + std::to_string(bytes);
+    }
+    config["topology.component.rammap"] = rammap;
+  }
+  return config;
+}
+
+std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int containers) {
+  return {
+      {"topology.stmgrs", std::to_string(containers)},
+      {"topology.name", t.metadata.name},
+      {"topology.team.name", t.spec.role},
+      {"topology.team.environment", t.spec.environment},
+  };
+}
 
 hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topology_id,
                                int containers) {
@@ -130,20 +162,7 @@ hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topolo
   }
 
   // Topology config: the spec's values, then what Heron's API and CLI add.
-  std::map<std::string, std::string> config;
-  if (plan.config.is_object()) {
-    for (const auto& [key, value] : plan.config.as_object()) {
-      if (value.is_null() || key == "topology.component.resourcemap") continue;
-      config[key] = ConfigValueString(value);
-    }
-  }
-  if (auto ram = packager::ComponentRamMap(t); ram.ok() && !ram->empty()) {
-    std::string rammap;
-    for (const auto& [component, bytes] : *ram) {
-      rammap += (rammap.empty() ? "" : ",") + component + ":" + std::to_string(bytes);
-    }
-    config["topology.component.rammap"] = rammap;
-  }
+  std::map<std::string, std::string> config = SpecConfigOverrides(t);
   const std::map<std::string, std::string> defaults = {
       {"topology.debug", "false"},
       {"topology.message.timeout.secs", "30"},
@@ -152,10 +171,7 @@ hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topolo
       {"topology.enable.message.timeouts", "true"},
   };
   for (const auto& [k, v] : defaults) config.emplace(k, v);
-  config["topology.stmgrs"] = std::to_string(containers);
-  config["topology.name"] = t.metadata.name;
-  config["topology.team.name"] = t.spec.role;
-  config["topology.team.environment"] = t.spec.environment;
+  for (const auto& [k, v] : ControllerConfig(t, containers)) config[k] = v;
   for (const auto& [k, v] : config) AddKv(out.mutable_topology_config(), k, v);
   return out;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/status.h"
@@ -22,6 +23,15 @@ namespace hgo::statestore {
 
 namespace hp_api = heron::proto::api;
 namespace hp_system = heron::proto::system;
+
+// ECO's grouping as Heron's enum (GLOBAL is Heron's LOWEST).
+hp_api::Grouping ToProtoGrouping(crd::GroupingType g);
+
+// The topology config the spec sets explicitly (its `config:` map, as strings, and the
+// component RAM map from its resources); these override what a package's .defn says.
+std::map<std::string, std::string> SpecConfigOverrides(const crd::Topology& t);
+// What the controller always sets: topology.stmgrs (the container count), name, team, env.
+std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int containers);
 
 // The logical plan from the spec's ECO section. Config values become STRING_VALUE entries
 // (every key Heron parses is read as a string); the Java API's defaults are added when the spec

@@ -161,45 +161,62 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
     }
     for (const auto& c : removed) Forget(d, c);
     // Every child, not only new ones: a node deleted and re-created between two listings may
-    // have lost its data watch. WatchNode skips nodes whose watch is still armed.
-    for (const auto& c : now) (void)WatchNode(d, c);
+    // have lost its data watch. Nodes whose watch is still armed are skipped; the rest are read
+    // in one pipelined batch (a reload of N topologies is one round trip per directory).
     (void)added;
-    return Status::Ok();
+    return WatchNodes(d, {now.begin(), now.end()});
   }
 
-  Status WatchNode(HeronDir d, const std::string& name) {
+  // Reads the nodes with a data watch each, skipping those whose watch is still armed.
+  Status WatchNodes(HeronDir d, const std::vector<std::string>& names) {
+    std::vector<std::string> todo;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!armed_[d].insert(name).second) return Status::Ok();  // a watch is already set
+      for (const auto& name : names) {
+        if (armed_[d].insert(name).second) todo.push_back(name);
+      }
     }
+    if (todo.empty()) return Status::Ok();
     std::weak_ptr<Impl> weak = shared_from_this();
-    ++reads_;
-    auto node =
-        zk_.Get(layout_.NodePath(d, name), [weak, d, name](WatchEvent e, const std::string&) {
-          auto self = weak.lock();
-          if (!self || e == WatchEvent::kSessionLost) return;
-          {
-            std::lock_guard<std::mutex> lock(self->mu_);
-            self->armed_[d].erase(name);
-          }
-          // Re-read whatever happened: a deleted node may already be back; if not, it is forgotten.
-          (void)self->WatchNode(d, name);
-        });
-    if (!node.ok()) {
+    std::vector<std::string> paths;
+    std::vector<WatchCallback> watches;
+    for (const auto& name : todo) {
+      paths.push_back(layout_.NodePath(d, name));
+      watches.push_back([weak, d, name](WatchEvent e, const std::string&) {
+        auto self = weak.lock();
+        if (!self || e == WatchEvent::kSessionLost) return;
+        {
+          std::lock_guard<std::mutex> lock(self->mu_);
+          self->armed_[d].erase(name);
+        }
+        // Re-read whatever happened: a deleted node may already be back; if not, it is forgotten.
+        (void)self->WatchNodes(d, {name});
+      });
+    }
+    reads_ += todo.size();
+    auto results = zk_.GetMany(paths, std::move(watches));
+    Status first_error = Status::Ok();
+    for (size_t i = 0; i < todo.size(); ++i) {
+      const std::string& name = todo[i];
+      if (!results[i].ok()) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          armed_[d].erase(name);
+        }
+        if (results[i].status().code() != StatusCode::kNotFound) {
+          if (first_error.ok()) first_error = results[i].status();
+          continue;
+        }
+        Forget(d, name);  // gone; a re-creation shows up in the children watch
+        continue;
+      }
       {
         std::lock_guard<std::mutex> lock(mu_);
-        armed_[d].erase(name);
+        snapshots_[name].nodes[d] = std::move(results[i]->data);
       }
-      if (node.status().code() != StatusCode::kNotFound) return node.status();
-      Forget(d, name);  // gone; a re-creation shows up in the children watch
-      return Status::Ok();
+      Notify(name);
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      snapshots_[name].nodes[d] = std::move(node->data);
-    }
-    Notify(name);
-    return Status::Ok();
+    return first_error;
   }
 
   void Forget(HeronDir d, const std::string& name) {

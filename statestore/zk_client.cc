@@ -378,6 +378,86 @@ StatusOr<ZkNode> ZkClient::Get(const std::string& path, WatchCallback watch) {
   return node;
 }
 
+namespace {
+
+// One GetMany call: the C client's completion thread fills results and counts down.
+struct GetBatch {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t remaining = 0;
+  std::vector<StatusOr<ZkNode>> results;
+  const std::vector<std::string>* paths = nullptr;
+};
+struct GetRequest {
+  GetBatch* batch;
+  size_t index;
+};
+
+void GetManyDone(int rc, const char* value, int value_len, const struct Stat* stat,
+                 const void* data) {
+  std::unique_ptr<GetRequest> req(static_cast<GetRequest*>(const_cast<void*>(data)));
+  GetBatch& b = *req->batch;
+  std::lock_guard<std::mutex> lock(b.mu);
+  if (rc == ZOK) {
+    ZkNode node;
+    if (value && value_len > 0) node.data.assign(value, static_cast<size_t>(value_len));
+    if (stat) node.stat = ToStat(*stat);
+    b.results[req->index] = std::move(node);
+  } else {
+    b.results[req->index] = ZkStatus(rc, "get " + (*b.paths)[req->index]);
+  }
+  if (--b.remaining == 0) b.cv.notify_all();
+}
+
+}  // namespace
+
+std::vector<StatusOr<ZkNode>> ZkClient::GetMany(const std::vector<std::string>& paths,
+                                                std::vector<WatchCallback> watches) {
+  watches.resize(paths.size());
+  GetBatch batch;
+  batch.paths = &paths;
+  batch.results.assign(paths.size(), Status::Unavailable("not sent"));
+  std::vector<uint64_t> watch_ids(paths.size(), 0);
+  Status sent = impl_->WithHandle([&](zhandle_t* zh) {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      uint64_t id = watches[i] ? impl_->AddWatch(watches[i]) : 0;
+      auto* req = new GetRequest{&batch, i};
+      {
+        std::lock_guard<std::mutex> lock(batch.mu);
+        ++batch.remaining;
+      }
+      int rc = zoo_awget(zh, paths[i].c_str(), id ? &Impl::WatchTrampoline : nullptr,
+                         reinterpret_cast<void*>(id), GetManyDone, req);
+      if (rc != ZOK) {  // not queued: no completion will come
+        delete req;
+        if (id) impl_->DropWatch(id);
+        std::lock_guard<std::mutex> lock(batch.mu);
+        --batch.remaining;
+        batch.results[i] = ZkStatus(rc, "get " + paths[i]);
+        continue;
+      }
+      watch_ids[i] = id;
+    }
+    return Status::Ok();
+  });
+  {
+    // Every queued request completes, even on close or expiry (with ZCLOSING/ZSESSIONEXPIRED).
+    std::unique_lock<std::mutex> lock(batch.mu);
+    batch.cv.wait(lock, [&] { return batch.remaining == 0; });
+  }
+  if (!sent.ok()) {
+    for (auto& r : batch.results) r = sent;
+  }
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (batch.results[i].ok()) continue;
+    if (watch_ids[i]) impl_->DropWatch(watch_ids[i]);  // a failed get sets no watch
+    if (batch.results[i].status().code() == StatusCode::kUnavailable) {
+      batch.results[i] = Get(paths[i], watches[i]);  // waits for the connection, retries once
+    }
+  }
+  return std::move(batch.results);
+}
+
 StatusOr<std::optional<ZkStat>> ZkClient::Exists(const std::string& path, WatchCallback watch) {
   std::optional<ZkStat> out;
   Status s = impl_->WithHandle(

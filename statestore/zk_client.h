@@ -83,6 +83,12 @@ class ZkClient {
 
   // Reads a node; a watch (if given) fires on its change or deletion.
   StatusOr<ZkNode> Get(const std::string& path, WatchCallback watch = nullptr);
+  // Reads many nodes in one round trip: the requests are pipelined (zoo_awget) and the call
+  // returns when every answer is in. results[i] is the answer for paths[i]; watches, when not
+  // empty, has one callback (or nullptr) per path. A read lost to a connection drop is retried
+  // once after reconnection, as in Get.
+  std::vector<StatusOr<ZkNode>> GetMany(const std::vector<std::string>& paths,
+                                        std::vector<WatchCallback> watches = {});
   // The node's stat, or nullopt when it does not exist; a watch fires on create, change, delete.
   StatusOr<std::optional<ZkStat>> Exists(const std::string& path, WatchCallback watch = nullptr);
   // Child names (not paths), sorted; a watch fires when the set of children changes.

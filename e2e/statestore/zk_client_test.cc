@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "testing/zk_test_server.h"
@@ -210,6 +211,63 @@ TEST_F(ZkClientTest, LargeNodesAreReadWhole) {
   auto node = zk->Get("/big");
   ASSERT_TRUE(node.ok());
   EXPECT_EQ(node->data, big);
+}
+
+TEST_F(ZkClientTest, GetManyPipelinesReadsAndArmsEachWatch) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  ASSERT_TRUE(zk->EnsurePath("/many").ok());
+  std::vector<std::string> paths;
+  for (int i = 0; i < 300; ++i) {
+    paths.push_back("/many/n" + std::to_string(i));
+    if (i % 10 != 7) {  // every tenth-plus-seven node is missing
+      ASSERT_TRUE(zk->Create(paths.back(), "v" + std::to_string(i), CreateMode::kPersistent).ok());
+    }
+  }
+  EventLog<std::string> fired;
+  std::vector<WatchCallback> watches;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    watches.push_back([&fired](WatchEvent, const std::string& path) { fired.Add(path); });
+  }
+  auto results = zk->GetMany(paths, watches);
+  ASSERT_EQ(results.size(), paths.size());
+  for (int i = 0; i < 300; ++i) {
+    if (i % 10 == 7) {
+      EXPECT_EQ(results[i].status().code(), StatusCode::kNotFound) << paths[i];
+    } else {
+      ASSERT_TRUE(results[i].ok()) << results[i].status();
+      EXPECT_EQ(results[i]->data, "v" + std::to_string(i));
+      EXPECT_EQ(results[i]->stat.version, 0);
+    }
+  }
+  // The watch of a read node fires on its change; a missing node's read set no watch.
+  ASSERT_TRUE(zk->Set("/many/n3", "changed", -1).ok());
+  ASSERT_TRUE(zk->Create("/many/n7", "late", CreateMode::kPersistent).ok());
+  ASSERT_TRUE(fired.WaitForEvent("/many/n3"));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(fired.Snapshot(), std::vector<std::string>{"/many/n3"});
+  EXPECT_TRUE(zk->GetMany({}).empty());
+}
+
+TEST_F(ZkClientTest, DigestAclKeepsOtherUsersOut) {
+  ZkOptions options;
+  options.servers = server_->connect_string();
+  options.digest = "controller:s3cret";
+  auto owner = ZkClient::Connect(options);
+  ASSERT_TRUE(owner.ok()) << owner.status();
+  ASSERT_TRUE((*owner)->Create("/guarded", "mine", CreateMode::kPersistent).ok());
+  EXPECT_EQ((*owner)->Get("/guarded")->data, "mine");
+
+  auto anonymous = Connect();
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->Get("/guarded").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(anonymous->Set("/guarded", "theirs", -1).status().code(),
+            StatusCode::kPermissionDenied);
+  options.digest = "controller:wrong";
+  auto impostor = ZkClient::Connect(options);
+  ASSERT_TRUE(impostor.ok()) << impostor.status();
+  EXPECT_EQ((*impostor)->Get("/guarded").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ((*owner)->Get("/guarded")->data, "mine");
 }
 
 TEST_F(ZkClientTest, ConnectToNothingIsUnavailable) {

@@ -166,7 +166,9 @@ TEST(RepackTest, ScaleUpMovesNoExistingInstance) {
   auto changed = ChangedContainers(*before, *after);
   for (int32_t id : changed) {
     const ContainerPlan* old_c = before->Find(id);
-    if (old_c) EXPECT_GT(after->Find(id)->instances.size(), old_c->instances.size());
+    if (old_c) {
+      EXPECT_GT(after->Find(id)->instances.size(), old_c->instances.size());
+    }
   }
 }
 
