@@ -17,6 +17,8 @@ struct RuleCase {
   std::string yaml;
   std::vector<std::string> errors;  // exactly, in order
 };
+// Keeps ctest's listing readable (gtest would print the struct's bytes).
+void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.name; }
 
 std::string Append(const std::string& extra) { return BaseSpec() + extra; }
 
