@@ -1,7 +1,13 @@
 #include "statestore/heron_state.h"
 
+#include "common/backoff.h"
+
+#include <spdlog/spdlog.h>
+
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <thread>
 
 namespace hgo::statestore {
 
@@ -95,12 +101,22 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
     std::weak_ptr<Impl> weak = shared_from_this();
     listener_ = zk_.AddSessionListener([weak](SessionEvent e) {
       if (e != SessionEvent::kNewSession) return;  // within a session, watches survive
-      if (auto self = weak.lock()) (void)self->Reload();
+      if (auto self = weak.lock()) self->RequestReload();
     });
-    return Reload();
+    Status s = Reload();
+    reloader_ = std::thread([this] { ReloadLoop(); });
+    return s;
   }
 
-  void Stop() { zk_.RemoveSessionListener(listener_); }
+  void Stop() {
+    zk_.RemoveSessionListener(listener_);
+    {
+      std::lock_guard<std::mutex> lock(reload_mu_);
+      stopping_ = true;
+    }
+    reload_cv_.notify_all();
+    if (reloader_.joinable()) reloader_.join();
+  }
 
   std::optional<HeronSnapshot> Get(const std::string& name) const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -118,7 +134,37 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
 
   uint64_t reads() const { return reads_.load(); }
 
+  // A watch could not be re-armed (the connection dropped mid-call) or a new session began: read
+  // everything again, on the reload thread, retrying with backoff until it succeeds.
+  void RequestReload() {
+    {
+      std::lock_guard<std::mutex> lock(reload_mu_);
+      reload_requested_ = true;
+    }
+    reload_cv_.notify_all();
+  }
+
  private:
+  void ReloadLoop() {
+    Backoff backoff(BackoffOptions{std::chrono::milliseconds(100), std::chrono::seconds(5)});
+    std::unique_lock<std::mutex> lock(reload_mu_);
+    while (true) {
+      reload_cv_.wait(lock, [this] { return stopping_ || reload_requested_; });
+      if (stopping_) return;
+      reload_requested_ = false;
+      lock.unlock();
+      Status s = Reload();
+      lock.lock();
+      if (s.ok()) {
+        backoff.Reset();
+        continue;
+      }
+      spdlog::warn("heron state cache: reload failed ({}); retrying", s.ToString());
+      reload_requested_ = true;
+      reload_cv_.wait_for(lock, backoff.NextDelay(), [this] { return stopping_; });
+    }
+  }
+
   // Forgets everything and reads it all again with fresh watches (start, or a new session).
   Status Reload() {
     std::vector<std::string> before;
@@ -143,7 +189,8 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
     auto children =
         zk_.GetChildren(layout_.DirPath(d), [weak, d](WatchEvent e, const std::string&) {
           if (e == WatchEvent::kSessionLost) return;  // Reload() follows on the new session
-          if (auto self = weak.lock()) (void)self->WatchChildren(d);
+          auto self = weak.lock();
+          if (self && !self->WatchChildren(d).ok()) self->RequestReload();
         });
     if (!children.ok()) return children.status();
     std::set<std::string> now(children->begin(), children->end());
@@ -190,7 +237,7 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
           self->armed_[d].erase(name);
         }
         // Re-read whatever happened: a deleted node may already be back; if not, it is forgotten.
-        (void)self->WatchNodes(d, {name});
+        if (!self->WatchNodes(d, {name}).ok()) self->RequestReload();
       });
     }
     reads_ += todo.size();
@@ -238,6 +285,12 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
   const std::function<void(const std::string&)> on_change_;
   int listener_ = 0;
   std::atomic<uint64_t> reads_{0};
+
+  std::thread reloader_;
+  std::mutex reload_mu_;
+  std::condition_variable reload_cv_;
+  bool reload_requested_ = false;
+  bool stopping_ = false;
 
   mutable std::mutex mu_;
   std::map<std::string, HeronSnapshot> snapshots_;

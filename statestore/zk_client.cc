@@ -129,9 +129,13 @@ class ZkClient::Impl {
     return Status::Ok();
   }
 
+  // Waits for a connection. Returns at once when the session is known to be expired: no call
+  // can succeed on that handle, and waiting would only delay the callbacks queued behind a
+  // caller on the dispatcher thread (among them the replacement of the session).
   bool WaitConnected(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(state_mu_);
-    return state_cv_.wait_for(lock, timeout, [this] { return connected_; });
+    return state_cv_.wait_for(lock, timeout, [this] { return connected_ || replacing_expired_; }) &&
+           connected_;
   }
 
   // Runs fn(zh) under the shared handle lock, after waiting (bounded) for a connection. A read
@@ -161,6 +165,10 @@ class ZkClient::Impl {
     std::lock_guard<std::mutex> lock(watch_mu_);
     watches_.erase(id);
   }
+
+  // Sends every read at once (zoo_awget) and waits for all the answers; no retry.
+  std::vector<StatusOr<ZkNode>> GetBatch(const std::vector<std::string>& paths,
+                                         const std::vector<WatchCallback>& watches);
 
   static void WatchTrampoline(zhandle_t* zh, int type, int /*state*/, const char* path, void* ctx) {
     // Session changes are handled once, by SessionWatcher; a watch stays armed across a
@@ -381,7 +389,7 @@ StatusOr<ZkNode> ZkClient::Get(const std::string& path, WatchCallback watch) {
 namespace {
 
 // One GetMany call: the C client's completion thread fills results and counts down.
-struct GetBatch {
+struct PendingGets {
   std::mutex mu;
   std::condition_variable cv;
   size_t remaining = 0;
@@ -389,14 +397,14 @@ struct GetBatch {
   const std::vector<std::string>* paths = nullptr;
 };
 struct GetRequest {
-  GetBatch* batch;
+  PendingGets* batch;
   size_t index;
 };
 
 void GetManyDone(int rc, const char* value, int value_len, const struct Stat* stat,
                  const void* data) {
   std::unique_ptr<GetRequest> req(static_cast<GetRequest*>(const_cast<void*>(data)));
-  GetBatch& b = *req->batch;
+  PendingGets& b = *req->batch;
   std::lock_guard<std::mutex> lock(b.mu);
   if (rc == ZOK) {
     ZkNode node;
@@ -411,16 +419,15 @@ void GetManyDone(int rc, const char* value, int value_len, const struct Stat* st
 
 }  // namespace
 
-std::vector<StatusOr<ZkNode>> ZkClient::GetMany(const std::vector<std::string>& paths,
-                                                std::vector<WatchCallback> watches) {
-  watches.resize(paths.size());
-  GetBatch batch;
+std::vector<StatusOr<ZkNode>> ZkClient::Impl::GetBatch(const std::vector<std::string>& paths,
+                                                       const std::vector<WatchCallback>& watches) {
+  PendingGets batch;
   batch.paths = &paths;
   batch.results.assign(paths.size(), Status::Unavailable("not sent"));
   std::vector<uint64_t> watch_ids(paths.size(), 0);
-  Status sent = impl_->WithHandle([&](zhandle_t* zh) {
+  Status sent = WithHandle([&](zhandle_t* zh) {
     for (size_t i = 0; i < paths.size(); ++i) {
-      uint64_t id = watches[i] ? impl_->AddWatch(watches[i]) : 0;
+      uint64_t id = watches[i] ? AddWatch(watches[i]) : 0;
       auto* req = new GetRequest{&batch, i};
       {
         std::lock_guard<std::mutex> lock(batch.mu);
@@ -430,7 +437,7 @@ std::vector<StatusOr<ZkNode>> ZkClient::GetMany(const std::vector<std::string>& 
                          reinterpret_cast<void*>(id), GetManyDone, req);
       if (rc != ZOK) {  // not queued: no completion will come
         delete req;
-        if (id) impl_->DropWatch(id);
+        if (id) DropWatch(id);
         std::lock_guard<std::mutex> lock(batch.mu);
         --batch.remaining;
         batch.results[i] = ZkStatus(rc, "get " + paths[i]);
@@ -449,13 +456,31 @@ std::vector<StatusOr<ZkNode>> ZkClient::GetMany(const std::vector<std::string>& 
     for (auto& r : batch.results) r = sent;
   }
   for (size_t i = 0; i < paths.size(); ++i) {
-    if (batch.results[i].ok()) continue;
-    if (watch_ids[i]) impl_->DropWatch(watch_ids[i]);  // a failed get sets no watch
-    if (batch.results[i].status().code() == StatusCode::kUnavailable) {
-      batch.results[i] = Get(paths[i], watches[i]);  // waits for the connection, retries once
-    }
+    if (!batch.results[i].ok() && watch_ids[i]) DropWatch(watch_ids[i]);  // no watch was set
   }
   return std::move(batch.results);
+}
+
+std::vector<StatusOr<ZkNode>> ZkClient::GetMany(const std::vector<std::string>& paths,
+                                                std::vector<WatchCallback> watches) {
+  watches.resize(paths.size());
+  std::vector<StatusOr<ZkNode>> results = impl_->GetBatch(paths, watches);
+  // Reads lost to a connection drop: wait for the connection once, then send them again as one
+  // batch (not one by one, which would multiply the wait).
+  std::vector<std::string> again;
+  std::vector<WatchCallback> again_watches;
+  std::vector<size_t> again_index;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (results[i].ok() || results[i].status().code() != StatusCode::kUnavailable) continue;
+    again.push_back(paths[i]);
+    again_watches.push_back(watches[i]);
+    again_index.push_back(i);
+  }
+  if (again.empty()) return results;
+  impl_->WaitConnected(impl_->options().wait_for_connection);
+  auto retried = impl_->GetBatch(again, again_watches);
+  for (size_t j = 0; j < again.size(); ++j) results[again_index[j]] = std::move(retried[j]);
+  return results;
 }
 
 StatusOr<std::optional<ZkStat>> ZkClient::Exists(const std::string& path, WatchCallback watch) {

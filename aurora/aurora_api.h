@@ -1,0 +1,51 @@
+// AuroraApi: the narrow interface through which the controller drives an Aurora scheduler.
+//
+// Errors: Aurora's response codes become Status with Aurora's own message: INVALID_REQUEST ->
+// kInvalidArgument, AUTH_FAILED -> kPermissionDenied, JOB_UPDATING_ERROR -> kFailedPrecondition,
+// ERROR_TRANSIENT -> kUnavailable, ERROR -> kInternal. Transport failures: kUnavailable (refused,
+// 503, no leader), kUnauthenticated (401/403), kDeadlineExceeded (a timeout: a mutating call may
+// or may not have been applied).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aurora/types.h"
+#include "common/status.h"
+
+namespace hgo::aurora {
+
+class AuroraApi {
+ public:
+  virtual ~AuroraApi() = default;
+
+  // Read-only calls (retried on transport errors).
+  virtual StatusOr<std::vector<JobConfig>> GetJobs(const std::string& role) = 0;
+  virtual StatusOr<std::vector<JobSummary>> GetJobSummary(const std::string& role) = 0;
+  // getTasksWithoutConfigs (executor_data left empty), or getTasksStatus with with_configs.
+  virtual StatusOr<std::vector<Task>> GetTasks(const TaskQuery& query,
+                                               bool with_configs = false) = 0;
+  virtual StatusOr<std::vector<UpdateSummary>> GetJobUpdateSummaries(const UpdateQuery& q) = 0;
+  virtual StatusOr<std::vector<UpdateDetails>> GetJobUpdateDetails(const UpdateQuery& q) = 0;
+  virtual StatusOr<UpdateDiff> GetJobUpdateDiff(const UpdateRequest& request) = 0;
+
+  // Mutating calls (never retried once the request may have reached the scheduler).
+  virtual Status CreateJob(const JobConfig& job) = 0;
+  virtual StatusOr<StartUpdateResult> StartJobUpdate(const UpdateRequest& request,
+                                                     const std::string& message) = 0;
+  virtual Status PauseJobUpdate(const UpdateKey& key, const std::string& message) = 0;
+  virtual Status ResumeJobUpdate(const UpdateKey& key, const std::string& message) = 0;
+  virtual Status AbortJobUpdate(const UpdateKey& key, const std::string& message) = 0;
+  virtual Status RollbackJobUpdate(const UpdateKey& key, const std::string& message) = 0;
+  virtual StatusOr<PulseStatus> PulseJobUpdate(const UpdateKey& key) = 0;
+  // New instances after the highest active id, with the template instance's config.
+  virtual Status AddInstances(const JobKey& job, int32_t template_instance, int32_t count) = 0;
+  // Kills the given instances. An empty set is kInvalidArgument: on the wire it would mean the
+  // whole job, which only KillJob may ask for.
+  virtual Status KillTasks(const JobKey& job, const std::set<int32_t>& instances,
+                           const std::string& message) = 0;
+  virtual Status KillJob(const JobKey& job, const std::string& message) = 0;
+};
+
+}  // namespace hgo::aurora
