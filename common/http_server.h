@@ -1,0 +1,55 @@
+// HttpServer: a small HTTP/1.1 server with one handler function, over cpprest's listener (whose
+// headers stay in http_server.cc). The handler runs on the listener's thread pool, so it must be
+// thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace hgo {
+
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // "/api"
+  std::string query;                           // without the '?'
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  // The value of a header (name in any case), or "" when absent.
+  std::string Header(const std::string& name) const;
+};
+
+struct HttpReply {
+  int status = 200;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  static HttpReply Text(int status, std::string body);
+};
+
+using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  // Listens on host:port (port 0: a free port) and serves every path with handler.
+  static StatusOr<std::unique_ptr<HttpServer>> Start(const std::string& host, int port,
+                                                     HttpHandler handler);
+  ~HttpServer();  // stops listening; requests in flight finish first
+  int port() const { return port_; }
+  std::string url() const;  // "http://host:port"
+
+  class Impl;
+
+ private:
+  HttpServer() = default;
+  std::unique_ptr<Impl> impl_;
+  std::string host_;
+  int port_ = 0;
+};
+
+// A free TCP port on 127.0.0.1 (bound and released; a small race is acceptable).
+int PickFreePort();
+
+}  // namespace hgo
