@@ -93,6 +93,7 @@ Status ZkTestServer::Launch() {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
     }
+    ::close_range(3, ~0U, 0);
     ::setpgid(0, 0);
     std::string cfg = dir_ + "/zoo.cfg";
     ::execlp("java", "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",

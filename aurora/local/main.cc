@@ -1,0 +1,95 @@
+#include "aurora/local/main.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "aurora/local/server.h"
+#include "aurora/local/serverset.h"
+#include "common/version.h"
+
+namespace hgo::aurora::local {
+
+int AuroraLocalMain(int argc, char** argv) {
+  CLI::App app{
+      "aurora-local: an Apache Aurora scheduler for one machine. Serves Aurora's Thrift API at "
+      "POST /api and runs each task's Thermos processes as local processes. Test and demo "
+      "equipment: resource limits are not enforced."};
+  ServerOptions options;
+  std::string users_file, zk, serverset_path = "/aurora/scheduler", advertise_host;
+  app.add_option("--state-dir", options.state_dir,
+                 "directory for state.json and task sandboxes (required)")
+      ->required();
+  app.add_option("--port", options.port, "HTTP port (0: a free port)")->capture_default_str();
+  app.add_option("--bind", options.bind, "address to listen on")->capture_default_str();
+  app.add_option("--cluster", options.scheduler.cluster, "the cluster name it reports")
+      ->capture_default_str();
+  app.add_option("--hostname", options.scheduler.hostname, "the agent host tasks report")
+      ->capture_default_str();
+  app.add_option("--allowed-environments", options.scheduler.allowed_environments,
+                 "regex for job environments")
+      ->capture_default_str();
+  app.add_option("--users-file", users_file,
+                 "file of 'user:password' lines; when given, mutating calls need Basic auth");
+  app.add_option("--zk", zk, "ZooKeeper to announce in (host:port[,...][/chroot])");
+  app.add_option("--serverset-path", serverset_path, "serverset path in ZooKeeper")
+      ->capture_default_str();
+  app.add_option("--advertise-host", advertise_host,
+                 "host name to announce (default: the --bind address)");
+  app.set_version_flag("--version",
+                       std::string("aurora-local ") + kVersion + " (" + kGitCommit + ")");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!users_file.empty()) {
+    auto users = LoadUsers(users_file);
+    if (!users.ok()) {
+      std::cerr << "aurora-local: " << users.status().message() << "\n";
+      return 2;
+    }
+    options.users = std::move(*users);
+  }
+  // Handle SIGINT/SIGTERM in this thread only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto server = AuroraLocalServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "aurora-local: " << server.status().message() << "\n";
+    return 1;
+  }
+  std::unique_ptr<statestore::ZkClient> zk_client;
+  std::unique_ptr<ServerSetAnnouncer> announcer;
+  if (!zk.empty()) {
+    statestore::ZkOptions zo;
+    zo.servers = zk;
+    auto client = statestore::ZkClient::Connect(zo);
+    if (!client.ok()) {
+      std::cerr << "aurora-local: " << client.status().message() << "\n";
+      return 1;
+    }
+    zk_client = std::move(*client);
+    auto a = ServerSetAnnouncer::Start(*zk_client, serverset_path,
+                                       advertise_host.empty() ? options.bind : advertise_host,
+                                       (*server)->port());
+    if (!a.ok()) {
+      std::cerr << "aurora-local: " << a.status().message() << "\n";
+      return 1;
+    }
+    announcer = std::move(*a);
+  }
+  std::cout << "aurora-local listening on " << (*server)->url() << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("aurora-local: signal {}, stopping (tasks keep running)", sig);
+  announcer.reset();
+  server->reset();
+  return 0;
+}
+
+}  // namespace hgo::aurora::local

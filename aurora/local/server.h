@@ -1,0 +1,65 @@
+// AuroraLocalServer: aurora-local as a whole. Serves Aurora's Thrift API at POST /api (binary
+// or TJSON chosen by Content-Type and Accept exactly as the real scheduler does), /health,
+// /leaderhealth and /vars; optional Basic auth for mutating calls; drives the scheduler; keeps
+// its state in <state_dir>/state.json, written before a mutating call is answered.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "aurora/local/process_launcher.h"
+#include "aurora/local/scheduler.h"
+#include "common/clock.h"
+#include "common/http_server.h"
+
+namespace hgo::aurora::local {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8081;  // 0: a free port
+  std::string state_dir;
+  SchedulerOptions scheduler;
+  // user -> password; empty: no authentication (audit user "UNSECURE").
+  std::map<std::string, std::string> users;
+  std::chrono::milliseconds tick{50};
+};
+
+// Loads "user:password" lines (comments with #) from a file.
+StatusOr<std::map<std::string, std::string>> LoadUsers(const std::string& path);
+
+class AuroraLocalServer {
+ public:
+  static StatusOr<std::unique_ptr<AuroraLocalServer>> Start(ServerOptions options);
+  ~AuroraLocalServer();  // stops serving; task processes keep running, to be adopted
+
+  std::string url() const { return http_->url(); }
+  int port() const { return http_->port(); }
+  Scheduler& scheduler() { return *scheduler_; }
+  ProcessLauncher& launcher() { return *launcher_; }
+
+  // The HTTP handler (exposed for in-process tests).
+  HttpReply Handle(const HttpRequest& request);
+
+ private:
+  AuroraLocalServer() = default;
+  HttpReply HandleApi(const HttpRequest& request);
+  Status Persist();
+  void DriveLoop();
+
+  ServerOptions options_;
+  RealClock clock_;
+  std::unique_ptr<ProcessLauncher> launcher_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<HttpServer> http_;
+  std::mutex persist_mu_;
+  uint64_t persisted_generation_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread driver_;
+};
+
+}  // namespace hgo::aurora::local

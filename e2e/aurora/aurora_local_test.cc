@@ -1,0 +1,378 @@
+// The project's Aurora client against the real aurora-local binary over HTTP: every AuroraApi
+// call in both protocols, auth on and off, a leader redirect, real task processes (crash and
+// reschedule, update rollback, scaling), a restart in the middle of an update, and kill -9.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "aurora/thrift_client.h"
+#include "common/http_server.h"
+#include "testing/aurora_local_process.h"
+
+namespace hgo::aurora {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string Thermos(const std::string& cmdline) {
+  return R"({"cluster":"local","environment":"devel","name":"t","role":"www-data",)"
+         R"("service":true,"task":{"constraints":[],"finalization_wait":1,"max_concurrency":0,)"
+         R"("max_failures":1,"name":"t","processes":[{"cmdline":")" +
+         cmdline +
+         R"(","daemon":false,"ephemeral":false,"final":false,"max_failures":1,)"
+         R"("min_duration":5,"name":"main"}],"resources":{"cpu":0.1,"disk":67108864,)"
+         R"("gpu":0,"ram":67108864}}})";
+}
+
+JobKey Key(const std::string& name) { return JobKey{"www-data", "devel", name}; }
+
+TaskConfig MakeTask(const std::string& name, const std::string& cmdline) {
+  TaskConfig t;
+  t.job = Key(name);
+  t.owner = "heron";
+  t.cpus = 0.1;
+  t.ram_mb = 64;
+  t.disk_mb = 64;
+  t.named_ports = {"http"};
+  t.executor_data = Thermos(cmdline);
+  t.metadata = {{"heron-gitops/spec-hash", "h1"}};
+  return t;
+}
+
+JobConfig Job(const std::string& name, int instances, const std::string& cmdline) {
+  return JobConfig{Key(name), "heron", MakeTask(name, cmdline), instances};
+}
+
+UpdateRequest Update(const std::string& name, int instances, const std::string& cmdline,
+                     int min_wait_ms) {
+  UpdateRequest r;
+  r.task = MakeTask(name, cmdline);
+  r.instance_count = instances;
+  r.settings.group_size = 2;
+  r.settings.min_wait_in_running_ms = min_wait_ms;
+  r.settings.rollback_on_failure = true;
+  return r;
+}
+
+HttpTransportOptions Options(const std::string& url, WireProtocol p = WireProtocol::kBinary) {
+  HttpTransportOptions o;
+  o.schedulers = [url] { return std::vector<std::string>{url}; };
+  o.protocol = p;
+  o.timeout = 5000ms;
+  o.backoff = BackoffOptions{20ms, 200ms, 2.0, 0.0};
+  return o;
+}
+
+template <typename Pred>
+bool Eventually(Pred pred, std::chrono::milliseconds timeout = 30s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return pred();
+}
+
+std::map<int32_t, Task> ActiveTasks(AuroraApi& api, const std::string& name) {
+  TaskQuery q;
+  q.job_keys = {Key(name)};
+  auto tasks = api.GetTasks(q, true);
+  std::map<int32_t, Task> out;
+  if (!tasks.ok()) return out;
+  for (auto& t : *tasks) {
+    if (IsActive(t.status)) out[t.instance_id] = t;
+  }
+  return out;
+}
+
+bool AllRunning(AuroraApi& api, const std::string& name, size_t n) {
+  auto active = ActiveTasks(api, name);
+  if (active.size() != n) return false;
+  for (const auto& [i, t] : active) {
+    if (t.status != TaskStatus::kRunning) return false;
+  }
+  return true;
+}
+
+UpdateStatus StatusOf(AuroraApi& api, const UpdateKey& key) {
+  UpdateQuery q;
+  q.key = key;
+  auto s = api.GetJobUpdateSummaries(q);
+  return s.ok() && !s->empty() ? s->front().status : UpdateStatus::kError;
+}
+
+class AuroraLocalTest : public ::testing::TestWithParam<WireProtocol> {
+ protected:
+  void SetUp() override {
+    auto p = hgo::testing::AuroraLocalProcess::Start();
+    ASSERT_TRUE(p.ok()) << p.status();
+    aurora_ = std::move(*p);
+    client_ = std::make_unique<ThriftAuroraClient>(Options(aurora_->url(), GetParam()));
+  }
+  std::unique_ptr<hgo::testing::AuroraLocalProcess> aurora_;
+  std::unique_ptr<ThriftAuroraClient> client_;
+};
+
+TEST_P(AuroraLocalTest, EveryAuroraApiCall) {
+  AuroraApi& api = *client_;
+  ASSERT_TRUE(api.CreateJob(Job("calls", 2, "sleep 600")).ok());
+  EXPECT_EQ(api.CreateJob(Job("calls", 2, "sleep 600")).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "calls", 2); }));
+
+  auto jobs = api.GetJobs("www-data");
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ(jobs->at(0).instance_count, 2);
+  EXPECT_EQ(jobs->at(0).task.metadata.at("heron-gitops/spec-hash"), "h1");
+  auto summary = api.GetJobSummary("www-data");
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->at(0).stats.active, 2);
+
+  TaskQuery q;
+  q.job_keys = {Key("calls")};
+  auto without = api.GetTasks(q, false);
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->at(0).config.executor_data.empty());
+  EXPECT_FALSE(without->at(0).events.empty());
+  EXPECT_EQ(without->at(0).ports.count("http"), 1u);
+  auto with = api.GetTasks(q, true);
+  EXPECT_EQ(with->at(0).config.executor_data, Thermos("sleep 600"));
+
+  auto diff = api.GetJobUpdateDiff(Update("calls", 3, "sleep 601", 0));
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  EXPECT_EQ(diff->add.size(), 1u);
+  EXPECT_EQ(diff->update.size(), 1u);
+  EXPECT_EQ(FromRanges(diff->update[0].instances), (std::set<int32_t>{0, 1}));
+
+  auto unchanged = api.StartJobUpdate(Update("calls", 2, "sleep 600", 0), "noop");
+  ASSERT_TRUE(unchanged.ok()) << unchanged.status();
+  EXPECT_EQ(unchanged->outcome, StartUpdateResult::Outcome::kUnchanged);
+
+  auto request = Update("calls", 2, "sleep 601", 60000);
+  request.settings.block_if_no_pulses_after_ms = 60000;
+  auto started = api.StartJobUpdate(request, "go");
+  ASSERT_TRUE(started.ok()) << started.status();
+  ASSERT_EQ(started->outcome, StartUpdateResult::Outcome::kStarted);
+  const UpdateKey key = *started->key;
+  auto busy = api.StartJobUpdate(Update("calls", 2, "sleep 602", 0), "again");
+  ASSERT_TRUE(busy.ok());
+  EXPECT_EQ(busy->outcome, StartUpdateResult::Outcome::kBusy);
+  EXPECT_EQ(*busy->key, key);
+  EXPECT_EQ(api.KillTasks(Key("calls"), {0}, "no").code(), StatusCode::kFailedPrecondition);
+
+  EXPECT_EQ(*api.PulseJobUpdate(key), PulseStatus::kOk);
+  ASSERT_TRUE(api.PauseJobUpdate(key, "hold").ok());
+  EXPECT_EQ(StatusOf(api, key), UpdateStatus::kRollForwardPaused);
+  ASSERT_TRUE(api.ResumeJobUpdate(key, "go on").ok());
+  ASSERT_TRUE(api.RollbackJobUpdate(key, "undo").ok());
+  EXPECT_EQ(StatusOf(api, key), UpdateStatus::kRollingBack);
+  ASSERT_TRUE(api.AbortJobUpdate(key, "stop").ok());
+  EXPECT_EQ(StatusOf(api, key), UpdateStatus::kAborted);
+  EXPECT_EQ(api.AbortJobUpdate(key, "again").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*api.PulseJobUpdate(key), PulseStatus::kFinished);
+
+  UpdateQuery dq;
+  dq.job_key = Key("calls");
+  auto details = api.GetJobUpdateDetails(dq);
+  ASSERT_TRUE(details.ok());
+  ASSERT_EQ(details->size(), 1u);
+  std::vector<UpdateStatus> seen;
+  for (const auto& e : details->at(0).events) seen.push_back(e.status);
+  EXPECT_EQ(seen.front(), UpdateStatus::kRollForwardAwaitingPulse);
+  EXPECT_EQ(seen.back(), UpdateStatus::kAborted);
+  EXPECT_EQ(details->at(0).events.back().message, "stop");
+  EXPECT_EQ(details->at(0).summary.user, "UNSECURE");
+
+  ASSERT_TRUE(Eventually([&] { return ActiveTasks(api, "calls").size() == 2; }));
+  ASSERT_TRUE(api.AddInstances(Key("calls"), 0, 2).ok());
+  EXPECT_EQ(ActiveTasks(api, "calls").size(), 4u);
+  ASSERT_TRUE(api.KillTasks(Key("calls"), {3}, "scale down").ok());
+  EXPECT_EQ(api.KillTasks(Key("calls"), {}, "").code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(api.KillJob(Key("calls"), "bye").ok());
+  EXPECT_TRUE(Eventually([&] { return ActiveTasks(api, "calls").empty(); }));
+}
+
+TEST_P(AuroraLocalTest, ACrashingTaskIsRescheduled) {
+  AuroraApi& api = *client_;
+  ASSERT_TRUE(api.CreateJob(Job("crash", 1, "sleep 0.3; exit 3")).ok());
+  TaskQuery q;
+  q.job_keys = {Key("crash")};
+  ASSERT_TRUE(Eventually([&] {
+    auto tasks = api.GetTasks(q, false);
+    if (!tasks.ok()) return false;
+    for (const auto& t : *tasks) {
+      if (t.status == TaskStatus::kFailed) return true;
+    }
+    return false;
+  }));
+  auto tasks = *api.GetTasks(q, false);
+  const Task* failed = nullptr;
+  const Task* next = nullptr;
+  for (const auto& t : tasks) {
+    if (t.status == TaskStatus::kFailed && !failed) failed = &t;
+  }
+  for (const auto& t : tasks) {
+    if (failed && t.ancestor_id == failed->task_id) next = &t;
+  }
+  ASSERT_TRUE(failed && next);
+  EXPECT_NE(failed->events.back().message.find("exited with status 3"), std::string::npos)
+      << failed->events.back().message;
+  EXPECT_GE(next->failure_count, 1);
+  ASSERT_TRUE(api.KillJob(Key("crash"), "").ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, AuroraLocalTest,
+                         ::testing::Values(WireProtocol::kBinary, WireProtocol::kJson),
+                         [](const auto& info) {
+                           return info.param == WireProtocol::kBinary ? "Binary" : "TJson";
+                         });
+
+class AuroraLocalProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto p = hgo::testing::AuroraLocalProcess::Start();
+    ASSERT_TRUE(p.ok()) << p.status();
+    aurora_ = std::move(*p);
+    client_ = std::make_unique<ThriftAuroraClient>(Options(aurora_->url()));
+  }
+  std::unique_ptr<hgo::testing::AuroraLocalProcess> aurora_;
+  std::unique_ptr<ThriftAuroraClient> client_;
+};
+
+TEST_F(AuroraLocalProcessTest, AnUpdateToACrashingConfigRollsBack) {
+  AuroraApi& api = *client_;
+  ASSERT_TRUE(api.CreateJob(Job("rb", 2, "sleep 600")).ok());
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "rb", 2); }));
+  auto before = ActiveTasks(api, "rb");
+  auto started = api.StartJobUpdate(Update("rb", 2, "sleep 0.2; exit 1", 3000), "bad");
+  ASSERT_TRUE(started.ok() && started->key) << started.status();
+  ASSERT_TRUE(
+      Eventually([&] { return StatusOf(api, *started->key) == UpdateStatus::kRolledBack; }, 60s))
+      << UpdateStatusName(StatusOf(api, *started->key));
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "rb", 2); }));
+  for (const auto& [i, t] : ActiveTasks(api, "rb")) {
+    EXPECT_EQ(t.config.executor_data, Thermos("sleep 600"));  // the old processes run again
+  }
+  UpdateQuery q;
+  q.key = *started->key;
+  auto details = api.GetJobUpdateDetails(q);
+  ASSERT_TRUE(details.ok());
+  bool failed_event = false;
+  for (const auto& e : details->at(0).instance_events) {
+    failed_event |= e.action == InstanceAction::kUpdateFailed;
+  }
+  EXPECT_TRUE(failed_event);
+}
+
+TEST_F(AuroraLocalProcessTest, ScalingThreeFiveTwoKeepsUntouchedTaskIds) {
+  AuroraApi& api = *client_;
+  ASSERT_TRUE(api.CreateJob(Job("scale", 3, "sleep 600")).ok());
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "scale", 3); }));
+  auto three = ActiveTasks(api, "scale");
+  auto up = api.StartJobUpdate(Update("scale", 5, "sleep 600", 0), "up");
+  ASSERT_TRUE(up.ok() && up->key);
+  ASSERT_TRUE(Eventually([&] { return StatusOf(api, *up->key) == UpdateStatus::kRolledForward; }));
+  auto five = ActiveTasks(api, "scale");
+  ASSERT_EQ(five.size(), 5u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(five[i].task_id, three[i].task_id);
+  auto down = api.StartJobUpdate(Update("scale", 2, "sleep 600", 0), "down");
+  ASSERT_TRUE(down.ok() && down->key);
+  ASSERT_TRUE(
+      Eventually([&] { return StatusOf(api, *down->key) == UpdateStatus::kRolledForward; }));
+  ASSERT_TRUE(Eventually([&] { return ActiveTasks(api, "scale").size() == 2; }));
+  auto two = ActiveTasks(api, "scale");
+  EXPECT_EQ(two[0].task_id, three[0].task_id);
+  EXPECT_EQ(two[1].task_id, three[1].task_id);
+}
+
+TEST_F(AuroraLocalProcessTest, ARestartInTheMiddleOfAnUpdateResumesIt) {
+  AuroraApi& api = *client_;
+  ASSERT_TRUE(api.CreateJob(Job("resume", 2, "sleep 600")).ok());
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "resume", 2); }));
+  auto request = Update("resume", 2, "sleep 601", 2000);
+  request.settings.group_size = 1;
+  auto started = api.StartJobUpdate(request, "slow");
+  ASSERT_TRUE(started.ok() && started->key);
+  std::this_thread::sleep_for(500ms);
+  auto during = ActiveTasks(api, "resume");
+  ASSERT_TRUE(aurora_->Restart().ok());
+  // The update goes on where it was; running tasks were adopted, not restarted.
+  EXPECT_TRUE(IsActiveUpdate(StatusOf(api, *started->key)) ||
+              StatusOf(api, *started->key) == UpdateStatus::kRolledForward);
+  ASSERT_TRUE(Eventually(
+      [&] { return StatusOf(api, *started->key) == UpdateStatus::kRolledForward; }, 60s));
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "resume", 2); }));
+  for (const auto& [i, t] : ActiveTasks(api, "resume")) {
+    EXPECT_EQ(t.config.executor_data, Thermos("sleep 601"));
+  }
+  (void)during;
+}
+
+TEST_F(AuroraLocalProcessTest, KillNineLosesNoAcknowledgedJob) {
+  AuroraApi& api = *client_;
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_TRUE(api.CreateJob(Job("k" + std::to_string(i), 1, "sleep 600")).ok());
+  }
+  ASSERT_TRUE(aurora_->Kill9().ok());  // right after the last acknowledgement
+  ASSERT_TRUE(aurora_->Restart().ok());
+  auto jobs = api.GetJobs("www-data");
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  EXPECT_EQ(jobs->size(), 15u);
+  EXPECT_TRUE(Eventually([&] {
+    for (int i = 0; i < 15; ++i) {
+      if (!AllRunning(api, "k" + std::to_string(i), 1)) return false;
+    }
+    return true;
+  }));
+}
+
+TEST(AuroraLocalAuthTest, MutatingCallsNeedCredentialsReadsDoNot) {
+  char path[] = "/tmp/hgo_users_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "aurora:secret\n", 14), 14);
+  close(fd);
+  hgo::testing::AuroraLocalOptions o;
+  o.extra_args = {"--users-file", path};
+  auto aurora = hgo::testing::AuroraLocalProcess::Start(o);
+  ASSERT_TRUE(aurora.ok()) << aurora.status();
+  ThriftAuroraClient anonymous(Options((*aurora)->url()));
+  EXPECT_TRUE(anonymous.GetJobs("www-data").ok());
+  EXPECT_EQ(anonymous.CreateJob(Job("auth", 1, "sleep 600")).code(), StatusCode::kUnauthenticated);
+  auto wrong_options = Options((*aurora)->url());
+  wrong_options.credentials = BasicCredentials{"aurora", "wrong"};
+  EXPECT_EQ(ThriftAuroraClient(wrong_options).CreateJob(Job("auth", 1, "sleep 600")).code(),
+            StatusCode::kUnauthenticated);
+  auto options = Options((*aurora)->url(), WireProtocol::kJson);
+  options.credentials = BasicCredentials{"aurora", "secret"};
+  ThriftAuroraClient authed(options);
+  ASSERT_TRUE(authed.CreateJob(Job("auth", 1, "sleep 600")).ok());
+  auto request = Update("auth", 1, "sleep 601", 0);
+  auto started = authed.StartJobUpdate(request, "");
+  ASSERT_TRUE(started.ok() && started->summary);
+  EXPECT_EQ(started->summary->user, "aurora");  // the audit user is the principal
+  unlink(path);
+}
+
+TEST(AuroraLocalRedirectTest, TheClientFollowsAFollowersRedirectToAuroraLocal) {
+  auto aurora = hgo::testing::AuroraLocalProcess::Start();
+  ASSERT_TRUE(aurora.ok()) << aurora.status();
+  const std::string leader = (*aurora)->url();
+  auto follower = HttpServer::Start("127.0.0.1", 0, [leader](const HttpRequest& r) {
+    HttpReply reply = HttpReply::Text(307, "");
+    reply.headers["Location"] = leader + r.path;
+    return reply;
+  });
+  ASSERT_TRUE(follower.ok());
+  ThriftAuroraClient client(Options((*follower)->url()));
+  ASSERT_TRUE(client.CreateJob(Job("redirected", 1, "sleep 600")).ok());
+  auto jobs = client.GetJobs("www-data");
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_EQ(jobs->size(), 1u);
+}
+
+}  // namespace
+}  // namespace hgo::aurora

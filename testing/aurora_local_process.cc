@@ -1,0 +1,125 @@
+#include "testing/aurora_local_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/http_server.h"
+
+namespace hgo::testing {
+
+namespace fs = std::filesystem;
+
+std::string BuiltBinary(const std::string& name) {
+  return std::string(HGO_TESTING_BINARY_DIR) + "/cmd/" + name;
+}
+
+StatusOr<std::unique_ptr<AuroraLocalProcess>> AuroraLocalProcess::Start(
+    AuroraLocalOptions options) {
+  std::unique_ptr<AuroraLocalProcess> p(new AuroraLocalProcess());
+  if (const char* external = std::getenv("E2E_AURORA_URL"); external && *external) {
+    p->url_ = external;
+    return p;
+  }
+  p->options_ = std::move(options);
+  char tmpl[] = "/tmp/hgo_aurora_XXXXXX";
+  if (!mkdtemp(tmpl)) return Status::Internal("mkdtemp failed");
+  p->dir_ = tmpl;
+  p->port_ = PickFreePort();
+  p->url_ = "http://127.0.0.1:" + std::to_string(p->port_);
+  HGO_RETURN_IF_ERROR(p->Launch());
+  return p;
+}
+
+Status AuroraLocalProcess::Launch() {
+  std::vector<std::string> args = {
+      BuiltBinary("aurora-local"), "--state-dir", dir_ + "/state", "--port",
+      std::to_string(port_),       "--cluster",   "local"};
+  for (const auto& a : options_.extra_args) args.push_back(a);
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::Internal("fork failed");
+  if (pid == 0) {
+    int fd = ::open((dir_ + "/aurora-local.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    ::close_range(3, ~0U, 0);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  // Ready when /health answers (at most 20 s).
+  for (int i = 0; i < 400; ++i) {
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return Status::Unavailable("aurora-local exited at start; see " + dir_ + "/aurora-local.log");
+    }
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(fd);
+    if (up) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::DeadlineExceeded("aurora-local did not listen on port " + std::to_string(port_));
+}
+
+static Status Signal(pid_t& pid, int sig) {
+  if (pid <= 0) return Status::FailedPrecondition("aurora-local is not running here");
+  ::kill(pid, sig);
+  int status;
+  ::waitpid(pid, &status, 0);
+  pid = -1;
+  return Status::Ok();
+}
+
+Status AuroraLocalProcess::Stop() { return Signal(pid_, SIGTERM); }
+Status AuroraLocalProcess::Kill9() { return Signal(pid_, SIGKILL); }
+
+Status AuroraLocalProcess::Restart() {
+  if (pid_ > 0) HGO_RETURN_IF_ERROR(Stop());
+  return Launch();
+}
+
+void AuroraLocalProcess::KillTaskProcesses() {
+  if (dir_.empty()) return;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/state/sandboxes", ec)) {
+    std::ifstream pids(entry.path() / ".aurora-local" / "pids");
+    std::string name;
+    pid_t pid;
+    while (pids >> name >> pid) {
+      if (pid > 0 && ::getpgid(pid) == pid) ::kill(-pid, SIGKILL);
+    }
+  }
+}
+
+AuroraLocalProcess::~AuroraLocalProcess() {
+  if (pid_ > 0) (void)Kill9();
+  KillTaskProcesses();
+  if (!dir_.empty() && !std::getenv("HGO_KEEP_TEST_DIRS")) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+}  // namespace hgo::testing
