@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "crd/heron_version.h"
 #include "statestore/zk_client.h"
 
 namespace hgo::statestore {
@@ -34,8 +35,7 @@ enum class HeronDir {
   kLocks,
 };
 
-// Heron releases before 0.20.3 say "tmaster"; empty means the current naming.
-bool UsesTMasterNames(const std::string& heron_version);
+using crd::UsesTMasterNames;
 
 struct HeronLayout {
   std::string root = "/heron";

@@ -1,0 +1,81 @@
+// The job builder: a Topology spec plus the cluster's settings become the Aurora job that Heron's
+// own `heron submit` would create from its heron.aurora template (heron-state.md §3.5, §3.6).
+//
+// - Instance 0 runs the topology manager, instance k >= 1 packing-plan container k; every
+//   instance gets the same resources (the per-dimension maximum of the plan's containers).
+// - The Thermos JSON (TaskConfig.executorConfig.data) has the template's processes in order:
+//   fetch_heron_system, fetch_user_package (which also checks the package's sha256),
+//   launch_heron_executor with every executor flag of the Heron release, discover_profiler_port;
+//   the ten named ports; the announcer and the HTTP health check on the heron-shell port.
+// - Bytes are stable: keys sorted, numbers in one format, so an unchanged spec never looks like
+//   a new config to Aurora (which would restart every instance).
+// - Metadata carries the spec hash, the source revision and the topology id, so the live job
+//   says which revision it runs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aurora/types.h"
+#include "common/status.h"
+#include "crd/topology.h"
+
+namespace hgo::aurora {
+
+// A cluster's settings (from the controller's clusters file).
+struct ClusterConfig {
+  std::string name;                                 // "devcluster"
+  std::string owner = "heron";                      // Identity.user of every job; keep it constant
+  std::string heron_version = "0.20.5-incubating";  // when the spec names none
+  std::string core_package_uri;                     // heron-core tarball, when the spec names none
+  std::string statemgr_connection;  // ZooKeeper "host:port,..." as the executors see it
+  std::string statemgr_root = "/heron";
+  std::string java_home = "/usr/lib/jvm/java-1.8.0-openjdk-amd64/";
+  std::string tier;               // empty: preferred for prod, preemptible otherwise
+  std::string job_link_template;  // e.g. "http://aurora:8081/scheduler/{role}/{env}/{name}"
+};
+
+// Per-container resources of the job (the maximum over the packing plan's containers).
+struct ContainerResources {
+  double cpus = 1;
+  int64_t ram_bytes = 0;
+  int64_t disk_bytes = 0;
+};
+
+// What the controller decided for this revision.
+struct JobInputs {
+  std::string topology_id;  // changes with every revision, as heron submit's does
+  int32_t containers = 1;   // packing-plan containers (Aurora instances = containers + 1)
+  ContainerResources resources;
+  std::map<std::string, int64_t> component_ram;  // component -> bytes per instance
+  std::string spec_hash;
+  std::string source_revision;
+  std::string defn_file;        // basename in the package, default "<name>.defn"
+  std::string topology_binary;  // basename in the package, default "<name>.jar"
+};
+
+// Metadata keys the controller reads back from live jobs.
+inline constexpr char kMetaSpecHash[] = "heron-gitops/spec-hash";
+inline constexpr char kMetaSourceRevision[] = "heron-gitops/source-revision";
+inline constexpr char kMetaTopologyId[] = "heron-gitops/topology-id";
+
+// The executor flags that are the same for every container, in Heron's order.
+std::vector<std::string> ExecutorTopologyFlags(const crd::Topology& t, const ClusterConfig& c,
+                                               const JobInputs& in);
+// launch_heron_executor's command line (per-container flags use Thermos port templates).
+std::string ExecutorCommandLine(const crd::Topology& t, const ClusterConfig& c,
+                                const JobInputs& in);
+// TaskConfig.executorConfig.data.
+std::string ThermosJson(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
+// The whole job. kInvalidArgument when the inputs cannot make a valid job.
+StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
+// The same job as an update request with the spec's update settings.
+StatusOr<UpdateRequest> BuildUpdate(const crd::Topology& t, const ClusterConfig& c,
+                                    const JobInputs& in);
+
+// Heron's encoding of JVM options for executor flags: base64, in double quotes, '=' as "(61)".
+std::string EncodeJvmOptions(const std::string& options);
+
+}  // namespace hgo::aurora
