@@ -28,6 +28,7 @@ class AuroraLocalProcess {
 
   std::string url() const { return url_; }
   const std::string& state_dir() const { return dir_; }
+  pid_t pid() const { return pid_; }
   bool attached() const { return pid_ < 0 && !url_.empty() && dir_.empty(); }
 
   Status Stop();     // SIGTERM, wait
