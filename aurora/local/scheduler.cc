@@ -56,6 +56,13 @@ std::string Scheduler::NewUuid() {
   return buf;
 }
 
+void Scheduler::EraseTask(const std::string& id) {
+  tasks_.erase(id);
+  dirty_tasks_.erase(id);
+  deleted_tasks_.insert(id);
+  ++generation_;
+}
+
 std::string Scheduler::NewTaskId(const api::JobKey& job, int32_t instance) {
   return Sanitize(job.role + "-" + job.environment + "-" + job.name + "-" +
                   std::to_string(instance) + "-" + NewUuid());
@@ -210,15 +217,15 @@ void Scheduler::Transition(Task& t, ScheduleStatus::type status, const std::stri
   t.st.taskEvents.push_back(e);
   if (status == ScheduleStatus::RUNNING) t.running_since_ms = e.timestamp;
   ++generation_;
+  dirty_tasks_.insert(t.id());
   if (Terminal(status)) OnTerminal(t);
 }
 
 void Scheduler::RequestKill(Task& t, const std::string& message, bool reschedule) {
   t.reschedule_on_end = reschedule;
+  dirty_tasks_.insert(t.id());
   if (t.st.status == ScheduleStatus::PENDING || t.st.status == ScheduleStatus::THROTTLED) {
-    // Aurora deletes a task that never ran, with no KILLED record.
-    tasks_.erase(t.id());
-    ++generation_;
+    EraseTask(t.id());  // Aurora deletes a task that never ran, with no KILLED record
     return;
   }
   if (t.st.status == ScheduleStatus::KILLING) return;
@@ -377,6 +384,7 @@ api::Response Scheduler::GetTasks(const api::TaskQuery& q, bool with_configs) {
     return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(c); });
   };
   std::vector<api::ScheduledTask> out;
+  std::map<const api::TaskConfig*, api::TaskConfig> stripped;
   for (const auto& [id, t] : tasks_) {
     const api::JobKey& k = t->job();
     if (q.__isset.role && !blank(q.role) && k.role != q.role) continue;
@@ -393,8 +401,17 @@ api::Response Scheduler::GetTasks(const api::TaskQuery& q, bool with_configs) {
       continue;
     }
     api::ScheduledTask st = t->st;
-    st.assignedTask.task = *t->config;
-    if (!with_configs) st.assignedTask.task.executorConfig.data.clear();
+    if (with_configs) {
+      st.assignedTask.task = *t->config;
+    } else {
+      // One copy of each config without its executor data, however many tasks share it.
+      auto [it, fresh] = stripped.try_emplace(t->config.get());
+      if (fresh) {
+        it->second = *t->config;
+        it->second.executorConfig.data.clear();
+      }
+      st.assignedTask.task = it->second;
+    }
     out.push_back(std::move(st));
   }
   const int32_t offset = q.__isset.offset && q.offset > 0 ? q.offset : 0;
@@ -604,9 +621,8 @@ void Scheduler::Prune(const api::JobKey& job) {
     return a->st.taskEvents.back().timestamp < b->st.taskEvents.back().timestamp;
   });
   for (size_t i = 0; i + options_.terminal_tasks_kept_per_job < terminal.size(); ++i) {
-    tasks_.erase(terminal[i]->id());
+    EraseTask(terminal[i]->id());
   }
-  ++generation_;
 }
 
 void Scheduler::Tick() {

@@ -23,6 +23,7 @@
 #include "aurora/gen/api_types.h"
 #include "aurora/local/launcher.h"
 #include "common/clock.h"
+#include "common/json.h"
 
 namespace hgo::aurora::local {
 
@@ -79,9 +80,17 @@ class Scheduler {
   // Moves every task and update one step; called every few tens of milliseconds.
   void Tick();
 
-  // Durable state: everything needed to continue after a restart (tasks, updates, counters).
-  std::string Snapshot();
-  // Loads a snapshot; running tasks are adopted through the launcher or marked LOST.
+  // Durable state: everything needed to continue after a restart (tasks with their configs,
+  // updates with their progress). A snapshot holds all of it; a delta holds what changed since
+  // the last snapshot or delta (nullopt: nothing), so a change costs a few records, not the
+  // whole state.
+  Json SnapshotJson();
+  std::optional<Json> TakeDelta();
+  // Loads a snapshot and the deltas written after it, in order; running tasks are adopted
+  // through the launcher or marked LOST.
+  Status Restore(const Json& snapshot, const std::vector<Json>& deltas);
+  // The same as text, for tests.
+  std::string Snapshot() { return Serialize(SnapshotJson()); }
   Status Restore(const std::string& snapshot);
   // Bumped by every change that must be persisted before a reply is sent.
   uint64_t generation() const;
@@ -108,6 +117,7 @@ class Scheduler {
   void OnTerminal(Task& t);
   void AdvanceTask(Task& t);
   void AdvanceUpdate(Update& u);
+  void AdvanceUpdateSteps(Update& u);
   void SetUpdateStatus(Update& u, api::JobUpdateStatus::type status, const std::string& user,
                        const std::string& message);
   api::Response ChangeUpdate(const api::JobUpdateKey& key, const std::string& message,
@@ -117,6 +127,14 @@ class Scheduler {
   int64_t NowMs() const;
   std::string NewTaskId(const api::JobKey& job, int32_t instance);
   std::string NewUuid();
+  // Durable-state bookkeeping (snapshot.cc).
+  std::string ConfigId(const std::shared_ptr<const api::TaskConfig>& config);
+  Json TaskJson(const Task& t);
+  Json UpdateJson(const Update& u);
+  Status LoadTask(const Json& j);
+  Status LoadUpdate(const Json& j);
+  Status LoadConfigs(const Json* configs);
+  void EraseTask(const std::string& id);
 
   const SchedulerOptions options_;
   const Clock& clock_;
@@ -131,6 +149,14 @@ class Scheduler {
   std::vector<std::unique_ptr<Update>> updates_;        // oldest first
   uint64_t generation_ = 0;
   std::map<std::string, int64_t> counters_;
+  // Durable-state bookkeeping: stable config ids, and what changed since the last delta.
+  std::map<const api::TaskConfig*, std::string> config_ids_;
+  std::map<std::string, std::shared_ptr<const api::TaskConfig>> configs_by_id_;
+  uint64_t next_config_id_ = 0;
+  std::set<std::string> new_configs_;
+  std::set<std::string> dirty_tasks_;
+  std::set<std::string> deleted_tasks_;
+  std::set<std::string> dirty_updates_;
 };
 
 }  // namespace hgo::aurora::local

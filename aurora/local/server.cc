@@ -4,6 +4,11 @@
 #include <thrift/TApplicationException.h>
 #include <thrift/transport/TBufferTransports.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -22,6 +27,7 @@ namespace {
 
 constexpr char kBinary[] = "application/vnd.apache.thrift.binary";
 constexpr char kJson[] = "application/vnd.apache.thrift.json";
+constexpr uint64_t kCompactJournalBytes = 8 << 20;
 
 const std::set<std::string>& MutatingMethods() {
   static const std::set<std::string> methods = {
@@ -178,14 +184,44 @@ StatusOr<std::unique_ptr<AuroraLocalServer>> AuroraLocalServer::Start(ServerOpti
   s->launcher_ = std::make_unique<ProcessLauncher>(s->options_.state_dir + "/sandboxes", s->clock_);
   s->scheduler_ = std::make_unique<Scheduler>(s->options_.scheduler, s->clock_, *s->launcher_,
                                               [] { return PickFreePort(); });
+  // The last snapshot, then every journal line written after it.
   const std::string state = s->options_.state_dir + "/state.json";
+  const std::string journal = s->options_.state_dir + "/journal.jsonl";
   if (fs::exists(state)) {
     HGO_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(state, size_t{1} << 30));
-    Status restored = s->scheduler_->Restore(text);
+    auto root = ParseJson(text, {128, size_t{1} << 30});
+    if (!root.ok()) return Status::InvalidArgument(state + ": " + root.status().message());
+    const Json* snapshot = root->Find("state");
+    const Json* seq = root->Find("seq");
+    if (!snapshot || !seq || !seq->is_int()) {
+      return Status::InvalidArgument(state + ": not an aurora-local state file");
+    }
+    s->seq_ = static_cast<uint64_t>(seq->as_int());
+    std::vector<Json> deltas;
+    if (fs::exists(journal)) {
+      HGO_ASSIGN_OR_RETURN(std::string lines, ReadFileLimited(journal, size_t{1} << 31));
+      std::istringstream in(lines);
+      std::string line;
+      while (std::getline(in, line)) {
+        auto entry = ParseJson(line, {128, size_t{1} << 30});
+        if (!entry.ok()) break;  // a torn last line: it was never acknowledged
+        const Json* n = entry->Find("seq");
+        const Json* delta = entry->Find("delta");
+        if (!n || !n->is_int() || !delta) break;
+        if (static_cast<uint64_t>(n->as_int()) <= s->seq_) continue;  // already in the snapshot
+        s->seq_ = static_cast<uint64_t>(n->as_int());
+        deltas.push_back(*delta);
+      }
+    }
+    Status restored = s->scheduler_->Restore(*snapshot, deltas);
     if (!restored.ok()) return Status::InvalidArgument(state + ": " + restored.message());
-    spdlog::info("aurora-local: state restored from {}", state);
+    spdlog::info("aurora-local: state restored from {} and {} journal entries", state,
+                 deltas.size());
   }
-  HGO_RETURN_IF_ERROR(s->Persist());
+  {
+    std::lock_guard<std::mutex> lock(s->persist_mu_);
+    HGO_RETURN_IF_ERROR(s->Compact());
+  }
   AuroraLocalServer* self = s.get();
   HGO_ASSIGN_OR_RETURN(s->http_,
                        HttpServer::Start(s->options_.bind, s->options_.port,
@@ -200,16 +236,48 @@ AuroraLocalServer::~AuroraLocalServer() {
   stopping_ = true;
   http_.reset();
   if (driver_.joinable()) driver_.join();
-  (void)Persist();
+  std::lock_guard<std::mutex> lock(persist_mu_);
+  (void)Compact();
+  if (journal_fd_ >= 0) ::close(journal_fd_);
+}
+
+// A new snapshot with everything, then an empty journal. A crash between the two leaves journal
+// lines whose numbers the snapshot already covers; they are skipped on the next start.
+Status AuroraLocalServer::Compact() {
+  Json root = Json::MakeObject();
+  root["seq"] = Json(static_cast<int64_t>(seq_));
+  root["state"] = scheduler_->SnapshotJson();
+  HGO_RETURN_IF_ERROR(WriteFileAtomic(options_.state_dir + "/state.json", Serialize(root)));
+  if (journal_fd_ >= 0) ::close(journal_fd_);
+  const std::string journal = options_.state_dir + "/journal.jsonl";
+  journal_fd_ = ::open(journal.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (journal_fd_ < 0)
+    return Status::Internal("cannot open " + journal + ": " + std::strerror(errno));
+  journal_bytes_ = 0;
+  return Status::Ok();
 }
 
 Status AuroraLocalServer::Persist() {
   std::lock_guard<std::mutex> lock(persist_mu_);
-  const uint64_t generation = scheduler_->generation();
-  if (generation == persisted_generation_ && persisted_generation_ != 0) return Status::Ok();
-  Status s = WriteFileAtomic(options_.state_dir + "/state.json", scheduler_->Snapshot());
-  if (s.ok()) persisted_generation_ = generation;
-  return s;
+  if (journal_bytes_ > kCompactJournalBytes) return Compact();
+  std::optional<Json> delta = scheduler_->TakeDelta();
+  if (!delta) return Status::Ok();
+  Json entry = Json::MakeObject();
+  entry["seq"] = Json(static_cast<int64_t>(++seq_));
+  entry["delta"] = std::move(*delta);
+  const std::string line = Serialize(entry) + "\n";
+  size_t written = 0;
+  while (written < line.size()) {
+    ssize_t n = ::write(journal_fd_, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Internal(std::string("journal write: ") + std::strerror(errno));
+    written += static_cast<size_t>(n);
+  }
+  if (::fdatasync(journal_fd_) != 0) {
+    return Status::Internal(std::string("journal fdatasync: ") + std::strerror(errno));
+  }
+  journal_bytes_ += line.size();
+  return Status::Ok();
 }
 
 void AuroraLocalServer::DriveLoop() {

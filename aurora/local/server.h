@@ -1,7 +1,11 @@
 // AuroraLocalServer: aurora-local as a whole. Serves Aurora's Thrift API at POST /api (binary
 // or TJSON chosen by Content-Type and Accept exactly as the real scheduler does), /health,
-// /leaderhealth and /vars; optional Basic auth for mutating calls; drives the scheduler; keeps
-// its state in <state_dir>/state.json, written before a mutating call is answered.
+// /leaderhealth and /vars; optional Basic auth for mutating calls; drives the scheduler.
+//
+// Durable state in <state_dir>: state.json (a snapshot) and journal.jsonl (one line per change
+// since that snapshot: the records that changed, numbered). A mutating call is answered only
+// after its journal line is written and fdatasync'ed; the journal is folded into a new
+// snapshot when it grows past a few MiB. A torn last line (a crash mid-write) is ignored.
 #pragma once
 
 #include <atomic>
@@ -56,8 +60,12 @@ class AuroraLocalServer {
   std::unique_ptr<ProcessLauncher> launcher_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<HttpServer> http_;
+  Status Compact();  // REQUIRES: persist_mu_ held
+
   std::mutex persist_mu_;
-  uint64_t persisted_generation_ = 0;
+  int journal_fd_ = -1;
+  uint64_t journal_bytes_ = 0;
+  uint64_t seq_ = 0;  // number of the last journal line (or snapshot)
   std::atomic<bool> stopping_{false};
   std::thread driver_;
 };

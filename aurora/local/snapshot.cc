@@ -61,133 +61,225 @@ Json IdMap(const std::map<int32_t, int32_t>& m) {
 
 }  // namespace
 
-std::string Scheduler::Snapshot() {
+std::string Scheduler::ConfigId(const std::shared_ptr<const api::TaskConfig>& config) {
+  if (!config) return "";
+  auto it = config_ids_.find(config.get());
+  if (it != config_ids_.end()) return it->second;
+  std::string id = "c" + std::to_string(next_config_id_++);
+  config_ids_[config.get()] = id;
+  configs_by_id_[id] = config;
+  new_configs_.insert(id);
+  return id;
+}
+
+Json Scheduler::TaskJson(const Task& t) {
+  Json j = Json::MakeObject();
+  j["st"] = Json(Pack(t.st));
+  j["config"] = Json(ConfigId(t.config));
+  j["not_before"] = Json(t.not_before_ms);
+  j["started"] = Json(t.started_ms);
+  j["running_since"] = Json(t.running_since_ms);
+  j["reschedule"] = Json(t.reschedule_on_end);
+  j["update"] = Json(t.update_id);
+  return j;
+}
+
+Json Scheduler::UpdateJson(const Update& u) {
+  Json j = Json::MakeObject();
+  j["details"] = Json(Pack(u.details));
+  j["desired"] = Json(ConfigId(u.desired));
+  Json desired_ids = Json::MakeArray();
+  for (int32_t id : u.desired_ids) desired_ids.push_back(Json(static_cast<int64_t>(id)));
+  j["desired_ids"] = std::move(desired_ids);
+  Json initial = Json::MakeObject();
+  for (const auto& [id, c] : u.initial) initial[std::to_string(id)] = Json(ConfigId(c));
+  j["initial"] = std::move(initial);
+  Json order = Json::MakeArray();
+  for (int32_t id : u.order) order.push_back(Json(static_cast<int64_t>(id)));
+  j["order"] = std::move(order);
+  std::map<int32_t, int32_t> state;
+  for (const auto& [id, st] : u.state) state[id] = static_cast<int32_t>(st);
+  j["state"] = IdMap(state);
+  j["failures"] = IdMap(u.failures);
+  Json working = Json::MakeObject();
+  for (const auto& [id, ms] : u.working_since_ms) working[std::to_string(id)] = Json(ms);
+  j["working_since"] = std::move(working);
+  j["rolling_back"] = Json(u.rolling_back);
+  j["last_pulse"] = Json(u.last_pulse_ms);
+  return j;
+}
+
+Json Scheduler::SnapshotJson() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::map<const api::TaskConfig*, std::string> ids;
-  Json configs = Json::MakeObject();
-  auto config_id = [&](const std::shared_ptr<const api::TaskConfig>& c) -> std::string {
-    if (!c) return "";
-    auto [it, fresh] = ids.emplace(c.get(), std::to_string(ids.size()));
-    if (fresh) configs[it->second] = Json(Pack(*c));
-    return it->second;
-  };
+  // Only configs still referenced survive a snapshot.
+  config_ids_.clear();
+  configs_by_id_.clear();
   Json tasks = Json::MakeArray();
-  for (const auto& [id, t] : tasks_) {
-    Json j = Json::MakeObject();
-    j["st"] = Json(Pack(t->st));
-    j["config"] = Json(config_id(t->config));
-    j["not_before"] = Json(t->not_before_ms);
-    j["started"] = Json(t->started_ms);
-    j["running_since"] = Json(t->running_since_ms);
-    j["reschedule"] = Json(t->reschedule_on_end);
-    j["update"] = Json(t->update_id);
-    tasks.push_back(std::move(j));
-  }
+  for (const auto& [id, t] : tasks_) tasks.push_back(TaskJson(*t));
   Json updates = Json::MakeArray();
-  for (const auto& u : updates_) {
-    Json j = Json::MakeObject();
-    j["details"] = Json(Pack(u->details));
-    j["desired"] = Json(config_id(u->desired));
-    Json desired_ids = Json::MakeArray();
-    for (int32_t id : u->desired_ids) desired_ids.push_back(Json(static_cast<int64_t>(id)));
-    j["desired_ids"] = std::move(desired_ids);
-    Json initial = Json::MakeObject();
-    for (const auto& [id, c] : u->initial) initial[std::to_string(id)] = Json(config_id(c));
-    j["initial"] = std::move(initial);
-    Json order = Json::MakeArray();
-    for (int32_t id : u->order) order.push_back(Json(static_cast<int64_t>(id)));
-    j["order"] = std::move(order);
-    std::map<int32_t, int32_t> state;
-    for (const auto& [id, s] : u->state) state[id] = static_cast<int32_t>(s);
-    j["state"] = IdMap(state);
-    j["failures"] = IdMap(u->failures);
-    Json working = Json::MakeObject();
-    for (const auto& [id, ms] : u->working_since_ms) working[std::to_string(id)] = Json(ms);
-    j["working_since"] = std::move(working);
-    j["rolling_back"] = Json(u->rolling_back);
-    j["last_pulse"] = Json(u->last_pulse_ms);
-    updates.push_back(std::move(j));
-  }
+  for (const auto& u : updates_) updates.push_back(UpdateJson(*u));
+  Json configs = Json::MakeObject();
+  for (const auto& [id, c] : configs_by_id_) configs[id] = Json(Pack(*c));
+  new_configs_.clear();
+  dirty_tasks_.clear();
+  deleted_tasks_.clear();
+  dirty_updates_.clear();
   Json root = Json::MakeObject();
   root["format"] = Json("aurora-local/1");
   root["configs"] = std::move(configs);
   root["tasks"] = std::move(tasks);
   root["updates"] = std::move(updates);
-  return Serialize(root);
+  return root;
+}
+
+std::optional<Json> Scheduler::TakeDelta() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (dirty_tasks_.empty() && deleted_tasks_.empty() && dirty_updates_.empty()) {
+    return std::nullopt;
+  }
+  Json tasks = Json::MakeArray();
+  for (const auto& id : dirty_tasks_) {
+    auto it = tasks_.find(id);
+    if (it != tasks_.end()) tasks.push_back(TaskJson(*it->second));
+  }
+  Json deleted = Json::MakeArray();
+  for (const auto& id : deleted_tasks_) deleted.push_back(Json(id));
+  Json updates = Json::MakeArray();
+  for (const auto& u : updates_) {
+    if (dirty_updates_.count(u->key().id)) updates.push_back(UpdateJson(*u));
+  }
+  Json configs = Json::MakeObject();  // after the records: they may have added configs
+  for (const auto& id : new_configs_) configs[id] = Json(Pack(*configs_by_id_.at(id)));
+  new_configs_.clear();
+  dirty_tasks_.clear();
+  deleted_tasks_.clear();
+  dirty_updates_.clear();
+  Json delta = Json::MakeObject();
+  delta["configs"] = std::move(configs);
+  delta["tasks"] = std::move(tasks);
+  delta["deleted"] = std::move(deleted);
+  delta["updates"] = std::move(updates);
+  return delta;
+}
+
+Status Scheduler::LoadConfigs(const Json* configs) {
+  if (!configs || !configs->is_object()) return Status::Ok();
+  for (const auto& [id, packed] : configs->as_object()) {
+    api::TaskConfig config;
+    HGO_RETURN_IF_ERROR(Unpack(&packed, &config));
+    auto shared = std::make_shared<const api::TaskConfig>(std::move(config));
+    config_ids_[shared.get()] = id;
+    configs_by_id_[id] = shared;
+    if (id.size() > 1 && id[0] == 'c') {
+      next_config_id_ = std::max<uint64_t>(next_config_id_, std::stoull(id.substr(1)) + 1);
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+std::shared_ptr<const api::TaskConfig> Lookup(
+    const std::map<std::string, std::shared_ptr<const api::TaskConfig>>& configs, const Json* id) {
+  if (!id || !id->is_string()) return nullptr;
+  auto it = configs.find(id->as_string());
+  return it == configs.end() ? nullptr : it->second;
+}
+
+}  // namespace
+
+Status Scheduler::LoadTask(const Json& j) {
+  auto t = std::make_unique<Task>();
+  HGO_RETURN_IF_ERROR(Unpack(j.Find("st"), &t->st));
+  t->config = Lookup(configs_by_id_, j.Find("config"));
+  if (!t->config) return Status::InvalidArgument("snapshot: task without config");
+  t->not_before_ms = Int(j, "not_before");
+  t->started_ms = Int(j, "started", -1);
+  t->running_since_ms = Int(j, "running_since", -1);
+  const Json* r = j.Find("reschedule");
+  t->reschedule_on_end = !r || !r->is_bool() || r->as_bool();
+  if (const Json* u = j.Find("update"); u && u->is_string()) t->update_id = u->as_string();
+  tasks_[t->id()] = std::move(t);
+  return Status::Ok();
+}
+
+Status Scheduler::LoadUpdate(const Json& j) {
+  auto u = std::make_unique<Update>();
+  HGO_RETURN_IF_ERROR(Unpack(j.Find("details"), &u->details));
+  u->desired = Lookup(configs_by_id_, j.Find("desired"));
+  if (const Json* d = j.Find("desired_ids"); d && d->is_array()) {
+    for (const auto& id : d->as_array()) u->desired_ids.insert(static_cast<int32_t>(id.as_int()));
+  }
+  if (const Json* m = j.Find("initial"); m && m->is_object()) {
+    for (const auto& [id, c] : m->as_object())
+      u->initial[std::stoi(id)] = Lookup(configs_by_id_, &c);
+  }
+  if (const Json* o = j.Find("order"); o && o->is_array()) {
+    for (const auto& id : o->as_array()) u->order.push_back(static_cast<int32_t>(id.as_int()));
+  }
+  if (const Json* m = j.Find("state"); m && m->is_object()) {
+    for (const auto& [id, st] : m->as_object()) {
+      u->state[std::stoi(id)] = static_cast<Update::Instance>(st.as_int());
+    }
+  }
+  if (const Json* m = j.Find("failures"); m && m->is_object()) {
+    for (const auto& [id, n] : m->as_object()) {
+      u->failures[std::stoi(id)] = static_cast<int32_t>(n.as_int());
+    }
+  }
+  if (const Json* m = j.Find("working_since"); m && m->is_object()) {
+    for (const auto& [id, ms] : m->as_object()) u->working_since_ms[std::stoi(id)] = ms.as_int();
+  }
+  const Json* rb = j.Find("rolling_back");
+  u->rolling_back = rb && rb->is_bool() && rb->as_bool();
+  u->last_pulse_ms = Int(j, "last_pulse");
+  for (auto& existing : updates_) {
+    if (existing->key().id == u->key().id) {
+      existing = std::move(u);
+      return Status::Ok();
+    }
+  }
+  updates_.push_back(std::move(u));
+  return Status::Ok();
 }
 
 Status Scheduler::Restore(const std::string& snapshot) {
   HGO_ASSIGN_OR_RETURN(Json root, ParseJson(snapshot, {128, size_t{1} << 30}));
+  return Restore(root, {});
+}
+
+Status Scheduler::Restore(const Json& root, const std::vector<Json>& deltas) {
   const Json* format = root.Find("format");
   if (!format || !format->is_string() || format->as_string() != "aurora-local/1") {
     return Status::InvalidArgument("snapshot: unknown format");
   }
-  std::map<std::string, std::shared_ptr<const api::TaskConfig>> configs;
-  if (const Json* c = root.Find("configs"); c && c->is_object()) {
-    for (const auto& [id, packed] : c->as_object()) {
-      api::TaskConfig config;
-      HGO_RETURN_IF_ERROR(Unpack(&packed, &config));
-      configs[id] = std::make_shared<const api::TaskConfig>(std::move(config));
-    }
-  }
-  auto config = [&](const Json* id) -> std::shared_ptr<const api::TaskConfig> {
-    if (!id || !id->is_string()) return nullptr;
-    auto it = configs.find(id->as_string());
-    return it == configs.end() ? nullptr : it->second;
-  };
   std::lock_guard<std::mutex> lock(mu_);
   tasks_.clear();
   updates_.clear();
+  config_ids_.clear();
+  configs_by_id_.clear();
+  HGO_RETURN_IF_ERROR(LoadConfigs(root.Find("configs")));
   if (const Json* ts = root.Find("tasks"); ts && ts->is_array()) {
-    for (const auto& j : ts->as_array()) {
-      auto t = std::make_unique<Task>();
-      HGO_RETURN_IF_ERROR(Unpack(j.Find("st"), &t->st));
-      t->config = config(j.Find("config"));
-      if (!t->config) return Status::InvalidArgument("snapshot: task without config");
-      t->not_before_ms = Int(j, "not_before");
-      t->started_ms = Int(j, "started", -1);
-      t->running_since_ms = Int(j, "running_since", -1);
-      const Json* r = j.Find("reschedule");
-      t->reschedule_on_end = !r || !r->is_bool() || r->as_bool();
-      if (const Json* u = j.Find("update"); u && u->is_string()) t->update_id = u->as_string();
-      tasks_[t->id()] = std::move(t);
-    }
+    for (const auto& j : ts->as_array()) HGO_RETURN_IF_ERROR(LoadTask(j));
   }
   if (const Json* us = root.Find("updates"); us && us->is_array()) {
-    for (const auto& j : us->as_array()) {
-      auto u = std::make_unique<Update>();
-      HGO_RETURN_IF_ERROR(Unpack(j.Find("details"), &u->details));
-      u->desired = config(j.Find("desired"));
-      if (const Json* d = j.Find("desired_ids"); d && d->is_array()) {
-        for (const auto& id : d->as_array())
-          u->desired_ids.insert(static_cast<int32_t>(id.as_int()));
+    for (const auto& j : us->as_array()) HGO_RETURN_IF_ERROR(LoadUpdate(j));
+  }
+  for (const auto& delta : deltas) {
+    HGO_RETURN_IF_ERROR(LoadConfigs(delta.Find("configs")));
+    if (const Json* ts = delta.Find("tasks"); ts && ts->is_array()) {
+      for (const auto& j : ts->as_array()) HGO_RETURN_IF_ERROR(LoadTask(j));
+    }
+    if (const Json* ds = delta.Find("deleted"); ds && ds->is_array()) {
+      for (const auto& id : ds->as_array()) {
+        if (id.is_string()) tasks_.erase(id.as_string());
       }
-      if (const Json* m = j.Find("initial"); m && m->is_object()) {
-        for (const auto& [id, c] : m->as_object()) u->initial[std::stoi(id)] = config(&c);
-      }
-      if (const Json* o = j.Find("order"); o && o->is_array()) {
-        for (const auto& id : o->as_array()) u->order.push_back(static_cast<int32_t>(id.as_int()));
-      }
-      if (const Json* m = j.Find("state"); m && m->is_object()) {
-        for (const auto& [id, s] : m->as_object()) {
-          u->state[std::stoi(id)] = static_cast<Update::Instance>(s.as_int());
-        }
-      }
-      if (const Json* m = j.Find("failures"); m && m->is_object()) {
-        for (const auto& [id, n] : m->as_object()) {
-          u->failures[std::stoi(id)] = static_cast<int32_t>(n.as_int());
-        }
-      }
-      if (const Json* m = j.Find("working_since"); m && m->is_object()) {
-        for (const auto& [id, ms] : m->as_object())
-          u->working_since_ms[std::stoi(id)] = ms.as_int();
-      }
-      const Json* rb = j.Find("rolling_back");
-      u->rolling_back = rb && rb->is_bool() && rb->as_bool();
-      u->last_pulse_ms = Int(j, "last_pulse");
-      updates_.push_back(std::move(u));
+    }
+    if (const Json* us = delta.Find("updates"); us && us->is_array()) {
+      for (const auto& j : us->as_array()) HGO_RETURN_IF_ERROR(LoadUpdate(j));
     }
   }
+  new_configs_.clear();
   // Tasks that were running: take them over if their processes are still alive, else LOST
   // (and rescheduled, like any lost service task).
   std::vector<Task*> launched;

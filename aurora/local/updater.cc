@@ -218,6 +218,7 @@ api::Response Scheduler::StartJobUpdate(const api::JobUpdateRequest& request,
   ref.details.updateEvents.push_back(first);
   ref.details.update.summary.state.status = first.status;
   ++generation_;
+  dirty_updates_.insert(ref.key().id);
   AdvanceUpdate(ref);
 
   api::Response r = Ok();
@@ -241,6 +242,7 @@ void Scheduler::SetUpdateStatus(Update& u, JobUpdateStatus::type status, const s
   if (!message.empty()) e.__set_message(message);
   u.details.updateEvents.push_back(e);
   ++generation_;
+  dirty_updates_.insert(u.key().id);
 }
 
 namespace {
@@ -259,6 +261,12 @@ void InstanceEvent(Scheduler::Update& u, int32_t id, JobUpdateAction::type actio
 }  // namespace
 
 void Scheduler::AdvanceUpdate(Update& u) {
+  const uint64_t before = generation_;
+  AdvanceUpdateSteps(u);
+  if (generation_ != before) dirty_updates_.insert(u.key().id);
+}
+
+void Scheduler::AdvanceUpdateSteps(Update& u) {
   const JobUpdateStatus::type status = u.status();
   if (status != JobUpdateStatus::ROLLING_FORWARD && status != JobUpdateStatus::ROLLING_BACK) {
     return;  // paused, awaiting a pulse, or over
@@ -451,6 +459,7 @@ api::Response Scheduler::ChangeUpdate(const api::JobUpdateKey& key, const std::s
     u->counted.clear();
     for (auto& [id, s] : u->state) s = Instance::kPending;
     std::reverse(u->order.begin(), u->order.end());
+    dirty_updates_.insert(u->key().id);
   }
   SetUpdateStatus(*u, to, user, message);
   AdvanceUpdate(*u);
@@ -492,6 +501,8 @@ api::Response Scheduler::PulseJobUpdate(const api::JobUpdateKey& key) {
       u && u->settings().__isset.blockIfNoPulsesAfterMs && u->settings().blockIfNoPulsesAfterMs > 0;
   if (!u || !coordinated || !IsActiveUpdate(static_cast<UpdateStatus>(u->status()))) return r;
   u->last_pulse_ms = NowMs();
+  dirty_updates_.insert(u->key().id);
+  ++generation_;
   if (u->status() == JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE) {
     SetUpdateStatus(*u, JobUpdateStatus::ROLLING_FORWARD, "", "");
   } else if (u->status() == JobUpdateStatus::ROLL_BACK_AWAITING_PULSE) {

@@ -44,7 +44,12 @@ TEST(ServerSetDiscoveryTest, FindsAuroraLocalAndFollowsAFailover) {
   zo.servers = zk_connect;
   auto zk = statestore::ZkClient::Connect(zo);
   ASSERT_TRUE(zk.ok());
+  // aurora-local announces itself just after it starts listening.
   auto discovery = ServerSetDiscovery::Start(**zk, "/aurora/scheduler");
+  for (int i = 0; i < 100 && !discovery.ok(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    discovery = ServerSetDiscovery::Start(**zk, "/aurora/scheduler");
+  }
   ASSERT_TRUE(discovery.ok()) << discovery.status();
   EXPECT_EQ((*discovery)->Urls(), std::vector<std::string>{(*first)->url()});
 
@@ -57,6 +62,7 @@ TEST(ServerSetDiscoveryTest, FindsAuroraLocalAndFollowsAFailover) {
 
   auto second = hgo::testing::AuroraLocalProcess::Start(o);
   ASSERT_TRUE(second.ok()) << second.status();
+  std::this_thread::sleep_for(500ms);  // let the second one announce
   EXPECT_EQ(d->Urls(), std::vector<std::string>{(*first)->url()});  // the older member leads
   ASSERT_TRUE((*first)->Stop().ok());                               // withdraws its member node
   auto deadline = std::chrono::steady_clock::now() + 10s;

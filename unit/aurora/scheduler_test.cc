@@ -429,5 +429,35 @@ TEST_F(SchedulerTest, SnapshotRestoresJobsAndUpdatesAndAdoptsSurvivors) {
   EXPECT_FALSE(sched_->Restore("not json").ok());
 }
 
+TEST_F(SchedulerTest, DeltasCarryOnlyChangesAndReplayOnTopOfASnapshot) {
+  ASSERT_EQ(sched_->CreateJob(Job(20, "v1"), "u").responseCode, ResponseCode::OK);
+  sched_->Tick();
+  const Json snapshot = sched_->SnapshotJson();
+  EXPECT_FALSE(sched_->TakeDelta().has_value());  // nothing changed since the snapshot
+
+  ASSERT_EQ(sched_->KillTasks(Key(), {19}, "", "u").responseCode, ResponseCode::OK);
+  sched_->Tick();
+  auto first = sched_->TakeDelta();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->Find("tasks")->as_array().size(), 1u);  // one task changed, not twenty
+  auto request = UpdateTo(19, "v2", 0);
+  request.settings.updateGroupSize = 19;
+  request.settings.updateStrategy.queueStrategy.groupSize = 19;
+  auto key = Start(request);
+  ASSERT_TRUE(TickUntil([&] { return UpdateStatusOf(key) == JobUpdateStatus::ROLLED_FORWARD; }));
+  auto second = sched_->TakeDelta();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->Find("updates")->as_array().size(), 1u);
+  EXPECT_EQ(second->Find("configs")->as_object().size(), 1u);  // the new config, once
+
+  auto expected = ActiveIds();
+  for (const auto& [i, id] : expected) launcher_.survivors.insert(id);
+  Reset();
+  ASSERT_TRUE(sched_->Restore(snapshot, {*first, *second}).ok());
+  EXPECT_EQ(ActiveIds(), expected);
+  EXPECT_EQ(UpdateStatusOf(key), JobUpdateStatus::ROLLED_FORWARD);
+  EXPECT_TRUE(AllRunning(19));
+}
+
 }  // namespace
 }  // namespace hgo::aurora::local
