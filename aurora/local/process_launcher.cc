@@ -62,7 +62,15 @@ bool Bool(const Json& o, const char* key) {
   return v && v->is_bool() && v->as_bool();
 }
 
-bool Alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+// Alive and not a zombie (an ended process nobody has reaped yet).
+bool Alive(pid_t pid) {
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  size_t close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
 
 }  // namespace
 
@@ -266,7 +274,8 @@ std::optional<TaskExit> ProcessLauncher::Poll(const std::string& task_id) {
     int status = 0;
     bool ended = false;
     if (t.adopted) {
-      ended = !Alive(p.pid);
+      // Normally not our child (its parent was the previous aurora-local); reap it if it is.
+      ended = ::waitpid(p.pid, &status, WNOHANG) == p.pid || !Alive(p.pid);
     } else if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
       ended = true;
     }

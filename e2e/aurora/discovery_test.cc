@@ -62,7 +62,7 @@ TEST(ServerSetDiscoveryTest, FindsAuroraLocalAndFollowsAFailover) {
 
   auto second = hgo::testing::AuroraLocalProcess::Start(o);
   ASSERT_TRUE(second.ok()) << second.status();
-  std::this_thread::sleep_for(500ms);  // let the second one announce
+  std::this_thread::sleep_for(500ms);                               // let the second one announce
   EXPECT_EQ(d->Urls(), std::vector<std::string>{(*first)->url()});  // the older member leads
   ASSERT_TRUE((*first)->Stop().ok());                               // withdraws its member node
   auto deadline = std::chrono::steady_clock::now() + 10s;

@@ -429,6 +429,29 @@ TEST_F(SchedulerTest, SnapshotRestoresJobsAndUpdatesAndAdoptsSurvivors) {
   EXPECT_FALSE(sched_->Restore("not json").ok());
 }
 
+TEST_F(SchedulerTest, AnUpdateOfAMissingJobCreatesIt) {
+  auto key = Start(UpdateTo(2, "v1", 0));
+  ASSERT_TRUE(TickUntil([&] { return UpdateStatusOf(key) == JobUpdateStatus::ROLLED_FORWARD; }));
+  EXPECT_TRUE(AllRunning(2));
+}
+
+TEST_F(SchedulerTest, RestartShardsReplacesTasksWithTheSameConfig) {
+  ASSERT_EQ(sched_->CreateJob(Job(2), "u").responseCode, ResponseCode::OK);
+  sched_->Tick();
+  auto before = ActiveIds();
+  EXPECT_EQ(sched_->RestartShards(Key(), {5}).details.at(0).message,
+            "Not all requested shards are active.");
+  ASSERT_EQ(sched_->RestartShards(Key(), {1}).responseCode, ResponseCode::OK);
+  ASSERT_TRUE(TickUntil([&] { return AllRunning(2) && ActiveIds()[1] != before[1]; }));
+  auto after = ActiveIds();
+  EXPECT_EQ(after[0], before[0]);
+  api::TaskQuery q;
+  q.__set_taskIds({after[1]});
+  auto restarted = sched_->GetTasks(q, false).result.scheduleStatusResult.tasks.at(0);
+  EXPECT_EQ(restarted.ancestorId, before[1]);
+  EXPECT_NE(restarted.taskEvents.front().status, ScheduleStatus::THROTTLED);  // not flapping
+}
+
 TEST_F(SchedulerTest, DeltasCarryOnlyChangesAndReplayOnTopOfASnapshot) {
   ASSERT_EQ(sched_->CreateJob(Job(20, "v1"), "u").responseCode, ResponseCode::OK);
   sched_->Tick();
