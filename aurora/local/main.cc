@@ -31,9 +31,9 @@ int AuroraLocalMain(int argc, char** argv) {
   app.add_option("--allowed-environments", options.scheduler.allowed_environments,
                  "regex for job environments")
       ->capture_default_str();
-  app.add_option("--users-file", users_file,
+  app.add_option("--users-file,--auth-file", users_file,
                  "file of 'user:password' lines; when given, mutating calls need Basic auth");
-  app.add_option("--zk", zk, "ZooKeeper to announce in (host:port[,...][/chroot])");
+  app.add_option("--zookeeper,--zk", zk, "ZooKeeper to announce in (host:port[,...][/chroot])");
   app.add_option("--serverset-path", serverset_path, "serverset path in ZooKeeper")
       ->capture_default_str();
   app.add_option("--advertise-host", advertise_host,
