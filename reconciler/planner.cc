@@ -1,0 +1,378 @@
+#include "reconciler/planner.h"
+
+#include <algorithm>
+
+namespace hgo::reconciler {
+
+namespace {
+
+using Kind = Action::Kind;
+using Presence = Desired::Presence;
+
+std::string Short(const std::string& hash) { return hash.substr(0, 12); }
+
+// Builds one plan; the helpers keep the rules below readable.
+class Planner {
+ public:
+  Planner(const Desired& d, const Observed& o, const Memory& m, const Settings& s, int64_t now)
+      : d_(d), o_(o), m_(m), s_(s), now_(now) {
+    p_.memory = m;
+  }
+
+  Plan Run() {
+    if (!o_.known) return Finish(Phase::kUnknown, "Aurora or ZooKeeper could not be read", true);
+    if (p_.memory.suspended) return Finish(Phase::kSuspended, "suspended: no changes are made");
+    if (d_.presence == Presence::kAbsent) return Absent();
+    if (p_.memory.absent_since_ms != 0) p_.memory.absent_since_ms = 0;
+    if (d_.presence == Presence::kFrozen) return Frozen();
+    return Present();
+  }
+
+ private:
+  void Add(Kind kind, const std::string& reason, const std::string& hash = "",
+           const std::string& update_id = "") {
+    Action a{kind, hash, hash.empty() ? "" : TopologyIdFor(Name(), hash), update_id, false, reason};
+    p_.actions.push_back(std::move(a));
+  }
+  void Note(const std::string& type, const std::string& reason, const std::string& message) {
+    p_.events.push_back(Event{type, reason, message});
+  }
+  // One kRemember at the end, only when the memory changed.
+  Plan Finish(Phase phase, const std::string& message, bool requeue = false) {
+    auto& a = p_.actions;
+    a.erase(std::remove_if(a.begin(), a.end(),
+                           [](const Action& x) { return x.kind == Kind::kRemember; }),
+            a.end());
+    const bool forget =
+        std::any_of(a.begin(), a.end(), [](const Action& x) { return x.kind == Kind::kForget; });
+    if (!forget && !(p_.memory == m_)) {
+      a.push_back(Action{Kind::kRemember, "", "", "", false, "record"});
+    }
+    p_.phase = phase;
+    p_.message = message;
+    if (requeue) p_.requeue_after_ms = s_.requeue_ms;
+    return std::move(p_);
+  }
+  std::string Name() const { return d_.spec ? d_.spec->metadata.name : name_; }
+  int64_t MinWaitMs() const {
+    return d_.spec ? int64_t{d_.spec->spec.update.min_wait_in_running_seconds} * 1000 : 0;
+  }
+  int64_t DeadlineMs() const {
+    return d_.spec ? int64_t{d_.spec->spec.update.progress_deadline_seconds} * 1000 : 600000;
+  }
+  void Remember() { p_.actions.push_back(Action{Kind::kRemember, "", "", "", false, "record"}); }
+
+  Plan Absent() {
+    if (!o_.job_exists() && !o_.heron.any() && m_ == Memory{}) {
+      return Finish(Phase::kDeleted, "no spec, no topology, no record");  // nothing to do
+    }
+    if (p_.memory.absent_since_ms == 0) p_.memory.absent_since_ms = now_;
+    if (!o_.job_exists() && !o_.heron.any()) {
+      p_.memory = Memory{};
+      p_.actions.push_back(Action{Kind::kForget, "", "", "", false, "nothing left to delete"});
+      return Finish(Phase::kDeleted, "the spec is gone and so is the topology");
+    }
+    if (!s_.prune) {
+      return Finish(Phase::kOutOfSync,
+                    "the spec is gone; pruning is disabled, the topology runs on");
+    }
+    const int64_t wait = p_.memory.absent_since_ms + s_.tombstone_ms - now_;
+    if (wait > 0) {
+      Remember();
+      p_.requeue_after_ms = wait;
+      return Finish(Phase::kDeleting,
+                    "the spec is gone; pruning in " + std::to_string(wait / 1000) + " s");
+    }
+    if (o_.active_update) Add(Kind::kAbortUpdate, "the spec is gone", "", o_.active_update->id);
+    if (o_.job_exists()) Add(Kind::kKillJob, "the spec is gone (pruning)");
+    if (o_.heron.any()) Add(Kind::kDeleteHeronState, "the spec is gone (pruning)");
+    Note("Normal", "Pruning", "the spec is gone: killing the topology");
+    return Finish(Phase::kDeleting, "killing the topology: its spec is gone", true);
+  }
+
+  // The source is broken: keep everything as it is; watch a rollout in flight.
+  Plan Frozen() {
+    Note("Warning", "SourceError", d_.source_error);
+    if (o_.active_update && o_.active_update->spec_hash == p_.memory.applied_hash) {
+      Add(Kind::kPulseUpdate, "rollout in flight", "", o_.active_update->id);
+      return Finish(Phase::kUpdating, "source error (nothing new applied): " + d_.source_error,
+                    true);
+    }
+    return Finish(o_.job_exists() ? Phase::kDegraded : Phase::kPending,
+                  "source error (nothing changed): " + d_.source_error);
+  }
+
+  // The revision to run, and the instance count it needs.
+  void ChooseTarget() {
+    Memory& m = p_.memory;
+    target_ = d_.spec_hash;
+    if (!m.pinned_hash.empty() && m.pinned_for_spec_hash != d_.spec_hash) {
+      Note("Normal", "PinCleared", "the spec changed: the rollback pin is cleared");
+      m.pinned_hash.clear();
+      m.pinned_for_spec_hash.clear();
+      Remember();
+    }
+    if (!m.pinned_hash.empty()) target_ = m.pinned_hash;
+    if (m.failed_hashes.count(target_) && target_ != m.pinned_hash) {
+      failed_target_ = target_;
+      target_ = m.stable_hash;  // may be empty: nothing to go back to
+    }
+    if (target_ == d_.spec_hash) {
+      instances_ = d_.instances;
+    } else {
+      auto it = m.instances_of.find(target_);
+      instances_ = it == m.instances_of.end() ? d_.instances : it->second;
+    }
+    tid_ = target_.empty() ? "" : TopologyIdFor(Name(), target_);
+  }
+
+  void Applied() {
+    Memory& m = p_.memory;
+    m.applied_hash = target_;
+    m.applied_topology_id = tid_;
+    m.rollout_started_ms = now_;
+    m.instances_of[target_] = instances_;
+    Remember();
+  }
+
+  void MarkFailed(const std::string& hash, const std::string& why) {
+    p_.memory.failed_hashes.insert(hash);
+    Note("Warning", "RevisionFailed", "revision " + Short(hash) + " " + why);
+    Remember();
+  }
+
+  Plan Present() {
+    ChooseTarget();
+    const std::string failed_note =
+        failed_target_.empty()
+            ? ""
+            : "revision " + Short(failed_target_) + " failed; not retried until the spec changes";
+    if (target_.empty()) {
+      // The spec's revision failed and nothing ever ran well: leave things as they are.
+      return Finish(Phase::kFailed, failed_note + "; no stable revision to return to");
+    }
+    if (o_.active_update) return InFlight();
+    const auto& last = o_.last_update;
+    if (last && last->spec_hash == p_.memory.applied_hash && !p_.memory.applied_hash.empty() &&
+        last->last_modified_ms >= p_.memory.rollout_started_ms &&
+        (last->state == ObservedUpdate::State::kRolledBack ||
+         last->state == ObservedUpdate::State::kFailed) &&
+        !p_.memory.failed_hashes.count(p_.memory.applied_hash) &&
+        p_.memory.applied_hash != p_.memory.stable_hash) {
+      MarkFailed(p_.memory.applied_hash, "was rolled back by Aurora");
+      return Finish(Phase::kFailed, "the update failed and Aurora rolled it back", true);
+    }
+    if (!o_.job_exists()) return Create();
+    return Existing(failed_note);
+  }
+
+  Plan InFlight() {
+    const ObservedUpdate& u = *o_.active_update;
+    if (u.spec_hash != target_) {
+      Add(Kind::kAbortUpdate, "the target revision changed", "", u.id);
+      return Finish(Phase::kUpdating, "aborting an update to another revision", true);
+    }
+    if (u.state == ObservedUpdate::State::kRollingBack) {
+      Add(Kind::kPulseUpdate, "Aurora is rolling back", "", u.id);
+      return Finish(Phase::kRollingBack, "Aurora is rolling the update back", true);
+    }
+    if (p_.memory.applied_hash == target_ && now_ - p_.memory.rollout_started_ms > DeadlineMs() &&
+        target_ != p_.memory.stable_hash) {
+      Add(Kind::kRollbackUpdate, "progress deadline exceeded", "", u.id);
+      MarkFailed(target_, "missed its progress deadline");
+      return Finish(Phase::kRollingBack, "progress deadline exceeded: rolling back", true);
+    }
+    if (p_.memory.applied_hash != target_) Applied();  // adopted after a restart
+    Add(Kind::kPulseUpdate, "rollout in progress", "", u.id);
+    return Finish(Phase::kUpdating, "rolling out revision " + Short(target_), true);
+  }
+
+  Plan Create() {
+    const bool recreate = p_.memory.applied_hash == target_ && !p_.memory.stable_hash.empty();
+    if (recreate) Note("Warning", "Drift", "the Aurora job is gone; creating it again");
+    Add(Kind::kWriteHeronState, "create", target_);
+    Add(Kind::kCreateJob, "create", target_);
+    Add(Kind::kWriteSchedulerLocation, "create", target_);
+    if (p_.memory.applied_hash != target_ || p_.memory.applied_topology_id != tid_) Applied();
+    p_.memory.instances_of[target_] = instances_;
+    p_.instances_restarted = instances_;
+    return Finish(Phase::kDeploying, "creating revision " + Short(target_), true);
+  }
+
+  Plan Existing(const std::string& failed_note) {
+    std::vector<int32_t> stale;
+    for (const auto& [id, inst] : o_.instances) {
+      if (inst.spec_hash != target_ || inst.topology_id != tid_ || id >= instances_) {
+        stale.push_back(id);
+      }
+    }
+    int32_t absent = 0;
+    for (int32_t i = 0; i < instances_; ++i) absent += o_.instances.count(i) ? 0 : 1;
+    if (!stale.empty() || absent > 0) return Converge(stale, absent);
+
+    // The job runs the target revision.
+    if (p_.memory.applied_hash != target_) {
+      Note("Normal", "Adopted", "the running job already is revision " + Short(target_));
+      Applied();
+    }
+    if (!o_.heron.topology || o_.heron.topology_id != tid_ || !o_.heron.packing_plan ||
+        !o_.heron.execution_state) {
+      Add(Kind::kWriteHeronState, "Heron's state is missing or of another revision", target_);
+    }
+    if (!o_.heron.scheduler_location) {
+      Add(Kind::kWriteSchedulerLocation, "missing scheduler location", target_);
+    }
+    const bool want_paused = d_.spec->spec.state == crd::DesiredState::kPaused;
+    if (o_.heron.topology && want_paused != o_.heron.paused) {
+      Action a{Kind::kSetTopologyState,
+               target_,
+               tid_,
+               "",
+               want_paused,
+               want_paused ? "deactivate" : "activate"};
+      p_.actions.push_back(a);
+    }
+    bool healthy = true;
+    for (const auto& [id, inst] : o_.instances) {
+      healthy &= inst.state == ObservedInstance::State::kRunning &&
+                 now_ - inst.running_since_ms >= MinWaitMs();
+    }
+    if (s_.require_tmanager) healthy &= o_.heron.tmanager_topology_id == tid_;
+    if (healthy) {
+      if (p_.memory.stable_hash != target_) {
+        p_.memory.stable_hash = target_;
+        Note("Normal", "RolloutComplete", "revision " + Short(target_) + " is healthy");
+        Remember();
+      }
+      if (!failed_note.empty())
+        return Finish(Phase::kFailed, failed_note + "; running the last stable one");
+      if (want_paused) return Finish(Phase::kPaused, "deactivated as the spec asks");
+      return Finish(Phase::kRunning, "revision " + Short(target_) + " is healthy");
+    }
+    if (target_ != p_.memory.stable_hash && !p_.memory.stable_hash.empty() &&
+        now_ - p_.memory.rollout_started_ms > DeadlineMs()) {
+      MarkFailed(target_, "did not become healthy within its progress deadline");
+      return Finish(Phase::kFailed, "not healthy in time: returning to the stable revision", true);
+    }
+    const bool first = p_.memory.stable_hash.empty() || target_ != p_.memory.stable_hash;
+    return Finish(first ? Phase::kDeploying : Phase::kDegraded,
+                  first ? "waiting for revision " + Short(target_) + " to become healthy"
+                        : "some instances are not running",
+                  true);
+  }
+
+  // Instances of another revision, or missing: repair or roll out.
+  Plan Converge(const std::vector<int32_t>& stale, int32_t absent) {
+    const bool drift = p_.memory.applied_hash == target_ && p_.memory.stable_hash == target_;
+    if (drift && d_.spec->spec.sync_policy == crd::SyncPolicy::kWarn) {
+      return Finish(Phase::kOutOfSync, std::to_string(stale.size() + absent) +
+                                           " instances differ from revision " + Short(target_) +
+                                           " (syncPolicy warn: not repaired)");
+    }
+    if (drift) {
+      Note("Warning", "Drift",
+           std::to_string(stale.size() + absent) + " instances differ from the applied revision");
+    }
+    if (d_.spec->spec.update.strategy == crd::UpdateStrategy::kRecreate && !drift) {
+      Add(Kind::kKillJob, "Recreate: all instances stop before the new revision starts");
+      Applied();
+      p_.instances_restarted = instances_;
+      return Finish(Phase::kUpdating, "recreating with revision " + Short(target_), true);
+    }
+    Add(Kind::kWriteHeronState, drift ? "repair" : "update", target_);
+    Add(Kind::kStartUpdate, drift ? "repair" : "update", target_);
+    if (p_.memory.applied_hash != target_ || p_.memory.applied_topology_id != tid_) Applied();
+    p_.memory.instances_of[target_] = instances_;
+    int32_t restarted = 0;
+    for (int32_t id : stale) restarted += id < instances_ ? 1 : 0;
+    p_.instances_restarted = restarted + absent;
+    return Finish(Phase::kUpdating, "rolling out revision " + Short(target_), true);
+  }
+
+  const Desired& d_;
+  const Observed& o_;
+  const Memory& m_;
+  const Settings& s_;
+  const int64_t now_;
+  Plan p_;
+  std::string name_;
+  std::string target_;
+  std::string failed_target_;
+  std::string tid_;
+  int32_t instances_ = 0;
+};
+
+}  // namespace
+
+std::string TopologyIdFor(const std::string& name, const std::string& hash) {
+  return name + "-" + Short(hash);
+}
+
+Plan MakePlan(const Desired& desired, const Observed& observed, const Memory& memory,
+              const Settings& settings, int64_t now_ms) {
+  return Planner(desired, observed, memory, settings, now_ms).Run();
+}
+
+const char* PhaseName(Phase p) {
+  switch (p) {
+    case Phase::kPending:
+      return "Pending";
+    case Phase::kDeploying:
+      return "Deploying";
+    case Phase::kRunning:
+      return "Running";
+    case Phase::kUpdating:
+      return "Updating";
+    case Phase::kRollingBack:
+      return "RollingBack";
+    case Phase::kDegraded:
+      return "Degraded";
+    case Phase::kFailed:
+      return "Failed";
+    case Phase::kPaused:
+      return "Paused";
+    case Phase::kSuspended:
+      return "Suspended";
+    case Phase::kOutOfSync:
+      return "OutOfSync";
+    case Phase::kDeleting:
+      return "Deleting";
+    case Phase::kDeleted:
+      return "Deleted";
+    case Phase::kUnknown:
+      return "Unknown";
+  }
+  return "Unknown";
+}
+
+const char* ActionName(Action::Kind k) {
+  switch (k) {
+    case Kind::kWriteHeronState:
+      return "WriteHeronState";
+    case Kind::kCreateJob:
+      return "CreateJob";
+    case Kind::kStartUpdate:
+      return "StartUpdate";
+    case Kind::kPulseUpdate:
+      return "PulseUpdate";
+    case Kind::kAbortUpdate:
+      return "AbortUpdate";
+    case Kind::kRollbackUpdate:
+      return "RollbackUpdate";
+    case Kind::kWriteSchedulerLocation:
+      return "WriteSchedulerLocation";
+    case Kind::kSetTopologyState:
+      return "SetTopologyState";
+    case Kind::kKillJob:
+      return "KillJob";
+    case Kind::kDeleteHeronState:
+      return "DeleteHeronState";
+    case Kind::kRemember:
+      return "Remember";
+    case Kind::kForget:
+      return "Forget";
+  }
+  return "?";
+}
+
+}  // namespace hgo::reconciler

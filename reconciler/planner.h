@@ -1,0 +1,40 @@
+// The planner: a pure function from (desired, observed, memory, settings, now) to a plan.
+//
+// No I/O and no clock of its own, so it is tested table-driven and `heronctl diff` can print
+// exactly what the controller would do. Level-triggered: each call looks at the whole state, so
+// a repeated or lost event is harmless, and applying a plan then planning again leaves nothing
+// to do once the cluster has caught up.
+//
+// The rules, per topology (DESIGN.md §3):
+// - Unknown observation, or a suspended topology: no action.
+// - The target revision is the spec's, unless it failed before (then the last stable one) or a
+//   `rollout undo` pinned another; a new spec clears the pin and gets its own chance.
+// - No job: write Heron's state, create the job, write the scheduler location.
+// - A job of another revision: write Heron's state and start an update (Rolling), or kill the
+//   job so that the next pass creates it (Recreate).
+// - An update in flight: pulse it while it goes towards the target; abort it when the target
+//   changed; roll it back and remember the revision as failed when it misses its progress
+//   deadline. An update that Aurora rolled back or failed marks its revision failed.
+// - Healthy (every instance RUNNING for minWait and the topology manager registered with the
+//   revision's topology id): the revision becomes the stable one.
+// - A job changed behind the controller's back is repaired (syncPolicy repair) or reported
+//   OutOfSync (warn).
+// - No spec (pruning on, after the tombstone delay): kill the job and delete Heron's nodes.
+// - A frozen source (a file that does not parse): nothing changes; a rollout in flight is
+//   still watched and pulsed.
+#pragma once
+
+#include <string>
+
+#include "reconciler/types.h"
+
+namespace hgo::reconciler {
+
+Plan MakePlan(const Desired& desired, const Observed& observed, const Memory& memory,
+              const Settings& settings, int64_t now_ms);
+
+// The topology id of a revision: deterministic, so a crash between two steps of a create
+// resumes with the same id.
+std::string TopologyIdFor(const std::string& name, const std::string& hash);
+
+}  // namespace hgo::reconciler

@@ -1,0 +1,172 @@
+// The planner's world: what is desired, what was observed, what the controller remembers, and
+// the actions it may ask for. Plain data in our own terms: the reconciler links neither Thrift
+// nor ZooKeeper (DESIGN.md §4); the controller translates to and from Aurora and ZooKeeper.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crd/topology.h"
+
+namespace hgo::reconciler {
+
+// What the sources say about one key.
+struct Desired {
+  enum class Presence {
+    kPresent,  // a valid spec
+    kAbsent,   // no source holds it (any more)
+    kFrozen,   // its source failed to read or parse: change nothing, delete nothing
+  };
+  Presence presence = Presence::kPresent;
+  std::optional<crd::Topology> spec;  // kPresent
+  std::string spec_hash;              // kPresent
+  std::string source_revision;        // e.g. the git commit
+  std::string source_error;           // kFrozen: what failed, with file:line
+  // Aurora instances the desired revision needs (packing containers + 1), computed by the
+  // controller with the packing algorithm.
+  int32_t instances = 0;
+};
+
+// One Aurora instance of the job as observed.
+struct ObservedInstance {
+  enum class State { kPending, kStarting, kRunning, kKilling, kEnded };
+  State state = State::kPending;
+  int64_t running_since_ms = 0;  // when it became RUNNING
+  std::string spec_hash;         // from the task's metadata
+  std::string topology_id;       // from the task's metadata
+  int32_t failures = 0;          // Aurora's failure count of the task
+};
+
+// An Aurora job update as observed.
+struct ObservedUpdate {
+  enum class State {
+    kRollingForward,
+    kRollingBack,
+    kPaused,
+    kAwaitingPulse,
+    kSucceeded,
+    kRolledBack,
+    kAborted,
+    kFailed
+  };
+  std::string id;
+  State state = State::kRollingForward;
+  std::string spec_hash;  // from the update's metadata
+  int64_t last_modified_ms = 0;
+  bool active() const {
+    return state == State::kRollingForward || state == State::kRollingBack ||
+           state == State::kPaused || state == State::kAwaitingPulse;
+  }
+};
+
+// Heron's nodes for the topology in ZooKeeper.
+struct ObservedHeron {
+  bool topology = false;  // topologies/<name>
+  bool packing_plan = false;
+  bool execution_state = false;
+  bool scheduler_location = false;
+  std::string topology_id;           // from topologies/<name>
+  bool paused = false;               // the Topology's state is PAUSED
+  std::string tmanager_topology_id;  // from tmanagers/<name>; empty when none registered
+  bool any() const { return topology || packing_plan || execution_state || scheduler_location; }
+};
+
+struct Observed {
+  // False when Aurora or ZooKeeper could not be read: the planner then changes nothing.
+  bool known = true;
+  int64_t observed_at_ms = 0;
+  std::map<int32_t, ObservedInstance> instances;  // active instances of the job, by id
+  std::optional<ObservedUpdate> active_update;
+  std::optional<ObservedUpdate> last_update;  // the most recent finished update, if any
+  ObservedHeron heron;
+  bool job_exists() const { return !instances.empty(); }
+};
+
+// What the controller remembers of the topology (its record in ZooKeeper).
+struct Memory {
+  std::string applied_hash;  // the revision being rolled out or running
+  std::string applied_topology_id;
+  int64_t rollout_started_ms = 0;       // when applied_hash was applied
+  std::string stable_hash;              // the last revision that became healthy
+  std::set<std::string> failed_hashes;  // revisions not to apply again until the spec changes
+  std::string pinned_hash;              // `rollout undo --to-revision`: run this one
+  std::string pinned_for_spec_hash;     // the spec at pin time; a new spec clears the pin
+  bool suspended = false;               // `heronctl suspend`: touch nothing
+  int64_t absent_since_ms = 0;          // when the spec disappeared (0: present)
+  std::map<std::string, int32_t> instances_of;  // Aurora instances of each applied revision
+  bool operator==(const Memory&) const = default;
+};
+
+struct Settings {
+  bool prune = false;  // delete topologies whose spec is gone
+  // Healthy needs the topology manager registered with the revision's topology id (off only
+  // where no Heron runs, e.g. plain Aurora jobs in tests).
+  bool require_tmanager = true;
+  int64_t tombstone_ms = 60000;  // how long a spec must be gone before pruning
+  int64_t pulse_interval_ms = 60000;
+  int64_t requeue_ms = 5000;  // how soon to look again while something is moving
+};
+
+enum class Phase {
+  kPending,
+  kDeploying,
+  kRunning,
+  kUpdating,
+  kRollingBack,
+  kDegraded,
+  kFailed,
+  kPaused,
+  kSuspended,
+  kOutOfSync,
+  kDeleting,
+  kDeleted,
+  kUnknown,
+};
+const char* PhaseName(Phase p);
+
+struct Action {
+  enum class Kind {
+    kWriteHeronState,  // topologies, packingplans, executionstate for `hash` with `topology_id`
+    kCreateJob,        // the Aurora job of revision `hash`
+    kStartUpdate,      // an Aurora update to revision `hash`
+    kPulseUpdate,      // keep `update_id` going
+    kAbortUpdate,      // stop `update_id`
+    kRollbackUpdate,   // let Aurora roll `update_id` back
+    kWriteSchedulerLocation,
+    kSetTopologyState,  // pause or resume through the topology manager (`pause`)
+    kKillJob,
+    kDeleteHeronState,
+    kRemember,  // store the new Memory (below) in the record
+    kForget,    // drop the record: the topology is gone
+  };
+  Kind kind;
+  std::string hash;
+  std::string topology_id;
+  std::string update_id;
+  bool pause = false;
+  std::string reason;  // for events and dry-run output
+};
+const char* ActionName(Action::Kind k);
+
+struct Event {
+  std::string type;  // "Normal" or "Warning"
+  std::string reason;
+  std::string message;
+};
+
+struct Plan {
+  std::vector<Action> actions;
+  Phase phase = Phase::kPending;
+  std::string message;  // why the phase is what it is
+  Memory memory;        // the memory after the actions (stored by a kRemember action)
+  std::vector<Event> events;
+  int64_t requeue_after_ms = 0;  // 0: only on the next change or resync
+  // Which Aurora instances the plan restarts (for `diff` and the status line).
+  int32_t instances_restarted = 0;
+};
+
+}  // namespace hgo::reconciler

@@ -1,0 +1,585 @@
+// The planner, table-driven, plus the idempotence property: apply each plan to a simulated
+// cluster, plan again, and once the cluster has caught up nothing is left to do.
+#include "reconciler/planner.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <random>
+
+#include "crd/parser.h"
+#include "unit/crd/spec_fixture.h"
+
+namespace hgo::reconciler {
+namespace {
+
+using Kind = Action::Kind;
+constexpr int64_t kT0 = 1'000'000'000;
+constexpr char kA[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+constexpr char kB[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+crd::Topology Spec(const std::string& extra = "") {
+  auto r = crd::ParseTopologies(crd::testing::BaseSpec() + extra, "wc.yaml");
+  EXPECT_TRUE(r.ok());
+  return r.Topologies().at(0);
+}
+
+Desired Want(const std::string& hash, int instances = 3, crd::Topology spec = Spec()) {
+  Desired d;
+  d.spec = std::move(spec);
+  d.spec_hash = hash;
+  d.instances = instances;
+  return d;
+}
+
+// A job of `count` instances running revision `hash` since `since`, Heron state in place.
+Observed Running(const std::string& hash, int count = 3, int64_t since = kT0 - 3600'000) {
+  Observed o;
+  const std::string tid = TopologyIdFor("wc", hash);
+  for (int i = 0; i < count; ++i) {
+    o.instances[i] = ObservedInstance{ObservedInstance::State::kRunning, since, hash, tid, 0};
+  }
+  o.heron = ObservedHeron{true, true, true, true, tid, false, tid};
+  return o;
+}
+
+Memory Stable(const std::string& hash) {
+  Memory m;
+  m.applied_hash = m.stable_hash = hash;
+  m.applied_topology_id = TopologyIdFor("wc", hash);
+  m.rollout_started_ms = kT0 - 3600'000;
+  m.instances_of[hash] = 3;
+  return m;
+}
+
+std::vector<Kind> Kinds(const Plan& p) {
+  std::vector<Kind> out;
+  for (const auto& a : p.actions) out.push_back(a.kind);
+  return out;
+}
+
+struct Case {
+  const char* name;
+  std::function<Desired()> desired;
+  std::function<Observed()> observed;
+  std::function<Memory()> memory;
+  Settings settings;
+  std::vector<Kind> actions;
+  Phase phase;
+  std::function<void(const Plan&)> check;  // optional extra checks
+};
+
+Settings Prune(bool on) {
+  Settings s;
+  s.prune = on;
+  return s;
+}
+
+std::vector<Case> Cases() {
+  return {
+      {"UnknownObservationChangesNothing",
+       [] { return Want(kA); },
+       [] {
+         Observed o;
+         o.known = false;
+         return o;
+       },
+       [] { return Memory{}; },
+       Settings{},
+       {},
+       Phase::kUnknown,
+       [](const Plan& p) { EXPECT_GT(p.requeue_after_ms, 0); }},
+      {"SuspendedChangesNothing",
+       [] { return Want(kB); },
+       [] { return Running(kA); },
+       [] {
+         Memory m = Stable(kA);
+         m.suspended = true;
+         return m;
+       },
+       Settings{},
+       {},
+       Phase::kSuspended,
+       nullptr},
+      {"CreateWritesHeronStateThenTheJob",
+       [] { return Want(kA); },
+       [] { return Observed{}; },
+       [] { return Memory{}; },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kCreateJob, Kind::kWriteSchedulerLocation, Kind::kRemember},
+       Phase::kDeploying,
+       [](const Plan& p) {
+         EXPECT_EQ(p.actions[1].topology_id, "wc-aaaaaaaaaaaa");
+         EXPECT_EQ(p.memory.applied_hash, kA);
+         EXPECT_EQ(p.memory.rollout_started_ms, kT0);
+         EXPECT_EQ(p.instances_restarted, 3);
+       }},
+      {"HealthyAtTargetIsRunningWithNothingToDo",
+       [] { return Want(kA); },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kRunning,
+       nullptr},
+      {"HealthyForTheFirstTimeBecomesStable",
+       [] { return Want(kA); },
+       [] { return Running(kA); },
+       [] {
+         Memory m = Stable(kA);
+         m.stable_hash.clear();
+         return m;
+       },
+       Settings{},
+       {Kind::kRemember},
+       Phase::kRunning,
+       [](const Plan& p) { EXPECT_EQ(p.memory.stable_hash, kA); }},
+      {"NotHealthyUntilTheTopologyManagerRegisters",
+       [] { return Want(kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.tmanager_topology_id.clear();
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.stable_hash.clear();
+         m.rollout_started_ms = kT0;
+         return m;
+       },
+       Settings{},
+       {},
+       Phase::kDeploying,
+       nullptr},
+      {"ANewSpecStartsAnUpdate",
+       [] { return Want(kB); },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         EXPECT_EQ(p.actions[1].hash, kB);
+         EXPECT_EQ(p.instances_restarted, 3);
+         EXPECT_EQ(p.memory.stable_hash, kA);
+       }},
+      {"ScalingUpRestartsNoInstanceOfTheSameRevision",
+       [] { return Want(kA, 5); },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) { EXPECT_EQ(p.instances_restarted, 2); }},
+      {"AnUpdateInFlightIsPulsed",
+       [] { return Want(kB); },
+       [] {
+         Observed o = Running(kA);
+         o.active_update = ObservedUpdate{"u1", ObservedUpdate::State::kRollingForward, kB, kT0};
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.applied_hash = kB;
+         m.rollout_started_ms = kT0 - 1000;
+         return m;
+       },
+       Settings{},
+       {Kind::kPulseUpdate},
+       Phase::kUpdating,
+       [](const Plan& p) { EXPECT_EQ(p.actions[0].update_id, "u1"); }},
+      {"AnUpdateToAnotherRevisionIsAborted",
+       [] { return Want(kA); },
+       [] {
+         Observed o = Running(kA);
+         o.active_update = ObservedUpdate{"u1", ObservedUpdate::State::kRollingForward, kB, kT0};
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kAbortUpdate},
+       Phase::kUpdating,
+       nullptr},
+      {"AMissedDeadlineRollsBackAndRemembersTheFailure",
+       [] { return Want(kB); },
+       [] {
+         Observed o = Running(kA);
+         o.active_update = ObservedUpdate{"u1", ObservedUpdate::State::kRollingForward, kB, kT0};
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.applied_hash = kB;
+         m.rollout_started_ms = kT0 - 601'000;  // the default deadline is 600 s
+         return m;
+       },
+       Settings{},
+       {Kind::kRollbackUpdate, Kind::kRemember},
+       Phase::kRollingBack,
+       [](const Plan& p) { EXPECT_TRUE(p.memory.failed_hashes.count(kB)); }},
+      {"AnUpdateAuroraRolledBackMarksTheRevisionFailed",
+       [] { return Want(kB); },
+       [] {
+         Observed o = Running(kA);
+         o.last_update = ObservedUpdate{"u1", ObservedUpdate::State::kRolledBack, kB, kT0};
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.applied_hash = kB;
+         m.rollout_started_ms = kT0 - 5000;
+         return m;
+       },
+       Settings{},
+       {Kind::kRemember},
+       Phase::kFailed,
+       [](const Plan& p) {
+         EXPECT_TRUE(p.memory.failed_hashes.count(kB));
+         ASSERT_FALSE(p.events.empty());
+         EXPECT_EQ(p.events[0].reason, "RevisionFailed");
+       }},
+      {"AFailedRevisionIsNotRetried",
+       [] { return Want(kB); },
+       [] { return Running(kA); },
+       [] {
+         Memory m = Stable(kA);
+         m.failed_hashes = {kB};
+         return m;
+       },
+       Settings{},
+       {},
+       Phase::kFailed,
+       [](const Plan& p) { EXPECT_NE(p.message.find("not retried"), std::string::npos); }},
+      {"AFailedRevisionStillRunningGoesBackToStable",
+       [] { return Want(kB); },
+       [] { return Running(kB); },
+       [] {
+         Memory m = Stable(kA);
+         m.applied_hash = kB;
+         m.failed_hashes = {kB};
+         return m;
+       },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) { EXPECT_EQ(p.actions[1].hash, kA); }},
+      {"APinnedRevisionIsRunInsteadOfTheSpec",
+       [] { return Want(kB); },
+       [] { return Running(kB); },
+       [] {
+         Memory m = Stable(kB);
+         m.instances_of[kA] = 3;
+         m.pinned_hash = kA;
+         m.pinned_for_spec_hash = kB;
+         return m;
+       },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) { EXPECT_EQ(p.actions[1].hash, kA); }},
+      {"ANewSpecClearsThePin",
+       [] { return Want("cc" + std::string(62, 'c')); },
+       [] { return Running(kA); },
+       [] {
+         Memory m = Stable(kA);
+         m.pinned_hash = kA;
+         m.pinned_for_spec_hash = kB;
+         return m;
+       },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) { EXPECT_TRUE(p.memory.pinned_hash.empty()); }},
+      {"ABrokenSourceChangesNothing",
+       [] {
+         Desired d;
+         d.presence = Desired::Presence::kFrozen;
+         d.source_error = "wc.yaml:19:22: spec.topology.bolts[0].parallelism: must be at least 1";
+         return d;
+       },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kDegraded,
+       [](const Plan& p) {
+         ASSERT_EQ(p.events.size(), 1u);
+         EXPECT_EQ(p.events[0].reason, "SourceError");
+         EXPECT_NE(p.message.find("wc.yaml:19:22"), std::string::npos);
+       }},
+      {"AGoneSpecWithoutPruningIsOnlyReported",
+       [] {
+         Desired d;
+         d.presence = Desired::Presence::kAbsent;
+         return d;
+       },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Prune(false),
+       {Kind::kRemember},
+       Phase::kOutOfSync,
+       nullptr},
+      {"PruningWaitsForTheTombstoneDelay",
+       [] {
+         Desired d;
+         d.presence = Desired::Presence::kAbsent;
+         return d;
+       },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Prune(true),
+       {Kind::kRemember},
+       Phase::kDeleting,
+       [](const Plan& p) { EXPECT_EQ(p.requeue_after_ms, 60000); }},
+      {"PruningKillsTheJobThenHeronsState",
+       [] {
+         Desired d;
+         d.presence = Desired::Presence::kAbsent;
+         return d;
+       },
+       [] { return Running(kA); },
+       [] {
+         Memory m = Stable(kA);
+         m.absent_since_ms = kT0 - 61'000;
+         return m;
+       },
+       Prune(true),
+       {Kind::kKillJob, Kind::kDeleteHeronState},
+       Phase::kDeleting,
+       nullptr},
+      {"NothingLeftIsForgotten",
+       [] {
+         Desired d;
+         d.presence = Desired::Presence::kAbsent;
+         return d;
+       },
+       [] { return Observed{}; },
+       [] {
+         Memory m = Stable(kA);
+         m.absent_since_ms = kT0 - 61'000;
+         return m;
+       },
+       Prune(true),
+       {Kind::kForget},
+       Phase::kDeleted,
+       nullptr},
+      {"DriftIsRepaired",
+       [] { return Want(kA); },
+       [] {
+         Observed o = Running(kA);
+         o.instances[1].spec_hash = "hand-made";
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         EXPECT_EQ(p.instances_restarted, 1);
+         EXPECT_EQ(p.events.at(0).reason, "Drift");
+       }},
+      {"DriftIsOnlyReportedUnderSyncPolicyWarn",
+       [] { return Want(kA, 3, Spec("  syncPolicy: warn\n")); },
+       [] {
+         Observed o = Running(kA);
+         o.instances.erase(2);
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kOutOfSync,
+       nullptr},
+      {"RecreateKillsFirst",
+       [] { return Want(kB, 3, Spec("  update: {strategy: Recreate}\n")); },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kKillJob, Kind::kRemember},
+       Phase::kUpdating,
+       nullptr},
+      {"APausedSpecDeactivatesTheTopology",
+       [] { return Want(kA, 3, Spec("  state: Paused\n")); },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kSetTopologyState},
+       Phase::kPaused,
+       [](const Plan& p) { EXPECT_TRUE(p.actions[0].pause); }},
+      {"ARunningJobOfTheSameRevisionIsAdopted",
+       [] { return Want(kA); },
+       [] { return Running(kA); },
+       [] { return Memory{}; },
+       Settings{},
+       {Kind::kRemember},
+       Phase::kRunning,
+       [](const Plan& p) {
+         EXPECT_EQ(p.memory.applied_hash, kA);
+         EXPECT_EQ(p.events.at(0).reason, "Adopted");
+       }},
+  };
+}
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class PlannerTableTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(PlannerTableTest, PlansAsTheRulesSay) {
+  const Case& c = GetParam();
+  Plan p = MakePlan(c.desired(), c.observed(), c.memory(), c.settings, kT0);
+  EXPECT_EQ(Kinds(p), c.actions) << "phase " << PhaseName(p.phase) << ": " << p.message;
+  EXPECT_EQ(p.phase, c.phase) << PhaseName(p.phase) << ": " << p.message;
+  if (c.check) c.check(p);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, PlannerTableTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// A cluster that does instantly and perfectly what the actions say (Heron included).
+struct SimulatedCluster {
+  Observed observed;
+  Memory memory;
+  std::set<std::string> crashing;  // revisions whose instances never run
+
+  void Apply(const Plan& p, int64_t now) {
+    for (const auto& a : p.actions) {
+      switch (a.kind) {
+        case Kind::kWriteHeronState:
+          observed.heron.topology = observed.heron.packing_plan = true;
+          observed.heron.execution_state = true;
+          observed.heron.topology_id = a.topology_id;
+          break;
+        case Kind::kWriteSchedulerLocation:
+          observed.heron.scheduler_location = true;
+          break;
+        case Kind::kCreateJob:
+        case Kind::kStartUpdate: {
+          const int n = p.memory.instances_of.at(a.hash);
+          std::map<int32_t, ObservedInstance> next;
+          for (int i = 0; i < n; ++i) {
+            auto it = observed.instances.find(i);
+            const bool same = it != observed.instances.end() && it->second.spec_hash == a.hash &&
+                              it->second.topology_id == a.topology_id;
+            const auto state = crashing.count(a.hash) ? ObservedInstance::State::kPending
+                                                      : ObservedInstance::State::kRunning;
+            next[i] = same ? it->second : ObservedInstance{state, now, a.hash, a.topology_id, 0};
+          }
+          observed.instances = std::move(next);
+          break;
+        }
+        case Kind::kKillJob:
+          observed.instances.clear();
+          break;
+        case Kind::kDeleteHeronState:
+          observed.heron = ObservedHeron{};
+          break;
+        case Kind::kSetTopologyState:
+          observed.heron.paused = a.pause;
+          break;
+        case Kind::kAbortUpdate:
+        case Kind::kRollbackUpdate:
+          observed.active_update.reset();
+          break;
+        case Kind::kPulseUpdate:
+          break;
+        case Kind::kRemember:
+          memory = p.memory;
+          break;
+        case Kind::kForget:
+          memory = Memory{};
+          break;
+      }
+    }
+    // Heron's topology manager registers for the topology the job runs.
+    observed.heron.tmanager_topology_id =
+        observed.job_exists() && observed.heron.topology ? observed.heron.topology_id : "";
+  }
+};
+
+TEST(PlannerPropertyTest, ApplyingPlansConvergesAndThenNothingIsLeftToDo) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> hashes = {kA, kB, std::string(64, 'c')};
+  SimulatedCluster cluster;
+  int64_t now = kT0;
+  Settings settings;
+  settings.prune = true;
+  for (int step = 0; step < 200; ++step) {
+    // A random desired state: one of three revisions with 2-5 instances, paused or not, or gone.
+    Desired d;
+    const int choice = rng() % 8;
+    if (choice == 0) {
+      d.presence = Desired::Presence::kAbsent;
+    } else {
+      d = Want(hashes[rng() % hashes.size()], 2 + rng() % 4,
+               Spec(choice == 1 ? "  state: Paused\n" : ""));
+    }
+    bool converged = false;
+    std::string trace;
+    for (int pass = 0; pass < 12 && !converged; ++pass) {
+      Plan p = MakePlan(d, cluster.observed, cluster.memory, settings, now);
+      trace += std::string(PhaseName(p.phase)) + ": " + p.message + " [";
+      for (const auto& a : p.actions) trace += std::string(ActionName(a.kind)) + " ";
+      trace += "]\n";
+      cluster.Apply(p, now);
+      now += 61'000;  // past minWait and the tombstone delay
+      converged = p.actions.empty();
+    }
+    ASSERT_TRUE(converged) << "step " << step << "\n" << trace;
+    // Idempotent: planning again on the converged cluster asks for nothing.
+    Plan again = MakePlan(d, cluster.observed, cluster.memory, settings, now);
+    EXPECT_TRUE(again.actions.empty()) << "step " << step;
+    const bool gone = d.presence == Desired::Presence::kAbsent;
+    EXPECT_EQ(again.phase,
+              gone ? Phase::kDeleted : (choice == 1 ? Phase::kPaused : Phase::kRunning))
+        << PhaseName(again.phase) << " " << again.message;
+    if (!gone) {
+      EXPECT_EQ(static_cast<int>(cluster.observed.instances.size()), d.instances);
+      EXPECT_EQ(cluster.memory.stable_hash, d.spec_hash);
+    }
+  }
+}
+
+// Converges (at most 12 passes, a minute apart) and returns the final, idle plan.
+Plan Converge(SimulatedCluster& cluster, const Desired& d, int64_t& now) {
+  for (int pass = 0; pass < 12; ++pass) {
+    Plan p = MakePlan(d, cluster.observed, cluster.memory, Settings{}, now);
+    if (p.actions.empty()) return p;
+    cluster.Apply(p, now);
+    now += 61'000;
+  }
+  ADD_FAILURE() << "did not converge";
+  return Plan{};
+}
+
+TEST(PlannerScenarioTest, ARevisionThatNeverGetsHealthyIsRolledBackAndNotRetried) {
+  SimulatedCluster cluster;
+  int64_t now = kT0;
+  EXPECT_EQ(Converge(cluster, Want(kA), now).phase, Phase::kRunning);
+
+  cluster.crashing = {kB};
+  Plan p = MakePlan(Want(kB), cluster.observed, cluster.memory, Settings{}, now);
+  ASSERT_EQ(Kinds(p),
+            (std::vector<Kind>{Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember}));
+  cluster.Apply(p, now);
+  // Not healthy: it waits, then past the progress deadline (600 s) gives up on revision B.
+  now += 300'000;
+  EXPECT_EQ(MakePlan(Want(kB), cluster.observed, cluster.memory, Settings{}, now).phase,
+            Phase::kDeploying);
+  now += 301'000;
+  Plan final_plan = Converge(cluster, Want(kB), now);
+  EXPECT_EQ(final_plan.phase, Phase::kFailed) << final_plan.message;
+  EXPECT_TRUE(cluster.memory.failed_hashes.count(kB));
+  EXPECT_EQ(cluster.memory.stable_hash, kA);
+  for (const auto& [id, inst] : cluster.observed.instances) EXPECT_EQ(inst.spec_hash, kA);
+  // The failed revision is not tried again while the spec stays the same...
+  now += 3600'000;
+  EXPECT_TRUE(
+      MakePlan(Want(kB), cluster.observed, cluster.memory, Settings{}, now).actions.empty());
+  // ...and a new spec gets its chance.
+  const std::string c(64, 'c');
+  EXPECT_EQ(Converge(cluster, Want(c), now).phase, Phase::kRunning);
+  EXPECT_EQ(cluster.memory.stable_hash, c);
+}
+
+}  // namespace
+}  // namespace hgo::reconciler
