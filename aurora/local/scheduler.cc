@@ -56,7 +56,7 @@ std::string Scheduler::NewUuid() {
   return buf;
 }
 
-void Scheduler::EraseTask(const std::string& id) {
+void Scheduler::EraseTask(std::string id) {  // by value: callers pass the task's own id
   tasks_.erase(id);
   dirty_tasks_.erase(id);
   deleted_tasks_.insert(id);

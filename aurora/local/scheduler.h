@@ -134,7 +134,7 @@ class Scheduler {
   Status LoadTask(const Json& j);
   Status LoadUpdate(const Json& j);
   Status LoadConfigs(const Json* configs);
-  void EraseTask(const std::string& id);
+  void EraseTask(std::string id);
 
   const SchedulerOptions options_;
   const Clock& clock_;
