@@ -1,9 +1,8 @@
 #include "aurora/job_builder.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 
+#include "common/base64.h"
 #include "common/json.h"
 #include "crd/heron_version.h"
 
@@ -26,15 +25,6 @@ const std::vector<std::string>& HeronPorts() {
                                                  "scheduler",
                                                  "yourkit"};
   return ports;
-}
-
-std::string Base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(n);
-  return out;
 }
 
 // A shell word: single quotes, with embedded single quotes closed and reopened.
@@ -81,7 +71,8 @@ std::string ComponentJvmOptions(const crd::Topology& t) {
       list && list->is_array()) {
     for (const auto& entry : list->as_array()) {
       const Json* id = entry.Find("id");
-      if (id && id->is_string()) map[Base64(id->as_string())] = Json(Base64(OptionsOf(entry)));
+      if (id && id->is_string())
+        map[Base64Encode(id->as_string())] = Json(Base64Encode(OptionsOf(entry)));
     }
   }
   return EncodeJvmOptions(Serialize(map));
@@ -99,7 +90,7 @@ std::string Tier(const crd::Topology& t, const ClusterConfig& c) {
 }  // namespace
 
 std::string EncodeJvmOptions(const std::string& options) {
-  std::string encoded = Base64(options);
+  std::string encoded = Base64Encode(options);
   std::string out = "\"";
   for (char ch : encoded) {
     if (ch == '=') {

@@ -1,5 +1,7 @@
 #include "testing/zk_test_server.h"
 
+#include "common/http_server.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -23,19 +25,7 @@ void QuietLog(const char*) {}  // expected connection noise of a throw-away hand
 
 }  // namespace
 
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
+int FreeLoopbackPort() { return PickFreePort(); }
 
 std::string FourLetterWord(int port, const std::string& word) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -1,10 +1,9 @@
 // The scheduler's durable state: one JSON document with the Thrift records (binary, base64)
 // and the updater's bookkeeping. Task configs are stored once and shared by reference, so a
 // thousand tasks of one config cost one config.
-#include <openssl/evp.h>
-
 #include "aurora/codec.h"
 #include "aurora/local/scheduler_internal.h"
+#include "common/base64.h"
 #include "common/json.h"
 
 namespace hgo::aurora::local {
@@ -13,38 +12,15 @@ using api::ScheduleStatus;
 
 namespace {
 
-std::string Base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(n);
-  return out;
-}
-
-StatusOr<std::string> Unbase64(const std::string& in) {
-  std::string out(3 * (in.size() / 4) + 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return Status::InvalidArgument("snapshot: bad base64");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t pad = 0;
-  if (!in.empty() && in.back() == '=') ++pad;
-  if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
-
 template <typename T>
 std::string Pack(const T& value) {
-  return Base64(SerializeThrift(value, WireProtocol::kBinary));
+  return Base64Encode(SerializeThrift(value, WireProtocol::kBinary));
 }
 
 template <typename T>
 Status Unpack(const Json* j, T* value) {
   if (!j || !j->is_string()) return Status::InvalidArgument("snapshot: missing record");
-  HGO_ASSIGN_OR_RETURN(std::string bytes, Unbase64(j->as_string()));
+  HGO_ASSIGN_OR_RETURN(std::string bytes, Base64Decode(j->as_string()));
   return DeserializeThrift(bytes, WireProtocol::kBinary, value);
 }
 
