@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "aurora/codec.h"
 #include "common/base64.h"
 #include "common/json.h"
+#include "common/sha256.h"
 #include "crd/heron_version.h"
 
 namespace hgo::aurora {
@@ -316,10 +318,18 @@ StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, con
   }
   std::sort(task.constraints.begin(), task.constraints.end());
   task.executor_data = ThermosJson(t, c, in);
-  task.metadata[kMetaSpecHash] = in.spec_hash;
-  task.metadata[kMetaTopologyId] = in.topology_id;
-  if (!in.source_revision.empty()) task.metadata[kMetaSourceRevision] = in.source_revision;
+  if (!in.job_hash.empty()) task.metadata[kMetaJobHash] = in.job_hash;
+  if (!in.topology_id.empty()) task.metadata[kMetaTopologyId] = in.topology_id;
   return job;
+}
+
+StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, JobInputs in) {
+  in.topology_id = "-";  // a placeholder: the id is derived from this hash
+  in.job_hash.clear();
+  in.containers = 1;  // the instance count is not part of the task
+  HGO_ASSIGN_OR_RETURN(JobConfig job, BuildJob(t, c, in));
+  job.task.metadata.clear();
+  return Sha256Hex(SerializeThrift(ToThrift(job.task), WireProtocol::kBinary));
 }
 
 StatusOr<UpdateRequest> BuildUpdate(const crd::Topology& t, const ClusterConfig& c,
@@ -335,7 +345,9 @@ StatusOr<UpdateRequest> BuildUpdate(const crd::Topology& t, const ClusterConfig&
   r.settings.min_wait_in_running_ms = u.min_wait_in_running_seconds * 1000;
   r.settings.rollback_on_failure = u.rollback_on_failure;
   r.settings.wait_for_batch_completion = false;
-  r.metadata[kMetaSpecHash] = in.spec_hash;
+  if (!in.spec_hash.empty()) r.metadata[kMetaSpecHash] = in.spec_hash;
+  if (!in.source_revision.empty()) r.metadata[kMetaSourceRevision] = in.source_revision;
+  r.metadata[kMetaJobHash] = in.job_hash;
   return r;
 }
 

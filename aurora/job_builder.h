@@ -9,8 +9,14 @@
 //   the ten named ports; the announcer and the HTTP health check on the heron-shell port.
 // - Bytes are stable: keys sorted, numbers in one format, so an unchanged spec never looks like
 //   a new config to Aurora (which would restart every instance).
-// - Metadata carries the spec hash, the source revision and the topology id, so the live job
-//   says which revision it runs.
+// - Task metadata carries only what shapes the task: the job hash (below) and the topology id.
+//   The spec hash and the source revision go in the update's metadata instead: anything in the
+//   TaskConfig is part of Aurora's equality, and a new commit or a parallelism change must not
+//   restart containers whose task did not change.
+//
+// The job hash is the hash of the TaskConfig built with an empty topology id and no metadata:
+// equal for two specs exactly when Aurora would see the same task (a scale that changes only
+// parallelism or the container count keeps it). The controller derives the topology id from it.
 #pragma once
 
 #include <cstdint>
@@ -50,13 +56,15 @@ struct JobInputs {
   int32_t containers = 1;   // packing-plan containers (Aurora instances = containers + 1)
   ContainerResources resources;
   std::map<std::string, int64_t> component_ram;  // component -> bytes per instance
-  std::string spec_hash;
-  std::string source_revision;
+  std::string job_hash;         // JobHash() of these inputs; goes in the task metadata
+  std::string spec_hash;        // update metadata only
+  std::string source_revision;  // update metadata only
   std::string defn_file;        // basename in the package, default "<name>.defn"
   std::string topology_binary;  // basename in the package, default "<name>.jar"
 };
 
 // Metadata keys the controller reads back from live jobs.
+inline constexpr char kMetaJobHash[] = "heron-gitops/job-hash";
 inline constexpr char kMetaSpecHash[] = "heron-gitops/spec-hash";
 inline constexpr char kMetaSourceRevision[] = "heron-gitops/source-revision";
 inline constexpr char kMetaTopologyId[] = "heron-gitops/topology-id";
@@ -69,6 +77,8 @@ std::string ExecutorCommandLine(const crd::Topology& t, const ClusterConfig& c,
                                 const JobInputs& in);
 // TaskConfig.executorConfig.data.
 std::string ThermosJson(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
+// The hash of the task this spec makes, without topology id and metadata (see above).
+StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, JobInputs in);
 // The whole job. kInvalidArgument when the inputs cannot make a valid job.
 StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
 // The same job as an update request with the spec's update settings.

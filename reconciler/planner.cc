@@ -31,7 +31,8 @@ class Planner {
  private:
   void Add(Kind kind, const std::string& reason, const std::string& hash = "",
            const std::string& update_id = "") {
-    Action a{kind, hash, hash.empty() ? "" : TopologyIdFor(Name(), hash), update_id, false, reason};
+    Action a{kind,  hash,  hash.empty() ? "" : target_job_, hash.empty() ? "" : tid_, update_id,
+             false, reason};
     p_.actions.push_back(std::move(a));
   }
   void Note(const std::string& type, const std::string& reason, const std::string& message) {
@@ -46,7 +47,7 @@ class Planner {
     const bool forget =
         std::any_of(a.begin(), a.end(), [](const Action& x) { return x.kind == Kind::kForget; });
     if (!forget && !(p_.memory == m_)) {
-      a.push_back(Action{Kind::kRemember, "", "", "", false, "record"});
+      a.push_back(Action{Kind::kRemember, "", "", "", "", false, "record"});
     }
     p_.phase = phase;
     p_.message = message;
@@ -60,7 +61,9 @@ class Planner {
   int64_t DeadlineMs() const {
     return d_.spec ? int64_t{d_.spec->spec.update.progress_deadline_seconds} * 1000 : 600000;
   }
-  void Remember() { p_.actions.push_back(Action{Kind::kRemember, "", "", "", false, "record"}); }
+  void Remember() {
+    p_.actions.push_back(Action{Kind::kRemember, "", "", "", "", false, "record"});
+  }
 
   Plan Absent() {
     if (!o_.job_exists() && !o_.heron.any() && m_ == Memory{}) {
@@ -69,7 +72,7 @@ class Planner {
     if (p_.memory.absent_since_ms == 0) p_.memory.absent_since_ms = now_;
     if (!o_.job_exists() && !o_.heron.any()) {
       p_.memory = Memory{};
-      p_.actions.push_back(Action{Kind::kForget, "", "", "", false, "nothing left to delete"});
+      p_.actions.push_back(Action{Kind::kForget, "", "", "", "", false, "nothing left to delete"});
       return Finish(Phase::kDeleted, "the spec is gone and so is the topology");
     }
     if (!s_.prune) {
@@ -119,11 +122,14 @@ class Planner {
     }
     if (target_ == d_.spec_hash) {
       instances_ = d_.instances;
+      target_job_ = d_.job_hash;
     } else {
       auto it = m.instances_of.find(target_);
       instances_ = it == m.instances_of.end() ? d_.instances : it->second;
+      auto job = m.job_hash_of.find(target_);
+      target_job_ = job == m.job_hash_of.end() ? d_.job_hash : job->second;
     }
-    tid_ = target_.empty() ? "" : TopologyIdFor(Name(), target_);
+    tid_ = target_.empty() ? "" : TopologyIdFor(Name(), target_job_);
   }
 
   void Applied() {
@@ -132,6 +138,7 @@ class Planner {
     m.applied_topology_id = tid_;
     m.rollout_started_ms = now_;
     m.instances_of[target_] = instances_;
+    m.job_hash_of[target_] = target_job_;
     Remember();
   }
 
@@ -195,6 +202,7 @@ class Planner {
     Add(Kind::kWriteSchedulerLocation, "create", target_);
     if (p_.memory.applied_hash != target_ || p_.memory.applied_topology_id != tid_) Applied();
     p_.memory.instances_of[target_] = instances_;
+    p_.memory.job_hash_of[target_] = target_job_;
     p_.instances_restarted = instances_;
     return Finish(Phase::kDeploying, "creating revision " + Short(target_), true);
   }
@@ -202,7 +210,7 @@ class Planner {
   Plan Existing(const std::string& failed_note) {
     std::vector<int32_t> stale;
     for (const auto& [id, inst] : o_.instances) {
-      if (inst.spec_hash != target_ || inst.topology_id != tid_ || id >= instances_) {
+      if (inst.job_hash != target_job_ || inst.topology_id != tid_ || id >= instances_) {
         stale.push_back(id);
       }
     }
@@ -215,8 +223,8 @@ class Planner {
       Note("Normal", "Adopted", "the running job already is revision " + Short(target_));
       Applied();
     }
-    if (!o_.heron.topology || o_.heron.topology_id != tid_ || !o_.heron.packing_plan ||
-        !o_.heron.execution_state) {
+    if (!o_.heron.topology || o_.heron.topology_id != tid_ || o_.heron.spec_hash != target_ ||
+        !o_.heron.packing_plan || !o_.heron.execution_state) {
       Add(Kind::kWriteHeronState, "Heron's state is missing or of another revision", target_);
     }
     if (!o_.heron.scheduler_location) {
@@ -226,6 +234,7 @@ class Planner {
     if (o_.heron.topology && want_paused != o_.heron.paused) {
       Action a{Kind::kSetTopologyState,
                target_,
+               target_job_,
                tid_,
                "",
                want_paused,
@@ -283,9 +292,12 @@ class Planner {
     Add(Kind::kStartUpdate, drift ? "repair" : "update", target_);
     if (p_.memory.applied_hash != target_ || p_.memory.applied_topology_id != tid_) Applied();
     p_.memory.instances_of[target_] = instances_;
+    p_.memory.job_hash_of[target_] = target_job_;
+    // Restarted: running containers whose task changes. New containers (a scale-up) and
+    // removed ones (a scale-down) are not restarts.
     int32_t restarted = 0;
     for (int32_t id : stale) restarted += id < instances_ ? 1 : 0;
-    p_.instances_restarted = restarted + absent;
+    p_.instances_restarted = restarted;
     return Finish(Phase::kUpdating, "rolling out revision " + Short(target_), true);
   }
 
@@ -298,14 +310,15 @@ class Planner {
   std::string name_;
   std::string target_;
   std::string failed_target_;
+  std::string target_job_;
   std::string tid_;
   int32_t instances_ = 0;
 };
 
 }  // namespace
 
-std::string TopologyIdFor(const std::string& name, const std::string& hash) {
-  return name + "-" + Short(hash);
+std::string TopologyIdFor(const std::string& name, const std::string& job_hash) {
+  return name + "-" + Short(job_hash);
 }
 
 Plan MakePlan(const Desired& desired, const Observed& observed, const Memory& memory,

@@ -11,7 +11,9 @@
 //   `rollout undo` pinned another; a new spec clears the pin and gets its own chance.
 // - No job: write Heron's state, create the job, write the scheduler location.
 // - A job of another revision: write Heron's state and start an update (Rolling), or kill the
-//   job so that the next pass creates it (Recreate).
+//   job so that the next pass creates it (Recreate). Instances are compared by job hash, so a
+//   revision that only scales (same task, another instance count) keeps its topology id and
+//   restarts no container: the update only adds or removes instances.
 // - An update in flight: pulse it while it goes towards the target; abort it when the target
 //   changed; roll it back and remember the revision as failed when it misses its progress
 //   deadline. An update that Aurora rolled back or failed marks its revision failed.
@@ -33,8 +35,9 @@ namespace hgo::reconciler {
 Plan MakePlan(const Desired& desired, const Observed& observed, const Memory& memory,
               const Settings& settings, int64_t now_ms);
 
-// The topology id of a revision: deterministic, so a crash between two steps of a create
-// resumes with the same id.
-std::string TopologyIdFor(const std::string& name, const std::string& hash);
+// The topology id of a revision, from its job hash: deterministic, so a crash between two steps
+// of a create resumes with the same id, and a scale (same job hash) keeps it, as `heron update`
+// does.
+std::string TopologyIdFor(const std::string& name, const std::string& job_hash);
 
 }  // namespace hgo::reconciler

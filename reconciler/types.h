@@ -29,6 +29,9 @@ struct Desired {
   // Aurora instances the desired revision needs (packing containers + 1), computed by the
   // controller with the packing algorithm.
   int32_t instances = 0;
+  // The hash of the Aurora task the revision makes (aurora::JobHash): equal for two revisions
+  // that differ only in parallelism or container count, so scaling restarts no container.
+  std::string job_hash;
 };
 
 // One Aurora instance of the job as observed.
@@ -36,7 +39,7 @@ struct ObservedInstance {
   enum class State { kPending, kStarting, kRunning, kKilling, kEnded };
   State state = State::kPending;
   int64_t running_since_ms = 0;  // when it became RUNNING
-  std::string spec_hash;         // from the task's metadata
+  std::string job_hash;          // from the task's metadata
   std::string topology_id;       // from the task's metadata
   int32_t failures = 0;          // Aurora's failure count of the task
 };
@@ -70,6 +73,7 @@ struct ObservedHeron {
   bool execution_state = false;
   bool scheduler_location = false;
   std::string topology_id;           // from topologies/<name>
+  std::string spec_hash;             // the revision Heron's state was written for
   bool paused = false;               // the Topology's state is PAUSED
   std::string tmanager_topology_id;  // from tmanagers/<name>; empty when none registered
   bool any() const { return topology || packing_plan || execution_state || scheduler_location; }
@@ -97,7 +101,8 @@ struct Memory {
   std::string pinned_for_spec_hash;     // the spec at pin time; a new spec clears the pin
   bool suspended = false;               // `heronctl suspend`: touch nothing
   int64_t absent_since_ms = 0;          // when the spec disappeared (0: present)
-  std::map<std::string, int32_t> instances_of;  // Aurora instances of each applied revision
+  std::map<std::string, int32_t> instances_of;     // Aurora instances of each applied revision
+  std::map<std::string, std::string> job_hash_of;  // the job hash of each applied revision
   bool operator==(const Memory&) const = default;
 };
 
@@ -144,7 +149,8 @@ struct Action {
     kForget,    // drop the record: the topology is gone
   };
   Kind kind;
-  std::string hash;
+  std::string hash;      // the revision (spec hash)
+  std::string job_hash;  // its Aurora task
   std::string topology_id;
   std::string update_id;
   bool pause = false;

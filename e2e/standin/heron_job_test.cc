@@ -106,7 +106,7 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
   in.containers = static_cast<int32_t>(plan->containers.size());
   const auto max = plan->MaxRequired();
   in.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
-  in.spec_hash = "e2e";
+  in.job_hash = "e2e";
   auto job = aurora::BuildJob(t, cluster, in);
   ASSERT_TRUE(job.ok()) << job.status();
 

@@ -36,6 +36,7 @@ JobInputs Inputs() {
   in.containers = 3;
   in.resources = ContainerResources{2.5, (int64_t{4} << 30) + 1, int64_t{8} << 30};
   in.component_ram = {{"count", 512 << 20}, {"split", 256 << 20}};
+  in.job_hash = "j0b";
   in.spec_hash = "f00d";
   in.source_revision = "git:abc123";
   return in;
@@ -83,9 +84,10 @@ TEST(JobBuilderTest, EachSpecFieldLandsWhereItMust) {
   EXPECT_EQ(t.constraints[2].name, "rack");
   EXPECT_TRUE(t.constraints[2].negated);
   EXPECT_EQ(t.constraints[2].values, (std::vector<std::string>{"r13", "r14"}));
-  EXPECT_EQ(t.metadata.at(kMetaSpecHash), "f00d");
-  EXPECT_EQ(t.metadata.at(kMetaSourceRevision), "git:abc123");
-  EXPECT_EQ(t.metadata.at(kMetaTopologyId), "word-count-0123456789abcdef");
+  // Only what shapes the task is in its metadata: a new commit restarts nothing.
+  EXPECT_EQ(t.metadata,
+            (std::map<std::string, std::string>{{kMetaJobHash, "j0b"},
+                                                {kMetaTopologyId, "word-count-0123456789abcdef"}}));
 
   const std::string& data = t.executor_data;
   // The spec's core package wins over the cluster's; the package is checked against its sha256.
@@ -205,6 +207,27 @@ TEST(JobBuilderTest, ProductionTierAndErrors) {
   EXPECT_EQ(update->settings.group_size, 2);
   EXPECT_EQ(update->settings.min_wait_in_running_ms, 45000);
   EXPECT_EQ(update->instance_count, 4);
+  EXPECT_EQ(update->metadata.at(kMetaSpecHash), "f00d");
+  EXPECT_EQ(update->metadata.at(kMetaSourceRevision), "git:abc123");
+}
+
+TEST(JobBuilderTest, TheJobHashIgnoresScaleAndFollowsTheTask) {
+  crd::Topology t = Load("full.yaml");
+  auto base = JobHash(t, Cluster(), Inputs());
+  ASSERT_TRUE(base.ok()) << base.status();
+  EXPECT_EQ(base->size(), 64u);
+  JobInputs scaled = Inputs();
+  scaled.containers = 7;              // more containers
+  scaled.topology_id = "other-id";    // the id is derived from the hash, not part of it
+  scaled.spec_hash = "another spec";  // parallelism changed: another spec hash
+  scaled.source_revision = "git:def456";
+  EXPECT_EQ(*JobHash(t, Cluster(), scaled), *base);
+  JobInputs bigger = Inputs();
+  bigger.resources.ram_bytes *= 2;  // Aurora would see another task
+  EXPECT_NE(*JobHash(t, Cluster(), bigger), *base);
+  crd::Topology other = t;
+  other.spec.package.sha256 = std::string(64, 'e');
+  EXPECT_NE(*JobHash(other, Cluster(), Inputs()), *base);
 }
 
 }  // namespace

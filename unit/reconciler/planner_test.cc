@@ -24,10 +24,13 @@ crd::Topology Spec(const std::string& extra = "") {
   return r.Topologies().at(0);
 }
 
-Desired Want(const std::string& hash, int instances = 3, crd::Topology spec = Spec()) {
+// The job hash is the spec hash unless a test says otherwise (a scale keeps the job hash).
+Desired Want(const std::string& hash, int instances = 3, crd::Topology spec = Spec(),
+             const std::string& job_hash = "") {
   Desired d;
   d.spec = std::move(spec);
   d.spec_hash = hash;
+  d.job_hash = job_hash.empty() ? hash : job_hash;
   d.instances = instances;
   return d;
 }
@@ -39,7 +42,7 @@ Observed Running(const std::string& hash, int count = 3, int64_t since = kT0 - 3
   for (int i = 0; i < count; ++i) {
     o.instances[i] = ObservedInstance{ObservedInstance::State::kRunning, since, hash, tid, 0};
   }
-  o.heron = ObservedHeron{true, true, true, true, tid, false, tid};
+  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid};
   return o;
 }
 
@@ -49,6 +52,7 @@ Memory Stable(const std::string& hash) {
   m.applied_topology_id = TopologyIdFor("wc", hash);
   m.rollout_started_ms = kT0 - 3600'000;
   m.instances_of[hash] = 3;
+  m.job_hash_of[hash] = hash;
   return m;
 }
 
@@ -163,14 +167,30 @@ std::vector<Case> Cases() {
          EXPECT_EQ(p.instances_restarted, 3);
          EXPECT_EQ(p.memory.stable_hash, kA);
        }},
-      {"ScalingUpRestartsNoInstanceOfTheSameRevision",
-       [] { return Want(kA, 5); },
+      {"AMissingInstanceIsCreatedAgain",
+       [] { return Want(kA); },
+       [] {
+         Observed o = Running(kA);
+         o.instances.erase(1);
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate},
+       Phase::kUpdating,
+       [](const Plan& p) { EXPECT_EQ(p.instances_restarted, 0); }},
+      {"AScaleKeepsTheTopologyIdAndRestartsNothing",
+       [] { return Want(kB, 5, Spec(), kA); },  // another spec, the same task
        [] { return Running(kA); },
        [] { return Stable(kA); },
        Settings{},
        {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
        Phase::kUpdating,
-       [](const Plan& p) { EXPECT_EQ(p.instances_restarted, 2); }},
+       [](const Plan& p) {
+         EXPECT_EQ(p.instances_restarted, 0);
+         EXPECT_EQ(p.actions[1].topology_id, TopologyIdFor("wc", kA));
+         EXPECT_EQ(p.memory.instances_of.at(kB), 5);
+       }},
       {"AnUpdateInFlightIsPulsed",
        [] { return Want(kB); },
        [] {
@@ -269,6 +289,7 @@ std::vector<Case> Cases() {
        [] {
          Memory m = Stable(kB);
          m.instances_of[kA] = 3;
+         m.job_hash_of[kA] = kA;
          m.pinned_hash = kA;
          m.pinned_for_spec_hash = kB;
          return m;
@@ -367,7 +388,7 @@ std::vector<Case> Cases() {
        [] { return Want(kA); },
        [] {
          Observed o = Running(kA);
-         o.instances[1].spec_hash = "hand-made";
+         o.instances[1].job_hash = "hand-made";
          return o;
        },
        [] { return Stable(kA); },
@@ -448,6 +469,7 @@ struct SimulatedCluster {
           observed.heron.topology = observed.heron.packing_plan = true;
           observed.heron.execution_state = true;
           observed.heron.topology_id = a.topology_id;
+          observed.heron.spec_hash = a.hash;
           break;
         case Kind::kWriteSchedulerLocation:
           observed.heron.scheduler_location = true;
@@ -458,11 +480,12 @@ struct SimulatedCluster {
           std::map<int32_t, ObservedInstance> next;
           for (int i = 0; i < n; ++i) {
             auto it = observed.instances.find(i);
-            const bool same = it != observed.instances.end() && it->second.spec_hash == a.hash &&
+            const bool same = it != observed.instances.end() && it->second.job_hash == a.job_hash &&
                               it->second.topology_id == a.topology_id;
             const auto state = crashing.count(a.hash) ? ObservedInstance::State::kPending
                                                       : ObservedInstance::State::kRunning;
-            next[i] = same ? it->second : ObservedInstance{state, now, a.hash, a.topology_id, 0};
+            next[i] =
+                same ? it->second : ObservedInstance{state, now, a.job_hash, a.topology_id, 0};
           }
           observed.instances = std::move(next);
           break;
@@ -510,8 +533,10 @@ TEST(PlannerPropertyTest, ApplyingPlansConvergesAndThenNothingIsLeftToDo) {
     if (choice == 0) {
       d.presence = Desired::Presence::kAbsent;
     } else {
-      d = Want(hashes[rng() % hashes.size()], 2 + rng() % 4,
-               Spec(choice == 1 ? "  state: Paused\n" : ""));
+      // Revisions b and c make the same task (they differ in parallelism only): moving between
+      // them is a scale.
+      const std::string& h = hashes[rng() % hashes.size()];
+      d = Want(h, 2 + rng() % 4, Spec(choice == 1 ? "  state: Paused\n" : ""), h == kA ? kA : kB);
     }
     bool converged = false;
     std::string trace;
@@ -519,7 +544,12 @@ TEST(PlannerPropertyTest, ApplyingPlansConvergesAndThenNothingIsLeftToDo) {
       Plan p = MakePlan(d, cluster.observed, cluster.memory, settings, now);
       trace += std::string(PhaseName(p.phase)) + ": " + p.message + " [";
       for (const auto& a : p.actions) trace += std::string(ActionName(a.kind)) + " ";
-      trace += "]\n";
+      trace += "] ";
+      for (const auto& [id, inst] : cluster.observed.instances) {
+        trace +=
+            std::to_string(id) + ":" + inst.job_hash.substr(0, 2) + "/" + inst.topology_id + " ";
+      }
+      trace += "heron:" + cluster.observed.heron.topology_id + "\n";
       cluster.Apply(p, now);
       now += 61'000;  // past minWait and the tombstone delay
       converged = p.actions.empty();
@@ -535,6 +565,7 @@ TEST(PlannerPropertyTest, ApplyingPlansConvergesAndThenNothingIsLeftToDo) {
     if (!gone) {
       EXPECT_EQ(static_cast<int>(cluster.observed.instances.size()), d.instances);
       EXPECT_EQ(cluster.memory.stable_hash, d.spec_hash);
+      EXPECT_EQ(cluster.observed.heron.spec_hash, d.spec_hash);
     }
   }
 }
@@ -570,7 +601,7 @@ TEST(PlannerScenarioTest, ARevisionThatNeverGetsHealthyIsRolledBackAndNotRetried
   EXPECT_EQ(final_plan.phase, Phase::kFailed) << final_plan.message;
   EXPECT_TRUE(cluster.memory.failed_hashes.count(kB));
   EXPECT_EQ(cluster.memory.stable_hash, kA);
-  for (const auto& [id, inst] : cluster.observed.instances) EXPECT_EQ(inst.spec_hash, kA);
+  for (const auto& [id, inst] : cluster.observed.instances) EXPECT_EQ(inst.job_hash, kA);
   // The failed revision is not tried again while the spec stays the same...
   now += 3600'000;
   EXPECT_TRUE(
@@ -579,6 +610,25 @@ TEST(PlannerScenarioTest, ARevisionThatNeverGetsHealthyIsRolledBackAndNotRetried
   const std::string c(64, 'c');
   EXPECT_EQ(Converge(cluster, Want(c), now).phase, Phase::kRunning);
   EXPECT_EQ(cluster.memory.stable_hash, c);
+}
+
+TEST(PlannerScenarioTest, ScalingUpAndDownKeepsEveryUntouchedContainer) {
+  SimulatedCluster cluster;
+  int64_t now = kT0;
+  EXPECT_EQ(Converge(cluster, Want(kA, 3), now).phase, Phase::kRunning);
+  const auto before = cluster.observed.instances;
+  EXPECT_EQ(Converge(cluster, Want(kB, 5, Spec(), kA), now).phase, Phase::kRunning);
+  ASSERT_EQ(cluster.observed.instances.size(), 5u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(cluster.observed.instances[i].running_since_ms, before.at(i).running_since_ms);
+  }
+  EXPECT_EQ(cluster.observed.heron.spec_hash, kB);  // Heron's packing plan was rewritten
+  const std::string c(64, 'c');
+  EXPECT_EQ(Converge(cluster, Want(c, 2, Spec(), kA), now).phase, Phase::kRunning);
+  ASSERT_EQ(cluster.observed.instances.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(cluster.observed.instances[i].running_since_ms, before.at(i).running_since_ms);
+  }
 }
 
 }  // namespace
