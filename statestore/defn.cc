@@ -52,7 +52,8 @@ void CompareNames(const char* kind, const std::set<std::string>& spec,
 
 StatusOr<hp_api::Topology> TopologyFromDefn(const std::string& defn_bytes,
                                             const std::string& defn_name, const crd::Topology& t,
-                                            const std::string& topology_id, int containers) {
+                                            const std::string& topology_id, int containers,
+                                            const std::string& spec_hash) {
   HGO_ASSIGN_OR_RETURN(hp_api::Topology topology,
                        ParseHeronMessage<hp_api::Topology>(defn_bytes, defn_name));
   const crd::LogicalPlanSpec& plan = t.spec.topology;
@@ -105,7 +106,9 @@ StatusOr<hp_api::Topology> TopologyFromDefn(const std::string& defn_bytes,
   topology.set_state(t.spec.state == crd::DesiredState::kPaused ? hp_api::PAUSED : hp_api::RUNNING);
   auto* config = topology.mutable_topology_config();
   for (const auto& [k, v] : SpecConfigOverrides(t)) Override(config, k, v);
-  for (const auto& [k, v] : ControllerConfig(t, containers)) Override(config, k, v);
+  for (const auto& [k, v] : ControllerConfig(t, containers, spec_hash)) {
+    Override(config, k, v);
+  }
   return topology;
 }
 

@@ -20,7 +20,8 @@ namespace hgo::statestore {
 // kFailedPrecondition, listing every difference, when the plans disagree.
 StatusOr<hp_api::Topology> TopologyFromDefn(const std::string& defn_bytes,
                                             const std::string& defn_name, const crd::Topology& t,
-                                            const std::string& topology_id, int containers);
+                                            const std::string& topology_id, int containers,
+                                            const std::string& spec_hash = "");
 
 // A .defn for a package that instantiates nothing (the e2e stand-in): the spec's plan with no
 // serialized objects, exactly what BuildTopology writes to ZooKeeper.

@@ -94,17 +94,20 @@ std::map<std::string, std::string> SpecConfigOverrides(const crd::Topology& t) {
   return config;
 }
 
-std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int containers) {
-  return {
+std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int containers,
+                                                    const std::string& spec_hash) {
+  std::map<std::string, std::string> config = {
       {"topology.stmgrs", std::to_string(containers)},
       {"topology.name", t.metadata.name},
       {"topology.team.name", t.spec.role},
       {"topology.team.environment", t.spec.environment},
   };
+  if (!spec_hash.empty()) config[kSpecHashConfigKey] = spec_hash;
+  return config;
 }
 
 hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topology_id,
-                               int containers) {
+                               int containers, const std::string& spec_hash) {
   const crd::LogicalPlanSpec& plan = t.spec.topology;
   hp_api::Topology out;
   out.set_id(topology_id);
@@ -171,7 +174,7 @@ hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topolo
       {"topology.enable.message.timeouts", "true"},
   };
   for (const auto& [k, v] : defaults) config.emplace(k, v);
-  for (const auto& [k, v] : ControllerConfig(t, containers)) config[k] = v;
+  for (const auto& [k, v] : ControllerConfig(t, containers, spec_hash)) config[k] = v;
   for (const auto& [k, v] : config) AddKv(out.mutable_topology_config(), k, v);
   return out;
 }

@@ -30,8 +30,12 @@ hp_api::Grouping ToProtoGrouping(crd::GroupingType g);
 // The topology config the spec sets explicitly (its `config:` map, as strings, and the
 // component RAM map from its resources); these override what a package's .defn says.
 std::map<std::string, std::string> SpecConfigOverrides(const crd::Topology& t);
-// What the controller always sets: topology.stmgrs (the container count), name, team, env.
-std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int containers);
+// What the controller always sets: topology.stmgrs (the container count), name, team, env,
+// and (when given) heron-gitops.spec-hash, the revision the state was written for, which the
+// controller reads back to know whether Heron's state is current.
+inline constexpr char kSpecHashConfigKey[] = "heron-gitops.spec-hash";
+std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int containers,
+                                                    const std::string& spec_hash = "");
 
 // The logical plan from the spec's ECO section. Config values become STRING_VALUE entries
 // (every key Heron parses is read as a string); the Java API's defaults are added when the spec
@@ -39,7 +43,7 @@ std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int 
 // in its own config. Stream schemas list the fields that FIELDS groupings use. Entries are in a
 // stable order, so the bytes are the same for the same spec.
 hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topology_id,
-                               int containers);
+                               int containers, const std::string& spec_hash = "");
 
 struct SubmissionInfo {
   int64_t submission_time_s = 0;

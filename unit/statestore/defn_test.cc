@@ -70,8 +70,8 @@ std::map<std::string, std::string> ConfigMap(const hp_api::Config& c) {
 }
 
 TEST(DefnTest, MatchingDefnIsTrimmedAndTheSpecOverrides) {
-  auto out =
-      TopologyFromDefn(SerializeHeronMessage(PackageDefn()), "wc.defn", Spec(), "wc-0123abcd", 3);
+  auto out = TopologyFromDefn(SerializeHeronMessage(PackageDefn()), "wc.defn", Spec(),
+                              "wc-0123abcd", 3, "f00d");
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->id(), "wc-0123abcd");
   EXPECT_EQ(out->name(), "wc");
@@ -91,6 +91,7 @@ TEST(DefnTest, MatchingDefnIsTrimmedAndTheSpecOverrides) {
   EXPECT_EQ(config.at("topology.stmgrs"), "3");
   EXPECT_EQ(config.at("topology.name"), "wc");
   EXPECT_EQ(config.at("topology.team.name"), "www-data");
+  EXPECT_EQ(config.at("heron-gitops.spec-hash"), "f00d");  // read back by the controller
   // An overridden key appears once.
   int stmgrs = 0;
   for (const auto& kv : out->topology_config().kvs()) stmgrs += kv.key() == "topology.stmgrs";
