@@ -1,0 +1,128 @@
+#include "controller/observe.h"
+
+#include "aurora/job_builder.h"
+#include "statestore/heron_protos.h"
+
+namespace hgo::controller {
+
+using reconciler::ObservedInstance;
+using reconciler::ObservedUpdate;
+
+ObservedInstance::State InstanceState(aurora::TaskStatus s) {
+  using S = aurora::TaskStatus;
+  switch (s) {
+    case S::kStarting:
+      return ObservedInstance::State::kStarting;
+    case S::kRunning:
+      return ObservedInstance::State::kRunning;
+    case S::kKilling:
+    case S::kRestarting:
+    case S::kDraining:
+    case S::kPreempting:
+      return ObservedInstance::State::kKilling;
+    case S::kFinished:
+    case S::kFailed:
+    case S::kKilled:
+    case S::kLost:
+      return ObservedInstance::State::kEnded;
+    default:  // INIT, PENDING, THROTTLED, ASSIGNED, PARTITIONED
+      return ObservedInstance::State::kPending;
+  }
+}
+
+ObservedUpdate::State UpdateState(aurora::UpdateStatus s) {
+  using S = aurora::UpdateStatus;
+  switch (s) {
+    case S::kRollingForward:
+      return ObservedUpdate::State::kRollingForward;
+    case S::kRollingBack:
+      return ObservedUpdate::State::kRollingBack;
+    case S::kRollForwardPaused:
+    case S::kRollBackPaused:
+      return ObservedUpdate::State::kPaused;
+    case S::kRollForwardAwaitingPulse:
+    case S::kRollBackAwaitingPulse:
+      return ObservedUpdate::State::kAwaitingPulse;
+    case S::kRolledForward:
+      return ObservedUpdate::State::kSucceeded;
+    case S::kRolledBack:
+      return ObservedUpdate::State::kRolledBack;
+    case S::kAborted:
+      return ObservedUpdate::State::kAborted;
+    case S::kError:
+    case S::kFailed:
+      return ObservedUpdate::State::kFailed;
+  }
+  return ObservedUpdate::State::kFailed;
+}
+
+namespace {
+
+std::string Meta(const std::map<std::string, std::string>& m, const char* key) {
+  auto it = m.find(key);
+  return it == m.end() ? "" : it->second;
+}
+
+void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHeron* out) {
+  using statestore::HeronDir;
+  out->packing_plan = snap.Has(HeronDir::kPackingPlans);
+  out->execution_state = snap.Has(HeronDir::kExecutionState);
+  out->scheduler_location = snap.Has(HeronDir::kSchedulers);
+  if (const std::string* bytes = snap.Get(HeronDir::kTopologies)) {
+    out->topology = true;
+    auto t = statestore::ParseHeronMessage<heron::proto::api::Topology>(*bytes, "topologies");
+    if (t.ok()) {
+      out->topology_id = t->id();
+      out->paused = t->state() == heron::proto::api::PAUSED;
+      for (const auto& kv : t->topology_config().kvs()) {
+        if (kv.key() == statestore::kSpecHashConfigKey) out->spec_hash = kv.value();
+      }
+    }
+  }
+  if (const std::string* bytes = snap.Get(HeronDir::kTManagers)) {
+    // TMasterLocation has the same fields as TManagerLocation.
+    auto loc = statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(*bytes,
+                                                                                       "tmanagers");
+    if (loc.ok()) out->tmanager_topology_id = loc->topology_id();
+  }
+}
+
+}  // namespace
+
+reconciler::Observed ObserveTopology(const aurora::JobKey& job,
+                                     const std::vector<aurora::Task>& tasks,
+                                     const std::vector<aurora::UpdateSummary>& updates,
+                                     const std::optional<statestore::HeronSnapshot>& heron,
+                                     int64_t now_ms) {
+  reconciler::Observed o;
+  o.observed_at_ms = now_ms;
+  for (const auto& t : tasks) {
+    if (t.config.job != job || !aurora::IsActive(t.status)) continue;
+    ObservedInstance inst;
+    inst.state = InstanceState(t.status);
+    inst.job_hash = Meta(t.config.metadata, aurora::kMetaJobHash);
+    inst.topology_id = Meta(t.config.metadata, aurora::kMetaTopologyId);
+    inst.failures = t.failure_count;
+    for (const auto& e : t.events) {
+      if (e.status == aurora::TaskStatus::kRunning) inst.running_since_ms = e.timestamp_ms;
+    }
+    auto it = o.instances.find(t.instance_id);
+    if (it == o.instances.end() || it->second.state == ObservedInstance::State::kKilling) {
+      o.instances[t.instance_id] = inst;
+    }
+  }
+  for (const auto& u : updates) {
+    if (u.key.job != job) continue;
+    ObservedUpdate ou{u.key.id, UpdateState(u.status), Meta(u.metadata, aurora::kMetaSpecHash),
+                      u.last_modified_ms};
+    if (ou.active()) {
+      o.active_update = ou;
+    } else if (!o.last_update || ou.last_modified_ms > o.last_update->last_modified_ms) {
+      o.last_update = ou;
+    }
+  }
+  if (heron) ObserveHeron(*heron, &o.heron);
+  return o;
+}
+
+}  // namespace hgo::controller

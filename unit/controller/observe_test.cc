@@ -1,0 +1,115 @@
+// From a role's tasks and updates and Heron's nodes to the planner's Observed.
+#include "controller/observe.h"
+
+#include <gtest/gtest.h>
+
+#include "aurora/job_builder.h"
+#include "statestore/heron_protos.h"
+#include "statestore/proto/tmanager.pb.h"
+
+namespace hgo::controller {
+namespace {
+
+using reconciler::ObservedInstance;
+using reconciler::ObservedUpdate;
+using statestore::HeronDir;
+
+aurora::JobKey Key(const std::string& name) { return aurora::JobKey{"www-data", "devel", name}; }
+
+aurora::Task MakeTask(const std::string& name, int32_t instance, aurora::TaskStatus status,
+                      const std::string& job_hash, int64_t running_at = 0) {
+  aurora::Task t;
+  t.task_id =
+      name + "-" + std::to_string(instance) + "-" + std::to_string(static_cast<int>(status));
+  t.instance_id = instance;
+  t.status = status;
+  t.config.job = Key(name);
+  t.config.metadata = {{aurora::kMetaJobHash, job_hash},
+                       {aurora::kMetaTopologyId, name + "-" + job_hash}};
+  t.events.push_back({1000, aurora::TaskStatus::kPending, "", ""});
+  if (running_at) t.events.push_back({running_at, aurora::TaskStatus::kRunning, "", ""});
+  return t;
+}
+
+TEST(ObserveTest, ActiveTasksOfTheJobBecomeInstances) {
+  std::vector<aurora::Task> tasks = {
+      MakeTask("wc", 0, aurora::TaskStatus::kRunning, "j1", 5000),
+      MakeTask("wc", 1, aurora::TaskStatus::kKilling, "j0"),  // the old one, being replaced
+      MakeTask("wc", 1, aurora::TaskStatus::kPending, "j1"),
+      MakeTask("wc", 2, aurora::TaskStatus::kFailed, "j1"),  // ended: not an instance
+      MakeTask("other", 0, aurora::TaskStatus::kRunning, "x", 1),
+  };
+  auto o = ObserveTopology(Key("wc"), tasks, {}, std::nullopt, 9000);
+  ASSERT_EQ(o.instances.size(), 2u);
+  EXPECT_EQ(o.instances[0].state, ObservedInstance::State::kRunning);
+  EXPECT_EQ(o.instances[0].running_since_ms, 5000);
+  EXPECT_EQ(o.instances[0].job_hash, "j1");
+  EXPECT_EQ(o.instances[0].topology_id, "wc-j1");
+  EXPECT_EQ(o.instances[1].state, ObservedInstance::State::kPending);  // the replacement counts
+  EXPECT_EQ(o.instances[1].job_hash, "j1");
+  EXPECT_EQ(o.observed_at_ms, 9000);
+}
+
+TEST(ObserveTest, UpdatesSplitIntoTheActiveOneAndTheLastFinished) {
+  auto summary = [](const std::string& id, aurora::UpdateStatus s, int64_t at,
+                    const std::string& job = "wc") {
+    aurora::UpdateSummary u;
+    u.key = aurora::UpdateKey{Key(job), id};
+    u.status = s;
+    u.last_modified_ms = at;
+    u.metadata = {{aurora::kMetaSpecHash, "spec-" + id}};
+    return u;
+  };
+  auto o = ObserveTopology(Key("wc"), {},
+                           {summary("u1", aurora::UpdateStatus::kRolledForward, 100),
+                            summary("u2", aurora::UpdateStatus::kRolledBack, 200),
+                            summary("u3", aurora::UpdateStatus::kRollForwardAwaitingPulse, 300),
+                            summary("x", aurora::UpdateStatus::kRollingForward, 400, "other")},
+                           std::nullopt, 0);
+  ASSERT_TRUE(o.active_update);
+  EXPECT_EQ(o.active_update->id, "u3");
+  EXPECT_EQ(o.active_update->state, ObservedUpdate::State::kAwaitingPulse);
+  ASSERT_TRUE(o.last_update);
+  EXPECT_EQ(o.last_update->id, "u2");
+  EXPECT_EQ(o.last_update->state, ObservedUpdate::State::kRolledBack);
+  EXPECT_EQ(o.last_update->spec_hash, "spec-u2");
+}
+
+TEST(ObserveTest, HeronNodesAreRead) {
+  crd::Topology t;
+  t.metadata.name = "wc";
+  t.spec.state = crd::DesiredState::kPaused;
+  statestore::HeronSnapshot snap;
+  snap.nodes[HeronDir::kTopologies] =
+      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j1", 2, "spec-1"));
+  snap.nodes[HeronDir::kPackingPlans] = "";
+  heron::proto::tmanager::TManagerLocation loc;
+  loc.set_topology_name("wc");
+  loc.set_topology_id("wc-j1");
+  loc.set_host("h");
+  loc.set_controller_port(1);
+  loc.set_server_port(2);
+  snap.nodes[HeronDir::kTManagers] = statestore::SerializeHeronMessage(loc);
+  auto o = ObserveTopology(Key("wc"), {}, {}, snap, 0);
+  EXPECT_TRUE(o.heron.topology);
+  EXPECT_TRUE(o.heron.packing_plan);
+  EXPECT_FALSE(o.heron.execution_state);
+  EXPECT_FALSE(o.heron.scheduler_location);
+  EXPECT_EQ(o.heron.topology_id, "wc-j1");
+  EXPECT_EQ(o.heron.spec_hash, "spec-1");
+  EXPECT_TRUE(o.heron.paused);
+  EXPECT_EQ(o.heron.tmanager_topology_id, "wc-j1");
+}
+
+TEST(ObserveTest, StatusMappings) {
+  EXPECT_EQ(InstanceState(aurora::TaskStatus::kThrottled), ObservedInstance::State::kPending);
+  EXPECT_EQ(InstanceState(aurora::TaskStatus::kRestarting), ObservedInstance::State::kKilling);
+  EXPECT_EQ(InstanceState(aurora::TaskStatus::kLost), ObservedInstance::State::kEnded);
+  EXPECT_EQ(UpdateState(aurora::UpdateStatus::kRollBackPaused), ObservedUpdate::State::kPaused);
+  EXPECT_EQ(UpdateState(aurora::UpdateStatus::kError), ObservedUpdate::State::kFailed);
+  ObservedUpdate rolling_back{"", UpdateState(aurora::UpdateStatus::kRollingBack), "", 0};
+  EXPECT_TRUE(rolling_back.active());
+}
+
+}  // namespace
+}  // namespace hgo::controller
