@@ -6,6 +6,7 @@
 #include "common/base64.h"
 #include "common/json.h"
 #include "common/sha256.h"
+#include "crd/canonical.h"
 #include "crd/heron_version.h"
 
 namespace hgo::aurora {
@@ -318,6 +319,7 @@ StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, con
   }
   std::sort(task.constraints.begin(), task.constraints.end());
   task.executor_data = ThermosJson(t, c, in);
+  task.metadata[kMetaTaskHash] = crd::TaskHash(t);
   if (!in.job_hash.empty()) task.metadata[kMetaJobHash] = in.job_hash;
   if (!in.topology_id.empty()) task.metadata[kMetaTopologyId] = in.topology_id;
   return job;
@@ -328,7 +330,8 @@ StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, Jo
   in.job_hash.clear();
   in.containers = 1;  // the instance count is not part of the task
   HGO_ASSIGN_OR_RETURN(JobConfig job, BuildJob(t, c, in));
-  job.task.metadata.clear();
+  job.task.metadata.erase(kMetaJobHash);
+  job.task.metadata.erase(kMetaTopologyId);
   return Sha256Hex(SerializeThrift(ToThrift(job.task), WireProtocol::kBinary));
 }
 

@@ -9,12 +9,15 @@
 //   the ten named ports; the announcer and the HTTP health check on the heron-shell port.
 // - Bytes are stable: keys sorted, numbers in one format, so an unchanged spec never looks like
 //   a new config to Aurora (which would restart every instance).
-// - Task metadata carries only what shapes the task: the job hash (below) and the topology id.
+// - Task metadata carries only what shapes the task: the spec's task hash (crd::TaskHash: what
+//   runs in a container, so a config change restarts containers even where the command line
+//   does not show it), the job hash (below) and the topology id.
 //   The spec hash and the source revision go in the update's metadata instead: anything in the
 //   TaskConfig is part of Aurora's equality, and a new commit or a parallelism change must not
 //   restart containers whose task did not change.
 //
-// The job hash is the hash of the TaskConfig built with an empty topology id and no metadata:
+// The job hash is the hash of the TaskConfig built with a placeholder topology id, without the
+// job hash and topology id metadata:
 // equal for two specs exactly when Aurora would see the same task (a scale that changes only
 // parallelism or the container count keeps it). The controller derives the topology id from it.
 #pragma once
@@ -65,6 +68,7 @@ struct JobInputs {
 
 // Metadata keys the controller reads back from live jobs.
 inline constexpr char kMetaJobHash[] = "heron-gitops/job-hash";
+inline constexpr char kMetaTaskHash[] = "heron-gitops/task-hash";  // crd::TaskHash
 inline constexpr char kMetaSpecHash[] = "heron-gitops/spec-hash";
 inline constexpr char kMetaSourceRevision[] = "heron-gitops/source-revision";
 inline constexpr char kMetaTopologyId[] = "heron-gitops/topology-id";

@@ -121,3 +121,23 @@ std::string CanonicalString(const Topology& t) { return Serialize(CanonicalJson(
 std::string SpecHash(const Topology& t) { return Sha256Hex(CanonicalString(t)); }
 
 }  // namespace hgo::crd
+
+namespace hgo::crd {
+
+std::string TaskHash(const Topology& t) {
+  Json j = CanonicalJson(t);
+  Json& spec = j["spec"];
+  for (const char* list : {"spouts", "bolts"}) {
+    Json& components = spec["topology"][list];
+    if (!components.is_array()) continue;
+    for (auto& c : components.as_array()) {
+      if (c.is_object()) c.as_object().erase("parallelism");
+    }
+  }
+  if (spec["packing"].is_object()) spec["packing"].as_object().erase("containers");
+  for (const char* key : {"state", "syncPolicy", "update"}) spec.as_object().erase(key);
+  if (j["metadata"].is_object()) j["metadata"].as_object().erase("labels");
+  return Sha256Hex(Serialize(j));
+}
+
+}  // namespace hgo::crd

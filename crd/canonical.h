@@ -18,4 +18,11 @@ Json CanonicalJson(const Topology& t);
 std::string CanonicalString(const Topology& t);  // Serialize(CanonicalJson(t))
 std::string SpecHash(const Topology& t);         // sha256 hex of CanonicalString(t)
 
+// The hash of what runs in each container: the canonical form without what only scales the
+// topology (parallelism, the container count) or only steers the controller (state, syncPolicy,
+// update settings, labels). Two specs with the same task hash differ by a scale at most, which
+// Heron applies without restarting unchanged containers; any other change of meaning (package,
+// logical plan, config, resources, constraints, Heron release) changes it.
+std::string TaskHash(const Topology& t);
+
 }  // namespace hgo::crd

@@ -10,6 +10,7 @@
 
 #include "aurora/codec.h"
 #include "common/file_util.h"
+#include "crd/canonical.h"
 #include "crd/parser.h"
 
 namespace hgo::aurora {
@@ -87,6 +88,7 @@ TEST(JobBuilderTest, EachSpecFieldLandsWhereItMust) {
   // Only what shapes the task is in its metadata: a new commit restarts nothing.
   EXPECT_EQ(t.metadata,
             (std::map<std::string, std::string>{{kMetaJobHash, "j0b"},
+                                                {kMetaTaskHash, crd::TaskHash(Load("full.yaml"))},
                                                 {kMetaTopologyId, "word-count-0123456789abcdef"}}));
 
   const std::string& data = t.executor_data;
@@ -228,6 +230,13 @@ TEST(JobBuilderTest, TheJobHashIgnoresScaleAndFollowsTheTask) {
   crd::Topology other = t;
   other.spec.package.sha256 = std::string(64, 'e');
   EXPECT_NE(*JobHash(other, Cluster(), Inputs()), *base);
+  // A parallelism change is a scale: the same job. A config change is not.
+  crd::Topology scaled_spec = t;
+  scaled_spec.spec.topology.bolts[0].parallelism += 3;
+  EXPECT_EQ(*JobHash(scaled_spec, Cluster(), Inputs()), *base);
+  crd::Topology reconfigured = t;
+  reconfigured.spec.topology.config["topology.message.timeout.secs"] = Json(60);
+  EXPECT_NE(*JobHash(reconfigured, Cluster(), Inputs()), *base);
 }
 
 }  // namespace

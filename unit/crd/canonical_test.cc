@@ -209,3 +209,39 @@ TEST(CanonicalTest, ProvenanceIsNotHashed) {
 
 }  // namespace
 }  // namespace hgo::crd
+
+namespace hgo::crd {
+namespace {
+
+Topology OneOf(const std::string& yaml) {
+  auto r = ParseTopologies(yaml, "t.yaml");
+  EXPECT_TRUE(r.ok());
+  return r.Topologies().at(0);
+}
+
+TEST(TaskHashTest, ScaleAndControllerPolicyDoNotChangeIt) {
+  const std::string base = testing::BaseSpec();
+  const std::string hash = TaskHash(OneOf(base));
+  EXPECT_EQ(hash.size(), 64u);
+  EXPECT_EQ(TaskHash(OneOf(testing::Replace(base, "parallelism: 2", "parallelism: 7"))), hash);
+  EXPECT_EQ(TaskHash(OneOf(base + "  state: Paused\n  syncPolicy: warn\n"
+                                  "  update: {batchSize: 3}\n")),
+            hash);
+  EXPECT_NE(SpecHash(OneOf(testing::Replace(base, "parallelism: 2", "parallelism: 7"))),
+            SpecHash(OneOf(base)));
+}
+
+TEST(TaskHashTest, WhatRunsInAContainerChangesIt) {
+  const std::string base = testing::BaseSpec();
+  const std::string hash = TaskHash(OneOf(base));
+  EXPECT_NE(TaskHash(OneOf(base + "  resources: {ram: 4Gi}\n")), hash);
+  EXPECT_NE(TaskHash(OneOf(testing::Replace(base, "com.example.SplitBolt", "com.example.Other"))),
+            hash);
+  EXPECT_NE(TaskHash(OneOf(testing::Replace(base, "  topology:\n",
+                                            "  topology:\n    config: {topology.debug: true}\n"))),
+            hash);
+  EXPECT_NE(TaskHash(OneOf(base + "  heron: {version: 0.20.2-incubating}\n")), hash);
+}
+
+}  // namespace
+}  // namespace hgo::crd
