@@ -180,6 +180,7 @@ class Planner {
       return Finish(Phase::kUpdating, "aborting an update to another revision", true);
     }
     if (u.state == ObservedUpdate::State::kRollingBack) {
+      RestoreStableHeronState();
       Add(Kind::kPulseUpdate, "Aurora is rolling back", "", u.id);
       return Finish(Phase::kRollingBack, "Aurora is rolling the update back", true);
     }
@@ -192,6 +193,18 @@ class Planner {
     if (p_.memory.applied_hash != target_) Applied();  // adopted after a restart
     Add(Kind::kPulseUpdate, "rollout in progress", "", u.id);
     return Finish(Phase::kUpdating, "rolling out revision " + Short(target_), true);
+  }
+
+  // While Aurora rolls an update back, the containers it restarts run the stable revision and
+  // check its topology id against Heron's state: put the stable revision's state back first.
+  void RestoreStableHeronState() {
+    const Memory& m = p_.memory;
+    if (m.stable_hash.empty() || o_.heron.spec_hash == m.stable_hash) return;
+    auto job = m.job_hash_of.find(m.stable_hash);
+    if (job == m.job_hash_of.end()) return;
+    p_.actions.push_back(Action{Kind::kWriteHeronState, m.stable_hash, job->second,
+                                TopologyIdFor(Name(), job->second), "", false,
+                                "Aurora is rolling back to the stable revision"});
   }
 
   Plan Create() {

@@ -182,6 +182,12 @@ Status ProcessLauncher::StartProcess(RunningTask& t, Proc& p) {
   pid_t pid = ::fork();
   if (pid < 0) return Status::Internal(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // aurora-local blocks SIGTERM/SIGINT (its main waits for them) and ignores SIGPIPE; both
+    // would be inherited through exec, and a task that never sees SIGTERM can only be SIGKILLed.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
     ::setsid();
     if (::chdir(t.sandbox.c_str()) != 0) ::_exit(126);
     int out = ::open((logs + "/stdout").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);

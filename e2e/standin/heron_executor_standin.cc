@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -31,6 +32,9 @@
 namespace {
 
 using hgo::statestore::HeronDir;
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnTerm(int) { g_stop = 1; }
 
 const std::set<std::string>& RequiredFlags() {
   static const std::set<std::string> flags = {"shard",
@@ -104,6 +108,7 @@ std::string ConfigValue(const heron::proto::api::Topology& t, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGTERM, OnTerm);
   std::map<std::string, std::string> flags;
   std::string manager;  // "tmanager" or "tmaster"
   for (int i = 1; i < argc; ++i) {
@@ -173,7 +178,7 @@ int main(int argc, char** argv) {
     std::printf("registered %s\n", created->c_str());
     std::fflush(stdout);
   }
-  while (true) {
+  while (!g_stop) {
     if (crash_after > 0 &&
         std::chrono::steady_clock::now() - start >= std::chrono::seconds(crash_after)) {
       std::fprintf(stderr, "heron-executor stand-in: crashing as sim.crash.after.seconds asks\n");
@@ -181,4 +186,7 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  // SIGTERM: closing the session removes the ephemeral registration at once, as Heron's
+  // topology manager does on a clean stop.
+  return 0;
 }

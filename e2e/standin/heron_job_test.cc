@@ -18,6 +18,7 @@
 #include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 #include "testing/aurora_local_process.h"
+#include "testing/heron_packages.h"
 #include "testing/zk_test_server.h"
 
 namespace hgo {
@@ -46,16 +47,11 @@ class HeronJobTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // A topology package: the binary and the .defn, as heron-cli would ship them.
-  std::string MakePackage(const crd::Topology& t) {
-    const std::string stage = dir_ + "/stage";
-    std::filesystem::create_directories(stage);
-    std::ofstream(stage + "/" + t.metadata.name + ".jar") << "not really a jar";
-    std::ofstream(stage + "/" + t.metadata.name + ".defn")
-        << statestore::DefnFromSpec(t, "unused", 1);
-    const std::string tarball = dir_ + "/topology.tar.gz";
-    EXPECT_EQ(std::system(("tar czf " + tarball + " -C " + stage + " .").c_str()), 0);
-    return tarball;
+  // A topology package for the spec, with the stand-in's heron-core.
+  std::string MakePackage(crd::Topology& t) {
+    auto p = testing::PackageForTest(dir_, t);
+    EXPECT_TRUE(p.ok()) << p.status();
+    return p.ok() ? p->uri : "";
   }
 
   std::unique_ptr<testing::ZkTestServer> zk_server_;
@@ -69,13 +65,7 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
       crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
   ASSERT_TRUE(parsed.ok());
   crd::Topology t = parsed.Topologies().at(0);
-  const std::string tarball = MakePackage(t);
-  auto bytes = ReadFileLimited(tarball, 1 << 20);
-  ASSERT_TRUE(bytes.ok());
-  t.spec.package.uri = "file://" + tarball;
-  t.spec.package.sha256 = Sha256Hex(*bytes);
-  t.spec.heron.core_package =
-      "file://" + std::string(HGO_BINARY_DIR) + "/e2e/standin/heron-core-standin.tar.gz";
+  ASSERT_FALSE(MakePackage(t).empty());
 
   // Heron's state first, as the controller writes it.
   const std::string id = "exclamation-e2e0001";
@@ -137,6 +127,17 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
   EXPECT_EQ(static_cast<int32_t>(tasks->size()), in.containers + 1);
   for (const auto& task : *tasks) EXPECT_EQ(task.status, aurora::TaskStatus::kRunning);
   ASSERT_TRUE(client.KillJob(job->key, "done").ok());
+  // A stopped topology manager unregisters at once (its ZooKeeper session is closed), so a
+  // replacement can register without waiting for the session timeout.
+  auto start = std::chrono::steady_clock::now();
+  bool gone = false;
+  while (!gone && std::chrono::steady_clock::now() - start < 20s) {
+    auto read = state.Read(HeronDir::kTManagers, t.metadata.name);
+    gone = read.ok() && !read->has_value();
+    if (!gone) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(gone);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
 TEST_F(HeronJobTest, ABadPackageChecksumStopsTheTask) {
@@ -144,10 +145,8 @@ TEST_F(HeronJobTest, ABadPackageChecksumStopsTheTask) {
       crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
   ASSERT_TRUE(parsed.ok());
   crd::Topology t = parsed.Topologies().at(0);
-  t.spec.package.uri = "file://" + MakePackage(t);
+  ASSERT_FALSE(MakePackage(t).empty());
   t.spec.package.sha256 = std::string(64, '0');  // not the package's
-  t.spec.heron.core_package =
-      "file://" + std::string(HGO_BINARY_DIR) + "/e2e/standin/heron-core-standin.tar.gz";
   aurora::ClusterConfig cluster;
   cluster.name = "devcluster";
   cluster.statemgr_connection = zk_server_->connect_string();

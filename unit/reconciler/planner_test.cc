@@ -208,6 +208,28 @@ std::vector<Case> Cases() {
        {Kind::kPulseUpdate},
        Phase::kUpdating,
        [](const Plan& p) { EXPECT_EQ(p.actions[0].update_id, "u1"); }},
+      {"AuroraRollingBackGetsTheStableHeronStateBack",
+       [] { return Want(kB); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.spec_hash = kB;  // the update wrote revision B's state
+         o.heron.topology_id = TopologyIdFor("wc", kB);
+         o.active_update = ObservedUpdate{"u1", ObservedUpdate::State::kRollingBack, kB, kT0};
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.applied_hash = kB;
+         m.rollout_started_ms = kT0 - 1000;
+         return m;
+       },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kPulseUpdate},
+       Phase::kRollingBack,
+       [](const Plan& p) {
+         EXPECT_EQ(p.actions[0].hash, kA);
+         EXPECT_EQ(p.actions[0].topology_id, TopologyIdFor("wc", kA));
+       }},
       {"AnUpdateToAnotherRevisionIsAborted",
        [] { return Want(kA); },
        [] {

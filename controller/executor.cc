@@ -1,0 +1,147 @@
+#include "controller/executor.h"
+
+#include "crd/heron_version.h"
+#include "reconciler/planner.h"
+#include "statestore/heron_protos.h"
+#include "statestore/heron_state.h"
+
+namespace hgo::controller {
+
+using Kind = reconciler::Action::Kind;
+using statestore::HeronDir;
+
+StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
+                        const std::optional<packager::PackingPlan>& current) {
+  const crd::Topology& t = revision.spec;
+  Shape shape;
+  HGO_ASSIGN_OR_RETURN(shape.packing, current ? packager::Repack(*current, t, "pending")
+                                              : packager::Pack(t, "pending"));
+  HGO_ASSIGN_OR_RETURN(shape.inputs.component_ram, packager::ComponentRamMap(t));
+  const packager::Resource max = shape.packing.MaxRequired();
+  shape.inputs.containers = static_cast<int32_t>(shape.packing.containers.size());
+  shape.inputs.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
+  shape.inputs.spec_hash = revision.spec_hash;
+  shape.inputs.source_revision = revision.source_revision;
+  HGO_ASSIGN_OR_RETURN(shape.inputs.job_hash, aurora::JobHash(t, cluster, shape.inputs));
+  shape.inputs.topology_id = reconciler::TopologyIdFor(t.metadata.name, shape.inputs.job_hash);
+  shape.packing.id = shape.inputs.topology_id;
+  shape.instances = shape.inputs.containers + 1;
+  return shape;
+}
+
+Executor::Executor(aurora::AuroraApi& aurora, statestore::ZkClient& zk,
+                   aurora::ClusterConfig cluster, const Clock& clock, ExecutorOptions options)
+    : aurora_(aurora),
+      zk_(zk),
+      cluster_(std::move(cluster)),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
+                         const std::map<std::string, RevisionSource>& revisions,
+                         const std::optional<packager::PackingPlan>& current_packing) {
+  for (const auto& a : plan.actions) {
+    Status s = Do(a, job, revisions, current_packing);
+    if (!s.ok()) {
+      return Status(s.code(), std::string(reconciler::ActionName(a.kind)) + " for " +
+                                  job.ToString() + ": " + s.message());
+    }
+  }
+  return Status::Ok();
+}
+
+Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
+                    const std::map<std::string, RevisionSource>& revisions,
+                    const std::optional<packager::PackingPlan>& current_packing) {
+  const RevisionSource* revision = nullptr;
+  if (!a.hash.empty()) {
+    auto it = revisions.find(a.hash);
+    if (it == revisions.end()) return Status::Internal("revision " + a.hash + " is unknown");
+    revision = &it->second;
+  }
+  const std::string heron_version = revision && !revision->spec.spec.heron.version.empty()
+                                        ? revision->spec.spec.heron.version
+                                        : cluster_.heron_version;
+  statestore::HeronState heron(
+      zk_, statestore::HeronLayout{options_.heron_root, crd::UsesTMasterNames(heron_version)});
+  const std::string& name = job.name;
+  auto shape = [&]() -> StatusOr<Shape> {
+    HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing));
+    if (s.inputs.topology_id != a.topology_id) {
+      return Status::Internal("the revision's shape changed since it was planned (topology id " +
+                              s.inputs.topology_id + ", planned " + a.topology_id + ")");
+    }
+    return s;
+  };
+  aurora::UpdateKey update{job, a.update_id};
+  switch (a.kind) {
+    case Kind::kWriteHeronState: {
+      HGO_ASSIGN_OR_RETURN(Shape s, shape());
+      HGO_RETURN_IF_ERROR(heron.EnsureTree());
+      const int64_t now_s =
+          std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
+              .count();
+      // Execution state and packing plan before the topology: Heron's tracker lists a topology
+      // only once its execution state exists.
+      HGO_RETURN_IF_ERROR(heron.Write(
+          HeronDir::kExecutionState, name,
+          statestore::SerializeHeronMessage(statestore::BuildExecutionState(
+              revision->spec, s.inputs.topology_id, {now_s, cluster_.owner, heron_version}))));
+      HGO_RETURN_IF_ERROR(heron.Write(
+          HeronDir::kPackingPlans, name,
+          statestore::SerializeHeronMessage(statestore::PackingPlanToProto(s.packing))));
+      return heron.Write(
+          HeronDir::kTopologies, name,
+          statestore::SerializeHeronMessage(statestore::BuildTopology(
+              revision->spec, s.inputs.topology_id, s.inputs.containers, revision->spec_hash)));
+    }
+    case Kind::kCreateJob: {
+      HGO_ASSIGN_OR_RETURN(Shape s, shape());
+      HGO_ASSIGN_OR_RETURN(aurora::JobConfig j,
+                           aurora::BuildJob(revision->spec, cluster_, s.inputs));
+      return aurora_.CreateJob(j);
+    }
+    case Kind::kStartUpdate: {
+      HGO_ASSIGN_OR_RETURN(Shape s, shape());
+      HGO_ASSIGN_OR_RETURN(aurora::UpdateRequest r,
+                           aurora::BuildUpdate(revision->spec, cluster_, s.inputs));
+      r.settings.block_if_no_pulses_after_ms = options_.block_if_no_pulses_after_ms;
+      HGO_ASSIGN_OR_RETURN(
+          aurora::StartUpdateResult result,
+          aurora_.StartJobUpdate(r, "heron-gitops: revision " + revision->spec_hash.substr(0, 12)));
+      if (result.outcome == aurora::StartUpdateResult::Outcome::kBusy) {
+        return Status::Conflict("another update is in progress: " + result.key->id);
+      }
+      return Status::Ok();
+    }
+    case Kind::kPulseUpdate:
+      return aurora_.PulseJobUpdate(update).status();
+    case Kind::kAbortUpdate:
+      return aurora_.AbortJobUpdate(update, "heron-gitops: " + a.reason);
+    case Kind::kRollbackUpdate:
+      return aurora_.RollbackJobUpdate(update, "heron-gitops: " + a.reason);
+    case Kind::kWriteSchedulerLocation:
+      HGO_RETURN_IF_ERROR(heron.EnsureTree());
+      return heron.Write(HeronDir::kSchedulers, name,
+                         statestore::SerializeHeronMessage(
+                             statestore::BuildSchedulerLocation(name, cluster_.job_link_template)));
+    case Kind::kSetTopologyState:
+      // Heron deactivates and activates through its topology manager's HTTP endpoint, which the
+      // controller does not call yet.
+      return Status::Unimplemented("pause and resume through the topology manager");
+    case Kind::kKillJob:
+      return aurora_.KillJob(job, "heron-gitops: " + a.reason);
+    case Kind::kDeleteHeronState:
+      for (HeronDir d : {HeronDir::kSchedulers, HeronDir::kTopologies, HeronDir::kPackingPlans,
+                         HeronDir::kExecutionState}) {
+        HGO_RETURN_IF_ERROR(heron.Remove(d, name));
+      }
+      return Status::Ok();
+    case Kind::kRemember:
+    case Kind::kForget:
+      return Status::Ok();  // the caller's: records are written after the actions succeeded
+  }
+  return Status::Internal("unknown action");
+}
+
+}  // namespace hgo::controller

@@ -1,0 +1,73 @@
+// The executor: carries out a plan's actions against Aurora and Heron's state in ZooKeeper. The
+// only part of a pass that writes to servers; the controller's own record (kRemember, kForget)
+// is written by the caller, after the actions succeeded.
+//
+// A revision's shape (packing plan, Aurora job inputs, job hash, topology id) is computed the
+// same way for planning (ShapeOf, which gives the planner its instance count and job hash) and
+// for executing, so what is planned is what is done.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "aurora/aurora_api.h"
+#include "aurora/job_builder.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "crd/topology.h"
+#include "packager/packing.h"
+#include "reconciler/types.h"
+#include "statestore/zk_client.h"
+
+namespace hgo::controller {
+
+// One revision: its spec and where it came from.
+struct RevisionSource {
+  crd::Topology spec;
+  std::string spec_hash;
+  std::string source_revision;
+};
+
+struct Shape {
+  packager::PackingPlan packing;  // its id is the topology id
+  aurora::JobInputs inputs;       // topology id, containers, resources, RAM map, hashes
+  int32_t instances = 0;          // Aurora instances: containers + 1
+};
+
+// Packs the spec (repacking from the current plan when there is one, so placements stay) and
+// derives the job inputs, the job hash and from it the topology id.
+StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
+                        const std::optional<packager::PackingPlan>& current);
+
+struct ExecutorOptions {
+  std::string heron_root = "/heron";
+  // Every update is started with blockIfNoPulsesAfterMs: a controller that stops pulsing (dead,
+  // partitioned, no longer leader) stops its own rollouts.
+  int32_t block_if_no_pulses_after_ms = 120000;
+};
+
+class Executor {
+ public:
+  Executor(aurora::AuroraApi& aurora, statestore::ZkClient& zk, aurora::ClusterConfig cluster,
+           const Clock& clock, ExecutorOptions options = {});
+
+  // Carries out the actions in order and stops at the first error. revisions must hold every
+  // revision an action names; current_packing is the plan in Heron's state, if any.
+  Status Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
+                 const std::map<std::string, RevisionSource>& revisions,
+                 const std::optional<packager::PackingPlan>& current_packing);
+
+ private:
+  Status Do(const reconciler::Action& a, const aurora::JobKey& job,
+            const std::map<std::string, RevisionSource>& revisions,
+            const std::optional<packager::PackingPlan>& current_packing);
+
+  aurora::AuroraApi& aurora_;
+  statestore::ZkClient& zk_;
+  const aurora::ClusterConfig cluster_;
+  const Clock& clock_;
+  const ExecutorOptions options_;
+};
+
+}  // namespace hgo::controller
