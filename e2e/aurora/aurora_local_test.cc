@@ -17,6 +17,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+}  // namespace
+void PrintTo(WireProtocol p, std::ostream* os) {
+  *os << (p == WireProtocol::kBinary ? "binary" : "TJSON");
+}
+namespace {
+
 std::string Thermos(const std::string& cmdline) {
   return R"({"cluster":"local","environment":"devel","name":"t","role":"www-data",)"
          R"("service":true,"task":{"constraints":[],"finalization_wait":1,"max_concurrency":0,)"
@@ -186,13 +192,20 @@ TEST_P(AuroraLocalTest, EveryAuroraApiCall) {
   EXPECT_EQ(details->at(0).events.back().message, "stop");
   EXPECT_EQ(details->at(0).summary.user, "UNSECURE");
 
-  ASSERT_TRUE(Eventually([&] { return ActiveTasks(api, "calls").size() == 2; }));
-  ASSERT_TRUE(api.AddInstances(Key("calls"), 0, 2).ok());
-  EXPECT_EQ(ActiveTasks(api, "calls").size(), 4u);
-  ASSERT_TRUE(api.KillTasks(Key("calls"), {3}, "scale down").ok());
-  EXPECT_EQ(api.KillTasks(Key("calls"), {}, "").code(), StatusCode::kInvalidArgument);
+  // An aborted update leaves instances as they are (one may be gone): the job just ends here.
   ASSERT_TRUE(api.KillJob(Key("calls"), "bye").ok());
   EXPECT_TRUE(Eventually([&] { return ActiveTasks(api, "calls").empty(); }));
+
+  // Adding and killing instances, on a job no update has touched.
+  ASSERT_TRUE(api.CreateJob(Job("adds", 2, "sleep 600")).ok());
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "adds", 2); }));
+  ASSERT_TRUE(api.AddInstances(Key("adds"), 0, 2).ok());
+  EXPECT_EQ(ActiveTasks(api, "adds").size(), 4u);
+  ASSERT_TRUE(api.KillTasks(Key("adds"), {3}, "scale down").ok());
+  EXPECT_EQ(api.KillTasks(Key("adds"), {}, "").code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Eventually([&] { return ActiveTasks(api, "adds").size() == 3; }));
+  ASSERT_TRUE(api.KillJob(Key("adds"), "bye").ok());
+  EXPECT_TRUE(Eventually([&] { return ActiveTasks(api, "adds").empty(); }));
 }
 
 TEST_P(AuroraLocalTest, ACrashingTaskIsRescheduled) {
