@@ -40,8 +40,9 @@ Executor::Executor(aurora::AuroraApi& aurora, statestore::ZkClient& zk,
 Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
                          const std::map<std::string, RevisionSource>& revisions,
                          const std::optional<packager::PackingPlan>& current_packing) {
+  std::map<std::string, Shape> shapes;
   for (const auto& a : plan.actions) {
-    Status s = Do(a, job, revisions, current_packing);
+    Status s = Do(a, job, revisions, current_packing, shapes);
     if (!s.ok()) {
       return Status(s.code(), std::string(reconciler::ActionName(a.kind)) + " for " +
                                   job.ToString() + ": " + s.message());
@@ -52,7 +53,8 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
 
 Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
                     const std::map<std::string, RevisionSource>& revisions,
-                    const std::optional<packager::PackingPlan>& current_packing) {
+                    const std::optional<packager::PackingPlan>& current_packing,
+                    std::map<std::string, Shape>& shapes) {
   const RevisionSource* revision = nullptr;
   if (!a.hash.empty()) {
     auto it = revisions.find(a.hash);
@@ -66,12 +68,17 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       zk_, statestore::HeronLayout{options_.heron_root, crd::UsesTMasterNames(heron_version)});
   const std::string& name = job.name;
   auto shape = [&]() -> StatusOr<Shape> {
-    HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing));
-    if (s.inputs.topology_id != a.topology_id) {
-      return Status::Internal("the revision's shape changed since it was planned (topology id " +
-                              s.inputs.topology_id + ", planned " + a.topology_id + ")");
+    auto cached = shapes.find(a.hash);
+    if (cached == shapes.end()) {
+      HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing));
+      cached = shapes.emplace(a.hash, std::move(s)).first;
     }
-    return s;
+    if (cached->second.inputs.topology_id != a.topology_id) {
+      return Status::Internal("the revision's shape changed since it was planned (topology id " +
+                              cached->second.inputs.topology_id + ", planned " + a.topology_id +
+                              ")");
+    }
+    return cached->second;
   };
   aurora::UpdateKey update{job, a.update_id};
   switch (a.kind) {

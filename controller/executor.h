@@ -59,9 +59,11 @@ class Executor {
                  const std::optional<packager::PackingPlan>& current_packing);
 
  private:
+  // shapes: computed once per revision and pass (packing is not free), shared by the actions.
   Status Do(const reconciler::Action& a, const aurora::JobKey& job,
             const std::map<std::string, RevisionSource>& revisions,
-            const std::optional<packager::PackingPlan>& current_packing);
+            const std::optional<packager::PackingPlan>& current_packing,
+            std::map<std::string, Shape>& shapes);
 
   aurora::AuroraApi& aurora_;
   statestore::ZkClient& zk_;

@@ -187,13 +187,10 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
         });
     if (!children.ok()) return children.status();
     std::set<std::string> now(children->begin(), children->end());
-    std::vector<std::string> added, removed;
+    std::vector<std::string> removed;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto& known = known_[d];
-      for (const auto& c : now) {
-        if (!known.count(c)) added.push_back(c);
-      }
       for (const auto& c : known) {
         if (!now.count(c)) removed.push_back(c);
       }
@@ -203,7 +200,6 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
     // Every child, not only new ones: a node deleted and re-created between two listings may
     // have lost its data watch. Nodes whose watch is still armed are skipped; the rest are read
     // in one pipelined batch (a reload of N topologies is one round trip per directory).
-    (void)added;
     return WatchNodes(d, {now.begin(), now.end()});
   }
 

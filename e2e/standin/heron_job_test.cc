@@ -5,16 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "aurora/job_builder.h"
 #include "aurora/thrift_client.h"
-#include "common/file_util.h"
-#include "common/sha256.h"
 #include "crd/parser.h"
 #include "packager/packing.h"
-#include "statestore/defn.h"
 #include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 #include "testing/aurora_local_process.h"
