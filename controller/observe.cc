@@ -125,4 +125,15 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
   return o;
 }
 
+std::optional<packager::PackingPlan> CurrentPacking(
+    const std::optional<statestore::HeronSnapshot>& heron) {
+  if (!heron) return std::nullopt;
+  const std::string* bytes = heron->Get(statestore::HeronDir::kPackingPlans);
+  if (!bytes) return std::nullopt;
+  auto proto =
+      statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(*bytes, "packingplan");
+  if (!proto.ok()) return std::nullopt;
+  return statestore::PackingPlanFromProto(*proto);
+}
+
 }  // namespace hgo::controller

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aurora/types.h"
+#include "packager/packing.h"
 #include "reconciler/types.h"
 #include "statestore/heron_state.h"
 
@@ -23,5 +24,10 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
                                      const std::vector<aurora::UpdateSummary>& updates,
                                      const std::optional<statestore::HeronSnapshot>& heron,
                                      int64_t now_ms);
+
+// The packing plan in Heron's state, if there is one that parses (new revisions repack from it,
+// so that containers keep their instances).
+std::optional<packager::PackingPlan> CurrentPacking(
+    const std::optional<statestore::HeronSnapshot>& heron);
 
 }  // namespace hgo::controller

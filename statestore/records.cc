@@ -17,6 +17,8 @@ Json RevisionToJson(const Revision& v) {
   j["appliedAtMs"] = v.applied_at_ms;
   j["outcome"] = v.outcome;
   j["message"] = v.message;
+  j["jobHash"] = v.job_hash;
+  j["instances"] = static_cast<int64_t>(v.instances);
   return j;
 }
 
@@ -83,6 +85,8 @@ StatusOr<Revision> RevisionFromJson(const Json& j, const std::string& where) {
   v.applied_at_ms = r.Int("appliedAtMs");
   v.outcome = r.Str("outcome");
   v.message = r.Str("message");
+  v.job_hash = r.Str("jobHash");
+  v.instances = static_cast<int32_t>(r.Int("instances"));
   HGO_RETURN_IF_ERROR(r.status());
   return v;
 }
@@ -148,6 +152,12 @@ Json RecordToJson(const TopologyRecord& r) {
   if (r.pinned_revision) j["pinnedRevision"] = *r.pinned_revision;
   j["suspended"] = r.suspended;
   j["nextRevision"] = r.next_revision;
+  j["pinnedForSpecHash"] = r.pinned_for_spec_hash;
+  j["rolloutStartedMs"] = r.rollout_started_ms;
+  j["absentSinceMs"] = r.absent_since_ms;
+  j["message"] = r.message;
+  j["phaseSinceMs"] = r.phase_since_ms;
+  j["sourceRevision"] = r.source_revision;
   return j;
 }
 
@@ -210,6 +220,12 @@ StatusOr<TopologyRecord> RecordFromJson(const Json& j) {
   }
   rec.suspended = r.Bool("suspended");
   rec.next_revision = r.Int("nextRevision", 1);
+  rec.pinned_for_spec_hash = r.Str("pinnedForSpecHash");
+  rec.rollout_started_ms = r.Int("rolloutStartedMs");
+  rec.absent_since_ms = r.Int("absentSinceMs");
+  rec.message = r.Str("message");
+  rec.phase_since_ms = r.Int("phaseSinceMs");
+  rec.source_revision = r.Str("sourceRevision");
   HGO_RETURN_IF_ERROR(r.status());
   return rec;
 }

@@ -33,8 +33,10 @@ struct Revision {
   std::string topology_id;  // Heron's topology id for this revision (changes every revision)
   Json spec;                // the canonical spec (crd::CanonicalJson), to roll back to
   int64_t applied_at_ms = 0;
-  std::string outcome;  // "Applying", "Stable", "Failed", "RolledBack", "Superseded"
+  std::string outcome;  // "Applying", "Stable", "Failed", "Superseded"
   std::string message;
+  std::string job_hash;   // aurora::JobHash of the revision's task (equal across a pure scale)
+  int32_t instances = 0;  // Aurora instances it runs (containers + 1)
 
   friend bool operator==(const Revision&, const Revision&) = default;
 };
@@ -71,6 +73,13 @@ struct TopologyRecord {
   std::optional<int64_t> pinned_revision;    // `rollout undo --to-revision N`
   bool suspended = false;
   int64_t next_revision = 1;
+  // The controller's memory between passes (reconciler::Memory is derived from the record).
+  std::string pinned_for_spec_hash;  // the spec when the pin was set; a new spec clears it
+  int64_t rollout_started_ms = 0;    // when `applied` was applied
+  int64_t absent_since_ms = 0;       // when the spec disappeared (0: present)
+  std::string message;               // why the phase is what it is
+  int64_t phase_since_ms = 0;        // the last phase transition
+  std::string source_revision;       // of the desired spec last seen (e.g. the git commit)
 
   friend bool operator==(const TopologyRecord&, const TopologyRecord&) = default;
 };

@@ -12,6 +12,14 @@ TEST(RecordsTest, JsonRoundTripKeepsEverything) {
   r.failed_spec_hashes.insert(std::string(64, 'f'));
   r.pinned_revision = 1;
   r.suspended = true;
+  r.pinned_for_spec_hash = std::string(64, 'a');
+  r.rollout_started_ms = 17;
+  r.absent_since_ms = 18;
+  r.message = "rolling out";
+  r.phase_since_ms = 19;
+  r.source_revision = "abc123";
+  r.history[0].job_hash = "j1";
+  r.history[0].instances = 3;
   SetCondition(r, Condition{"Healthy", "True", "AllRunning", "4/4 instances RUNNING", 5});
   auto back = ParseRecord(SerializeRecord(r));
   ASSERT_TRUE(back.ok()) << back.status();
@@ -24,8 +32,9 @@ TEST(RecordsTest, StoredFormIsReadableJsonWithStableFieldNames) {
   r.phase = "Pending";
   EXPECT_EQ(
       SerializeRecord(r),
-      R"({"conditions":[],"events":[],"failedSpecHashes":[],"history":[],"key":"c/r/devel/n",)"
-      R"("nextRevision":1,"phase":"Pending","suspended":false})");
+      R"({"absentSinceMs":0,"conditions":[],"events":[],"failedSpecHashes":[],"history":[],)"
+      R"("key":"c/r/devel/n","message":"","nextRevision":1,"phase":"Pending","phaseSinceMs":0,)"
+      R"("pinnedForSpecHash":"","rolloutStartedMs":0,"sourceRevision":"","suspended":false})");
 }
 
 TEST(RecordsTest, BadJsonIsAnErrorNotACrash) {

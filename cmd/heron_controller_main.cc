@@ -1,0 +1,3 @@
+#include "controller/controller_main.h"
+
+int main(int argc, char** argv) { return hgo::controller::ControllerMain(argc, argv); }

@@ -1,0 +1,252 @@
+#include "controller/api.h"
+
+#include "reconciler/planner.h"
+#include "statestore/records.h"
+
+namespace hgo::controller {
+
+namespace {
+
+constexpr char kPrefix[] = "/api/v1/topologies";
+
+HttpReply JsonReply(int status, const Json& body) {
+  HttpReply r;
+  r.status = status;
+  r.body = SerializePretty(body) + "\n";
+  r.headers["Content-Type"] = "application/json";
+  return r;
+}
+
+HttpReply ErrorReply(const Status& s) {
+  int code = 500;
+  switch (s.code()) {
+    case StatusCode::kNotFound:
+      code = 404;
+      break;
+    case StatusCode::kInvalidArgument:
+      code = 400;
+      break;
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kConflict:
+      code = 409;
+      break;
+    case StatusCode::kUnavailable:
+      code = 503;
+      break;
+    case StatusCode::kUnauthenticated:
+      code = 401;
+      break;
+    case StatusCode::kPermissionDenied:
+      code = 403;
+      break;
+    default:
+      break;
+  }
+  Json j = Json::MakeObject();
+  j["error"] = s.message();
+  return JsonReply(code, j);
+}
+
+// Constant time in the token's length, so a wrong guess reveals nothing by its timing.
+bool SameToken(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+// "c/r/e/n" -> key; the rest after the fourth part (":verb" or "/events") in suffix.
+StatusOr<crd::TopologyKey> ParseKeyPath(std::string rest, std::string& suffix) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (int i = 0; i < 4; ++i) {
+    size_t end = rest.find('/', start);
+    if (i == 3) {
+      size_t colon = rest.find(':', start);
+      end = std::min(end, colon);
+    }
+    parts.push_back(rest.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) {
+      start = rest.size();
+      break;
+    }
+    start = i == 3 ? end : end + 1;
+  }
+  if (parts.size() != 4)
+    return Status::NotFound("expected /api/v1/topologies/CLUSTER/ROLE/ENV/NAME");
+  for (const auto& p : parts) {
+    if (p.empty()) return Status::NotFound("expected /api/v1/topologies/CLUSTER/ROLE/ENV/NAME");
+  }
+  suffix = rest.substr(start);
+  return crd::TopologyKey{parts[0], parts[1], parts[2], parts[3]};
+}
+
+}  // namespace
+
+Json StatusToJson(const TopologyStatus& s, bool full) {
+  Json j = Json::MakeObject();
+  j["key"] = s.key.ToString();
+  j["cluster"] = s.key.cluster;
+  j["role"] = s.key.role;
+  j["environment"] = s.key.environment;
+  j["name"] = s.key.name;
+  j["phase"] = s.phase;
+  j["message"] = s.message;
+  j["desiredSpecHash"] = s.desired_spec_hash;
+  j["source"] = s.source;
+  if (!s.source_error.empty()) j["sourceError"] = s.source_error;
+  j["observedAtMs"] = s.observed_at_ms;
+  Json instances = Json::MakeObject();
+  for (const auto& [id, state] : s.instances) instances[std::to_string(id)] = state;
+  j["instances"] = std::move(instances);
+  if (s.record) {
+    const auto& r = *s.record;
+    j["suspended"] = r.suspended;
+    j["phaseSinceMs"] = r.phase_since_ms;
+    if (r.applied) {
+      j["revision"] = r.applied->number;
+      j["appliedSpecHash"] = r.applied->spec_hash;
+      j["topologyId"] = r.applied->topology_id;
+      j["sourceRevision"] = r.applied->source_revision;
+    }
+    if (r.last_stable) j["stableRevision"] = r.last_stable->number;
+    if (r.pinned_revision) j["pinnedRevision"] = *r.pinned_revision;
+    Json failed = Json::MakeArray();
+    for (const auto& h : r.failed_spec_hashes) failed.push_back(h);
+    j["failedSpecHashes"] = std::move(failed);
+    if (full) j["record"] = statestore::RecordToJson(r);
+  }
+  return j;
+}
+
+Json PlanToJson(const DryRun& d) {
+  Json j = Json::MakeObject();
+  j["key"] = d.key.ToString();
+  j["phase"] = reconciler::PhaseName(d.plan.phase);
+  j["message"] = d.plan.message;
+  j["instancesRestarted"] = static_cast<int64_t>(d.plan.instances_restarted);
+  Json actions = Json::MakeArray();
+  for (const auto& a : d.plan.actions) {
+    Json aj = Json::MakeObject();
+    aj["action"] = reconciler::ActionName(a.kind);
+    aj["revision"] = a.hash;
+    aj["topologyId"] = a.topology_id;
+    aj["reason"] = a.reason;
+    actions.push_back(std::move(aj));
+  }
+  j["actions"] = std::move(actions);
+  return j;
+}
+
+HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions options) {
+  return [&controller, &metrics, options](const HttpRequest& req) -> HttpReply {
+    const std::string& path = req.path;
+    if (req.method == "GET" && path == "/healthz") return HttpReply::Text(200, "ok\n");
+    if (req.method == "GET" && path == "/readyz") {
+      return controller.Ready() ? HttpReply::Text(200, "ready\n")
+                                : HttpReply::Text(503, "not ready\n");
+    }
+    if (req.method == "GET" && path == "/metrics") {
+      HttpReply r = HttpReply::Text(200, metrics.Render());
+      r.headers["Content-Type"] = "text/plain; version=0.0.4";
+      return r;
+    }
+    if (req.method == "GET" && path == "/api/v1/leader") {
+      Json j = Json::MakeObject();
+      j["leader"] = controller.Leader();
+      j["isLeader"] = controller.IsLeader();
+      return JsonReply(200, j);
+    }
+    if (req.method == "POST" && path == "/api/v1/plan") {
+      auto plan = controller.Plan(req.body);
+      return plan.ok() ? JsonReply(200, PlanToJson(*plan)) : ErrorReply(plan.status());
+    }
+    if (req.method == "GET" && path == kPrefix) {
+      Json list = Json::MakeArray();
+      for (const auto& s : controller.List()) list.push_back(StatusToJson(s, false));
+      Json errors = Json::MakeArray();
+      for (const auto& e : controller.SourceErrors()) errors.push_back(e);
+      Json j = Json::MakeObject();
+      j["topologies"] = std::move(list);
+      j["sourceErrors"] = std::move(errors);
+      j["isLeader"] = controller.IsLeader();
+      return JsonReply(200, j);
+    }
+    const bool mutating = req.method == "POST";
+    if (mutating) {
+      if (options.token.empty()) {
+        return ErrorReply(Status(StatusCode::kPermissionDenied,
+                                 "mutations are disabled: the "
+                                 "controller has no --token-file"));
+      }
+      const std::string auth = req.Header("authorization");
+      if (auth.rfind("Bearer ", 0) != 0 || !SameToken(auth.substr(7), options.token)) {
+        return ErrorReply(Status::Unauthenticated("a valid bearer token is required"));
+      }
+      if (path == "/api/v1/webhook/git") {
+        controller.RefreshSources();
+        return JsonReply(202, Json::MakeObject());
+      }
+    }
+    const std::string prefix = std::string(kPrefix) + "/";
+    if (path.rfind(prefix, 0) != 0) return ErrorReply(Status::NotFound("no such endpoint"));
+    std::string suffix;
+    auto key = ParseKeyPath(path.substr(prefix.size()), suffix);
+    if (!key.ok()) return ErrorReply(key.status());
+    if (req.method == "GET") {
+      auto s = controller.Get(*key);
+      if (!s.ok()) return ErrorReply(s.status());
+      if (suffix.empty()) return JsonReply(200, StatusToJson(*s, true));
+      Json j = Json::MakeObject();
+      if (suffix == "/events" && s->record) {
+        j = statestore::RecordToJson(*s->record);
+        Json events = j["events"];
+        j = Json::MakeObject();
+        j["events"] = std::move(events);
+        return JsonReply(200, j);
+      }
+      if (suffix == "/history" && s->record) {
+        Json r = statestore::RecordToJson(*s->record);
+        j["history"] = r["history"];
+        return JsonReply(200, j);
+      }
+      if (suffix == "/events" || suffix == "/history") {
+        j[suffix.substr(1)] = Json::MakeArray();
+        return JsonReply(200, j);
+      }
+      return ErrorReply(Status::NotFound("no such endpoint " + suffix));
+    }
+    if (!mutating) return ErrorReply(Status::NotFound("method not allowed"));
+    Status s;
+    if (suffix == ":sync") {
+      s = controller.Sync(*key);
+    } else if (suffix == ":suspend") {
+      s = controller.SetSuspended(*key, true);
+    } else if (suffix == ":resume") {
+      s = controller.SetSuspended(*key, false);
+    } else if (suffix == ":retry") {
+      s = controller.Retry(*key);
+    } else if (suffix == ":rollback") {
+      auto body = ParseJson(req.body.empty() ? "{}" : req.body);
+      const Json* rev = body.ok() ? body->Find("revision") : nullptr;
+      if (!rev || !rev->is_int()) {
+        return ErrorReply(Status::InvalidArgument("body must be {\"revision\": N}"));
+      }
+      s = controller.Rollback(*key, rev->as_int());
+    } else {
+      return ErrorReply(Status::NotFound("no such action " + suffix));
+    }
+    if (!s.ok()) {
+      if (!controller.IsLeader()) {
+        HttpReply r = ErrorReply(Status::Unavailable(s.message()));
+        return r;
+      }
+      return ErrorReply(s);
+    }
+    Json ok = Json::MakeObject();
+    ok["accepted"] = true;
+    return JsonReply(202, ok);
+  };
+}
+
+}  // namespace hgo::controller

@@ -1,0 +1,25 @@
+// The controller's HTTP API (docs/operations.md, "HTTP API"): status of topologies, their
+// events and history, the mutations heronctl uses, a dry-run plan, health and /metrics.
+// Mutating endpoints need "Authorization: Bearer <token>"; without a configured token they are
+// refused (read-only API).
+#pragma once
+
+#include <string>
+
+#include "common/http_server.h"
+#include "controller/controller.h"
+#include "controller/metrics.h"
+
+namespace hgo::controller {
+
+struct ApiOptions {
+  std::string token;  // empty: mutations refused
+};
+
+HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions options);
+
+// JSON forms shared with heronctl's tests.
+Json StatusToJson(const TopologyStatus& s, bool full);
+Json PlanToJson(const DryRun& d);
+
+}  // namespace hgo::controller

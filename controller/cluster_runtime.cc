@@ -1,0 +1,161 @@
+#include "controller/cluster_runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include "aurora/http_transport.h"
+#include "aurora/thrift_client.h"
+#include "crd/heron_version.h"
+
+namespace hgo::controller {
+
+ClusterRuntime::ClusterRuntime(ClusterSpec spec, int workers, const Clock& clock,
+                               ExecutorOptions executor,
+                               std::function<void(const std::string&)> on_heron_change)
+    : spec_(std::move(spec)),
+      clock_(clock),
+      executor_options_(std::move(executor)),
+      on_heron_change_(std::move(on_heron_change)) {
+  clients_.resize(std::max(1, workers));
+  executors_.resize(clients_.size());
+}
+
+ClusterRuntime::~ClusterRuntime() {
+  std::lock_guard<std::mutex> lock(mu_);
+  executors_.clear();
+  clients_.clear();
+  discovery_.reset();
+  heron_cache_.reset();  // before its ZkClient
+  heron_zk_.reset();
+  aurora_zk_.reset();
+}
+
+int64_t ClusterRuntime::NowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
+      .count();
+}
+
+Status ClusterRuntime::Ensure() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string& name = spec_.config.name;
+  if (!heron_zk_) {
+    statestore::ZkOptions o;
+    o.servers = spec_.config.statemgr_connection;
+    o.connect_timeout = std::chrono::seconds(3);
+    auto zk = statestore::ZkClient::Connect(o);
+    if (!zk.ok()) {
+      return Status::Unavailable("cluster " + name +
+                                 ": Heron's ZooKeeper: " + zk.status().message());
+    }
+    heron_zk_ = std::move(*zk);
+  }
+  if (!heron_cache_) {
+    auto cache = std::make_unique<statestore::HeronStateCache>(
+        *heron_zk_,
+        statestore::HeronLayout{spec_.config.statemgr_root,
+                                crd::UsesTMasterNames(spec_.config.heron_version)},
+        on_heron_change_);
+    Status s = cache->Start();
+    if (!s.ok()) return Status::Unavailable("cluster " + name + ": Heron's state: " + s.message());
+    heron_cache_ = std::move(cache);
+  }
+  if (!spec_.aurora_zookeeper.empty() && !discovery_) {
+    if (!aurora_zk_) {
+      statestore::ZkOptions o;
+      o.servers = spec_.aurora_zookeeper;
+      o.connect_timeout = std::chrono::seconds(3);
+      auto zk = statestore::ZkClient::Connect(o);
+      if (!zk.ok()) {
+        return Status::Unavailable("cluster " + name +
+                                   ": Aurora's ZooKeeper: " + zk.status().message());
+      }
+      aurora_zk_ = std::move(*zk);
+    }
+    auto d = aurora::ServerSetDiscovery::Start(*aurora_zk_, spec_.aurora_path);
+    if (!d.ok()) {
+      return Status::Unavailable("cluster " + name + ": Aurora serverset: " + d.status().message());
+    }
+    discovery_ = *d;
+  }
+  if (!clients_[0]) {
+    aurora::HttpTransportOptions options;
+    if (discovery_) {
+      std::weak_ptr<aurora::ServerSetDiscovery> weak = discovery_;
+      options.schedulers = [weak] {
+        auto d = weak.lock();
+        return d ? d->Urls() : std::vector<std::string>{};
+      };
+    } else {
+      const std::string url = spec_.aurora_url;
+      options.schedulers = [url] { return std::vector<std::string>{url}; };
+    }
+    if (!spec_.credentials_file.empty()) {
+      auto c = aurora::CredentialsFromFile(spec_.credentials_file);
+      if (!c.ok()) return Status::Unauthenticated("cluster " + name + ": " + c.status().message());
+      options.credentials = *c;
+    }
+    options.timeout = std::chrono::seconds(20);
+    options.max_attempts = 2;
+    for (size_t i = 0; i < clients_.size(); ++i) {
+      clients_[i] = std::make_unique<aurora::ThriftAuroraClient>(options);
+      executors_[i] = std::make_unique<Executor>(*clients_[i], *heron_zk_, spec_.config, clock_,
+                                                 executor_options_);
+    }
+  }
+  return Status::Ok();
+}
+
+bool ClusterRuntime::heron_connected() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return heron_zk_ && heron_zk_->connected();
+}
+
+aurora::AuroraApi& ClusterRuntime::aurora(int worker) {
+  return *clients_[worker % clients_.size()];
+}
+
+Executor& ClusterRuntime::executor(int worker) { return *executors_[worker % executors_.size()]; }
+
+std::optional<statestore::HeronSnapshot> ClusterRuntime::Heron(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!heron_cache_) return std::nullopt;
+  return heron_cache_->Get(name);
+}
+
+StatusOr<RoleView> ClusterRuntime::ObserveRole(const std::string& role, int worker,
+                                               int64_t min_fetched_at_ms, int64_t max_age_ms) {
+  RoleEntry* entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& e = roles_[role];
+    if (!e) e = std::make_unique<RoleEntry>();
+    entry = e.get();
+  }
+  auto fresh = [&]() -> std::optional<RoleView> {
+    std::lock_guard<std::mutex> lock(entry->mu);
+    const int64_t now = NowMs();
+    if (entry->view && entry->view->fetched_at_ms >= min_fetched_at_ms &&
+        now - entry->view->fetched_at_ms <= max_age_ms) {
+      return entry->view;
+    }
+    return std::nullopt;
+  };
+  if (auto v = fresh()) return *v;
+  std::lock_guard<std::mutex> fetching(entry->fetch_mu);
+  if (auto v = fresh()) return *v;  // another worker fetched while this one waited
+  RoleView view;
+  view.fetched_at_ms = NowMs();
+  aurora::TaskQuery q;
+  q.role = role;
+  observe_calls_ += 2;
+  HGO_ASSIGN_OR_RETURN(view.tasks, aurora(worker).GetTasks(q, false));
+  aurora::UpdateQuery uq;
+  uq.role = role;
+  HGO_ASSIGN_OR_RETURN(view.updates, aurora(worker).GetJobUpdateSummaries(uq));
+  std::lock_guard<std::mutex> lock(entry->mu);
+  entry->view = view;
+  return view;
+}
+
+uint64_t ClusterRuntime::observe_calls() const { return observe_calls_; }
+
+}  // namespace hgo::controller

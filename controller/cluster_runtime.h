@@ -1,0 +1,81 @@
+// One cluster's connections: Aurora clients (one per worker: a client serialises its calls),
+// Heron's ZooKeeper with its watched cache, the executors, and a short-lived per-role cache of
+// Aurora's tasks and updates so that a resync of many topologies of one role costs one
+// getTasksWithoutConfigs and one getJobUpdateSummaries, not one per topology.
+//
+// Connections are made lazily and retried on every pass: a cluster whose ZooKeeper or Aurora is
+// down at start-up is reported Unknown and joins when it comes back; other clusters go on.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aurora/aurora_api.h"
+#include "aurora/serverset_discovery.h"
+#include "common/clock.h"
+#include "controller/clusters.h"
+#include "controller/executor.h"
+#include "statestore/heron_state.h"
+#include "statestore/zk_client.h"
+
+namespace hgo::controller {
+
+struct RoleView {
+  std::vector<aurora::Task> tasks;
+  std::vector<aurora::UpdateSummary> updates;
+  int64_t fetched_at_ms = 0;
+};
+
+class ClusterRuntime {
+ public:
+  // on_heron_change(name) runs when Heron's nodes of topology `name` change.
+  ClusterRuntime(ClusterSpec spec, int workers, const Clock& clock, ExecutorOptions executor,
+                 std::function<void(const std::string&)> on_heron_change);
+  ~ClusterRuntime();
+
+  const ClusterSpec& spec() const { return spec_; }
+  // Connects what is not connected yet; kUnavailable while ZooKeeper cannot be reached.
+  Status Ensure();
+  bool heron_connected() const;
+
+  aurora::AuroraApi& aurora(int worker);
+  Executor& executor(int worker);
+  std::optional<statestore::HeronSnapshot> Heron(const std::string& name) const;
+
+  // Tasks and updates of the role, fetched at or after min_fetched_at_ms (a pass that wrote
+  // asks for data newer than its write); max_age_ms bounds how stale a shared answer may be.
+  StatusOr<RoleView> ObserveRole(const std::string& role, int worker, int64_t min_fetched_at_ms,
+                                 int64_t max_age_ms);
+  // Aurora calls made for observation (for the benchmarks and tests).
+  uint64_t observe_calls() const;
+
+ private:
+  struct RoleEntry {
+    std::mutex fetch_mu;  // one fetch at a time per role
+    std::mutex mu;
+    std::optional<RoleView> view;
+  };
+  int64_t NowMs() const;
+
+  const ClusterSpec spec_;
+  const Clock& clock_;
+  const ExecutorOptions executor_options_;
+  std::function<void(const std::string&)> on_heron_change_;
+  mutable std::mutex mu_;
+  std::unique_ptr<statestore::ZkClient> heron_zk_;
+  std::unique_ptr<statestore::HeronStateCache> heron_cache_;
+  std::unique_ptr<statestore::ZkClient> aurora_zk_;  // serverset discovery only
+  std::shared_ptr<aurora::ServerSetDiscovery> discovery_;
+  std::vector<std::unique_ptr<aurora::AuroraApi>> clients_;
+  std::vector<std::unique_ptr<Executor>> executors_;
+  std::map<std::string, std::unique_ptr<RoleEntry>> roles_;
+  std::atomic<uint64_t> observe_calls_{0};
+};
+
+}  // namespace hgo::controller

@@ -1,0 +1,272 @@
+#include "controller/controller.h"
+
+#include <spdlog/spdlog.h>
+
+#include "controller/observe.h"
+#include "controller/record_memory.h"
+#include "reconciler/planner.h"
+
+namespace hgo::controller {
+
+using reconciler::Action;
+
+Controller::Controller(ControllerOptions options, const Clock& clock, statestore::StateStore& store,
+                       statestore::LeaderElector& elector, Metrics& metrics)
+    : options_(std::move(options)),
+      clock_(clock),
+      store_(store),
+      elector_(elector),
+      metrics_(metrics),
+      queue_(clock) {
+  using T = Metrics::Type;
+  metrics_.Describe("heron_controller_reconciles_total", T::kCounter,
+                    "Passes, by result (ok, error, conflict, skipped).");
+  metrics_.Describe("heron_controller_reconcile_seconds", T::kHistogram, "Duration of a pass.");
+  metrics_.Describe("heron_controller_queue_depth", T::kGauge, "Keys waiting (ready and delayed).");
+  metrics_.Describe("heron_controller_topologies", T::kGauge, "Topologies by phase.");
+  metrics_.Describe("heron_controller_actions_total", T::kCounter, "Actions executed, by kind.");
+  metrics_.Describe("heron_controller_aurora_observe_seconds", T::kHistogram,
+                    "Aurora reads for a role (tasks and updates), by cluster.");
+  metrics_.Describe("heron_controller_aurora_errors_total", T::kCounter,
+                    "Failed Aurora observations, by cluster.");
+  metrics_.Describe("heron_controller_zookeeper_errors_total", T::kCounter,
+                    "ZooKeeper failures (Heron's state, records), by cluster.");
+  metrics_.Describe("heron_controller_execute_seconds", T::kHistogram,
+                    "Executing a plan's actions (Aurora and ZooKeeper writes), by cluster.");
+  metrics_.Describe("heron_controller_change_to_accepted_seconds", T::kHistogram,
+                    "From a new revision seen in a source to Aurora accepting its create/update.");
+  metrics_.Describe("heron_controller_change_to_running_seconds", T::kHistogram,
+                    "From a new revision seen to all its instances RUNNING.");
+  metrics_.Describe("heron_controller_change_to_stable_seconds", T::kHistogram,
+                    "From a new revision seen to it being stable (healthy for minWait).");
+  metrics_.Describe("heron_controller_source_errors", T::kGauge, "Problems in spec sources.");
+  metrics_.Describe("heron_controller_leader", T::kGauge, "1 while this controller leads.");
+}
+
+Controller::~Controller() { Stop(); }
+
+int64_t Controller::NowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
+      .count();
+}
+
+Status Controller::Start() {
+  for (const auto& c : options_.sources) {
+    switch (c.kind) {
+      case SourceConfig::Kind::kDir:
+        sources_.push_back(MakeDirSource(c));
+        break;
+      case SourceConfig::Kind::kSpool:
+        sources_.push_back(MakeSpoolSource(c, store_));
+        break;
+      case SourceConfig::Kind::kGit:
+        sources_.push_back(MakeGitSource(c, options_.git_cache_dir));
+        break;
+    }
+  }
+  for (const auto& spec : options_.clusters) {
+    const std::string name = spec.config.name;
+    clusters_[name] = std::make_unique<ClusterRuntime>(
+        spec, options_.workers, clock_, options_.executor, [this, name](const std::string& topo) {
+          // Heron's nodes of a topology changed: look at every key of that name in the cluster.
+          std::vector<crd::TopologyKey> keys;
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            for (const auto& [k, e] : desired_.present) {
+              if (k.cluster == name && k.name == topo) keys.push_back(k);
+            }
+            for (const auto& [k, s] : status_) {
+              if (k.cluster == name && k.name == topo) keys.push_back(k);
+            }
+          }
+          for (const auto& k : keys) queue_.Add(k);
+        });
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    source_dirty_.assign(sources_.size(), true);
+    snapshots_.resize(sources_.size());
+    prune_tokens_ = options_.prune_budget;
+  }
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    Status s = sources_[i]->Watch([this, i] {
+      std::lock_guard<std::mutex> lock(mu_);
+      source_dirty_[i] = true;
+      source_cv_.notify_all();
+    });
+    if (!s.ok()) return s;
+  }
+  source_thread_ = std::thread([this] { SourceLoop(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this, i] { Worker(i); });
+  }
+  started_ = true;
+  return elector_.Start(
+      [this] {
+        spdlog::info("controller: elected leader");
+        leader_ = true;
+        metrics_.Set("heron_controller_leader", {}, 1);
+        std::lock_guard<std::mutex> lock(mu_);
+        for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
+        resync_due_ = true;
+        source_cv_.notify_all();
+      },
+      [this] {
+        spdlog::warn("controller: not the leader any more; standing by");
+        leader_ = false;
+        metrics_.Set("heron_controller_leader", {}, 0);
+      });
+}
+
+void Controller::Stop() {
+  if (stopping_.exchange(true)) return;
+  for (auto& s : sources_) s->Stop();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    source_cv_.notify_all();
+  }
+  if (source_thread_.joinable()) source_thread_.join();
+  queue_.Shutdown();
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+  if (started_) elector_.Resign();
+  clusters_.clear();
+}
+
+bool Controller::IsLeader() const { return leader_; }
+
+std::string Controller::Leader() {
+  auto l = elector_.CurrentLeader();
+  return l.ok() ? *l : "";
+}
+
+bool Controller::Ready() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return started_ && (!leader_ || sources_read_);
+}
+
+size_t Controller::QueueDepth() const { return queue_.Ready() + queue_.Delayed(); }
+
+std::vector<std::string> Controller::SourceErrors() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return desired_.errors;
+}
+
+void Controller::RefreshSources() {
+  for (auto& s : sources_) s->Refresh();
+}
+
+bool Controller::TakePruneToken() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (prune_tokens_ <= 0) return false;
+  --prune_tokens_;
+  return true;
+}
+
+// Reads dirty sources (all of them on a resync or election), merges, and queues what changed.
+void Controller::SourceLoop() {
+  auto next_resync = clock_.Now() + options_.resync;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    source_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    if (stopping_) break;
+    if (clock_.Now() >= next_resync) {
+      next_resync = clock_.Now() + options_.resync;
+      resync_due_ = true;
+    }
+    if (!leader_) continue;
+    bool any = resync_due_;
+    for (bool d : source_dirty_) any |= d;
+    if (!any) continue;
+    const bool resync = resync_due_;
+    resync_due_ = false;
+    lock.unlock();
+    ReadSources(resync);
+    if (resync) {
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        prune_tokens_ = options_.prune_budget;
+      }
+      EnqueueAll();
+    }
+    lock.lock();
+  }
+}
+
+void Controller::ReadSources(bool all) {
+  std::vector<size_t> which;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      if (all || source_dirty_[i]) which.push_back(i);
+      source_dirty_[i] = false;
+    }
+  }
+  std::vector<std::pair<size_t, SourceSnapshot>> read;
+  for (size_t i : which) read.emplace_back(i, sources_[i]->Read());
+  std::vector<crd::TopologyKey> changed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [i, s] : read) snapshots_[i] = std::move(s);
+    DesiredSet next = MergeSources(snapshots_, source_memory_);
+    const int64_t now = NowMs();
+    // Keys whose desired state changed (new, changed, gone, frozen or thawed).
+    for (const auto& [k, e] : next.present) {
+      auto old = desired_.present.find(k);
+      if (old == desired_.present.end() || old->second.spec_hash != e.spec_hash) {
+        changed.push_back(k);
+        timing_[k] = KeyTiming{e.spec_hash, now};
+      }
+    }
+    for (const auto& [k, e] : desired_.present) {
+      if (!next.present.count(k)) changed.push_back(k);
+    }
+    for (const auto& [k, why] : next.frozen) {
+      auto old = desired_.frozen.find(k);
+      if (old == desired_.frozen.end() || old->second != why) changed.push_back(k);
+    }
+    for (const auto& [k, why] : desired_.frozen) {
+      if (!next.frozen.count(k)) changed.push_back(k);
+    }
+    if (next.freeze_absent != desired_.freeze_absent) {
+      for (const auto& [k, s] : status_) changed.push_back(k);
+    }
+    desired_ = std::move(next);
+    sources_read_ = true;
+    metrics_.Set("heron_controller_source_errors", {}, static_cast<double>(desired_.errors.size()));
+  }
+  for (const auto& k : changed) queue_.Add(k);
+}
+
+void Controller::EnqueueAll() {
+  std::set<crd::TopologyKey> keys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, e] : desired_.present) keys.insert(k);
+    for (const auto& [k, why] : desired_.frozen) keys.insert(k);
+    for (const auto& [k, s] : status_) keys.insert(k);
+  }
+  auto stored = store_.ListRecords();
+  if (stored.ok()) {
+    keys.insert(stored->begin(), stored->end());
+  } else {
+    spdlog::warn("controller: listing records: {}", stored.status().ToString());
+  }
+  for (const auto& k : keys) queue_.Add(k);
+  metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
+}
+
+void Controller::Worker(int index) {
+  while (auto key = queue_.Get()) {
+    if (leader_) {
+      Reconcile(*key, index);
+    } else {
+      metrics_.Inc("heron_controller_reconciles_total", {{"result", "skipped"}});
+    }
+    queue_.Done(*key);
+    metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
+  }
+}
+
+}  // namespace hgo::controller

@@ -1,0 +1,145 @@
+// The controller: sources -> desired state -> work queue -> observe, plan, execute, record.
+//
+// Only the leader reads sources and acts; a follower serves its API from the stored records and
+// waits. Each pass is level-triggered (DESIGN.md §2): a key is all a work item carries, so a lost
+// or repeated event is harmless and a restarted controller resumes from what it observes.
+// Thread-safety: the public methods may be called from any thread (the HTTP API does).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "controller/cluster_runtime.h"
+#include "controller/clusters.h"
+#include "controller/desired_set.h"
+#include "controller/metrics.h"
+#include "controller/sources.h"
+#include "controller/work_queue.h"
+#include "reconciler/types.h"
+#include "statestore/leader_elector.h"
+#include "statestore/state_store.h"
+
+namespace hgo::controller {
+
+struct ControllerOptions {
+  std::vector<SourceConfig> sources;
+  std::vector<ClusterSpec> clusters;
+  reconciler::Settings settings;
+  int prune_budget = 1;  // topologies pruned per resync period
+  int workers = 4;
+  std::chrono::milliseconds resync{std::chrono::minutes(5)};
+  std::string git_cache_dir = "/var/cache/heron-controller/git";
+  ExecutorOptions executor;
+  int64_t role_cache_ms = 2000;  // how stale a shared per-role Aurora answer may be
+};
+
+// What the API shows of a topology.
+struct TopologyStatus {
+  crd::TopologyKey key;
+  std::optional<statestore::TopologyRecord> record;
+  std::string desired_spec_hash;  // what the sources hold now ("" if nothing)
+  std::string source;
+  std::string source_error;                  // set when the topology is frozen by a broken source
+  std::map<int32_t, std::string> instances;  // Aurora instance -> state, at the last pass
+  int64_t observed_at_ms = 0;
+  std::string phase;  // the record's, or Pending / Unknown before the first pass
+  std::string message;
+};
+
+struct DryRun {
+  crd::TopologyKey key;
+  reconciler::Plan plan;
+};
+
+class Controller {
+ public:
+  Controller(ControllerOptions options, const Clock& clock, statestore::StateStore& store,
+             statestore::LeaderElector& elector, Metrics& metrics);
+  ~Controller();
+
+  Status Start();
+  // Stops watching, lets passes in flight finish, resigns. Idempotent.
+  void Stop();
+
+  std::vector<TopologyStatus> List();
+  StatusOr<TopologyStatus> Get(const crd::TopologyKey& key);
+  // Mutations: kFailedPrecondition on a follower (the caller should ask the leader).
+  Status Sync(const crd::TopologyKey& key);
+  Status SetSuspended(const crd::TopologyKey& key, bool suspended);
+  Status Rollback(const crd::TopologyKey& key, int64_t revision);
+  Status Retry(const crd::TopologyKey& key);
+  // The plan the controller would make for a spec (one YAML document), without acting.
+  StatusOr<DryRun> Plan(const std::string& yaml);
+  void RefreshSources();  // a git webhook: fetch now
+
+  bool IsLeader() const;
+  std::string Leader();
+  bool Ready() const;  // started and, when leader, the sources were read once
+  std::vector<std::string> SourceErrors();
+  size_t QueueDepth() const;
+
+ private:
+  struct KeyTiming {  // per key: when the current desired revision was first seen
+    std::string hash;
+    int64_t seen_ms = 0;
+    bool accepted = false, running = false, stable = false;
+  };
+  void SourceLoop();
+  void ReadSources(bool all);
+  void Worker(int index);
+  void Reconcile(const crd::TopologyKey& key, int worker);
+  void EnqueueAll();
+  bool TakePruneToken();
+  StatusOr<reconciler::Observed> Observe(ClusterRuntime& c, const crd::TopologyKey& key, int worker,
+                                         std::optional<statestore::HeronSnapshot>* heron);
+  StatusOr<reconciler::Desired> DesiredFor(const crd::TopologyKey& key, ClusterRuntime& c,
+                                           const std::optional<statestore::HeronSnapshot>& heron,
+                                           std::map<std::string, RevisionSource>& revisions);
+  // Read-modify-write of a record with compare-and-set (retried on conflict).
+  Status Mutate(const crd::TopologyKey& key,
+                const std::function<Status(statestore::TopologyRecord&)>& change);
+  void Measure(const crd::TopologyKey& key, const reconciler::Plan& plan,
+               const reconciler::Observed& observed, const reconciler::Desired& desired,
+               bool executed);
+  void UpdatePhaseGauge();
+  int64_t NowMs() const;
+
+  const ControllerOptions options_;
+  const Clock& clock_;
+  statestore::StateStore& store_;
+  statestore::LeaderElector& elector_;
+  Metrics& metrics_;
+  WorkQueue queue_;
+  std::vector<std::unique_ptr<SpecSource>> sources_;
+  std::map<std::string, std::unique_ptr<ClusterRuntime>> clusters_;
+
+  mutable std::mutex mu_;  // guards what follows
+  std::condition_variable source_cv_;
+  std::vector<bool> source_dirty_;
+  std::vector<SourceSnapshot> snapshots_;
+  SourceMemory source_memory_;
+  DesiredSet desired_;
+  bool sources_read_ = false;
+  bool resync_due_ = false;
+  std::map<crd::TopologyKey, TopologyStatus> status_;
+  std::map<crd::TopologyKey, int64_t> last_write_ms_;
+  std::map<crd::TopologyKey, KeyTiming> timing_;
+  int prune_tokens_ = 0;
+
+  std::atomic<bool> leader_{false};
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopping_{false};
+  std::thread source_thread_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace hgo::controller

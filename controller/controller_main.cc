@@ -1,0 +1,186 @@
+#include "controller/controller_main.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "common/file_util.h"
+#include "common/http_server.h"
+#include "common/logging.h"
+#include "common/version.h"
+#include "controller/api.h"
+#include "controller/controller.h"
+#include "statestore/leader_elector.h"
+#include "statestore/state_store.h"
+#include "statestore/zk_client.h"
+
+namespace hgo::controller {
+
+namespace {
+
+int Usage(const std::string& msg) {
+  std::cerr << "heron-controller: " << msg << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int ControllerMain(int argc, char** argv) {
+  CLI::App app{
+      "heron-controller: keeps Heron topologies on Aurora as their specs say (GitOps). "
+      "See docs/operations.md."};
+  std::string clusters_file, zookeeper, root = "/heron-gitops", listen = "127.0.0.1:8089";
+  std::string token_file, identity, resync = "5m", tombstone = "60s", git_cache;
+  std::string log_format = "human", log_level = "info";
+  std::vector<std::string> source_flags;
+  ControllerOptions options;
+  int pulse_timeout_s = 120;
+  int requeue_ms = 2000;
+  app.add_option("--clusters", clusters_file, "clusters.yaml (required)")->required();
+  app.add_option("--zookeeper", zookeeper,
+                 "ZooKeeper for the controller's records and election (host:port[,...][/chroot])")
+      ->required();
+  app.add_option("--root", root, "ZooKeeper path of the controller's nodes")->capture_default_str();
+  app.add_option("--source", source_flags,
+                 "dir:PATH | spool:PATH | git:URL[#BRANCH][//SUBDIR], options ?allowEmpty, "
+                 "?interval=1m, ?credentials=FILE (repeatable, at least one)")
+      ->required();
+  app.add_option("--listen", listen, "HOST:PORT of the HTTP API (port 0: a free port)")
+      ->capture_default_str();
+  app.add_option("--token-file", token_file,
+                 "bearer token for mutating API calls (without it the API is read-only)");
+  app.add_flag("--prune", options.settings.prune, "delete topologies whose spec is gone");
+  app.add_option("--prune-budget", options.prune_budget, "topologies pruned per resync period")
+      ->capture_default_str();
+  app.add_option("--tombstone", tombstone, "how long a spec must be gone before pruning")
+      ->capture_default_str();
+  app.add_option("--resync", resync, "full resync period")->capture_default_str();
+  app.add_option("--workers", options.workers, "topologies reconciled concurrently")
+      ->capture_default_str();
+  app.add_option("--identity", identity, "this controller's name in the election (host:port)");
+  app.add_option("--git-cache", git_cache, "directory for git sources' bare clones");
+  app.add_option("--pulse-timeout", pulse_timeout_s,
+                 "seconds: Aurora blocks an update not pulsed for this long")
+      ->capture_default_str();
+  app.add_option("--requeue-ms", requeue_ms,
+                 "how soon to look again at a topology that is changing")
+      ->capture_default_str();
+  app.add_option("--log-format", log_format, "human or json")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  app.set_version_flag("--version",
+                       std::string("heron-controller ") + kVersion + " (" + kGitCommit + ")");
+  CLI11_PARSE(app, argc, argv);
+
+  auto format = ParseLogFormat(log_format);
+  auto level = ParseLogLevel(log_level);
+  if (!format.ok()) return Usage(format.status().message());
+  if (!level.ok()) return Usage(level.status().message());
+  InitLogging(*format, *level);
+
+  auto clusters = LoadClustersFile(clusters_file);
+  if (!clusters.ok()) return Usage(clusters.status().message());
+  options.clusters = std::move(*clusters);
+  for (const auto& f : source_flags) {
+    auto c = ParseSourceFlag(f);
+    if (!c.ok()) return Usage(c.status().message());
+    options.sources.push_back(*c);
+  }
+  auto resync_s = ParseDurationSeconds(resync);
+  if (!resync_s.ok()) return Usage("--resync: " + resync_s.status().message());
+  options.resync = *resync_s;
+  auto tombstone_s = ParseDurationSeconds(tombstone);
+  if (!tombstone_s.ok()) return Usage("--tombstone: " + tombstone_s.status().message());
+  options.settings.tombstone_ms = tombstone_s->count() * 1000;
+  if (options.workers < 1 || options.workers > 256) return Usage("--workers must be 1..256");
+  if (options.prune_budget < 0) return Usage("--prune-budget must be >= 0");
+  options.executor.block_if_no_pulses_after_ms = pulse_timeout_s * 1000;
+  // Pulse well within the timeout.
+  options.settings.requeue_ms = std::min<int64_t>(requeue_ms, pulse_timeout_s * 1000 / 4);
+  if (requeue_ms < 100) return Usage("--requeue-ms must be at least 100");
+  options.git_cache_dir =
+      !git_cache.empty()
+          ? git_cache
+          : (std::filesystem::temp_directory_path() / "heron-controller-git").string();
+  ApiOptions api;
+  if (!token_file.empty()) {
+    auto token = ReadFileLimited(token_file, 4096);
+    if (!token.ok()) return Usage("--token-file: " + token.status().message());
+    api.token = *token;
+    while (!api.token.empty() && isspace(static_cast<unsigned char>(api.token.back()))) {
+      api.token.pop_back();
+    }
+    if (api.token.empty()) return Usage("--token-file: the file is empty");
+  }
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Usage("--listen must be HOST:PORT");
+  const std::string host = listen.substr(0, colon);
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    return Usage("--listen must be HOST:PORT");
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  statestore::ZkOptions zo;
+  zo.servers = zookeeper;
+  auto zk = statestore::ZkClient::Connect(zo);
+  if (!zk.ok()) {
+    spdlog::error("controller: ZooKeeper {}: {}", zookeeper, zk.status().ToString());
+    return 1;
+  }
+  auto store = statestore::ZkStateStore::Create(**zk, root);
+  if (!store.ok()) {
+    spdlog::error("controller: records under {}: {}", root, store.status().ToString());
+    return 1;
+  }
+  RealClock clock;
+  Metrics metrics;
+  std::unique_ptr<Controller> controller;
+  auto server = HttpServer::Start(host, port, [&](const HttpRequest& r) {
+    static const HttpHandler unavailable = [](const HttpRequest&) {
+      return HttpReply::Text(503, "starting\n");
+    };
+    return controller ? MakeApiHandler(*controller, metrics, api)(r) : unavailable(r);
+  });
+  if (!server.ok()) {
+    spdlog::error("controller: listening on {}: {}", listen, server.status().ToString());
+    return 1;
+  }
+  if (identity.empty()) {
+    char hostname[256] = {0};
+    gethostname(hostname, sizeof hostname - 1);
+    identity = std::string(hostname) + ":" + std::to_string((*server)->port());
+  }
+  statestore::ZkLeaderElector elector(**zk, root, identity);
+  controller = std::make_unique<Controller>(options, clock, **store, elector, metrics);
+  Status started = controller->Start();
+  if (!started.ok()) {
+    spdlog::error("controller: {}", started.ToString());
+    return 1;
+  }
+  spdlog::info("controller {} listening on {}; {} source(s), {} cluster(s)", identity,
+               (*server)->url(), options.sources.size(), options.clusters.size());
+  // The port for scripts and tests that ask for port 0.
+  std::cout << "listening on " << (*server)->url() << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("controller: signal {}: shutting down", sig);
+  controller->Stop();
+  server->reset();
+  controller.reset();
+  return 0;
+}
+
+}  // namespace hgo::controller

@@ -1,0 +1,209 @@
+// What the HTTP API asks of the controller: status, and the few mutations (sync, suspend,
+// resume, rollback, retry) that are stored in the topology's record with compare-and-set.
+#include <set>
+
+#include "controller/controller.h"
+#include "controller/observe.h"
+#include "controller/record_memory.h"
+#include "crd/canonical.h"
+#include "crd/parser.h"
+#include "reconciler/planner.h"
+
+namespace hgo::controller {
+
+namespace {
+
+Status NotLeader(const std::string& leader) {
+  return Status::FailedPrecondition("this controller is not the leader" +
+                                    (leader.empty() ? "" : "; the leader is " + leader));
+}
+
+}  // namespace
+
+std::vector<TopologyStatus> Controller::List() {
+  std::set<crd::TopologyKey> keys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, e] : desired_.present) keys.insert(k);
+    for (const auto& [k, why] : desired_.frozen) keys.insert(k);
+    for (const auto& [k, s] : status_) keys.insert(k);
+  }
+  if (!leader_) {
+    // A follower knows only what is stored.
+    auto stored = store_.ListRecords();
+    if (stored.ok()) keys.insert(stored->begin(), stored->end());
+  }
+  std::vector<TopologyStatus> out;
+  for (const auto& k : keys) {
+    auto s = Get(k);
+    if (s.ok()) out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
+  TopologyStatus st;
+  st.key = key;
+  bool known = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = status_.find(key); it != status_.end() && leader_) {
+      st = it->second;
+      known = true;
+    }
+    if (auto it = desired_.present.find(key); it != desired_.present.end()) {
+      st.desired_spec_hash = it->second.spec_hash;
+      st.source = it->second.source;
+      st.source_error.clear();
+      known = true;
+    } else if (auto f = desired_.frozen.find(key); f != desired_.frozen.end()) {
+      st.source_error = f->second;
+      known = true;
+    }
+  }
+  if (!st.record) {
+    HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(key));
+    if (stored) {
+      st.record = stored->record;
+      known = true;
+    }
+  }
+  if (!known) return Status::NotFound("no topology " + key.ToString());
+  if (st.phase.empty()) {
+    st.phase = st.record && !st.record->phase.empty() ? st.record->phase : "Pending";
+    st.message = st.record ? st.record->message : "not reconciled yet";
+  }
+  return st;
+}
+
+Status Controller::Mutate(const crd::TopologyKey& key,
+                          const std::function<Status(statestore::TopologyRecord&)>& change) {
+  if (!leader_) return NotLeader(Leader());
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(key));
+    statestore::TopologyRecord r;
+    r.key = key;
+    int64_t version = statestore::kMustNotExist;
+    if (stored) {
+      r = stored->record;
+      version = stored->version;
+    }
+    HGO_RETURN_IF_ERROR(change(r));
+    auto put = store_.PutRecord(r, version);
+    if (put.ok()) {
+      queue_.Add(key);
+      return Status::Ok();
+    }
+    if (put.status().code() != StatusCode::kConflict) return put.status();
+  }
+  return Status::Conflict("the record of " + key.ToString() + " kept changing; try again");
+}
+
+Status Controller::Sync(const crd::TopologyKey& key) {
+  if (!leader_) return NotLeader(Leader());
+  HGO_RETURN_IF_ERROR(Get(key).status());
+  RefreshSources();
+  queue_.Add(key);
+  return Status::Ok();
+}
+
+Status Controller::SetSuspended(const crd::TopologyKey& key, bool suspended) {
+  HGO_RETURN_IF_ERROR(Get(key).status());
+  const int64_t now = NowMs();
+  return Mutate(key, [&](statestore::TopologyRecord& r) {
+    r.suspended = suspended;
+    statestore::RecordEvent(r, "Normal", suspended ? "Suspended" : "Resumed",
+                            suspended ? "reconciliation suspended by an operator"
+                                      : "reconciliation resumed by an operator",
+                            now);
+    return Status::Ok();
+  });
+}
+
+Status Controller::Rollback(const crd::TopologyKey& key, int64_t revision) {
+  std::string desired_hash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = desired_.present.find(key); it != desired_.present.end()) {
+      desired_hash = it->second.spec_hash;
+    }
+  }
+  const int64_t now = NowMs();
+  return Mutate(key, [&](statestore::TopologyRecord& r) {
+    const statestore::Revision* target = nullptr;
+    for (const auto& v : r.history) {
+      if (v.number == revision) target = &v;
+    }
+    if (!target) {
+      return Status::NotFound("revision " + std::to_string(revision) + " of " + key.ToString() +
+                              " is not in its history");
+    }
+    if (target->spec.is_null() || target->job_hash.empty()) {
+      return Status::FailedPrecondition("revision " + std::to_string(revision) +
+                                        " has no stored spec to roll back to");
+    }
+    r.pinned_revision = revision;
+    r.pinned_for_spec_hash = desired_hash;
+    statestore::RecordEvent(
+        r, "Normal", "RollbackRequested",
+        "pinned to revision " + std::to_string(revision) + " until the spec changes", now);
+    return Status::Ok();
+  });
+}
+
+Status Controller::Retry(const crd::TopologyKey& key) {
+  std::string desired_hash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = desired_.present.find(key); it != desired_.present.end()) {
+      desired_hash = it->second.spec_hash;
+    }
+  }
+  const int64_t now = NowMs();
+  return Mutate(key, [&](statestore::TopologyRecord& r) {
+    if (desired_hash.empty() || !r.failed_spec_hashes.count(desired_hash)) {
+      return Status::FailedPrecondition("the current spec of " + key.ToString() +
+                                        " is not marked failed; nothing to retry");
+    }
+    r.failed_spec_hashes.erase(desired_hash);
+    statestore::RecordEvent(r, "Normal", "RetryRequested",
+                            "revision " + desired_hash.substr(0, 12) + " may be applied again",
+                            now);
+    return Status::Ok();
+  });
+}
+
+StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
+  crd::ParseResult parsed = crd::ParseTopologies(yaml, "<request>");
+  if (!parsed.ok()) {
+    std::string msg;
+    for (const auto& e : parsed.AllErrors()) msg += e.ToString() + "\n";
+    return Status::InvalidArgument(msg);
+  }
+  auto specs = parsed.Topologies();
+  if (specs.size() != 1) return Status::InvalidArgument("post exactly one Topology document");
+  const crd::Topology& spec = specs[0];
+  DryRun out;
+  out.key = spec.key();
+  auto cluster = clusters_.find(out.key.cluster);
+  if (cluster == clusters_.end()) {
+    return Status::InvalidArgument("cluster '" + out.key.cluster + "' is not in the clusters file");
+  }
+  ClusterRuntime& c = *cluster->second;
+  std::optional<statestore::HeronSnapshot> heron;
+  HGO_ASSIGN_OR_RETURN(reconciler::Observed observed, Observe(c, out.key, 0, &heron));
+  RevisionSource rev{spec, crd::SpecHash(spec), "dry-run"};
+  HGO_ASSIGN_OR_RETURN(Shape shape, ShapeOf(rev, c.spec().config, CurrentPacking(heron)));
+  reconciler::Desired d;
+  d.spec = spec;
+  d.spec_hash = rev.spec_hash;
+  d.instances = shape.instances;
+  d.job_hash = shape.inputs.job_hash;
+  reconciler::Memory memory;
+  HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(out.key));
+  if (stored) memory = MemoryFromRecord(stored->record);
+  out.plan = reconciler::MakePlan(d, observed, memory, options_.settings, NowMs());
+  return out;
+}
+
+}  // namespace hgo::controller

@@ -1,0 +1,101 @@
+#include "controller/desired_set.h"
+
+#include "crd/canonical.h"
+
+namespace hgo::controller {
+
+namespace {
+
+// Git files are named "path@commit": the path alone identifies the file across commits.
+std::string FileId(const std::string& file) {
+  const size_t at = file.rfind('@');
+  return at == std::string::npos ? file : file.substr(0, at);
+}
+
+std::string Where(const crd::Topology& t) {
+  return t.source_file + ":" + std::to_string(t.location.line);
+}
+
+}  // namespace
+
+DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory) {
+  DesiredSet out;
+  std::map<crd::TopologyKey, std::string> first_seen;  // key -> where, for duplicates
+  auto freeze = [&](const crd::TopologyKey& k, const std::string& why) {
+    out.present.erase(k);
+    auto [it, added] = out.frozen.emplace(k, why);
+    if (!added && it->second.find(why) == std::string::npos) it->second += "; " + why;
+  };
+  for (const auto& s : snapshots) {
+    auto& files = memory.files[s.source];
+    Status status = s.status;
+    if (status.ok() && s.topologies.empty() && !s.allow_empty) {
+      bool any_file_errors = false;
+      for (const auto& f : s.files) any_file_errors |= !f.errors.empty();
+      if (!any_file_errors && memory.ever_read[s.source] && !files.empty()) {
+        status = Status::FailedPrecondition(
+            "the source is empty; refusing to delete what it held (mark it ?allowEmpty to allow)");
+      }
+    }
+    if (!status.ok()) {
+      const std::string why = "source " + s.source + ": " + status.message();
+      out.errors.push_back(why);
+      if (!memory.ever_read[s.source]) {
+        out.freeze_absent = true;
+        out.freeze_absent_reason = why;
+      }
+      for (const auto& [file, keys] : files) {
+        for (const auto& k : keys) freeze(k, why);
+      }
+      continue;
+    }
+    memory.ever_read[s.source] = true;
+    std::map<std::string, std::vector<crd::TopologyKey>> now;
+    for (const auto& f : s.files) {
+      for (const auto& e : f.errors) out.errors.push_back(e.ToString());
+      const std::string id = FileId(f.file);
+      std::string why = f.errors.empty() ? "" : f.errors.front().ToString();
+      if (f.errors.size() > 1) why += " (and " + std::to_string(f.errors.size() - 1) + " more)";
+      for (const auto& k : f.broken_keys) freeze(k, why);
+      if (f.file_error) {
+        // Keys unknown: freeze what the file held when it last parsed.
+        auto old = files.find(id);
+        if (old != files.end()) {
+          for (const auto& k : old->second) freeze(k, why);
+          now[id] = old->second;
+        } else {
+          out.freeze_absent = true;
+          out.freeze_absent_reason = why;
+        }
+        continue;
+      }
+      if (!f.broken_keys.empty()) {
+        // Keep the broken keys remembered for this file too.
+        now[id] = f.keys;
+        now[id].insert(now[id].end(), f.broken_keys.begin(), f.broken_keys.end());
+      } else {
+        now[id] = f.keys;
+      }
+    }
+    files = std::move(now);
+    for (const auto& t : s.topologies) {
+      const crd::TopologyKey k = t.key();
+      if (auto dup = first_seen.find(k); dup != first_seen.end()) {
+        const std::string why =
+            k.ToString() + " is defined twice: " + dup->second + " and " + Where(t);
+        out.errors.push_back(why);
+        freeze(k, why);
+        continue;
+      }
+      first_seen[k] = Where(t);
+      if (out.frozen.count(k)) continue;
+      out.present[k] = DesiredEntry{t, crd::SpecHash(t), s.source, s.revision};
+    }
+  }
+  // A key frozen by one file and valid in another source is still frozen (erase above), but a
+  // key valid here and frozen later must not stay present.
+  for (const auto& [k, why] : out.frozen) out.present.erase(k);
+  return out;
+}
+
+}  // namespace hgo::controller

@@ -1,0 +1,46 @@
+// The desired state of every topology, merged from the latest snapshot of each source.
+//
+// The safety rules of a GitOps controller live here (docs/operations.md, "What a broken source
+// does"): a topology whose file does not parse is frozen, not deleted; a source that cannot be
+// read, or that is suddenly empty, freezes everything it held; a key defined twice is frozen in
+// both places. Pure: no I/O, tested table-driven.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controller/sources.h"
+#include "crd/topology.h"
+
+namespace hgo::controller {
+
+struct DesiredEntry {
+  crd::Topology spec;
+  std::string spec_hash;
+  std::string source;           // "dir:/specs"
+  std::string source_revision;  // git commit or ""
+};
+
+struct DesiredSet {
+  std::map<crd::TopologyKey, DesiredEntry> present;
+  std::map<crd::TopologyKey, std::string> frozen;  // key -> why (file:line: field: message)
+  // Some source failed as a whole before its content was ever known: keys absent from every
+  // source may still be in it, so nothing is pruned.
+  bool freeze_absent = false;
+  std::string freeze_absent_reason;
+  std::vector<std::string> errors;  // every problem, for status
+};
+
+// What each file held the last time it parsed cleanly, per source: a file that breaks later
+// freezes exactly these keys. Updated by Merge.
+struct SourceMemory {
+  std::map<std::string, std::map<std::string, std::vector<crd::TopologyKey>>> files;  // src->file
+  std::map<std::string, bool> ever_read;  // source -> read successfully once
+};
+
+DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory);
+
+}  // namespace hgo::controller

@@ -1,0 +1,307 @@
+// One pass for one key: observe, plan, execute, record (Controller::Reconcile and its helpers).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "controller/controller.h"
+#include "controller/observe.h"
+#include "controller/record_memory.h"
+#include "reconciler/planner.h"
+
+namespace hgo::controller {
+
+using reconciler::Action;
+using Kind = reconciler::Action::Kind;
+
+namespace {
+
+const char* InstanceStateName(reconciler::ObservedInstance::State s) {
+  using S = reconciler::ObservedInstance::State;
+  switch (s) {
+    case S::kPending:
+      return "PENDING";
+    case S::kStarting:
+      return "STARTING";
+    case S::kRunning:
+      return "RUNNING";
+    case S::kKilling:
+      return "KILLING";
+    case S::kEnded:
+      return "ENDED";
+  }
+  return "?";
+}
+
+bool Writes(const reconciler::Plan& plan) {
+  return std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+    return a.kind != Kind::kRemember && a.kind != Kind::kForget;
+  });
+}
+
+}  // namespace
+
+StatusOr<reconciler::Observed> Controller::Observe(
+    ClusterRuntime& c, const crd::TopologyKey& key, int worker,
+    std::optional<statestore::HeronSnapshot>* heron) {
+  const Labels cluster{{"cluster", key.cluster}};
+  HGO_RETURN_IF_ERROR(c.Ensure());
+  if (!c.heron_connected()) {
+    metrics_.Inc("heron_controller_zookeeper_errors_total", cluster);
+    return Status::Unavailable("Heron's ZooKeeper of cluster " + key.cluster + " is unreachable");
+  }
+  int64_t min_fetch = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = last_write_ms_.find(key);
+    if (it != last_write_ms_.end()) min_fetch = it->second + 1;
+  }
+  const auto t0 = clock_.Now();
+  auto view = c.ObserveRole(key.role, worker, min_fetch, options_.role_cache_ms);
+  metrics_.Observe("heron_controller_aurora_observe_seconds", cluster,
+                   std::chrono::duration<double>(clock_.Now() - t0).count());
+  if (!view.ok()) {
+    metrics_.Inc("heron_controller_aurora_errors_total", cluster);
+    return Status(view.status().code(),
+                  "Aurora of cluster " + key.cluster + ": " + view.status().message());
+  }
+  *heron = c.Heron(key.name);
+  return ObserveTopology(aurora::JobKey{key.role, key.environment, key.name}, view->tasks,
+                         view->updates, *heron, NowMs());
+}
+
+StatusOr<reconciler::Desired> Controller::DesiredFor(
+    const crd::TopologyKey& key, ClusterRuntime& c,
+    const std::optional<statestore::HeronSnapshot>& heron,
+    std::map<std::string, RevisionSource>& revisions) {
+  reconciler::Desired d;
+  std::optional<DesiredEntry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = desired_.present.find(key); it != desired_.present.end()) {
+      entry = it->second;
+    } else if (auto f = desired_.frozen.find(key); f != desired_.frozen.end()) {
+      d.presence = reconciler::Desired::Presence::kFrozen;
+      d.source_error = f->second;
+    } else if (desired_.freeze_absent || !sources_read_) {
+      d.presence = reconciler::Desired::Presence::kFrozen;
+      d.source_error = sources_read_ ? desired_.freeze_absent_reason : "sources not read yet";
+    } else {
+      d.presence = reconciler::Desired::Presence::kAbsent;
+    }
+  }
+  if (!entry) return d;
+  RevisionSource rev{entry->spec, entry->spec_hash, entry->source_revision};
+  auto shape = ShapeOf(rev, c.spec().config, CurrentPacking(heron));
+  if (!shape.ok()) {
+    d.presence = reconciler::Desired::Presence::kFrozen;
+    d.source_error = entry->spec.source_file + ": cannot be packed: " + shape.status().message();
+    return d;
+  }
+  d.spec = entry->spec;
+  d.spec_hash = entry->spec_hash;
+  d.source_revision = entry->source_revision;
+  d.instances = shape->instances;
+  d.job_hash = shape->inputs.job_hash;
+  revisions[entry->spec_hash] = std::move(rev);
+  return d;
+}
+
+void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
+  const auto started = clock_.Now();
+  auto finish = [&](const char* result) {
+    metrics_.Inc("heron_controller_reconciles_total", {{"result", result}});
+    metrics_.Observe("heron_controller_reconcile_seconds", {},
+                     std::chrono::duration<double>(clock_.Now() - started).count());
+  };
+  auto stored = store_.GetRecord(key);
+  if (!stored.ok()) {
+    spdlog::warn("{}: reading its record: {}", key.ToString(), stored.status().ToString());
+    metrics_.Inc("heron_controller_zookeeper_errors_total", {{"cluster", "controller"}});
+    queue_.AddRateLimited(key);
+    return finish("error");
+  }
+  const int64_t now = NowMs();
+  auto cluster = clusters_.find(key.cluster);
+  if (cluster == clusters_.end()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    TopologyStatus& st = status_[key];
+    st.key = key;
+    st.phase = "Unknown";
+    st.message = "cluster '" + key.cluster + "' is not in the clusters file";
+    if (*stored) st.record = (*stored)->record;
+    return finish("error");
+  }
+  ClusterRuntime& c = *cluster->second;
+
+  std::optional<statestore::HeronSnapshot> heron;
+  reconciler::Observed observed;
+  auto o = Observe(c, key, worker, &heron);
+  if (o.ok()) {
+    observed = std::move(*o);
+  } else {
+    observed.known = false;
+  }
+  std::map<std::string, RevisionSource> revisions;
+  statestore::TopologyRecord record;
+  record.key = key;
+  int64_t version = statestore::kMustNotExist;
+  if (*stored) {
+    record = (*stored)->record;
+    version = (*stored)->version;
+    revisions = RevisionsFromRecord(record);
+  }
+  auto desired = DesiredFor(key, c, heron, revisions);
+  const reconciler::Memory memory = MemoryFromRecord(record);
+  reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, options_.settings, now);
+  if (!o.ok()) plan.message = o.status().message();
+
+  // The prune budget: at most N topologies killed per resync period.
+  const bool prunes = desired->presence == reconciler::Desired::Presence::kAbsent &&
+                      std::any_of(plan.actions.begin(), plan.actions.end(),
+                                  [](const Action& a) { return a.kind == Kind::kKillJob; });
+  if (prunes && !TakePruneToken()) {
+    plan.actions.clear();
+    plan.events.clear();
+    plan.memory = memory;
+    plan.message = "the spec is gone; waiting for the prune budget (" +
+                   std::to_string(options_.prune_budget) + " per resync)";
+    plan.requeue_after_ms = std::max<int64_t>(1000, options_.resync.count() / 4);
+  }
+  if (!leader_) return finish("skipped");  // deposed during the pass: do nothing
+
+  Status executed;
+  if (Writes(plan)) {
+    const auto t0 = clock_.Now();
+    executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
+                                          revisions, CurrentPacking(heron));
+    metrics_.Observe("heron_controller_execute_seconds", {{"cluster", key.cluster}},
+                     std::chrono::duration<double>(clock_.Now() - t0).count());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_write_ms_[key] = NowMs();
+    }
+    for (const auto& a : plan.actions) {
+      if (a.kind != Kind::kRemember && a.kind != Kind::kForget) {
+        metrics_.Inc("heron_controller_actions_total",
+                     {{"action", reconciler::ActionName(a.kind)}});
+      }
+    }
+    if (!executed.ok()) spdlog::warn("{}: {}", key.ToString(), executed.ToString());
+  }
+  for (const auto& a : plan.actions) {
+    if (a.kind != Kind::kRemember) {
+      spdlog::info("{}: {} {} ({})", key.ToString(), reconciler::ActionName(a.kind),
+                   a.hash.substr(0, 12), a.reason);
+    }
+  }
+
+  // The record: deleted with the topology, otherwise written when it changed.
+  const bool forget = std::any_of(plan.actions.begin(), plan.actions.end(),
+                                  [](const Action& a) { return a.kind == Kind::kForget; });
+  Status recorded;
+  if (forget && executed.ok()) {
+    if (version != statestore::kMustNotExist) recorded = store_.DeleteRecord(key, version);
+    if (recorded.code() == StatusCode::kNotFound) recorded = Status::Ok();
+  } else if (*stored || plan.phase != reconciler::Phase::kDeleted) {
+    statestore::TopologyRecord next = record;
+    PassOutcome pass{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
+                     executed, now};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = desired_.present.find(key); it != desired_.present.end()) {
+        pass.source = it->second.source;
+      }
+    }
+    FoldPass(next, pass);
+    if (!*stored || !(next == record)) recorded = store_.PutRecord(next, version).status();
+    if (recorded.ok()) record = std::move(next);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    TopologyStatus& st = status_[key];
+    st.key = key;
+    st.observed_at_ms = observed.known ? now : st.observed_at_ms;
+    st.phase = reconciler::PhaseName(plan.phase);
+    st.message = plan.message;
+    st.desired_spec_hash = desired->spec_hash;
+    st.source_error = desired->source_error;
+    if (observed.known) {
+      st.instances.clear();
+      for (const auto& [id, inst] : observed.instances) {
+        st.instances[id] = InstanceStateName(inst.state);
+      }
+    }
+    if (forget && executed.ok() && recorded.ok()) {
+      status_.erase(key);
+      last_write_ms_.erase(key);
+      timing_.erase(key);
+    } else {
+      st.record = record;
+    }
+  }
+  Measure(key, plan, observed, *desired, executed.ok());
+  UpdatePhaseGauge();
+
+  if (!executed.ok() || !recorded.ok()) {
+    if (!recorded.ok()) {
+      spdlog::warn("{}: writing its record: {}", key.ToString(), recorded.ToString());
+    }
+    queue_.AddRateLimited(key);
+    return finish(recorded.code() == StatusCode::kConflict ? "conflict" : "error");
+  }
+  queue_.Forget(key);
+  if (plan.requeue_after_ms > 0) {
+    queue_.AddAfter(key, std::chrono::milliseconds(plan.requeue_after_ms));
+  } else if (!observed.known) {
+    queue_.AddRateLimited(key);
+  }
+  finish("ok");
+}
+
+void Controller::Measure(const crd::TopologyKey& key, const reconciler::Plan& plan,
+                         const reconciler::Observed& observed, const reconciler::Desired& desired,
+                         bool executed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = timing_.find(key);
+  if (it == timing_.end() || it->second.hash != desired.spec_hash || desired.spec_hash.empty()) {
+    return;
+  }
+  KeyTiming& t = it->second;
+  const double since = static_cast<double>(NowMs() - t.seen_ms) / 1000.0;
+  if (!t.accepted && executed) {
+    for (const auto& a : plan.actions) {
+      if ((a.kind == Kind::kCreateJob || a.kind == Kind::kStartUpdate) &&
+          a.hash == desired.spec_hash) {
+        t.accepted = true;
+        metrics_.Observe("heron_controller_change_to_accepted_seconds", {}, since);
+      }
+    }
+  }
+  if (t.accepted && !t.running && observed.known &&
+      static_cast<int32_t>(observed.instances.size()) == desired.instances) {
+    bool all = true;
+    for (const auto& [id, inst] : observed.instances) {
+      all &= inst.state == reconciler::ObservedInstance::State::kRunning &&
+             inst.job_hash == desired.job_hash;
+    }
+    if (all) {
+      t.running = true;
+      metrics_.Observe("heron_controller_change_to_running_seconds", {}, since);
+    }
+  }
+  if (t.accepted && !t.stable && plan.memory.stable_hash == desired.spec_hash) {
+    t.stable = true;
+    metrics_.Observe("heron_controller_change_to_stable_seconds", {}, since);
+  }
+}
+
+void Controller::UpdatePhaseGauge() {
+  std::map<Labels, double> by_phase;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, s] : status_) by_phase[{{"phase", s.phase}}] += 1;
+  }
+  metrics_.SetAll("heron_controller_topologies", by_phase);
+}
+
+}  // namespace hgo::controller

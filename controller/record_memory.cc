@@ -1,0 +1,185 @@
+#include "controller/record_memory.h"
+
+#include "crd/canonical.h"
+#include "crd/parser.h"
+#include "reconciler/planner.h"
+
+namespace hgo::controller {
+
+using statestore::Revision;
+using statestore::TopologyRecord;
+
+namespace {
+
+Revision* FindMutable(TopologyRecord& r, const std::string& spec_hash) {
+  for (auto it = r.history.rbegin(); it != r.history.rend(); ++it) {
+    if (it->spec_hash == spec_hash) return &*it;
+  }
+  return nullptr;
+}
+
+const Revision* PinnedRevision(const TopologyRecord& r) {
+  if (!r.pinned_revision) return nullptr;
+  for (const auto& v : r.history) {
+    if (v.number == *r.pinned_revision) return &v;
+  }
+  return nullptr;
+}
+
+// Keeps r.applied and r.last_stable equal to their history entries after an edit.
+void SyncCopies(TopologyRecord& r) {
+  for (auto* copy : {&r.applied, &r.last_stable}) {
+    if (!*copy) continue;
+    for (const auto& v : r.history) {
+      if (v.number == (*copy)->number) **copy = v;
+    }
+  }
+}
+
+void SetOutcome(TopologyRecord& r, const std::string& spec_hash, const std::string& from,
+                const std::string& to) {
+  Revision* v = FindMutable(r, spec_hash);
+  if (v && (from.empty() || v->outcome == from)) v->outcome = to;
+}
+
+bool Progressing(reconciler::Phase p) {
+  using reconciler::Phase;
+  return p == Phase::kDeploying || p == Phase::kUpdating || p == Phase::kRollingBack ||
+         p == Phase::kDeleting;
+}
+
+}  // namespace
+
+const Revision* FindRevision(const TopologyRecord& r, const std::string& spec_hash) {
+  for (auto it = r.history.rbegin(); it != r.history.rend(); ++it) {
+    if (it->spec_hash == spec_hash) return &*it;
+  }
+  return nullptr;
+}
+
+reconciler::Memory MemoryFromRecord(const TopologyRecord& r) {
+  reconciler::Memory m;
+  if (r.applied) {
+    m.applied_hash = r.applied->spec_hash;
+    m.applied_topology_id = r.applied->topology_id;
+  }
+  m.rollout_started_ms = r.rollout_started_ms;
+  if (r.last_stable) m.stable_hash = r.last_stable->spec_hash;
+  m.failed_hashes = r.failed_spec_hashes;
+  if (const Revision* pin = PinnedRevision(r)) {
+    m.pinned_hash = pin->spec_hash;
+    m.pinned_for_spec_hash = r.pinned_for_spec_hash;
+  }
+  m.suspended = r.suspended;
+  m.absent_since_ms = r.absent_since_ms;
+  auto remember = [&m](const Revision& v) {
+    if (v.job_hash.empty()) return;
+    m.instances_of[v.spec_hash] = v.instances;
+    m.job_hash_of[v.spec_hash] = v.job_hash;
+  };
+  for (const auto& v : r.history) remember(v);
+  if (r.last_stable) remember(*r.last_stable);
+  if (r.applied) remember(*r.applied);
+  return m;
+}
+
+std::map<std::string, RevisionSource> RevisionsFromRecord(const TopologyRecord& r) {
+  std::map<std::string, RevisionSource> out;
+  auto add = [&](const Revision* v) {
+    if (!v || v->spec.is_null() || out.count(v->spec_hash)) return;
+    crd::ParseResult parsed = crd::ParseTopologies(Serialize(v->spec), "record:" + v->spec_hash);
+    auto specs = parsed.Topologies();
+    if (!parsed.ok() || specs.size() != 1) return;
+    out[v->spec_hash] = RevisionSource{specs[0], v->spec_hash, v->source_revision};
+  };
+  add(r.applied ? &*r.applied : nullptr);
+  add(r.last_stable ? &*r.last_stable : nullptr);
+  add(PinnedRevision(r));
+  return out;
+}
+
+void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
+  const reconciler::Plan& p = *pass.plan;
+  const int64_t now = pass.now_ms;
+  const std::string phase = reconciler::PhaseName(p.phase);
+  if (r.phase != phase) r.phase_since_ms = now;
+  r.phase = phase;
+  r.message = p.message;
+  r.source_revision = pass.source_revision;
+  for (const auto& e : p.events) RecordEvent(r, e.type, e.reason, e.message, now);
+  if (!pass.executed.ok()) {
+    RecordEvent(r, "Warning", "ActionFailed", pass.executed.message(), now);
+    SetCondition(r, {"Synced", "False", "ActionFailed", pass.executed.message(), now});
+    return;
+  }
+  for (const auto& a : p.actions) {
+    using Kind = reconciler::Action::Kind;
+    if (a.kind == Kind::kCreateJob || a.kind == Kind::kStartUpdate || a.kind == Kind::kKillJob ||
+        a.kind == Kind::kRollbackUpdate || a.kind == Kind::kAbortUpdate ||
+        a.kind == Kind::kSetTopologyState) {
+      std::string what = a.reason;
+      if (!a.hash.empty()) what += " (revision " + a.hash.substr(0, 12) + ")";
+      RecordEvent(r, "Normal", reconciler::ActionName(a.kind), what, now);
+    }
+  }
+
+  const reconciler::Memory old = MemoryFromRecord(r);
+  const reconciler::Memory& m = p.memory;
+  if (!m.applied_hash.empty() && (!r.applied || old.applied_hash != m.applied_hash ||
+                                  old.applied_topology_id != m.applied_topology_id)) {
+    if (r.applied) SetOutcome(r, r.applied->spec_hash, "Applying", "Superseded");
+    Revision v;
+    v.spec_hash = m.applied_hash;
+    const Revision* before = FindRevision(r, m.applied_hash);
+    auto rev = pass.revisions->find(m.applied_hash);
+    if (rev != pass.revisions->end()) {
+      v.spec = crd::CanonicalJson(rev->second.spec);
+      v.package_sha256 = rev->second.spec.spec.package.sha256;
+      v.source_revision = rev->second.source_revision;
+    } else if (before) {
+      v.spec = before->spec;
+      v.package_sha256 = before->package_sha256;
+      v.source_revision = before->source_revision;
+    }
+    // A revision from the source, or one the record had (a rollback to the stable revision).
+    v.source = m.applied_hash == pass.desired_spec_hash ? pass.source
+               : before                                 ? before->source
+                                                        : "";
+    v.topology_id = m.applied_topology_id;
+    v.applied_at_ms = now;
+    v.outcome = "Applying";
+    auto inst = m.instances_of.find(m.applied_hash);
+    v.instances = inst == m.instances_of.end() ? 0 : inst->second;
+    auto job = m.job_hash_of.find(m.applied_hash);
+    v.job_hash = job == m.job_hash_of.end() ? "" : job->second;
+    statestore::AddRevision(r, std::move(v));
+    r.applied = r.history.back();
+  }
+  if (!m.stable_hash.empty() && m.stable_hash != old.stable_hash) {
+    SetOutcome(r, m.stable_hash, "", "Stable");
+    if (const Revision* v = FindRevision(r, m.stable_hash)) r.last_stable = *v;
+  }
+  for (const auto& h : m.failed_hashes) {
+    if (old.failed_hashes.count(h)) continue;
+    statestore::MarkFailed(r, h);
+    SetOutcome(r, h, "", "Failed");
+  }
+  if (m.pinned_hash.empty()) {
+    r.pinned_revision.reset();
+    r.pinned_for_spec_hash.clear();
+  }
+  r.rollout_started_ms = m.rollout_started_ms;
+  r.absent_since_ms = m.absent_since_ms;
+  r.suspended = m.suspended;
+  SyncCopies(r);
+
+  using reconciler::Phase;
+  const bool healthy = p.phase == Phase::kRunning || p.phase == Phase::kPaused;
+  SetCondition(r, {"Healthy", healthy ? "True" : "False", phase, p.message, now});
+  SetCondition(r, {"Progressing", Progressing(p.phase) ? "True" : "False", phase, p.message, now});
+  const bool synced = healthy && p.actions.empty();
+  SetCondition(r,
+               {"Synced", synced ? "True" : "False", synced ? "Converged" : phase, p.message, now});
+}
+
+}  // namespace hgo::controller

@@ -1,0 +1,41 @@
+// Between the controller's stored record of a topology (statestore::TopologyRecord, JSON in
+// ZooKeeper) and the planner's Memory: the record is the durable form, the Memory what one pass
+// plans with. After a pass the plan's new Memory, phase and events are folded back into the
+// record, which also keeps the revision history (with each revision's spec, to roll back to).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "controller/executor.h"
+#include "reconciler/types.h"
+#include "statestore/records.h"
+
+namespace hgo::controller {
+
+reconciler::Memory MemoryFromRecord(const statestore::TopologyRecord& r);
+
+// The revisions the record holds a spec for (applied, last stable, pinned and the rest of the
+// history), parsed back from their canonical JSON. A spec that no longer parses (written by a
+// newer controller, say) is left out: an action naming it then fails as an unknown revision.
+std::map<std::string, RevisionSource> RevisionsFromRecord(const statestore::TopologyRecord& r);
+
+// Folds a pass into the record. executed says whether the plan's actions all succeeded; when
+// they did not, the memory is left as it was (the next pass observes what did happen) and the
+// error becomes a Warning event.
+struct PassOutcome {
+  const reconciler::Plan* plan = nullptr;
+  const std::map<std::string, RevisionSource>* revisions = nullptr;
+  std::string desired_spec_hash;  // the spec the sources hold now, or ""
+  std::string source;             // where it came from ("dir:/specs")
+  std::string source_revision;    // its revision (a git commit) or ""
+  Status executed;
+  int64_t now_ms = 0;
+};
+void FoldPass(statestore::TopologyRecord& r, const PassOutcome& pass);
+
+// The history entry for a spec hash (the newest one), or nullptr.
+const statestore::Revision* FindRevision(const statestore::TopologyRecord& r,
+                                         const std::string& spec_hash);
+
+}  // namespace hgo::controller

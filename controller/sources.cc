@@ -1,0 +1,123 @@
+#include "controller/sources.h"
+
+#include <cctype>
+
+namespace hgo::controller {
+
+StatusOr<std::chrono::seconds> ParseDurationSeconds(const std::string& v) {
+  if (v.empty()) return Status::InvalidArgument("interval is empty");
+  size_t digits = 0;
+  while (digits < v.size() && std::isdigit(static_cast<unsigned char>(v[digits]))) ++digits;
+  if (digits == 0 || digits > 9) return Status::InvalidArgument("bad interval '" + v + "'");
+  const int64_t n = std::stoll(v.substr(0, digits));
+  const std::string unit = v.substr(digits);
+  int64_t seconds = 0;
+  if (unit == "s" || unit.empty()) {
+    seconds = n;
+  } else if (unit == "m") {
+    seconds = n * 60;
+  } else if (unit == "h") {
+    seconds = n * 3600;
+  } else {
+    return Status::InvalidArgument("bad interval unit in '" + v + "' (s, m or h)");
+  }
+  if (seconds < 1) return Status::InvalidArgument("interval must be at least 1s");
+  return std::chrono::seconds(seconds);
+}
+
+StatusOr<SourceConfig> ParseSourceFlag(const std::string& flag) {
+  SourceConfig c;
+  c.text = flag;
+  const size_t colon = flag.find(':');
+  if (colon == std::string::npos) {
+    return Status::InvalidArgument(
+        "--source '" + flag + "': expected dir:PATH, spool:PATH or git:URL[#BRANCH][//SUBDIR]");
+  }
+  const std::string kind = flag.substr(0, colon);
+  std::string rest = flag.substr(colon + 1);
+  std::string options;
+  if (size_t q = rest.rfind('?'); q != std::string::npos) {
+    options = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  if (kind == "dir") {
+    c.kind = SourceConfig::Kind::kDir;
+  } else if (kind == "spool") {
+    c.kind = SourceConfig::Kind::kSpool;
+  } else if (kind == "git") {
+    c.kind = SourceConfig::Kind::kGit;
+  } else {
+    return Status::InvalidArgument("--source '" + flag + "': unknown kind '" + kind +
+                                   "' (dir, spool or git)");
+  }
+  if (c.kind == SourceConfig::Kind::kGit) {
+    // URL[#BRANCH][//SUBDIR]: the subdir separator is the first "//" after the scheme's.
+    const size_t scheme = rest.find("://");
+    const size_t search_from = scheme == std::string::npos ? 0 : scheme + 3;
+    if (size_t sub = rest.find("//", search_from); sub != std::string::npos) {
+      c.subdir = rest.substr(sub + 2);
+      rest = rest.substr(0, sub);
+      while (!c.subdir.empty() && c.subdir.back() == '/') c.subdir.pop_back();
+    }
+    if (size_t hash = rest.find('#'); hash != std::string::npos) {
+      c.branch = rest.substr(hash + 1);
+      rest = rest.substr(0, hash);
+      if (c.branch.empty()) return Status::InvalidArgument("--source '" + flag + "': empty branch");
+    }
+  }
+  if (rest.empty()) return Status::InvalidArgument("--source '" + flag + "': empty location");
+  c.location = rest;
+  size_t start = 0;
+  while (!options.empty() && start <= options.size()) {
+    size_t amp = options.find('&', start);
+    std::string opt = options.substr(start, amp == std::string::npos ? amp : amp - start);
+    start = amp == std::string::npos ? options.size() + 1 : amp + 1;
+    const size_t eq = opt.find('=');
+    const std::string key = opt.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : opt.substr(eq + 1);
+    if (key == "allowEmpty") {
+      c.allow_empty = value.empty() || value == "true";
+    } else if (key == "interval") {
+      auto i = ParseDurationSeconds(value);
+      if (!i.ok())
+        return Status::InvalidArgument("--source '" + flag + "': " + i.status().message());
+      c.interval = *i;
+    } else if (key == "credentials") {
+      c.credentials_file = value;
+    } else {
+      return Status::InvalidArgument("--source '" + flag + "': unknown option '" + key +
+                                     "' (allowEmpty, interval, credentials)");
+    }
+  }
+  return c;
+}
+
+bool IsSpecFileName(const std::string& name) {
+  if (name.empty() || name[0] == '.') return false;
+  auto ends = [&](const char* suffix) {
+    const std::string s(suffix);
+    return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+  };
+  return ends(".yaml") || ends(".yml");
+}
+
+void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot) {
+  crd::ParseResult parsed = crd::ParseTopologies(content, file);
+  SpecFile f;
+  f.file = file;
+  f.file_error = !parsed.file_errors.empty();
+  for (const auto& d : parsed.documents) {
+    if (d.topology) {
+      f.keys.push_back(d.topology->key());
+      snapshot.topologies.push_back(*d.topology);
+    } else if (d.key && !d.errors.empty()) {
+      f.broken_keys.push_back(*d.key);
+    } else if (!d.errors.empty()) {
+      f.file_error = true;  // a broken document whose key is unknown: the file's keys are too
+    }
+  }
+  f.errors = parsed.AllErrors();
+  snapshot.files.push_back(std::move(f));
+}
+
+}  // namespace hgo::controller

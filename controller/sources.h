@@ -1,0 +1,93 @@
+// Spec sources: where desired state comes from. Each source is read whole (level-triggered) into
+// a SourceSnapshot; Watch() only says "read me again". Kinds: a directory tree (inotify), a spool
+// directory (files consumed into ZooKeeper) and a git repository (libgit2, no working copy).
+//
+// A source that cannot be read at all (missing directory, failed fetch, bad credentials) gives a
+// snapshot with a non-ok status: the controller then freezes what the source held instead of
+// pruning it. A file that does not parse is reported per file, with line and field.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "crd/field_error.h"
+#include "crd/parser.h"
+#include "crd/topology.h"
+
+namespace hgo::controller {
+
+struct SourceConfig {
+  enum class Kind { kDir, kSpool, kGit };
+  Kind kind = Kind::kDir;
+  std::string text;          // the flag as given: "dir:/specs", the source's name everywhere
+  std::string location;      // a path, or the git URL
+  std::string branch;        // git: empty means main (then master)
+  std::string subdir;        // git: only specs under this path
+  bool allow_empty = false;  // an empty source may prune everything it held
+  std::chrono::seconds interval{60};  // git: how often to fetch
+  std::string credentials_file;       // git over HTTP(S): "user:password" (or a token) in a file
+};
+
+// "dir:PATH", "spool:PATH", "git:URL[#BRANCH][//SUBDIR]", each optionally followed by
+// "?allowEmpty", "?interval=30s", "?credentials=FILE" (joined with '&').
+StatusOr<SourceConfig> ParseSourceFlag(const std::string& flag);
+
+// "90", "90s", "5m", "1h" -> seconds (at least 1).
+StatusOr<std::chrono::seconds> ParseDurationSeconds(const std::string& v);
+
+// One spec file's outcome.
+struct SpecFile {
+  std::string file;
+  std::vector<crd::TopologyKey> keys;         // valid documents
+  std::vector<crd::TopologyKey> broken_keys;  // documents with errors whose key could be read
+  bool file_error = false;  // the file as a whole failed (YAML syntax, unreadable): keys unknown
+  std::vector<crd::FieldError> errors;
+};
+
+struct SourceSnapshot {
+  std::string source;    // SourceConfig::text
+  std::string revision;  // git: the commit read; otherwise empty
+  Status status;         // not ok: the source could not be read at all
+  bool allow_empty = false;
+  std::vector<crd::Topology> topologies;  // every valid document
+  std::vector<SpecFile> files;
+};
+
+class SpecSource {
+ public:
+  virtual ~SpecSource() = default;
+  virtual const SourceConfig& config() const = 0;
+  // Reads the whole source now.
+  virtual SourceSnapshot Read() = 0;
+  // Calls changed() (from another thread) whenever the source may have changed.
+  virtual Status Watch(std::function<void()> changed) = 0;
+  virtual void Stop() = 0;
+  // Asks for a fresh look at the origin (git: fetch on the next Read); a no-op elsewhere.
+  virtual void Refresh() {}
+};
+
+// Parses one file's text into snapshot (topologies and a SpecFile entry).
+void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot);
+bool IsSpecFileName(const std::string& name);  // *.yaml or *.yml, not hidden
+
+}  // namespace hgo::controller
+
+namespace hgo::statestore {
+class StateStore;
+}
+
+namespace hgo::controller {
+
+std::unique_ptr<SpecSource> MakeDirSource(SourceConfig config);
+// The spool keeps what it consumed in store (so a restart remembers it).
+std::unique_ptr<SpecSource> MakeSpoolSource(SourceConfig config, statestore::StateStore& store);
+// cache_dir holds the bare clone.
+std::unique_ptr<SpecSource> MakeGitSource(SourceConfig config, std::string cache_dir);
+
+}  // namespace hgo::controller

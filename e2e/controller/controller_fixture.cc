@@ -1,0 +1,162 @@
+#include "e2e/controller/controller_fixture.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "crd/canonical.h"
+#include "crd/parser.h"
+#include "testing/heron_packages.h"
+
+namespace hgo::e2e {
+
+namespace fs = std::filesystem;
+
+void ControllerE2E::SetUp() {
+  auto zk = testing::ZkTestServer::Start();
+  ASSERT_TRUE(zk.ok()) << zk.status();
+  zk_ = std::move(*zk);
+  auto aurora = testing::AuroraLocalProcess::Start();
+  ASSERT_TRUE(aurora.ok()) << aurora.status();
+  aurora_ = std::move(*aurora);
+  aurora::HttpTransportOptions options;
+  const std::string url = aurora_->url();
+  options.schedulers = [url] { return std::vector<std::string>{url}; };
+  api_ = std::make_unique<aurora::ThriftAuroraClient>(options);
+
+  char tmpl[] = "/tmp/hgo_controller_e2e_XXXXXX";
+  ASSERT_TRUE(mkdtemp(tmpl));
+  dir_ = tmpl;
+  specs_dir_ = dir_ + "/specs";
+  fs::create_directories(specs_dir_);
+  clusters_file_ = dir_ + "/clusters.yaml";
+  WriteFile(clusters_file_, "clusters:\n  - name: devcluster\n    aurora: {url: \"" + url +
+                                "\"}\n    heron: {zookeeper: \"" + zk_->connect_string() +
+                                "\", root: /heron, corePackage: \"" +
+                                testing::StandinCorePackageUri() + "\"}\n");
+  token_file_ = dir_ + "/token";
+  WriteFile(token_file_, token_ + "\n");
+
+  auto parsed =
+      crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
+  ASSERT_TRUE(parsed.ok());
+  spec_ = parsed.Topologies().at(0);
+  spec_.spec.packing.algorithm = crd::PackingAlgorithm::kRoundRobin;
+  spec_.spec.packing.containers = 2;
+  spec_.spec.update.min_wait_in_running_seconds = 1;
+  spec_.spec.update.progress_deadline_seconds = 40;
+  ASSERT_TRUE(testing::PackageForTest(dir_, spec_).ok());
+}
+
+void ControllerE2E::TearDown() {
+  if (HasFailure()) {
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      if (e.path().extension() == ".log") {
+        std::ifstream in(e.path());
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string s = ss.str();
+        if (s.size() > 6000) s = s.substr(s.size() - 6000);
+        std::cerr << "---- " << e.path() << " (tail)\n" << s << "\n";
+      }
+    }
+  }
+  if (!std::getenv("HGO_KEEP_TEST_DIRS")) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
+    const std::vector<std::string>& sources, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--clusters",      clusters_file_,
+                                   "--zookeeper",     zk_->connect_string(),
+                                   "--token-file",    token_file_,
+                                   "--resync",        "10s",
+                                   "--requeue-ms",    "500",
+                                   "--pulse-timeout", "30",
+                                   "--git-cache",     dir_ + "/git-cache",
+                                   "--log-level",     "info"};
+  for (const auto& s : sources) {
+    args.push_back("--source");
+    args.push_back(s);
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto c = testing::ControllerProcess::Start(args, dir_);
+  EXPECT_TRUE(c.ok()) << c.status();
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+std::string ControllerE2E::SpecYaml(const crd::Topology& t) const {
+  return SerializePretty(crd::CanonicalJson(t)) + "\n";
+}
+
+void ControllerE2E::WriteFile(const std::string& path, const std::string& content) const {
+  const std::string tmp =
+      fs::path(path).parent_path() / ("." + fs::path(path).filename().string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content;
+  }
+  fs::rename(tmp, path);
+}
+
+Json ControllerE2E::Status(const testing::ControllerProcess& c) const {
+  auto r = testing::HttpCall("GET", c.url() + KeyPath());
+  if (r.status != 200) return Json();
+  auto j = ParseJson(r.body);
+  return j.ok() ? *j : Json();
+}
+
+Json ControllerE2E::WaitFor(const testing::ControllerProcess& c, const std::string& what,
+                            const std::function<bool(const Json&)>& pred, int timeout_s) const {
+  Json last;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    last = Status(c);
+    if (!last.is_null() && pred(last)) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  ADD_FAILURE() << "timed out waiting for " << what << "; last status:\n" << SerializePretty(last);
+  return last;
+}
+
+Json ControllerE2E::WaitForPhase(const testing::ControllerProcess& c, const std::string& phase,
+                                 int timeout_s) const {
+  return WaitFor(
+      c, "phase " + phase,
+      [&](const Json& s) {
+        const Json* p = s.Find("phase");
+        return p && p->is_string() && p->as_string() == phase;
+      },
+      timeout_s);
+}
+
+testing::HttpResult ControllerE2E::Post(const testing::ControllerProcess& c,
+                                        const std::string& path, const std::string& body) const {
+  return testing::HttpCall("POST", c.url() + path, body, {{"Authorization", "Bearer " + token_}});
+}
+
+std::map<int32_t, std::string> ControllerE2E::RunningTaskIds() const {
+  aurora::TaskQuery q;
+  q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};
+  q.statuses = {aurora::TaskStatus::kRunning};
+  std::map<int32_t, std::string> out;
+  auto tasks = api_->GetTasks(q, false);
+  if (tasks.ok()) {
+    for (const auto& t : *tasks) out[t.instance_id] = t.task_id;
+  }
+  return out;
+}
+
+size_t ControllerE2E::ActiveTaskCount() const {
+  aurora::TaskQuery q;
+  q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};
+  q.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
+                aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning};
+  auto tasks = api_->GetTasks(q, false);
+  return tasks.ok() ? tasks->size() : 0;
+}
+
+}  // namespace hgo::e2e

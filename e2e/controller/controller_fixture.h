@@ -1,0 +1,56 @@
+// The e2e harness for the real heron-controller: a real ZooKeeper, aurora-local, the
+// heron-executor stand-in's packages, a clusters file and a token, and helpers to write specs,
+// read the controller's API and wait for a state.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aurora/thrift_client.h"
+#include "common/json.h"
+#include "crd/topology.h"
+#include "testing/aurora_local_process.h"
+#include "testing/controller_process.h"
+#include "testing/zk_test_server.h"
+
+namespace hgo::e2e {
+
+class ControllerE2E : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts a controller with these sources (plus the usual test flags and extra).
+  std::unique_ptr<testing::ControllerProcess> StartController(
+      const std::vector<std::string>& sources, const std::vector<std::string>& extra = {});
+
+  std::string SpecYaml(const crd::Topology& t) const;  // valid YAML (canonical JSON)
+  void WriteFile(const std::string& path, const std::string& content) const;  // atomic rename
+  std::string KeyPath() const { return "/api/v1/topologies/devcluster/www-data/devel/exclamation"; }
+
+  // The topology's status from the controller's API (null when unavailable).
+  Json Status(const testing::ControllerProcess& c) const;
+  // Polls until pred(status) holds; fails the test with the last status after timeout_s.
+  Json WaitFor(const testing::ControllerProcess& c, const std::string& what,
+               const std::function<bool(const Json&)>& pred, int timeout_s = 90) const;
+  Json WaitForPhase(const testing::ControllerProcess& c, const std::string& phase,
+                    int timeout_s = 90) const;
+  testing::HttpResult Post(const testing::ControllerProcess& c, const std::string& path,
+                           const std::string& body = "") const;
+
+  std::map<int32_t, std::string> RunningTaskIds() const;  // instance -> task id
+  size_t ActiveTaskCount() const;                         // every non-terminal task of the job
+
+  std::unique_ptr<testing::ZkTestServer> zk_;
+  std::unique_ptr<testing::AuroraLocalProcess> aurora_;
+  std::unique_ptr<aurora::ThriftAuroraClient> api_;
+  std::string dir_, specs_dir_, clusters_file_, token_file_, token_ = "e2e-secret-token";
+  crd::Topology spec_;
+};
+
+}  // namespace hgo::e2e

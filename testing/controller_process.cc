@@ -1,0 +1,136 @@
+#include "testing/controller_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cpprest/http_client.h>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/http_server.h"
+#include "testing/aurora_local_process.h"
+
+namespace hgo::testing {
+
+StatusOr<std::unique_ptr<ControllerProcess>> ControllerProcess::Start(std::vector<std::string> args,
+                                                                      std::string log_dir) {
+  std::unique_ptr<ControllerProcess> p(new ControllerProcess());
+  p->args_ = std::move(args);
+  p->dir_ = std::move(log_dir);
+  p->port_ = PickFreePort();
+  p->url_ = "http://127.0.0.1:" + std::to_string(p->port_);
+  HGO_RETURN_IF_ERROR(p->Launch());
+  return p;
+}
+
+Status ControllerProcess::Launch() {
+  std::vector<std::string> args = {BuiltBinary("heron-controller"), "--listen",
+                                   "127.0.0.1:" + std::to_string(port_)};
+  args.insert(args.end(), args_.begin(), args_.end());
+  log_ = dir_ + "/controller-" + std::to_string(port_) + "-" + std::to_string(++launches_) + ".log";
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::Internal("fork failed");
+  if (pid == 0) {
+    int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    ::close_range(3, ~0U, 0);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  for (int i = 0; i < 600; ++i) {
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return Status::Unavailable("heron-controller exited at start: " + LogTail());
+    }
+    if (HttpCall("GET", url_ + "/healthz").status == 200) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::DeadlineExceeded("heron-controller did not answer /healthz: " + LogTail());
+}
+
+bool ControllerProcess::running() {
+  if (pid_ <= 0) return false;
+  int status;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+Status ControllerProcess::Stop() {
+  if (pid_ <= 0) return Status::FailedPrecondition("not running");
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 300; ++i) {
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
+      return Status::Internal("heron-controller did not exit cleanly (status " +
+                              std::to_string(status) + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  (void)Kill9();
+  return Status::DeadlineExceeded("heron-controller ignored SIGTERM for 15 s");
+}
+
+Status ControllerProcess::Kill9() {
+  if (pid_ <= 0) return Status::FailedPrecondition("not running");
+  ::kill(pid_, SIGKILL);
+  int status;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return Status::Ok();
+}
+
+Status ControllerProcess::Restart() {
+  if (pid_ > 0) HGO_RETURN_IF_ERROR(Stop());
+  return Launch();
+}
+
+std::string ControllerProcess::LogTail(size_t bytes) const {
+  std::ifstream in(log_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return s.size() > bytes ? s.substr(s.size() - bytes) : s;
+}
+
+ControllerProcess::~ControllerProcess() {
+  if (pid_ > 0) (void)Kill9();
+}
+
+HttpResult HttpCall(const std::string& method, const std::string& url, const std::string& body,
+                    const std::map<std::string, std::string>& headers) {
+  HttpResult out;
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(30));
+    web::http::client::http_client client(web::uri(url), config);
+    web::http::http_request req(method);
+    for (const auto& [k, v] : headers) req.headers().add(k, v);
+    if (!body.empty()) req.set_body(body, "application/octet-stream");
+    auto resp = client.request(req).get();
+    out.status = resp.status_code();
+    auto bytes = resp.extract_vector().get();
+    out.body.assign(bytes.begin(), bytes.end());
+  } catch (const std::exception&) {
+    out.status = 0;
+  }
+  return out;
+}
+
+}  // namespace hgo::testing

@@ -1,0 +1,52 @@
+// The real heron-controller binary as a child process for e2e tests: started on a free loopback
+// port, stopped with SIGTERM, crashed with SIGKILL, restarted with the same flags. Its log is
+// <dir>/controller-N.log. Also a small HTTP client for its API.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace hgo::testing {
+
+class ControllerProcess {
+ public:
+  // args: everything but --listen (added here). log_dir: where the log goes.
+  static StatusOr<std::unique_ptr<ControllerProcess>> Start(std::vector<std::string> args,
+                                                            std::string log_dir);
+  ~ControllerProcess();
+
+  std::string url() const { return url_; }
+  pid_t pid() const { return pid_; }
+  const std::string& log_path() const { return log_; }
+  bool running();
+
+  Status Stop();  // SIGTERM, wait; an error when it does not exit cleanly in time
+  Status Kill9();
+  Status Restart();  // same flags and port
+  std::string LogTail(size_t bytes = 4000) const;
+
+ private:
+  ControllerProcess() = default;
+  Status Launch();
+  std::vector<std::string> args_;
+  std::string dir_, log_, url_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  int launches_ = 0;
+};
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+};
+// A plain HTTP call (no retries); status 0 when the server could not be reached.
+HttpResult HttpCall(const std::string& method, const std::string& url, const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {});
+
+}  // namespace hgo::testing
