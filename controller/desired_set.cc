@@ -29,10 +29,13 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
   for (const auto& s : snapshots) {
     auto& files = memory.files[s.source];
     Status status = s.status;
-    if (status.ok() && s.topologies.empty() && !s.allow_empty) {
+    // An empty source prunes nothing unless it is marked allowEmpty: an emptied directory or a
+    // branch reset by mistake must not delete every topology.
+    const bool empty = status.ok() && s.topologies.empty() && !s.allow_empty;
+    if (empty) {
       bool any_file_errors = false;
       for (const auto& f : s.files) any_file_errors |= !f.errors.empty();
-      if (!any_file_errors && memory.ever_read[s.source] && !files.empty()) {
+      if (!any_file_errors) {
         status = Status::FailedPrecondition(
             "the source is empty; refusing to delete what it held (mark it ?allowEmpty to allow)");
       }
@@ -40,7 +43,7 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
     if (!status.ok()) {
       const std::string why = "source " + s.source + ": " + status.message();
       out.errors.push_back(why);
-      if (!memory.ever_read[s.source]) {
+      if (!memory.ever_read[s.source] || empty) {
         out.freeze_absent = true;
         out.freeze_absent_reason = why;
       }

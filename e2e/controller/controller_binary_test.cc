@@ -7,6 +7,7 @@
 
 #include "crd/canonical.h"
 #include "e2e/controller/controller_fixture.h"
+#include "statestore/zk_client.h"
 
 namespace hgo::e2e {
 namespace {
@@ -95,6 +96,220 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   }
   EXPECT_EQ(testing::HttpCall("GET", c->url() + KeyPath()).status, 404);
   EXPECT_TRUE(c->Stop().ok()) << "a clean shutdown on SIGTERM";
+}
+
+}  // namespace
+}  // namespace hgo::e2e
+
+namespace hgo::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+std::string S(const Json& j, const char* key) {
+  const Json* v = j.Find(key);
+  return v && v->is_string() ? v->as_string() : "";
+}
+bool RunningAt(const Json& s, const std::string& hash) {
+  return S(s, "phase") == "Running" && S(s, "appliedSpecHash") == hash;
+}
+bool MarkedFailed(const Json& s, const std::string& hash) {
+  const Json* f = s.Find("failedSpecHashes");
+  if (!f || !f->is_array()) return false;
+  for (const auto& h : f->as_array()) {
+    if (h.is_string() && h.as_string() == hash) return true;
+  }
+  return false;
+}
+
+// A spec whose containers crash two seconds after they start: its update must fail.
+crd::Topology Crashing(crd::Topology t) {
+  t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
+  return t;
+}
+
+TEST_F(ControllerE2E, BrokenYamlFreezesInsteadOfKilling) {
+  auto c = StartController({"dir:" + specs_dir_}, {"--prune", "--tombstone", "1s"});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  const auto before = RunningTaskIds();
+  ASSERT_EQ(before.size(), 3u);
+
+  // A broken file beside it: reported, nothing else changes.
+  WriteFile(specs_dir_ + "/other.yaml", "apiVersion: heron/v1\nkind: Topology\nmetadata: [\n");
+  // The topology's own file broken: its status shows the error with file and line.
+  std::string broken = SpecYaml(spec_);
+  const size_t p = broken.find("\"parallelism\": 1");
+  ASSERT_NE(p, std::string::npos);
+  broken.replace(p, 16, "\"parallelism\": 0");
+  WriteFile(file, broken);
+  Json s = WaitFor(*c, "a source error in status", [](const Json& j) {
+    return S(j, "sourceError").find("parallelism") != std::string::npos;
+  });
+  EXPECT_NE(S(s, "sourceError").find("exclamation.yaml:"), std::string::npos)
+      << S(s, "sourceError");
+  auto list = testing::HttpCall("GET", c->url() + "/api/v1/topologies");
+  EXPECT_NE(list.body.find("other.yaml"), std::string::npos) << list.body;
+  std::this_thread::sleep_for(4s);  // several passes and more than the tombstone delay
+  EXPECT_EQ(RunningTaskIds(), before);
+
+  // The whole directory emptied (not marked allowEmpty): nothing is pruned either.
+  fs::remove(file);
+  fs::remove(specs_dir_ + "/other.yaml");
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(RunningTaskIds(), before);
+  auto all = testing::HttpCall("GET", c->url() + "/api/v1/topologies");
+  EXPECT_NE(all.body.find("the source is empty"), std::string::npos) << all.body;
+
+  // Fixed: converges again, nothing restarted.
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(*c, "running again", [&](const Json& j) {
+    return RunningAt(j, crd::SpecHash(spec_)) && S(j, "sourceError").empty();
+  });
+  EXPECT_EQ(RunningTaskIds(), before);
+}
+
+TEST_F(ControllerE2E, CrashingUpdateIsRolledBackAndNotRetried) {
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+
+  const crd::Topology bad = Crashing(spec_);
+  WriteFile(file, SpecYaml(bad));
+  Json s = WaitFor(
+      *c, "the crashing revision marked failed",
+      [&](const Json& j) { return MarkedFailed(j, crd::SpecHash(bad)); }, 120);
+  s = WaitFor(*c, "the old revision running again", [&](const Json& j) {
+    return S(j, "phase") == "Failed" && RunningTaskIds().size() == 3u;
+  });
+  EXPECT_NE(S(s, "message").find("not retried"), std::string::npos) << S(s, "message");
+  // Not retried: after several more passes there is still one update for the bad revision.
+  std::this_thread::sleep_for(5s);
+  aurora::UpdateQuery uq;
+  uq.job_key = aurora::JobKey{"www-data", "devel", "exclamation"};
+  auto updates = api_->GetJobUpdateSummaries(uq);
+  ASSERT_TRUE(updates.ok());
+  int for_bad = 0;
+  for (const auto& u : *updates) {
+    auto it = u.metadata.find("heron-gitops/spec-hash");
+    for_bad += it != u.metadata.end() && it->second == crd::SpecHash(bad) ? 1 : 0;
+  }
+  EXPECT_EQ(for_bad, 1);
+  EXPECT_EQ(RunningTaskIds().size(), 3u);
+
+  // `rollout retry` lets it run again (and fail again).
+  ASSERT_EQ(Post(*c, KeyPath() + ":retry").status, 202);
+  WaitFor(
+      *c, "a second attempt", [&](const Json& j) { return !MarkedFailed(j, crd::SpecHash(bad)); },
+      30);
+  // A fixed spec supersedes the failure.
+  crd::Topology fixed = spec_;
+  fixed.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{50});
+  WriteFile(file, SpecYaml(fixed));
+  WaitFor(
+      *c, "the fixed revision running",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(fixed)); }, 120);
+}
+
+TEST_F(ControllerE2E, Kill9MidUpdateResumesWithoutDuplicates) {
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+
+  crd::Topology slow = spec_;
+  slow.spec.topology.config["sim.start.delay.seconds"] = Json(std::string("3"));
+  WriteFile(file, SpecYaml(slow));
+  WaitFor(
+      *c, "updating", [](const Json& j) { return S(j, "phase") == "Updating"; }, 30);
+  ASSERT_TRUE(c->Kill9().ok());
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(c->Restart().ok());
+  WaitFor(
+      *c, "the update finished by the new process",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(slow)); }, 120);
+  EXPECT_EQ(ActiveTaskCount(), 3u) << "one job, no duplicate instances";
+  statestore::ZkOptions zo;
+  zo.servers = zk_->connect_string();
+  auto zk = statestore::ZkClient::Connect(zo);
+  ASSERT_TRUE(zk.ok());
+  for (const char* dir : {"topologies", "packingplans", "executionstate", "schedulers"}) {
+    auto children = (*zk)->GetChildren(std::string("/heron/") + dir);
+    ASSERT_TRUE(children.ok()) << dir;
+    EXPECT_EQ(*children, std::vector<std::string>{"exclamation"}) << dir;
+  }
+  auto records = (*zk)->GetChildren("/heron-gitops/records");
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->size(), 1u);
+}
+
+TEST_F(ControllerE2E, TwoControllersOneLeaderAndFailover) {
+  auto a = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(a);
+  for (int i = 0;
+       i < 100 &&
+       testing::HttpCall("GET", a->url() + "/api/v1/leader").body.find("\"isLeader\": true") ==
+           std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  auto b = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(b);
+  std::this_thread::sleep_for(1s);
+  EXPECT_NE(testing::HttpCall("GET", a->url() + "/api/v1/leader").body.find("\"isLeader\": true"),
+            std::string::npos);
+  EXPECT_NE(testing::HttpCall("GET", b->url() + "/api/v1/leader").body.find("\"isLeader\": false"),
+            std::string::npos);
+
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(*a, "running (leader a)",
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  // The follower serves the stored status, and refuses mutations.
+  Json fs_status = WaitFor(
+      *b, "the follower's view", [&](const Json& j) { return S(j, "phase") == "Running"; }, 20);
+  EXPECT_EQ(Post(*b, KeyPath() + ":sync").status, 503);
+
+  ASSERT_TRUE(a->Kill9().ok());
+  crd::Topology updated = spec_;
+  updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
+  WriteFile(file, SpecYaml(updated));
+  WaitFor(
+      *b, "the update applied by b after the failover",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); }, 120);
+  EXPECT_EQ(ActiveTaskCount(), 3u);
+}
+
+TEST_F(ControllerE2E, ConvergesThroughZooKeeperAndAuroraRestarts) {
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  std::this_thread::sleep_for(300ms);  // the create is under way
+  ASSERT_TRUE(zk_->Stop().ok());
+  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(zk_->Restart().ok());
+  WaitFor(
+      *c, "running after the ZooKeeper restart",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); }, 120);
+
+  crd::Topology updated = spec_;
+  updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
+  updated.spec.topology.config["sim.start.delay.seconds"] = Json(std::string("2"));
+  WriteFile(file, SpecYaml(updated));
+  WaitFor(
+      *c, "updating", [](const Json& j) { return S(j, "phase") == "Updating"; }, 30);
+  ASSERT_TRUE(aurora_->Restart().ok());
+  WaitFor(
+      *c, "running after the aurora-local restart",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); }, 120);
+  EXPECT_EQ(ActiveTaskCount(), 3u);
 }
 
 }  // namespace
