@@ -2,7 +2,9 @@
 // stand-in: the acceptance scenarios of the controller (docs/operations.md).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "crd/canonical.h"
@@ -310,6 +312,158 @@ TEST_F(ControllerE2E, ConvergesThroughZooKeeperAndAuroraRestarts) {
       *c, "running after the aurora-local restart",
       [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); }, 120);
   EXPECT_EQ(ActiveTaskCount(), 3u);
+}
+
+}  // namespace
+}  // namespace hgo::e2e
+
+namespace hgo::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+std::string Field(const Json& j, const char* key) {
+  const Json* v = j.Find(key);
+  return v && v->is_string() ? v->as_string() : "";
+}
+bool IsRunningAt(const Json& s, const std::string& hash) {
+  return Field(s, "phase") == "Running" && Field(s, "appliedSpecHash") == hash;
+}
+bool IsFailed(const Json& s, const std::string& hash) {
+  const Json* f = s.Find("failedSpecHashes");
+  if (!f || !f->is_array()) return false;
+  for (const auto& h : f->as_array()) {
+    if (h.is_string() && h.as_string() == hash) return true;
+  }
+  return false;
+}
+crd::Topology WithCrash(crd::Topology t) {
+  t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
+  return t;
+}
+
+class GitRepo {
+ public:
+  explicit GitRepo(std::string path) : path_(std::move(path)) {
+    fs::create_directories(path_ + "/topologies");
+    Run("git init -q -b main .");
+  }
+  // Writes topologies/exclamation.yaml and commits; returns the commit id.
+  std::string Commit(const std::string& yaml, const std::string& message) {
+    std::ofstream(path_ + "/topologies/exclamation.yaml", std::ios::trunc) << yaml;
+    Run("git add -A && git -c user.name=e2e -c user.email=e2e@example.com commit -q -m '" +
+        message + "'");
+    return Head();
+  }
+  std::string Head() const {
+    std::string out;
+    FILE* p = popen(("git -C " + path_ + " rev-parse HEAD").c_str(), "r");
+    char buf[128];
+    while (p && fgets(buf, sizeof buf, p)) out += buf;
+    if (p) pclose(p);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+
+ private:
+  void Run(const std::string& cmd) const {
+    ASSERT_EQ(std::system(("cd " + path_ + " && " + cmd + " >/dev/null 2>&1").c_str()), 0) << cmd;
+  }
+  std::string path_;
+};
+
+TEST_F(ControllerE2E, GitSourceCreateUpdateRollback) {
+  GitRepo repo(dir_ + "/repo");
+  const std::string first = repo.Commit(SpecYaml(spec_), "create");
+  auto c = StartController({"git:file://" + dir_ + "/repo#main//topologies?interval=1s"});
+  ASSERT_TRUE(c);
+  Json s = WaitFor(*c, "created from git",
+                   [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(spec_)); });
+  EXPECT_EQ(Field(s, "sourceRevision"), first);
+  EXPECT_EQ(Field(s, "source").rfind("git:", 0), 0u) << Field(s, "source");
+
+  crd::Topology updated = spec_;
+  updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
+  const std::string second = repo.Commit(SpecYaml(updated), "update");
+  // A webhook makes it fetch at once.
+  EXPECT_EQ(Post(*c, "/api/v1/webhook/git").status, 202);
+  s = WaitFor(*c, "updated from git",
+              [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(updated)); });
+  EXPECT_EQ(Field(s, "sourceRevision"), second);
+  // The commit is in the Aurora update's metadata.
+  aurora::UpdateQuery uq;
+  uq.job_key = aurora::JobKey{"www-data", "devel", "exclamation"};
+  auto updates = api_->GetJobUpdateSummaries(uq);
+  ASSERT_TRUE(updates.ok());
+  bool found = false;
+  for (const auto& u : *updates) {
+    auto it = u.metadata.find("heron-gitops/source-revision");
+    found |= it != u.metadata.end() && it->second == second;
+  }
+  EXPECT_TRUE(found);
+
+  const crd::Topology bad = WithCrash(updated);
+  repo.Commit(SpecYaml(bad), "break it");
+  WaitFor(
+      *c, "the bad commit rolled back",
+      [&](const Json& j) {
+        return IsFailed(j, crd::SpecHash(bad)) && Field(j, "phase") == "Failed";
+      },
+      120);
+  WaitFor(*c, "the previous revision running",
+          [&](const Json&) { return RunningTaskIds().size() == 3u; });
+}
+
+TEST_F(ControllerE2E, SpoolSourceCreateUpdateRollbackAndRestart) {
+  const std::string spool = dir_ + "/spool";
+  fs::create_directories(spool);
+  auto c = StartController({"spool:" + spool}, {"--prune", "--tombstone", "1s"});
+  ASSERT_TRUE(c);
+  WriteFile(spool + "/exclamation.yaml", SpecYaml(spec_));
+  WaitFor(*c, "created from the spool",
+          [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(spec_)); });
+  EXPECT_TRUE(fs::exists(spool + "/done/exclamation.yaml"));
+  EXPECT_FALSE(fs::exists(spool + "/exclamation.yaml"));
+  const auto before = RunningTaskIds();
+
+  // A broken file is moved to failed/ with its error beside it; the topology is untouched.
+  WriteFile(spool + "/exclamation.yaml", "apiVersion: heron/v1\nkind: Topology\nspec: [\n");
+  for (int i = 0; i < 40 && !fs::exists(spool + "/failed/exclamation.yaml.error"); ++i) {
+    std::this_thread::sleep_for(250ms);
+  }
+  ASSERT_TRUE(fs::exists(spool + "/failed/exclamation.yaml.error"));
+  std::ifstream err(spool + "/failed/exclamation.yaml.error");
+  std::string why((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  EXPECT_NE(why.find("exclamation.yaml:"), std::string::npos) << why;
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(RunningTaskIds(), before);
+
+  // A restart remembers the spool's specs (kept in ZooKeeper): nothing is pruned.
+  ASSERT_TRUE(c->Restart().ok());
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(RunningTaskIds(), before);
+  WaitFor(*c, "still running", [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(spec_)); });
+
+  crd::Topology updated = spec_;
+  updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
+  WriteFile(spool + "/exclamation.yaml", SpecYaml(updated));
+  WaitFor(*c, "updated from the spool",
+          [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(updated)); });
+
+  const crd::Topology bad = WithCrash(updated);
+  WriteFile(spool + "/exclamation.yaml", SpecYaml(bad));
+  WaitFor(
+      *c, "the bad spec rolled back",
+      [&](const Json& j) {
+        return IsFailed(j, crd::SpecHash(bad)) && Field(j, "phase") == "Failed";
+      },
+      120);
+
+  // An empty file withdraws the spec: with pruning on, the topology is killed.
+  WriteFile(spool + "/exclamation.yaml", "");
+  for (int i = 0; i < 240 && ActiveTaskCount() > 0; ++i) std::this_thread::sleep_for(250ms);
+  EXPECT_EQ(ActiveTaskCount(), 0u);
 }
 
 }  // namespace
