@@ -48,6 +48,23 @@ bool Progressing(reconciler::Phase p) {
          p == Phase::kDeleting;
 }
 
+// The canonical form writes resources normalised (cpuMillis, ramBytes, diskBytes); the spec
+// format spells them as quantities (cpu, ram, disk). Everything else is the same.
+std::string SpecTextFromCanonical(Json spec) {
+  Json* inner = spec.Find("spec") ? &spec["spec"] : nullptr;
+  if (inner && inner->Find("resources") && (*inner)["resources"].is_object()) {
+    Json& r = (*inner)["resources"];
+    Json out = Json::MakeObject();
+    if (const Json* cpu = r.Find("cpuMillis"); cpu && cpu->is_int()) {
+      out["cpu"] = std::to_string(cpu->as_int()) + "m";
+    }
+    if (const Json* ram = r.Find("ramBytes"); ram && ram->is_int()) out["ram"] = *ram;
+    if (const Json* disk = r.Find("diskBytes"); disk && disk->is_int()) out["disk"] = *disk;
+    r = std::move(out);
+  }
+  return Serialize(spec);
+}
+
 }  // namespace
 
 const Revision* FindRevision(const TopologyRecord& r, const std::string& spec_hash) {
@@ -87,7 +104,8 @@ std::map<std::string, RevisionSource> RevisionsFromRecord(const TopologyRecord& 
   std::map<std::string, RevisionSource> out;
   auto add = [&](const Revision* v) {
     if (!v || v->spec.is_null() || out.count(v->spec_hash)) return;
-    crd::ParseResult parsed = crd::ParseTopologies(Serialize(v->spec), "record:" + v->spec_hash);
+    crd::ParseResult parsed =
+        crd::ParseTopologies(SpecTextFromCanonical(v->spec), "record:" + v->spec_hash);
     auto specs = parsed.Topologies();
     if (!parsed.ok() || specs.size() != 1) return;
     out[v->spec_hash] = RevisionSource{specs[0], v->spec_hash, v->source_revision};

@@ -1,0 +1,133 @@
+// Flags and files the controller reads: --source, clusters.yaml, durations; and metrics output.
+#include <gtest/gtest.h>
+
+#include "controller/clusters.h"
+#include "controller/metrics.h"
+#include "controller/sources.h"
+
+namespace hgo::controller {
+namespace {
+
+TEST(SourceFlagTest, ParsesEveryKindAndOption) {
+  auto d = ParseSourceFlag("dir:/specs");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->kind, SourceConfig::Kind::kDir);
+  EXPECT_EQ(d->location, "/specs");
+  EXPECT_FALSE(d->allow_empty);
+
+  auto g = ParseSourceFlag(
+      "git:https://git.example.com/team/specs.git#prod//heron/topologies?interval=30s&allowEmpty");
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->kind, SourceConfig::Kind::kGit);
+  EXPECT_EQ(g->location, "https://git.example.com/team/specs.git");
+  EXPECT_EQ(g->branch, "prod");
+  EXPECT_EQ(g->subdir, "heron/topologies");
+  EXPECT_EQ(g->interval, std::chrono::seconds(30));
+  EXPECT_TRUE(g->allow_empty);
+
+  auto local = ParseSourceFlag("git:/srv/specs.git");
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(local->location, "/srv/specs.git");
+  EXPECT_TRUE(local->branch.empty());
+
+  auto s = ParseSourceFlag("spool:/var/spool/heron?credentials=/etc/x");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->kind, SourceConfig::Kind::kSpool);
+  EXPECT_EQ(s->credentials_file, "/etc/x");
+}
+
+TEST(SourceFlagTest, RejectsWhatItDoesNotKnow) {
+  EXPECT_FALSE(ParseSourceFlag("/specs").ok());
+  EXPECT_FALSE(ParseSourceFlag("s3:bucket").ok());
+  EXPECT_FALSE(ParseSourceFlag("dir:").ok());
+  EXPECT_FALSE(ParseSourceFlag("dir:/a?bogus").ok());
+  EXPECT_FALSE(ParseSourceFlag("git:/a#").ok());
+  EXPECT_FALSE(ParseSourceFlag("git:/a?interval=0s").ok());
+  EXPECT_FALSE(ParseSourceFlag("git:/a?interval=5d").ok());
+}
+
+TEST(DurationTest, SecondsMinutesHours) {
+  EXPECT_EQ(*ParseDurationSeconds("90"), std::chrono::seconds(90));
+  EXPECT_EQ(*ParseDurationSeconds("5m"), std::chrono::seconds(300));
+  EXPECT_EQ(*ParseDurationSeconds("1h"), std::chrono::seconds(3600));
+  EXPECT_FALSE(ParseDurationSeconds("").ok());
+  EXPECT_FALSE(ParseDurationSeconds("m").ok());
+  EXPECT_FALSE(ParseDurationSeconds("-1s").ok());
+}
+
+TEST(ClustersTest, ParsesUrlAndServersetClusters) {
+  auto c = ParseClusters(R"(clusters:
+  - name: devcluster
+    aurora: {url: "http://127.0.0.1:8081"}
+    credentials: /etc/heron-controller/aurora.cred
+    heron: {zookeeper: "127.0.0.1:2181", root: /heron, version: "0.20.3-incubating",
+            corePackage: "file:///var/heron/heron-core.tar.gz"}
+  - name: prod
+    aurora: {zookeeper: "zk1:2181,zk2:2181", path: /aurora/prod/scheduler}
+    heron: {zookeeper: "zk1:2181"}
+)",
+                         "clusters.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->size(), 2u);
+  EXPECT_EQ((*c)[0].aurora_url, "http://127.0.0.1:8081");
+  EXPECT_EQ((*c)[0].config.heron_version, "0.20.3-incubating");
+  EXPECT_EQ((*c)[0].config.core_package_uri, "file:///var/heron/heron-core.tar.gz");
+  EXPECT_EQ((*c)[0].credentials_file, "/etc/heron-controller/aurora.cred");
+  EXPECT_EQ((*c)[0].config.job_link_template,
+            "http://127.0.0.1:8081/scheduler/{role}/{env}/{name}");
+  EXPECT_EQ((*c)[1].aurora_zookeeper, "zk1:2181,zk2:2181");
+  EXPECT_EQ((*c)[1].aurora_path, "/aurora/prod/scheduler");
+  EXPECT_EQ((*c)[1].config.statemgr_root, "/heron");
+}
+
+TEST(ClustersTest, ErrorsNameTheFileLineAndField) {
+  auto e = ParseClusters(
+      "clusters:\n  - name: a\n    aurora: {url: \"ftp://x\"}\n"
+      "    heron: {zookeeper: z}\n",
+      "c.yaml");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("c.yaml:3"), std::string::npos) << e.status();
+  EXPECT_NE(e.status().message().find("clusters[0].aurora.url"), std::string::npos);
+
+  auto both = ParseClusters(
+      "clusters:\n  - name: a\n    aurora: {url: \"http://x\", zookeeper: z}\n    heron: "
+      "{zookeeper: z}\n",
+      "c.yaml");
+  EXPECT_FALSE(both.ok());
+  auto unknown =
+      ParseClusters("clusters:\n  - name: a\n    auroa: {url: \"http://x\"}\n", "c.yaml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("clusters[0].auroa: unknown field"), std::string::npos)
+      << unknown.status();
+  auto dup = ParseClusters(
+      "clusters:\n  - {name: a, aurora: {url: \"http://x\"}, heron: {zookeeper: z}}\n"
+      "  - {name: a, aurora: {url: \"http://y\"}, heron: {zookeeper: z}}\n",
+      "c.yaml");
+  EXPECT_FALSE(dup.ok());
+  EXPECT_FALSE(ParseClusters("clusters: [\n", "c.yaml").ok());
+  EXPECT_FALSE(ParseClusters("clusters: []\n", "c.yaml").ok());
+}
+
+TEST(MetricsTest, RendersPrometheusText) {
+  Metrics m;
+  m.Describe("x_total", Metrics::Type::kCounter, "Things.");
+  m.Inc("x_total", {{"result", "ok"}});
+  m.Inc("x_total", {{"result", "ok"}});
+  m.Describe("lat_seconds", Metrics::Type::kHistogram, "Latency.");
+  m.Observe("lat_seconds", {}, 0.2);
+  m.Observe("lat_seconds", {}, 3);
+  const std::string text = m.Render();
+  EXPECT_NE(text.find("# TYPE x_total counter\nx_total{result=\"ok\"} 2\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{le=\"0.25\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{le=\"5\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_seconds_count 2\n"), std::string::npos) << text;
+  EXPECT_EQ(m.Value("x_total", {{"result", "ok"}}), 2);
+  EXPECT_EQ(m.Count("lat_seconds"), 2u);
+  m.Set("g", {{"phase", "a\"b"}}, 1);
+  EXPECT_NE(m.Render().find("g{phase=\"a\\\"b\"} 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hgo::controller

@@ -1,0 +1,136 @@
+#include "controller/desired_set.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace hgo::controller {
+namespace {
+
+std::string Minimal(const std::string& name) {
+  std::ifstream in(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  const std::string from = "name: exclamation";
+  s.replace(s.find(from), from.size(), "name: " + name);
+  return s;
+}
+
+crd::TopologyKey Key(const std::string& name) {
+  return crd::TopologyKey{"devcluster", "www-data", "devel", name};
+}
+
+SourceSnapshot Snap(const std::string& source,
+                    std::vector<std::pair<std::string, std::string>> files,
+                    bool allow_empty = false) {
+  SourceSnapshot s;
+  s.source = source;
+  s.allow_empty = allow_empty;
+  for (const auto& [f, content] : files) AddSpecFile(f, content, s);
+  return s;
+}
+
+TEST(DesiredSetTest, ValidSpecsArePresentWithTheirSource) {
+  SourceMemory m;
+  DesiredSet d =
+      MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}, {"b.yaml", Minimal("b")}})}, m);
+  ASSERT_EQ(d.present.size(), 2u);
+  EXPECT_EQ(d.present.at(Key("a")).source, "dir:/a");
+  EXPECT_FALSE(d.present.at(Key("a")).spec_hash.empty());
+  EXPECT_TRUE(d.frozen.empty());
+  EXPECT_FALSE(d.freeze_absent);
+}
+
+TEST(DesiredSetTest, AnInvalidDocumentFreezesItsKeyWithFileAndLine) {
+  SourceMemory m;
+  std::string bad = Minimal("a");
+  bad.replace(bad.find("role: www-data"), 14, "role: www-data\n  bogus: 1");
+  DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", bad}, {"b.yaml", Minimal("b")}})}, m);
+  EXPECT_EQ(d.present.count(Key("a")), 0u);
+  ASSERT_EQ(d.frozen.count(Key("a")), 1u);
+  EXPECT_NE(d.frozen.at(Key("a")).find("a.yaml:"), std::string::npos) << d.frozen.at(Key("a"));
+  EXPECT_NE(d.frozen.at(Key("a")).find("spec.bogus"), std::string::npos) << d.frozen.at(Key("a"));
+  EXPECT_EQ(d.present.count(Key("b")), 1u);
+}
+
+TEST(DesiredSetTest, ASyntaxErrorFreezesWhatTheFileHeldLastTime) {
+  SourceMemory m;
+  MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}, {"b.yaml", Minimal("b")}})}, m);
+  DesiredSet d =
+      MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", Minimal("b")}})}, m);
+  EXPECT_EQ(d.frozen.count(Key("a")), 1u);
+  EXPECT_FALSE(d.freeze_absent);
+  // Still frozen on the next read (the memory of the file's keys is kept while it is broken).
+  d = MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", Minimal("b")}})}, m);
+  EXPECT_EQ(d.frozen.count(Key("a")), 1u);
+}
+
+TEST(DesiredSetTest, ABrokenFileNeverSeenBeforeFreezesEverythingAbsent) {
+  SourceMemory m;
+  DesiredSet d =
+      MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", Minimal("b")}})}, m);
+  EXPECT_TRUE(d.freeze_absent) << "the broken file may hold any topology: prune nothing";
+  EXPECT_EQ(d.present.count(Key("b")), 1u);
+}
+
+TEST(DesiredSetTest, AnUnreadableSourceFreezesWhatItHeld) {
+  SourceMemory m;
+  MergeSources(
+      {Snap("git:x", {{"a.yaml", Minimal("a")}}), Snap("dir:/b", {{"b.yaml", Minimal("b")}})}, m);
+  SourceSnapshot failed;
+  failed.source = "git:x";
+  failed.status = Status::Unauthenticated("fetch refused");
+  DesiredSet d = MergeSources({failed, Snap("dir:/b", {{"b.yaml", Minimal("b")}})}, m);
+  ASSERT_EQ(d.frozen.count(Key("a")), 1u);
+  EXPECT_NE(d.frozen.at(Key("a")).find("fetch refused"), std::string::npos);
+  EXPECT_EQ(d.present.count(Key("b")), 1u);
+  EXPECT_FALSE(d.freeze_absent) << "what the source held is known";
+}
+
+TEST(DesiredSetTest, ASourceThatFailsBeforeItsFirstReadFreezesAllAbsentKeys) {
+  SourceMemory m;
+  SourceSnapshot failed;
+  failed.source = "git:x";
+  failed.status = Status::Unavailable("no route");
+  DesiredSet d = MergeSources({failed}, m);
+  EXPECT_TRUE(d.freeze_absent);
+}
+
+TEST(DesiredSetTest, AnEmptySourcePrunesNothingUnlessAllowed) {
+  SourceMemory m;
+  MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}})}, m);
+  DesiredSet d = MergeSources({Snap("dir:/a", {})}, m);
+  EXPECT_EQ(d.frozen.count(Key("a")), 1u);
+  EXPECT_TRUE(d.freeze_absent);
+  EXPECT_NE(d.errors.at(0).find("empty"), std::string::npos);
+  SourceMemory m2;
+  MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}}, true)}, m2);
+  d = MergeSources({Snap("dir:/a", {}, true)}, m2);
+  EXPECT_TRUE(d.frozen.empty());
+  EXPECT_FALSE(d.freeze_absent);
+  EXPECT_TRUE(d.present.empty());
+}
+
+TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
+  SourceMemory m;
+  DesiredSet d = MergeSources(
+      {Snap("dir:/a", {{"a.yaml", Minimal("a")}}), Snap("dir:/b", {{"copy.yaml", Minimal("a")}})},
+      m);
+  ASSERT_EQ(d.frozen.count(Key("a")), 1u);
+  EXPECT_NE(d.frozen.at(Key("a")).find("a.yaml"), std::string::npos);
+  EXPECT_NE(d.frozen.at(Key("a")).find("copy.yaml"), std::string::npos);
+  EXPECT_EQ(d.present.count(Key("a")), 0u);
+}
+
+TEST(DesiredSetTest, GitFileNamesCarryTheCommitButAreTrackedByPath) {
+  SourceMemory m;
+  MergeSources({Snap("git:x", {{"t/a.yaml@abc", Minimal("a")}})}, m);
+  DesiredSet d = MergeSources({Snap("git:x", {{"t/a.yaml@def", "kind: [\n"}})}, m);
+  EXPECT_EQ(d.frozen.count(Key("a")), 1u);
+  EXPECT_FALSE(d.freeze_absent);
+}
+
+}  // namespace
+}  // namespace hgo::controller

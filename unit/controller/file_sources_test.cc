@@ -1,0 +1,121 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "controller/sources.h"
+#include "statestore/state_store.h"
+
+namespace hgo::controller {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Minimal(const std::string& name) {
+  std::ifstream in(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  const std::string from = "name: exclamation";
+  s.replace(s.find(from), from.size(), "name: " + name);
+  return s;
+}
+
+class FileSourcesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hgo_sources_XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void Write(const std::string& rel, const std::string& content) {
+    fs::create_directories(fs::path(dir_ + "/" + rel).parent_path());
+    std::ofstream(dir_ + "/" + rel) << content;
+  }
+  SourceConfig Config(const std::string& flag) {
+    auto c = ParseSourceFlag(flag);
+    EXPECT_TRUE(c.ok());
+    return *c;
+  }
+  std::string dir_;
+};
+
+TEST_F(FileSourcesTest, DirSourceReadsYamlRecursivelyAndSkipsHiddenAndOtherFiles) {
+  Write("a.yaml", Minimal("a"));
+  Write("team/b.yml", Minimal("b"));
+  Write("team/.c.yaml.tmp", Minimal("c"));  // an editor's temporary file
+  Write(".git/d.yaml", Minimal("d"));
+  Write("README.md", "not a spec");
+  auto source = MakeDirSource(Config("dir:" + dir_));
+  SourceSnapshot s = source->Read();
+  ASSERT_TRUE(s.status.ok()) << s.status;
+  ASSERT_EQ(s.topologies.size(), 2u);
+  std::set<std::string> names;
+  for (const auto& t : s.topologies) names.insert(t.metadata.name);
+  EXPECT_EQ(names, (std::set<std::string>{"a", "b"}));
+}
+
+TEST_F(FileSourcesTest, DirSourceReportsBrokenFilesAndAMissingDirectory) {
+  Write("a.yaml", "apiVersion: heron/v1\nkind: [\n");
+  auto source = MakeDirSource(Config("dir:" + dir_));
+  SourceSnapshot s = source->Read();
+  ASSERT_TRUE(s.status.ok());
+  ASSERT_EQ(s.files.size(), 1u);
+  EXPECT_TRUE(s.files[0].file_error);
+  ASSERT_FALSE(s.files[0].errors.empty());
+  EXPECT_NE(s.files[0].errors[0].ToString().find("a.yaml:"), std::string::npos);
+
+  auto missing = MakeDirSource(Config("dir:" + dir_ + "/nope"));
+  EXPECT_FALSE(missing->Read().status.ok());
+}
+
+TEST_F(FileSourcesTest, SpoolConsumesFilesIntoTheStore) {
+  statestore::InMemoryStateStore store;
+  auto spool = MakeSpoolSource(Config("spool:" + dir_), store);
+  Write("a.yaml", Minimal("a"));
+  Write("bad.yaml", "kind: [\n");
+  SourceSnapshot s = spool->Read();
+  ASSERT_TRUE(s.status.ok()) << s.status;
+  ASSERT_EQ(s.topologies.size(), 1u);
+  EXPECT_EQ(s.topologies[0].metadata.name, "a");
+  EXPECT_TRUE(fs::exists(dir_ + "/done/a.yaml"));
+  EXPECT_FALSE(fs::exists(dir_ + "/a.yaml"));
+  EXPECT_TRUE(fs::exists(dir_ + "/failed/bad.yaml"));
+  std::ifstream err(dir_ + "/failed/bad.yaml.error");
+  std::string why((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  EXPECT_NE(why.find("bad.yaml:"), std::string::npos) << why;
+  // The rejected file is reported in the snapshot.
+  bool reported = false;
+  for (const auto& f : s.files) reported |= f.file == "spool:failed/bad.yaml" && !f.errors.empty();
+  EXPECT_TRUE(reported);
+  ASSERT_EQ(store.ListSpoolSpecs()->size(), 1u);
+
+  // A restart (a new source over the same store) remembers what was consumed.
+  auto again = MakeSpoolSource(Config("spool:" + dir_), store);
+  EXPECT_EQ(again->Read().topologies.size(), 1u);
+
+  // A broken replacement keeps the stored spec; an empty file withdraws it.
+  Write("a.yaml", "kind: [\n");
+  EXPECT_EQ(again->Read().topologies.size(), 1u);
+  Write("a.yaml", "");
+  EXPECT_EQ(again->Read().topologies.size(), 0u);
+  EXPECT_TRUE(store.ListSpoolSpecs()->empty());
+}
+
+TEST_F(FileSourcesTest, SpoolLeavesTheFileWhenTheStoreFails) {
+  statestore::InMemoryStateStore store;
+  auto spool = MakeSpoolSource(Config("spool:" + dir_), store);
+  Write("a.yaml", Minimal("a"));
+  store.FailNext(Status::Unavailable("zk down"));
+  SourceSnapshot s = spool->Read();
+  EXPECT_FALSE(s.status.ok());
+  EXPECT_TRUE(fs::exists(dir_ + "/a.yaml")) << "not consumed: tried again next time";
+  s = spool->Read();
+  EXPECT_TRUE(s.status.ok());
+  EXPECT_EQ(s.topologies.size(), 1u);
+}
+
+}  // namespace
+}  // namespace hgo::controller

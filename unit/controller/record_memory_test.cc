@@ -1,0 +1,134 @@
+#include "controller/record_memory.h"
+
+#include <gtest/gtest.h>
+
+#include "crd/canonical.h"
+#include "crd/parser.h"
+#include "reconciler/planner.h"
+
+namespace hgo::controller {
+namespace {
+
+using reconciler::Plan;
+
+crd::Topology Spec() {
+  auto parsed =
+      crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/full.yaml");
+  EXPECT_TRUE(parsed.ok());
+  return parsed.Topologies().at(0);
+}
+
+// A plan whose memory applied `hash` (as the planner's create does).
+Plan Applying(const reconciler::Memory& before, const std::string& hash, int64_t now) {
+  Plan p;
+  p.phase = reconciler::Phase::kDeploying;
+  p.memory = before;
+  p.memory.applied_hash = hash;
+  p.memory.applied_topology_id = "t-" + hash.substr(0, 6);
+  p.memory.rollout_started_ms = now;
+  p.memory.instances_of[hash] = 3;
+  p.memory.job_hash_of[hash] = "job-" + hash.substr(0, 6);
+  p.actions.push_back({reconciler::Action::Kind::kCreateJob, hash, "", "", "", false, "create"});
+  return p;
+}
+
+TEST(RecordMemoryTest, TheStoredSpecParsesBackToTheSameRevision) {
+  const crd::Topology t = Spec();
+  statestore::TopologyRecord r;
+  r.key = t.key();
+  statestore::Revision v;
+  v.spec_hash = crd::SpecHash(t);
+  v.spec = crd::CanonicalJson(t);
+  v.job_hash = "j";
+  statestore::AddRevision(r, v);
+  r.applied = r.history.back();
+  auto revisions = RevisionsFromRecord(r);
+  ASSERT_EQ(revisions.count(v.spec_hash), 1u);
+  EXPECT_EQ(crd::SpecHash(revisions.at(v.spec_hash).spec), v.spec_hash)
+      << "the canonical JSON is a valid spec with the same meaning";
+}
+
+TEST(RecordMemoryTest, FoldingAPassThenReadingBackGivesThePlansMemory) {
+  const crd::Topology t = Spec();
+  const std::string h1 = crd::SpecHash(t);
+  std::map<std::string, RevisionSource> revisions{{h1, RevisionSource{t, h1, "c1"}}};
+  statestore::TopologyRecord r;
+  r.key = t.key();
+
+  Plan create = Applying({}, h1, 1000);
+  FoldPass(r, PassOutcome{&create, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 1000});
+  EXPECT_EQ(MemoryFromRecord(r), create.memory);
+  ASSERT_TRUE(r.applied);
+  EXPECT_EQ(r.applied->number, 1);
+  EXPECT_EQ(r.applied->outcome, "Applying");
+  EXPECT_EQ(r.applied->source, "dir:/specs");
+  EXPECT_EQ(r.phase, "Deploying");
+  EXPECT_EQ(r.events.back().reason, "CreateJob");
+
+  Plan healthy;
+  healthy.phase = reconciler::Phase::kRunning;
+  healthy.memory = create.memory;
+  healthy.memory.stable_hash = h1;
+  FoldPass(r, PassOutcome{&healthy, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 2000});
+  EXPECT_EQ(MemoryFromRecord(r), healthy.memory);
+  ASSERT_TRUE(r.last_stable);
+  EXPECT_EQ(r.last_stable->outcome, "Stable");
+  EXPECT_EQ(r.applied->outcome, "Stable");
+
+  // A second revision that fails: history keeps both, the failed one marked.
+  crd::Topology t2 = t;
+  t2.spec.topology.config["x"] = Json(int64_t{1});
+  const std::string h2 = crd::SpecHash(t2);
+  revisions[h2] = RevisionSource{t2, h2, "c2"};
+  Plan update = Applying(healthy.memory, h2, 3000);
+  FoldPass(r, PassOutcome{&update, &revisions, h2, "dir:/specs", "c2", Status::Ok(), 3000});
+  Plan failed;
+  failed.phase = reconciler::Phase::kFailed;
+  failed.memory = update.memory;
+  failed.memory.failed_hashes.insert(h2);
+  FoldPass(r, PassOutcome{&failed, &revisions, h2, "dir:/specs", "c2", Status::Ok(), 4000});
+  EXPECT_EQ(MemoryFromRecord(r), failed.memory);
+  ASSERT_EQ(r.history.size(), 2u);
+  EXPECT_EQ(r.history[1].outcome, "Failed");
+  EXPECT_EQ(r.history[1].source_revision, "c2");
+  EXPECT_EQ(r.failed_spec_hashes.count(h2), 1u);
+  EXPECT_EQ(r.last_stable->spec_hash, h1);
+}
+
+TEST(RecordMemoryTest, AFailedExecutionKeepsTheOldMemoryAndRecordsTheError) {
+  const crd::Topology t = Spec();
+  const std::string h1 = crd::SpecHash(t);
+  std::map<std::string, RevisionSource> revisions{{h1, RevisionSource{t, h1, ""}}};
+  statestore::TopologyRecord r;
+  r.key = t.key();
+  Plan create = Applying({}, h1, 1000);
+  FoldPass(r, PassOutcome{&create, &revisions, h1, "dir:/specs", "",
+                          Status::Unavailable("aurora down"), 1000});
+  EXPECT_EQ(MemoryFromRecord(r), reconciler::Memory{});
+  EXPECT_FALSE(r.applied);
+  EXPECT_EQ(r.events.back().reason, "ActionFailed");
+  EXPECT_NE(r.events.back().message.find("aurora down"), std::string::npos);
+}
+
+TEST(RecordMemoryTest, APinNamesAHistoryRevision) {
+  const crd::Topology t = Spec();
+  statestore::TopologyRecord r;
+  r.key = t.key();
+  for (int i = 0; i < 3; ++i) {
+    statestore::Revision v;
+    v.spec_hash = std::string(64, static_cast<char>('a' + i));
+    v.job_hash = "j" + std::to_string(i);
+    v.instances = i + 2;
+    statestore::AddRevision(r, v);
+  }
+  r.pinned_revision = 2;
+  r.pinned_for_spec_hash = "current";
+  auto m = MemoryFromRecord(r);
+  EXPECT_EQ(m.pinned_hash, std::string(64, 'b'));
+  EXPECT_EQ(m.pinned_for_spec_hash, "current");
+  EXPECT_EQ(m.instances_of.at(std::string(64, 'b')), 3);
+  EXPECT_EQ(m.job_hash_of.at(std::string(64, 'c')), "j2");
+}
+
+}  // namespace
+}  // namespace hgo::controller

@@ -1,0 +1,109 @@
+#include "controller/work_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace hgo::controller {
+namespace {
+
+using namespace std::chrono_literals;
+using Key = crd::TopologyKey;
+
+Key K(const std::string& name) { return Key{"c", "r", "e", name}; }
+
+TEST(WorkQueueTest, AKeyIsQueuedOnceHoweverOftenItIsAdded) {
+  FakeClock clock;
+  WorkQueue q(clock);
+  q.Add(K("a"));
+  q.Add(K("a"));
+  q.Add(K("b"));
+  EXPECT_EQ(q.Ready(), 2u);
+  EXPECT_EQ(q.TryGet()->name, "a");
+  EXPECT_EQ(q.TryGet()->name, "b");
+  EXPECT_FALSE(q.TryGet());
+}
+
+TEST(WorkQueueTest, AKeyAddedWhileProcessingIsHandedOutOnlyAfterDone) {
+  FakeClock clock;
+  WorkQueue q(clock);
+  q.Add(K("a"));
+  auto k = q.TryGet();
+  ASSERT_TRUE(k);
+  q.Add(K("a"));  // a change arrives during the pass
+  EXPECT_FALSE(q.TryGet()) << "never two passes of one key at once";
+  q.Done(*k);
+  auto again = q.TryGet();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->name, "a");
+}
+
+TEST(WorkQueueTest, DelayedKeysWaitForTheirTimeAndTheEarliestWins) {
+  FakeClock clock;
+  WorkQueue q(clock);
+  q.AddAfter(K("a"), 10s);
+  q.AddAfter(K("a"), 3s);
+  q.AddAfter(K("a"), 20s);  // later than what is queued: ignored
+  EXPECT_EQ(q.Delayed(), 1u);
+  clock.Advance(2s);
+  EXPECT_FALSE(q.TryGet());
+  clock.Advance(1s);
+  EXPECT_TRUE(q.TryGet());
+  EXPECT_EQ(q.Delayed(), 0u);
+}
+
+TEST(WorkQueueTest, AnImmediateAddReplacesADelayedOne) {
+  FakeClock clock;
+  WorkQueue q(clock);
+  q.AddAfter(K("a"), 10s);
+  q.Add(K("a"));
+  EXPECT_EQ(q.Delayed(), 0u);
+  auto k = q.TryGet();
+  ASSERT_TRUE(k);
+  q.Done(*k);
+  clock.Advance(11s);
+  EXPECT_FALSE(q.TryGet()) << "the delayed copy was dropped";
+}
+
+TEST(WorkQueueTest, BackoffDoublesUntilForgotten) {
+  FakeClock clock;
+  WorkQueue q(clock, 1s, 5s);
+  auto cycle = [&](std::chrono::seconds expect) {
+    q.AddRateLimited(K("a"));
+    clock.Advance(expect - 1ms);
+    EXPECT_FALSE(q.TryGet()) << "before " << expect.count() << " s";
+    clock.Advance(1ms);
+    auto k = q.TryGet();
+    ASSERT_TRUE(k) << "at " << expect.count() << " s";
+    q.Done(*k);
+  };
+  cycle(1s);
+  cycle(2s);
+  cycle(4s);
+  cycle(5s);  // capped
+  EXPECT_EQ(q.Failures(K("a")), 4);
+  q.Forget(K("a"));
+  cycle(1s);
+}
+
+TEST(WorkQueueTest, GetBlocksUntilAKeyArrivesAndShutdownReleasesIt) {
+  RealClock clock;
+  WorkQueue q(clock);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(20ms);
+    q.Add(K("a"));
+  });
+  auto k = q.Get();
+  producer.join();
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->name, "a");
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(20ms);
+    q.Shutdown();
+  });
+  EXPECT_FALSE(q.Get());
+  stopper.join();
+}
+
+}  // namespace
+}  // namespace hgo::controller
