@@ -45,7 +45,7 @@ void ControllerE2E::SetUp() {
   spec_.spec.packing.algorithm = crd::PackingAlgorithm::kRoundRobin;
   spec_.spec.packing.containers = 2;
   spec_.spec.update.min_wait_in_running_seconds = 1;
-  spec_.spec.update.progress_deadline_seconds = 15;
+  spec_.spec.update.progress_deadline_seconds = 30;
   ASSERT_TRUE(testing::PackageForTest(dir_, spec_).ok());
 }
 
