@@ -113,6 +113,13 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_ASSIGN_OR_RETURN(aurora::UpdateRequest r,
                            aurora::BuildUpdate(revision->spec, cluster_, s.inputs));
       r.settings.block_if_no_pulses_after_ms = options_.block_if_no_pulses_after_ms;
+      for (int32_t id : a.instances) {  // sorted: consecutive ids become one range
+        if (!r.settings.update_only.empty() && r.settings.update_only.back().last + 1 == id) {
+          r.settings.update_only.back().last = id;
+        } else {
+          r.settings.update_only.push_back(aurora::Range{id, id});
+        }
+      }
       HGO_ASSIGN_OR_RETURN(
           aurora::StartUpdateResult result,
           aurora_.StartJobUpdate(r, "heron-gitops: revision " + revision->spec_hash.substr(0, 12)));

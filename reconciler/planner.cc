@@ -31,8 +31,9 @@ class Planner {
  private:
   void Add(Kind kind, const std::string& reason, const std::string& hash = "",
            const std::string& update_id = "") {
-    Action a{kind,  hash,  hash.empty() ? "" : target_job_, hash.empty() ? "" : tid_, update_id,
-             false, reason};
+    Action a{
+        kind,   hash, hash.empty() ? "" : target_job_, hash.empty() ? "" : tid_, update_id, false,
+        reason, {}};
     p_.actions.push_back(std::move(a));
   }
   void Note(const std::string& type, const std::string& reason, const std::string& message) {
@@ -47,7 +48,7 @@ class Planner {
     const bool forget =
         std::any_of(a.begin(), a.end(), [](const Action& x) { return x.kind == Kind::kForget; });
     if (!forget && !(p_.memory == m_)) {
-      a.push_back(Action{Kind::kRemember, "", "", "", "", false, "record"});
+      a.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}});
     }
     p_.phase = phase;
     p_.message = message;
@@ -62,7 +63,7 @@ class Planner {
     return d_.spec ? int64_t{d_.spec->spec.update.progress_deadline_seconds} * 1000 : 600000;
   }
   void Remember() {
-    p_.actions.push_back(Action{Kind::kRemember, "", "", "", "", false, "record"});
+    p_.actions.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}});
   }
 
   Plan Absent() {
@@ -72,7 +73,8 @@ class Planner {
     if (p_.memory.absent_since_ms == 0) p_.memory.absent_since_ms = now_;
     if (!o_.job_exists() && !o_.heron.any()) {
       p_.memory = Memory{};
-      p_.actions.push_back(Action{Kind::kForget, "", "", "", "", false, "nothing left to delete"});
+      p_.actions.push_back(
+          Action{Kind::kForget, "", "", "", "", false, "nothing left to delete", {}});
       return Finish(Phase::kDeleted, "the spec is gone and so is the topology");
     }
     if (!s_.prune) {
@@ -202,9 +204,14 @@ class Planner {
     if (m.stable_hash.empty() || o_.heron.spec_hash == m.stable_hash) return;
     auto job = m.job_hash_of.find(m.stable_hash);
     if (job == m.job_hash_of.end()) return;
-    p_.actions.push_back(Action{Kind::kWriteHeronState, m.stable_hash, job->second,
-                                TopologyIdFor(Name(), job->second), "", false,
-                                "Aurora is rolling back to the stable revision"});
+    p_.actions.push_back(Action{Kind::kWriteHeronState,
+                                m.stable_hash,
+                                job->second,
+                                TopologyIdFor(Name(), job->second),
+                                "",
+                                false,
+                                "Aurora is rolling back to the stable revision",
+                                {}});
   }
 
   Plan Create() {
@@ -251,7 +258,8 @@ class Planner {
                tid_,
                "",
                want_paused,
-               want_paused ? "deactivate" : "activate"};
+               want_paused ? "deactivate" : "activate",
+               {}};
       p_.actions.push_back(a);
     }
     bool healthy = true;
@@ -303,6 +311,15 @@ class Planner {
     }
     Add(Kind::kWriteHeronState, drift ? "repair" : "update", target_);
     Add(Kind::kStartUpdate, drift ? "repair" : "update", target_);
+    // Only the stale and the missing instances; all of them means no restriction.
+    std::vector<int32_t> touch = stale;
+    for (int32_t i = 0; i < instances_; ++i) {
+      if (!o_.instances.count(i)) touch.push_back(i);
+    }
+    std::sort(touch.begin(), touch.end());
+    int32_t span = instances_;
+    for (const auto& [id, inst] : o_.instances) span = std::max(span, id + 1);
+    if (static_cast<int32_t>(touch.size()) < span) p_.actions.back().instances = touch;
     if (p_.memory.applied_hash != target_ || p_.memory.applied_topology_id != tid_) Applied();
     p_.memory.instances_of[target_] = instances_;
     p_.memory.job_hash_of[target_] = target_job_;

@@ -155,6 +155,9 @@ struct Action {
   std::string update_id;
   bool pause = false;
   std::string reason;  // for events and dry-run output
+  // kStartUpdate: the only instances the update may touch (Aurora's updateOnlyTheseInstances),
+  // so containers the change does not concern are never restarted; empty means all.
+  std::vector<int32_t> instances;
 };
 const char* ActionName(Action::Kind k);
 

@@ -125,9 +125,13 @@ bool MarkedFailed(const Json& s, const std::string& hash) {
   return false;
 }
 
-// A spec whose containers crash two seconds after they start: its update must fail.
+// A spec whose containers crash two seconds after they start (before minWait): its update must
+// fail.
 crd::Topology Crashing(crd::Topology t) {
   t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
+  // Longer than the crash delay: neither Aurora's updater nor the health gate may call an
+  // instance good before it crashes.
+  t.spec.update.min_wait_in_running_seconds = 10;
   return t;
 }
 
@@ -340,6 +344,9 @@ bool IsFailed(const Json& s, const std::string& hash) {
 }
 crd::Topology WithCrash(crd::Topology t) {
   t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
+  // Longer than the crash delay: neither Aurora's updater nor the health gate may call an
+  // instance good before it crashes.
+  t.spec.update.min_wait_in_running_seconds = 10;
   return t;
 }
 

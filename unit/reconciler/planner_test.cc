@@ -509,6 +509,16 @@ struct SimulatedCluster {
             next[i] =
                 same ? it->second : ObservedInstance{state, now, a.job_hash, a.topology_id, 0};
           }
+          // updateOnlyTheseInstances: the others stay exactly as they are.
+          if (a.kind == Kind::kStartUpdate && !a.instances.empty()) {
+            const std::set<int32_t> touch(a.instances.begin(), a.instances.end());
+            for (const auto& [id, inst] : observed.instances) {
+              if (!touch.count(id)) next[id] = inst;
+            }
+            for (int32_t id : touch) {
+              if (id >= n) next.erase(id);
+            }
+          }
           observed.instances = std::move(next);
           break;
         }
@@ -651,6 +661,41 @@ TEST(PlannerScenarioTest, ScalingUpAndDownKeepsEveryUntouchedContainer) {
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(cluster.observed.instances[i].running_since_ms, before.at(i).running_since_ms);
   }
+}
+
+TEST(PlannerScenarioTest, UpdatesTouchOnlyTheInstancesThatChange) {
+  SimulatedCluster cluster;
+  int64_t now = kT0;
+  ASSERT_EQ(Converge(cluster, Want(kA, 3), now).phase, Phase::kRunning);
+  auto update_of = [](const Plan& p) -> const Action* {
+    for (const auto& a : p.actions) {
+      if (a.kind == Kind::kStartUpdate) return &a;
+    }
+    return nullptr;
+  };
+  // Scale up (same task): only the new instances.
+  Plan up = MakePlan(Want(kB, 5, Spec(), kA), cluster.observed, cluster.memory, Settings{}, now);
+  ASSERT_TRUE(update_of(up));
+  EXPECT_EQ(update_of(up)->instances, (std::vector<int32_t>{3, 4}));
+  EXPECT_EQ(up.instances_restarted, 0);
+  ASSERT_EQ(Converge(cluster, Want(kB, 5, Spec(), kA), now).phase, Phase::kRunning);
+  // Scale down: only the removed ones.
+  const std::string c(64, 'c');
+  Plan down = MakePlan(Want(c, 4, Spec(), kA), cluster.observed, cluster.memory, Settings{}, now);
+  ASSERT_TRUE(update_of(down));
+  EXPECT_EQ(update_of(down)->instances, (std::vector<int32_t>{4}));
+  ASSERT_EQ(Converge(cluster, Want(c, 4, Spec(), kA), now).phase, Phase::kRunning);
+  // One instance changed behind our back: only it is repaired.
+  cluster.observed.instances[2].job_hash = "someone-else";
+  Plan repair = MakePlan(Want(c, 4, Spec(), kA), cluster.observed, cluster.memory, Settings{}, now);
+  ASSERT_TRUE(update_of(repair));
+  EXPECT_EQ(update_of(repair)->instances, (std::vector<int32_t>{2}));
+  // A new task for every container: no restriction (all of them).
+  Plan all = MakePlan(Want(std::string(64, 'd'), 4, Spec(), "other-job"), cluster.observed,
+                      cluster.memory, Settings{}, now);
+  ASSERT_TRUE(update_of(all));
+  EXPECT_TRUE(update_of(all)->instances.empty());
+  EXPECT_EQ(all.instances_restarted, 4);
 }
 
 }  // namespace
