@@ -111,6 +111,7 @@ class Controller {
                const reconciler::Observed& observed, const reconciler::Desired& desired,
                bool executed);
   void UpdatePhaseGauge();
+  std::string DesiredHash(const crd::TopologyKey& key) const;  // "" when no source holds it
   int64_t NowMs() const;
 
   const ControllerOptions options_;

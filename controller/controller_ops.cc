@@ -120,14 +120,14 @@ Status Controller::SetSuspended(const crd::TopologyKey& key, bool suspended) {
   });
 }
 
+std::string Controller::DesiredHash(const crd::TopologyKey& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = desired_.present.find(key);
+  return it == desired_.present.end() ? "" : it->second.spec_hash;
+}
+
 Status Controller::Rollback(const crd::TopologyKey& key, int64_t revision) {
-  std::string desired_hash;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = desired_.present.find(key); it != desired_.present.end()) {
-      desired_hash = it->second.spec_hash;
-    }
-  }
+  const std::string desired_hash = DesiredHash(key);
   const int64_t now = NowMs();
   return Mutate(key, [&](statestore::TopologyRecord& r) {
     const statestore::Revision* target = nullptr;
@@ -152,13 +152,7 @@ Status Controller::Rollback(const crd::TopologyKey& key, int64_t revision) {
 }
 
 Status Controller::Retry(const crd::TopologyKey& key) {
-  std::string desired_hash;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = desired_.present.find(key); it != desired_.present.end()) {
-      desired_hash = it->second.spec_hash;
-    }
-  }
+  const std::string desired_hash = DesiredHash(key);
   const int64_t now = NowMs();
   return Mutate(key, [&](statestore::TopologyRecord& r) {
     if (desired_hash.empty() || !r.failed_spec_hashes.count(desired_hash)) {

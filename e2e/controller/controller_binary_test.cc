@@ -17,18 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string Str(const Json& j, const char* key) {
-  const Json* v = j.Find(key);
-  return v && v->is_string() ? v->as_string() : "";
-}
-int64_t Int(const Json& j, const char* key) {
-  const Json* v = j.Find(key);
-  return v && v->is_int() ? v->as_int() : -1;
-}
-bool Running(const Json& s, const std::string& hash) {
-  return Str(s, "phase") == "Running" && Str(s, "appliedSpecHash") == hash;
-}
-
 TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   auto c = StartController({"dir:" + specs_dir_ + "?allowEmpty"}, {"--prune", "--tombstone", "1s"});
   ASSERT_TRUE(c);
@@ -37,24 +25,24 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   // Create.
   WriteFile(file, SpecYaml(spec_));
   Json s = WaitFor(*c, "created and running",
-                   [&](const Json& j) { return Running(j, crd::SpecHash(spec_)); });
+                   [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
   auto created = RunningTaskIds();
   ASSERT_EQ(created.size(), 3u) << SerializePretty(s);
-  EXPECT_EQ(Int(s, "revision"), 1);
+  EXPECT_EQ(JsonInt(s, "revision"), 1);
 
   // Scale up: one more container; the running ones keep their task ids.
   crd::Topology scaled = spec_;
   scaled.spec.topology.bolts[0].parallelism = 2;
   scaled.spec.packing.containers = 3;
   WriteFile(file, SpecYaml(scaled));
-  s = WaitFor(*c, "scaled", [&](const Json& j) { return Running(j, crd::SpecHash(scaled)); });
+  s = WaitFor(*c, "scaled", [&](const Json& j) { return RunningAt(j, crd::SpecHash(scaled)); });
   auto after_scale = RunningTaskIds();
   ASSERT_EQ(after_scale.size(), 4u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(after_scale[i], created[i]) << "instance " << i;
 
   // Scale down again: the removed container goes, the others stay.
   WriteFile(file, SpecYaml(spec_));
-  s = WaitFor(*c, "scaled down", [&](const Json& j) { return Running(j, crd::SpecHash(spec_)); });
+  s = WaitFor(*c, "scaled down", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
   auto after_down = RunningTaskIds();
   ASSERT_EQ(after_down.size(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(after_down[i], created[i]) << "instance " << i;
@@ -64,7 +52,7 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
   updated.spec.update.batch_size = 2;
   WriteFile(file, SpecYaml(updated));
-  s = WaitFor(*c, "updated", [&](const Json& j) { return Running(j, crd::SpecHash(updated)); });
+  s = WaitFor(*c, "updated", [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); });
   auto after_update = RunningTaskIds();
   ASSERT_EQ(after_update.size(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_NE(after_update[i], created[i]) << "instance " << i;
@@ -100,41 +88,6 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   EXPECT_TRUE(c->Stop().ok()) << "a clean shutdown on SIGTERM";
 }
 
-}  // namespace
-}  // namespace hgo::e2e
-
-namespace hgo::e2e {
-namespace {
-
-using namespace std::chrono_literals;
-namespace fs = std::filesystem;
-
-std::string S(const Json& j, const char* key) {
-  const Json* v = j.Find(key);
-  return v && v->is_string() ? v->as_string() : "";
-}
-bool RunningAt(const Json& s, const std::string& hash) {
-  return S(s, "phase") == "Running" && S(s, "appliedSpecHash") == hash;
-}
-bool MarkedFailed(const Json& s, const std::string& hash) {
-  const Json* f = s.Find("failedSpecHashes");
-  if (!f || !f->is_array()) return false;
-  for (const auto& h : f->as_array()) {
-    if (h.is_string() && h.as_string() == hash) return true;
-  }
-  return false;
-}
-
-// A spec whose containers crash two seconds after they start (before minWait): its update must
-// fail.
-crd::Topology Crashing(crd::Topology t) {
-  t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
-  // Longer than the crash delay: neither Aurora's updater nor the health gate may call an
-  // instance good before it crashes.
-  t.spec.update.min_wait_in_running_seconds = 10;
-  return t;
-}
-
 TEST_F(ControllerE2E, BrokenYamlFreezesInsteadOfKilling) {
   auto c = StartController({"dir:" + specs_dir_}, {"--prune", "--tombstone", "1s"});
   ASSERT_TRUE(c);
@@ -153,10 +106,10 @@ TEST_F(ControllerE2E, BrokenYamlFreezesInsteadOfKilling) {
   broken.replace(p, 16, "\"parallelism\": 0");
   WriteFile(file, broken);
   Json s = WaitFor(*c, "a source error in status", [](const Json& j) {
-    return S(j, "sourceError").find("parallelism") != std::string::npos;
+    return JsonStr(j, "sourceError").find("parallelism") != std::string::npos;
   });
-  EXPECT_NE(S(s, "sourceError").find("exclamation.yaml:"), std::string::npos)
-      << S(s, "sourceError");
+  EXPECT_NE(JsonStr(s, "sourceError").find("exclamation.yaml:"), std::string::npos)
+      << JsonStr(s, "sourceError");
   auto list = testing::HttpCall("GET", c->url() + "/api/v1/topologies");
   EXPECT_NE(list.body.find("other.yaml"), std::string::npos) << list.body;
   std::this_thread::sleep_for(4s);  // several passes and more than the tombstone delay
@@ -173,7 +126,7 @@ TEST_F(ControllerE2E, BrokenYamlFreezesInsteadOfKilling) {
   // Fixed: converges again, nothing restarted.
   WriteFile(file, SpecYaml(spec_));
   WaitFor(*c, "running again", [&](const Json& j) {
-    return RunningAt(j, crd::SpecHash(spec_)) && S(j, "sourceError").empty();
+    return RunningAt(j, crd::SpecHash(spec_)) && JsonStr(j, "sourceError").empty();
   });
   EXPECT_EQ(RunningTaskIds(), before);
 }
@@ -191,7 +144,8 @@ TEST_F(ControllerE2E, CrashingUpdateIsRolledBackAndNotRetried) {
       *c, "the crashing revision marked failed",
       [&](const Json& j) { return MarkedFailed(j, crd::SpecHash(bad)); }, 120);
   s = WaitFor(*c, "the old revision running again", [&](const Json& j) {
-    return S(j, "phase") == "Failed" && S(j, "message").find("not retried") != std::string::npos &&
+    return JsonStr(j, "phase") == "Failed" &&
+           JsonStr(j, "message").find("not retried") != std::string::npos &&
            RunningTaskIds().size() == 3u;
   });
   // Not retried: after several more passes there is still one update for the bad revision.
@@ -233,7 +187,7 @@ TEST_F(ControllerE2E, Kill9MidUpdateResumesWithoutDuplicates) {
   slow.spec.topology.config["sim.start.delay.seconds"] = Json(std::string("3"));
   WriteFile(file, SpecYaml(slow));
   WaitFor(
-      *c, "updating", [](const Json& j) { return S(j, "phase") == "Updating"; }, 30);
+      *c, "updating", [](const Json& j) { return JsonStr(j, "phase") == "Updating"; }, 30);
   ASSERT_TRUE(c->Kill9().ok());
   std::this_thread::sleep_for(1s);
   ASSERT_TRUE(c->Restart().ok());
@@ -279,7 +233,8 @@ TEST_F(ControllerE2E, TwoControllersOneLeaderAndFailover) {
           [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
   // The follower serves the stored status, and refuses mutations.
   Json fs_status = WaitFor(
-      *b, "the follower's view", [&](const Json& j) { return S(j, "phase") == "Running"; }, 20);
+      *b, "the follower's view", [&](const Json& j) { return JsonStr(j, "phase") == "Running"; },
+      20);
   EXPECT_EQ(Post(*b, KeyPath() + ":sync").status, 503);
 
   ASSERT_TRUE(a->Kill9().ok());
@@ -310,44 +265,12 @@ TEST_F(ControllerE2E, ConvergesThroughZooKeeperAndAuroraRestarts) {
   updated.spec.topology.config["sim.start.delay.seconds"] = Json(std::string("2"));
   WriteFile(file, SpecYaml(updated));
   WaitFor(
-      *c, "updating", [](const Json& j) { return S(j, "phase") == "Updating"; }, 30);
+      *c, "updating", [](const Json& j) { return JsonStr(j, "phase") == "Updating"; }, 30);
   ASSERT_TRUE(aurora_->Restart().ok());
   WaitFor(
       *c, "running after the aurora-local restart",
       [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); }, 120);
   EXPECT_EQ(ActiveTaskCount(), 3u);
-}
-
-}  // namespace
-}  // namespace hgo::e2e
-
-namespace hgo::e2e {
-namespace {
-
-using namespace std::chrono_literals;
-namespace fs = std::filesystem;
-
-std::string Field(const Json& j, const char* key) {
-  const Json* v = j.Find(key);
-  return v && v->is_string() ? v->as_string() : "";
-}
-bool IsRunningAt(const Json& s, const std::string& hash) {
-  return Field(s, "phase") == "Running" && Field(s, "appliedSpecHash") == hash;
-}
-bool IsFailed(const Json& s, const std::string& hash) {
-  const Json* f = s.Find("failedSpecHashes");
-  if (!f || !f->is_array()) return false;
-  for (const auto& h : f->as_array()) {
-    if (h.is_string() && h.as_string() == hash) return true;
-  }
-  return false;
-}
-crd::Topology WithCrash(crd::Topology t) {
-  t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
-  // Longer than the crash delay: neither Aurora's updater nor the health gate may call an
-  // instance good before it crashes.
-  t.spec.update.min_wait_in_running_seconds = 10;
-  return t;
 }
 
 class GitRepo {
@@ -386,9 +309,9 @@ TEST_F(ControllerE2E, GitSourceCreateUpdateRollback) {
   auto c = StartController({"git:file://" + dir_ + "/repo#main//topologies?interval=1s"});
   ASSERT_TRUE(c);
   Json s = WaitFor(*c, "created from git",
-                   [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(spec_)); });
-  EXPECT_EQ(Field(s, "sourceRevision"), first);
-  EXPECT_EQ(Field(s, "source").rfind("git:", 0), 0u) << Field(s, "source");
+                   [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  EXPECT_EQ(JsonStr(s, "sourceRevision"), first);
+  EXPECT_EQ(JsonStr(s, "source").rfind("git:", 0), 0u) << JsonStr(s, "source");
 
   crd::Topology updated = spec_;
   updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
@@ -396,8 +319,8 @@ TEST_F(ControllerE2E, GitSourceCreateUpdateRollback) {
   // A webhook makes it fetch at once.
   EXPECT_EQ(Post(*c, "/api/v1/webhook/git").status, 202);
   s = WaitFor(*c, "updated from git",
-              [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(updated)); });
-  EXPECT_EQ(Field(s, "sourceRevision"), second);
+              [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); });
+  EXPECT_EQ(JsonStr(s, "sourceRevision"), second);
   // The commit is in the Aurora update's metadata.
   aurora::UpdateQuery uq;
   uq.job_key = aurora::JobKey{"www-data", "devel", "exclamation"};
@@ -410,12 +333,12 @@ TEST_F(ControllerE2E, GitSourceCreateUpdateRollback) {
   }
   EXPECT_TRUE(found);
 
-  const crd::Topology bad = WithCrash(updated);
+  const crd::Topology bad = Crashing(updated);
   repo.Commit(SpecYaml(bad), "break it");
   WaitFor(
       *c, "the bad commit rolled back",
       [&](const Json& j) {
-        return IsFailed(j, crd::SpecHash(bad)) && Field(j, "phase") == "Failed";
+        return MarkedFailed(j, crd::SpecHash(bad)) && JsonStr(j, "phase") == "Failed";
       },
       120);
   WaitFor(*c, "the previous revision running",
@@ -430,7 +353,7 @@ TEST_F(ControllerE2E, SpoolSourceCreateUpdateRollbackAndRestart) {
   ASSERT_TRUE(c);
   WriteFile(spool + "/exclamation.yaml", SpecYaml(spec_));
   WaitFor(*c, "created from the spool",
-          [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(spec_)); });
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
   EXPECT_TRUE(fs::exists(spool + "/done/exclamation.yaml"));
   EXPECT_FALSE(fs::exists(spool + "/exclamation.yaml"));
   const auto before = RunningTaskIds();
@@ -451,20 +374,20 @@ TEST_F(ControllerE2E, SpoolSourceCreateUpdateRollbackAndRestart) {
   ASSERT_TRUE(c->Restart().ok());
   std::this_thread::sleep_for(4s);
   EXPECT_EQ(RunningTaskIds(), before);
-  WaitFor(*c, "still running", [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(spec_)); });
+  WaitFor(*c, "still running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
 
   crd::Topology updated = spec_;
   updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
   WriteFile(spool + "/exclamation.yaml", SpecYaml(updated));
   WaitFor(*c, "updated from the spool",
-          [&](const Json& j) { return IsRunningAt(j, crd::SpecHash(updated)); });
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); });
 
-  const crd::Topology bad = WithCrash(updated);
+  const crd::Topology bad = Crashing(updated);
   WriteFile(spool + "/exclamation.yaml", SpecYaml(bad));
   WaitFor(
       *c, "the bad spec rolled back",
       [&](const Json& j) {
-        return IsFailed(j, crd::SpecHash(bad)) && Field(j, "phase") == "Failed";
+        return MarkedFailed(j, crd::SpecHash(bad)) && JsonStr(j, "phase") == "Failed";
       },
       120);
 

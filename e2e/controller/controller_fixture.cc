@@ -13,6 +13,35 @@ namespace hgo::e2e {
 
 namespace fs = std::filesystem;
 
+std::string JsonStr(const Json& j, const char* key) {
+  const Json* v = j.Find(key);
+  return v && v->is_string() ? v->as_string() : "";
+}
+
+int64_t JsonInt(const Json& j, const char* key) {
+  const Json* v = j.Find(key);
+  return v && v->is_int() ? v->as_int() : -1;
+}
+
+bool RunningAt(const Json& status, const std::string& spec_hash) {
+  return JsonStr(status, "phase") == "Running" && JsonStr(status, "appliedSpecHash") == spec_hash;
+}
+
+bool MarkedFailed(const Json& status, const std::string& spec_hash) {
+  const Json* f = status.Find("failedSpecHashes");
+  if (!f || !f->is_array()) return false;
+  for (const auto& h : f->as_array()) {
+    if (h.is_string() && h.as_string() == spec_hash) return true;
+  }
+  return false;
+}
+
+crd::Topology Crashing(crd::Topology t) {
+  t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
+  t.spec.update.min_wait_in_running_seconds = 10;
+  return t;
+}
+
 void ControllerE2E::SetUp() {
   auto zk = testing::ZkTestServer::Start();
   ASSERT_TRUE(zk.ok()) << zk.status();

@@ -20,6 +20,15 @@
 
 namespace hgo::e2e {
 
+// Reading the API's JSON: "" or -1 when absent.
+std::string JsonStr(const Json& j, const char* key);
+int64_t JsonInt(const Json& j, const char* key);
+bool RunningAt(const Json& status, const std::string& spec_hash);
+bool MarkedFailed(const Json& status, const std::string& spec_hash);
+// The spec with containers that crash two seconds after they start, before minWait: its update
+// must fail (neither Aurora's updater nor the health gate may call an instance good first).
+crd::Topology Crashing(crd::Topology t);
+
 class ControllerE2E : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -2,21 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/controller/spec_text.h"
+
 #include <fstream>
 #include <sstream>
 
 namespace hgo::controller {
 namespace {
-
-std::string Minimal(const std::string& name) {
-  std::ifstream in(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  const std::string from = "name: exclamation";
-  s.replace(s.find(from), from.size(), "name: " + name);
-  return s;
-}
 
 crd::TopologyKey Key(const std::string& name) {
   return crd::TopologyKey{"devcluster", "www-data", "devel", name};
@@ -34,8 +26,8 @@ SourceSnapshot Snap(const std::string& source,
 
 TEST(DesiredSetTest, ValidSpecsArePresentWithTheirSource) {
   SourceMemory m;
-  DesiredSet d =
-      MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}, {"b.yaml", Minimal("b")}})}, m);
+  DesiredSet d = MergeSources(
+      {Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}, {"b.yaml", MinimalSpecText("b")}})}, m);
   ASSERT_EQ(d.present.size(), 2u);
   EXPECT_EQ(d.present.at(Key("a")).source, "dir:/a");
   EXPECT_FALSE(d.present.at(Key("a")).spec_hash.empty());
@@ -45,9 +37,10 @@ TEST(DesiredSetTest, ValidSpecsArePresentWithTheirSource) {
 
 TEST(DesiredSetTest, AnInvalidDocumentFreezesItsKeyWithFileAndLine) {
   SourceMemory m;
-  std::string bad = Minimal("a");
+  std::string bad = MinimalSpecText("a");
   bad.replace(bad.find("role: www-data"), 14, "role: www-data\n  bogus: 1");
-  DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", bad}, {"b.yaml", Minimal("b")}})}, m);
+  DesiredSet d =
+      MergeSources({Snap("dir:/a", {{"a.yaml", bad}, {"b.yaml", MinimalSpecText("b")}})}, m);
   EXPECT_EQ(d.present.count(Key("a")), 0u);
   ASSERT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_NE(d.frozen.at(Key("a")).find("a.yaml:"), std::string::npos) << d.frozen.at(Key("a"));
@@ -57,32 +50,35 @@ TEST(DesiredSetTest, AnInvalidDocumentFreezesItsKeyWithFileAndLine) {
 
 TEST(DesiredSetTest, ASyntaxErrorFreezesWhatTheFileHeldLastTime) {
   SourceMemory m;
-  MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}, {"b.yaml", Minimal("b")}})}, m);
-  DesiredSet d =
-      MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", Minimal("b")}})}, m);
+  MergeSources(
+      {Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}, {"b.yaml", MinimalSpecText("b")}})}, m);
+  DesiredSet d = MergeSources(
+      {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", MinimalSpecText("b")}})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_FALSE(d.freeze_absent);
   // Still frozen on the next read (the memory of the file's keys is kept while it is broken).
-  d = MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", Minimal("b")}})}, m);
+  d = MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", MinimalSpecText("b")}})},
+                   m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
 }
 
 TEST(DesiredSetTest, ABrokenFileNeverSeenBeforeFreezesEverythingAbsent) {
   SourceMemory m;
-  DesiredSet d =
-      MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", Minimal("b")}})}, m);
+  DesiredSet d = MergeSources(
+      {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", MinimalSpecText("b")}})}, m);
   EXPECT_TRUE(d.freeze_absent) << "the broken file may hold any topology: prune nothing";
   EXPECT_EQ(d.present.count(Key("b")), 1u);
 }
 
 TEST(DesiredSetTest, AnUnreadableSourceFreezesWhatItHeld) {
   SourceMemory m;
-  MergeSources(
-      {Snap("git:x", {{"a.yaml", Minimal("a")}}), Snap("dir:/b", {{"b.yaml", Minimal("b")}})}, m);
+  MergeSources({Snap("git:x", {{"a.yaml", MinimalSpecText("a")}}),
+                Snap("dir:/b", {{"b.yaml", MinimalSpecText("b")}})},
+               m);
   SourceSnapshot failed;
   failed.source = "git:x";
   failed.status = Status::Unauthenticated("fetch refused");
-  DesiredSet d = MergeSources({failed, Snap("dir:/b", {{"b.yaml", Minimal("b")}})}, m);
+  DesiredSet d = MergeSources({failed, Snap("dir:/b", {{"b.yaml", MinimalSpecText("b")}})}, m);
   ASSERT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_NE(d.frozen.at(Key("a")).find("fetch refused"), std::string::npos);
   EXPECT_EQ(d.present.count(Key("b")), 1u);
@@ -100,13 +96,13 @@ TEST(DesiredSetTest, ASourceThatFailsBeforeItsFirstReadFreezesAllAbsentKeys) {
 
 TEST(DesiredSetTest, AnEmptySourcePrunesNothingUnlessAllowed) {
   SourceMemory m;
-  MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}})}, m);
+  MergeSources({Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}})}, m);
   DesiredSet d = MergeSources({Snap("dir:/a", {})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_TRUE(d.freeze_absent);
   EXPECT_NE(d.errors.at(0).find("empty"), std::string::npos);
   SourceMemory m2;
-  MergeSources({Snap("dir:/a", {{"a.yaml", Minimal("a")}}, true)}, m2);
+  MergeSources({Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}}, true)}, m2);
   d = MergeSources({Snap("dir:/a", {}, true)}, m2);
   EXPECT_TRUE(d.frozen.empty());
   EXPECT_FALSE(d.freeze_absent);
@@ -115,9 +111,9 @@ TEST(DesiredSetTest, AnEmptySourcePrunesNothingUnlessAllowed) {
 
 TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
   SourceMemory m;
-  DesiredSet d = MergeSources(
-      {Snap("dir:/a", {{"a.yaml", Minimal("a")}}), Snap("dir:/b", {{"copy.yaml", Minimal("a")}})},
-      m);
+  DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}}),
+                               Snap("dir:/b", {{"copy.yaml", MinimalSpecText("a")}})},
+                              m);
   ASSERT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_NE(d.frozen.at(Key("a")).find("a.yaml"), std::string::npos);
   EXPECT_NE(d.frozen.at(Key("a")).find("copy.yaml"), std::string::npos);
@@ -126,7 +122,7 @@ TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
 
 TEST(DesiredSetTest, GitFileNamesCarryTheCommitButAreTrackedByPath) {
   SourceMemory m;
-  MergeSources({Snap("git:x", {{"t/a.yaml@abc", Minimal("a")}})}, m);
+  MergeSources({Snap("git:x", {{"t/a.yaml@abc", MinimalSpecText("a")}})}, m);
   DesiredSet d = MergeSources({Snap("git:x", {{"t/a.yaml@def", "kind: [\n"}})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_FALSE(d.freeze_absent);

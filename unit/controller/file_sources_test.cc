@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "unit/controller/spec_text.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,16 +13,6 @@ namespace hgo::controller {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Minimal(const std::string& name) {
-  std::ifstream in(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  const std::string from = "name: exclamation";
-  s.replace(s.find(from), from.size(), "name: " + name);
-  return s;
-}
 
 class FileSourcesTest : public ::testing::Test {
  protected:
@@ -43,10 +35,10 @@ class FileSourcesTest : public ::testing::Test {
 };
 
 TEST_F(FileSourcesTest, DirSourceReadsYamlRecursivelyAndSkipsHiddenAndOtherFiles) {
-  Write("a.yaml", Minimal("a"));
-  Write("team/b.yml", Minimal("b"));
-  Write("team/.c.yaml.tmp", Minimal("c"));  // an editor's temporary file
-  Write(".git/d.yaml", Minimal("d"));
+  Write("a.yaml", MinimalSpecText("a"));
+  Write("team/b.yml", MinimalSpecText("b"));
+  Write("team/.c.yaml.tmp", MinimalSpecText("c"));  // an editor's temporary file
+  Write(".git/d.yaml", MinimalSpecText("d"));
   Write("README.md", "not a spec");
   auto source = MakeDirSource(Config("dir:" + dir_));
   SourceSnapshot s = source->Read();
@@ -74,7 +66,7 @@ TEST_F(FileSourcesTest, DirSourceReportsBrokenFilesAndAMissingDirectory) {
 TEST_F(FileSourcesTest, SpoolConsumesFilesIntoTheStore) {
   statestore::InMemoryStateStore store;
   auto spool = MakeSpoolSource(Config("spool:" + dir_), store);
-  Write("a.yaml", Minimal("a"));
+  Write("a.yaml", MinimalSpecText("a"));
   Write("bad.yaml", "kind: [\n");
   SourceSnapshot s = spool->Read();
   ASSERT_TRUE(s.status.ok()) << s.status;
@@ -107,7 +99,7 @@ TEST_F(FileSourcesTest, SpoolConsumesFilesIntoTheStore) {
 TEST_F(FileSourcesTest, SpoolLeavesTheFileWhenTheStoreFails) {
   statestore::InMemoryStateStore store;
   auto spool = MakeSpoolSource(Config("spool:" + dir_), store);
-  Write("a.yaml", Minimal("a"));
+  Write("a.yaml", MinimalSpecText("a"));
   store.FailNext(Status::Unavailable("zk down"));
   SourceSnapshot s = spool->Read();
   EXPECT_FALSE(s.status.ok());
