@@ -1,6 +1,5 @@
 #include "controller/controller_main.h"
 
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include "common/file_util.h"
 #include "common/http_server.h"
 #include "common/logging.h"
+#include "common/signals.h"
 #include "common/version.h"
 #include "controller/api.h"
 #include "controller/controller.h"
@@ -125,12 +125,7 @@ int ControllerMain(int argc, char** argv) {
     return Usage("--listen must be HOST:PORT");
   }
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  BlockTerminationSignals();  // before any thread starts
 
   statestore::ZkOptions zo;
   zo.servers = zookeeper;
@@ -174,8 +169,7 @@ int ControllerMain(int argc, char** argv) {
   // The port for scripts and tests that ask for port 0.
   std::cout << "listening on " << (*server)->url() << std::endl;
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  const int sig = WaitForTerminationSignal();
   spdlog::info("controller: signal {}: shutting down", sig);
   controller->Stop();
   server->reset();

@@ -1,7 +1,6 @@
 #include "testing/aurora_local_process.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -16,6 +15,7 @@
 #include <thread>
 
 #include "common/http_server.h"
+#include "testing/spawn.h"
 
 namespace hgo::testing {
 
@@ -47,22 +47,7 @@ Status AuroraLocalProcess::Launch() {
       BuiltBinary("aurora-local"), "--state-dir", dir_ + "/state", "--port",
       std::to_string(port_),       "--cluster",   "local"};
   for (const auto& a : options_.extra_args) args.push_back(a);
-  pid_t pid = ::fork();
-  if (pid < 0) return Status::Internal("fork failed");
-  if (pid == 0) {
-    int fd = ::open((dir_ + "/aurora-local.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    ::close_range(3, ~0U, 0);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
+  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, dir_ + "/aurora-local.log"));
   // Ready when /health answers (at most 20 s).
   for (int i = 0; i < 400; ++i) {
     int status;

@@ -1,6 +1,5 @@
 #include "testing/controller_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 
 #include "common/http_server.h"
 #include "testing/aurora_local_process.h"
+#include "testing/spawn.h"
 
 namespace hgo::testing {
 
@@ -32,22 +32,7 @@ Status ControllerProcess::Launch() {
                                    "127.0.0.1:" + std::to_string(port_)};
   args.insert(args.end(), args_.begin(), args_.end());
   log_ = dir_ + "/controller-" + std::to_string(port_) + "-" + std::to_string(++launches_) + ".log";
-  pid_t pid = ::fork();
-  if (pid < 0) return Status::Internal("fork failed");
-  if (pid == 0) {
-    int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    ::close_range(3, ~0U, 0);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
+  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, log_));
   for (int i = 0; i < 600; ++i) {
     int status;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -1,6 +1,5 @@
 #include "aurora/local/main.h"
 
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +7,7 @@
 
 #include "aurora/local/server.h"
 #include "aurora/local/serverset.h"
+#include "common/signals.h"
 #include "common/version.h"
 
 namespace hgo::aurora::local {
@@ -51,12 +51,7 @@ int AuroraLocalMain(int argc, char** argv) {
     options.users = std::move(*users);
   }
   // Handle SIGINT/SIGTERM in this thread only.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  BlockTerminationSignals();
 
   auto server = AuroraLocalServer::Start(options);
   if (!server.ok()) {
@@ -84,8 +79,7 @@ int AuroraLocalMain(int argc, char** argv) {
     announcer = std::move(*a);
   }
   std::cout << "aurora-local listening on " << (*server)->url() << std::endl;
-  int sig = 0;
-  sigwait(&signals, &sig);
+  const int sig = WaitForTerminationSignal();
   spdlog::info("aurora-local: signal {}, stopping (tasks keep running)", sig);
   announcer.reset();
   server->reset();
