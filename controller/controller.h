@@ -101,8 +101,9 @@ class Controller {
   bool TakePruneToken();
   StatusOr<reconciler::Observed> Observe(ClusterRuntime& c, const crd::TopologyKey& key, int worker,
                                          std::optional<statestore::HeronSnapshot>* heron);
+  // current: the packing plan in Heron's state (new revisions repack from it).
   StatusOr<reconciler::Desired> DesiredFor(const crd::TopologyKey& key, ClusterRuntime& c,
-                                           const std::optional<statestore::HeronSnapshot>& heron,
+                                           const std::optional<packager::PackingPlan>& current,
                                            std::map<std::string, RevisionSource>& revisions);
   // Read-modify-write of a record with compare-and-set (retried on conflict).
   Status Mutate(const crd::TopologyKey& key,

@@ -71,7 +71,7 @@ StatusOr<reconciler::Observed> Controller::Observe(
 
 StatusOr<reconciler::Desired> Controller::DesiredFor(
     const crd::TopologyKey& key, ClusterRuntime& c,
-    const std::optional<statestore::HeronSnapshot>& heron,
+    const std::optional<packager::PackingPlan>& current,
     std::map<std::string, RevisionSource>& revisions) {
   reconciler::Desired d;
   std::optional<DesiredEntry> entry;
@@ -91,7 +91,7 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
   }
   if (!entry) return d;
   RevisionSource rev{entry->spec, entry->spec_hash, entry->source_revision};
-  auto shape = ShapeOf(rev, c.spec().config, CurrentPacking(heron));
+  auto shape = ShapeOf(rev, c.spec().config, current);
   if (!shape.ok()) {
     d.presence = reconciler::Desired::Presence::kFrozen;
     d.source_error = entry->spec.source_file + ": cannot be packed: " + shape.status().message();
@@ -150,7 +150,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     version = (*stored)->version;
     revisions = RevisionsFromRecord(record);
   }
-  auto desired = DesiredFor(key, c, heron, revisions);
+  const std::optional<packager::PackingPlan> current = CurrentPacking(heron);
+  auto desired = DesiredFor(key, c, current, revisions);
   const reconciler::Memory memory = MemoryFromRecord(record);
   reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, options_.settings, now);
   if (!o.ok()) plan.message = o.status().message();
@@ -173,7 +174,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   if (Writes(plan)) {
     const auto t0 = clock_.Now();
     executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
-                                          revisions, CurrentPacking(heron));
+                                          revisions, current);
     metrics_.Observe("heron_controller_execute_seconds", {{"cluster", key.cluster}},
                      std::chrono::duration<double>(clock_.Now() - t0).count());
     {
