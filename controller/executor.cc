@@ -1,5 +1,7 @@
 #include "controller/executor.h"
 
+#include "common/http_client.h"
+#include "controller/topology_manager.h"
 #include "crd/heron_version.h"
 #include "reconciler/planner.h"
 #include "statestore/heron_protos.h"
@@ -139,15 +141,28 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       return heron.Write(HeronDir::kSchedulers, name,
                          statestore::SerializeHeronMessage(
                              statestore::BuildSchedulerLocation(name, cluster_.job_link_template)));
-    case Kind::kSetTopologyState:
-      // Heron deactivates and activates through its topology manager's HTTP endpoint, which the
-      // controller does not call yet.
-      return Status::Unimplemented("pause and resume through the topology manager");
+    case Kind::kSetTopologyState: {
+      HGO_ASSIGN_OR_RETURN(auto pplan, heron.Read(HeronDir::kPhysicalPlans, name));
+      HGO_ASSIGN_OR_RETURN(auto tmanager, heron.Read(HeronDir::kTManagers, name));
+      HGO_ASSIGN_OR_RETURN(auto url, TopologyStateUrl(pplan, tmanager, a.pause, a.topology_id));
+      if (!url) return Status::Ok();
+      HttpFetchOptions fetch;
+      fetch.timeout = options_.topology_manager_timeout;
+      HGO_ASSIGN_OR_RETURN(HttpResponse r, HttpFetch("GET", *url, fetch));
+      if (r.status != 200) {
+        return Status::Unavailable("the topology manager answered " + std::to_string(r.status) +
+                                   " to " + (a.pause ? "deactivate" : "activate") + ": " +
+                                   r.body.substr(0, 200));
+      }
+      return Status::Ok();
+    }
     case Kind::kKillJob:
       return aurora_.KillJob(job, "heron-gitops: " + a.reason);
     case Kind::kDeleteHeronState:
-      for (HeronDir d : {HeronDir::kSchedulers, HeronDir::kTopologies, HeronDir::kPackingPlans,
-                         HeronDir::kExecutionState}) {
+      // Heron's own order (`heron kill`, heron-state.md §4.3): topologies/<name> last, since
+      // its existence means "running"; the topology manager's pplans go too.
+      for (HeronDir d : {HeronDir::kPackingPlans, HeronDir::kPhysicalPlans, HeronDir::kSchedulers,
+                         HeronDir::kExecutionState, HeronDir::kTopologies}) {
         HGO_RETURN_IF_ERROR(heron.Remove(d, name));
       }
       return Status::Ok();

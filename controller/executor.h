@@ -7,6 +7,7 @@
 // for executing, so what is planned is what is done.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +46,8 @@ struct ExecutorOptions {
   // Every update is started with blockIfNoPulsesAfterMs: a controller that stops pulsing (dead,
   // partitioned, no longer leader) stops its own rollouts.
   int32_t block_if_no_pulses_after_ms = 120000;
+  // activate/deactivate calls to Heron's topology manager.
+  std::chrono::milliseconds topology_manager_timeout{5000};
 };
 
 class Executor {

@@ -1,5 +1,7 @@
 #include "controller/observe.h"
 
+#include <algorithm>
+
 #include "aurora/job_builder.h"
 #include "statestore/heron_protos.h"
 
@@ -85,6 +87,15 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
                                                                                        "tmanagers");
     if (loc.ok()) out->tmanager_topology_id = loc->topology_id();
   }
+  // The topology manager flips the state inside its physical plan on activate and deactivate;
+  // topologies/<name> only holds the state the topology was submitted with.
+  if (const std::string* bytes = snap.Get(HeronDir::kPhysicalPlans)) {
+    auto plan = statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(*bytes, "pplans");
+    if (plan.ok()) {
+      out->physical_plan = true;
+      out->paused = plan->topology().state() == heron::proto::api::PAUSED;
+    }
+  }
 }
 
 }  // namespace
@@ -111,6 +122,29 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
       o.instances[t.instance_id] = inst;
     }
   }
+  // Aurora's audit data: kills whose message the controller did not write, updates without the
+  // controller's metadata.
+  static const std::string kKilledBy = "Killed by ";
+  for (const auto& t : tasks) {
+    if (t.config.job != job) continue;
+    for (const auto& e : t.events) {
+      if (e.message.rfind(kKilledBy, 0) != 0 ||
+          e.message.find("heron-gitops:") != std::string::npos) {
+        continue;
+      }
+      const size_t end = e.message.find_first_of(".\n", kKilledBy.size());
+      o.foreign_changes.push_back({e.timestamp_ms,
+                                   e.message.substr(kKilledBy.size(), end - kKilledBy.size()),
+                                   "kill of instance " + std::to_string(t.instance_id)});
+    }
+  }
+  for (const auto& u : updates) {
+    if (u.key.job == job && !u.metadata.count(aurora::kMetaSpecHash)) {
+      o.foreign_changes.push_back({u.created_ms, u.user, "update " + u.key.id});
+    }
+  }
+  std::stable_sort(o.foreign_changes.begin(), o.foreign_changes.end(),
+                   [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
   for (const auto& u : updates) {
     if (u.key.job != job) continue;
     ObservedUpdate ou{u.key.id, UpdateState(u.status), Meta(u.metadata, aurora::kMetaSpecHash),

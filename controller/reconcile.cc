@@ -224,6 +224,12 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     st.observed_at_ms = observed.known ? now : st.observed_at_ms;
     st.phase = reconciler::PhaseName(plan.phase);
     st.message = plan.message;
+    if (!observed.known) {
+      st.message +=
+          st.observed_at_ms == 0
+              ? " (never observed)"
+              : " (last observed " + std::to_string((now - st.observed_at_ms) / 1000) + " s ago)";
+    }
     st.desired_spec_hash = desired->spec_hash;
     st.source_error = desired->source_error;
     if (observed.known) {

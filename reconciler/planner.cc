@@ -62,6 +62,41 @@ class Planner {
   int64_t DeadlineMs() const {
     return d_.spec ? int64_t{d_.spec->spec.update.progress_deadline_seconds} * 1000 : 600000;
   }
+  // Drift is the applied revision, once healthy, no longer being what runs.
+  bool Drifted() const {
+    return p_.memory.applied_hash == target_ && p_.memory.stable_hash == target_;
+  }
+  bool WarnOnly() const { return d_.spec->spec.sync_policy == crd::SyncPolicy::kWarn; }
+  // Which fields drifted and, where Aurora's audit data has it, who changed them.
+  std::string DriftDetail(const std::vector<int32_t>& stale) const {
+    std::vector<std::string> fields;
+    if (static_cast<int32_t>(o_.instances.size()) != instances_) {
+      fields.push_back("instance count " + std::to_string(o_.instances.size()) + " (want " +
+                       std::to_string(instances_) + ")");
+    }
+    if (!stale.empty()) {
+      std::string ids;
+      for (int32_t id : stale) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+      fields.push_back("task config of instances " + ids);
+    }
+    if (o_.heron.topology_id != tid_ || o_.heron.spec_hash != target_ || !o_.heron.packing_plan) {
+      fields.push_back("Heron's topology and packing plan");
+    }
+    if (o_.heron.physical_plan && o_.heron.paused != WantPaused()) {
+      fields.push_back(std::string("activation state ") + (o_.heron.paused ? "PAUSED" : "RUNNING"));
+    }
+    std::string out;
+    for (const auto& f : fields) out += (out.empty() ? "" : ", ") + f;
+    if (out.empty()) out = "the job";
+    for (auto it = o_.foreign_changes.rbegin(); it != o_.foreign_changes.rend(); ++it) {
+      if (it->at_ms >= p_.memory.rollout_started_ms) {
+        out += "; changed by " + it->user + " (" + it->what + ")";
+        break;
+      }
+    }
+    return out;
+  }
+  bool WantPaused() const { return d_.spec->spec.state == crd::DesiredState::kPaused; }
   void Remember() {
     p_.actions.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}});
   }
@@ -215,8 +250,13 @@ class Planner {
   }
 
   Plan Create() {
-    const bool recreate = p_.memory.applied_hash == target_ && !p_.memory.stable_hash.empty();
-    if (recreate) Note("Warning", "Drift", "the Aurora job is gone; creating it again");
+    const bool recreate = Drifted();
+    if (recreate && WarnOnly()) {
+      return Finish(Phase::kOutOfSync,
+                    "drifted: " + DriftDetail({}) + " (syncPolicy warn: not repaired)");
+    }
+    if (recreate)
+      Note("Warning", "Drift", "drifted: " + DriftDetail({}) + "; creating the job again");
     Add(Kind::kWriteHeronState, "create", target_);
     Add(Kind::kCreateJob, "create", target_);
     Add(Kind::kWriteSchedulerLocation, "create", target_);
@@ -243,15 +283,26 @@ class Planner {
       Note("Normal", "Adopted", "the running job already is revision " + Short(target_));
       Applied();
     }
-    if (!o_.heron.topology || o_.heron.topology_id != tid_ || o_.heron.spec_hash != target_ ||
-        !o_.heron.packing_plan || !o_.heron.execution_state) {
+    const bool heron_differs = !o_.heron.topology || o_.heron.topology_id != tid_ ||
+                               o_.heron.spec_hash != target_ || !o_.heron.packing_plan ||
+                               !o_.heron.execution_state;
+    const bool want_paused = WantPaused();
+    const bool activation_differs = o_.heron.physical_plan && want_paused != o_.heron.paused &&
+                                    o_.heron.tmanager_topology_id == tid_;
+    // Heron's state or its activation changed behind the controller's back (the spec did not).
+    if (Drifted() && (heron_differs || activation_differs) && WarnOnly()) {
+      return Finish(Phase::kOutOfSync,
+                    "drifted: " + DriftDetail({}) + " (syncPolicy warn: not repaired)");
+    }
+    if (heron_differs) {
       Add(Kind::kWriteHeronState, "Heron's state is missing or of another revision", target_);
     }
     if (!o_.heron.scheduler_location) {
       Add(Kind::kWriteSchedulerLocation, "missing scheduler location", target_);
     }
-    const bool want_paused = d_.spec->spec.state == crd::DesiredState::kPaused;
-    if (o_.heron.topology && want_paused != o_.heron.paused) {
+    // Only a topology manager of this revision with a physical plan can be told; until then
+    // the state written to topologies/<name> is the one the topology starts in.
+    if (activation_differs) {
       Action a{Kind::kSetTopologyState,
                target_,
                target_job_,
@@ -276,6 +327,12 @@ class Planner {
       }
       if (!failed_note.empty())
         return Finish(Phase::kFailed, failed_note + "; running the last stable one");
+      if (want_paused != o_.heron.paused) {
+        return Finish(Phase::kUpdating,
+                      want_paused ? "deactivating through the topology manager"
+                                  : "activating through the topology manager",
+                      true);
+      }
       if (want_paused) return Finish(Phase::kPaused, "deactivated as the spec asks");
       return Finish(Phase::kRunning, "revision " + Short(target_) + " is healthy");
     }
@@ -293,15 +350,17 @@ class Planner {
 
   // Instances of another revision, or missing: repair or roll out.
   Plan Converge(const std::vector<int32_t>& stale, int32_t absent) {
-    const bool drift = p_.memory.applied_hash == target_ && p_.memory.stable_hash == target_;
-    if (drift && d_.spec->spec.sync_policy == crd::SyncPolicy::kWarn) {
+    const bool drift = Drifted();
+    if (drift && WarnOnly()) {
       return Finish(Phase::kOutOfSync, std::to_string(stale.size() + absent) +
                                            " instances differ from revision " + Short(target_) +
+                                           ": " + DriftDetail(stale) +
                                            " (syncPolicy warn: not repaired)");
     }
     if (drift) {
       Note("Warning", "Drift",
-           std::to_string(stale.size() + absent) + " instances differ from the applied revision");
+           std::to_string(stale.size() + absent) +
+               " instances differ from the applied revision: " + DriftDetail(stale));
     }
     if (d_.spec->spec.update.strategy == crd::UpdateStrategy::kRecreate && !drift) {
       Add(Kind::kKillJob, "Recreate: all instances stop before the new revision starts");

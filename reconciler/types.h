@@ -72,11 +72,22 @@ struct ObservedHeron {
   bool packing_plan = false;
   bool execution_state = false;
   bool scheduler_location = false;
-  std::string topology_id;           // from topologies/<name>
-  std::string spec_hash;             // the revision Heron's state was written for
-  bool paused = false;               // the Topology's state is PAUSED
+  std::string topology_id;  // from topologies/<name>
+  std::string spec_hash;    // the revision Heron's state was written for
+  bool paused = false;  // live state: pplans/<name>'s Topology when present, else topologies/<name>
   std::string tmanager_topology_id;  // from tmanagers/<name>; empty when none registered
-  bool any() const { return topology || packing_plan || execution_state || scheduler_location; }
+  bool physical_plan = false;        // pplans/<name>: the topology manager runs the topology
+  bool any() const {
+    return topology || packing_plan || execution_state || scheduler_location || physical_plan;
+  }
+};
+
+// A change to the job the controller did not make, from Aurora's audit data: an update someone
+// else started, or an instance someone killed.
+struct ForeignChange {
+  int64_t at_ms = 0;
+  std::string user;  // Aurora's audit user
+  std::string what;  // "update 5c1e…", "kill of instance 2"
 };
 
 struct Observed {
@@ -87,6 +98,7 @@ struct Observed {
   std::optional<ObservedUpdate> active_update;
   std::optional<ObservedUpdate> last_update;  // the most recent finished update, if any
   ObservedHeron heron;
+  std::vector<ForeignChange> foreign_changes;  // oldest first
   bool job_exists() const { return !instances.empty(); }
 };
 

@@ -4,12 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cpprest/http_client.h>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "common/http_client.h"
 #include "common/http_server.h"
 #include "testing/aurora_local_process.h"
 #include "testing/spawn.h"
@@ -100,22 +100,13 @@ ControllerProcess::~ControllerProcess() {
 
 HttpResult HttpCall(const std::string& method, const std::string& url, const std::string& body,
                     const std::map<std::string, std::string>& headers) {
-  HttpResult out;
-  try {
-    web::http::client::http_client_config config;
-    config.set_timeout(std::chrono::seconds(30));
-    web::http::client::http_client client(web::uri(url), config);
-    web::http::http_request req(method);
-    for (const auto& [k, v] : headers) req.headers().add(k, v);
-    if (!body.empty()) req.set_body(body, "application/octet-stream");
-    auto resp = client.request(req).get();
-    out.status = resp.status_code();
-    auto bytes = resp.extract_vector().get();
-    out.body.assign(bytes.begin(), bytes.end());
-  } catch (const std::exception&) {
-    out.status = 0;
-  }
-  return out;
+  HttpFetchOptions options;
+  options.body = body;
+  options.headers = headers;
+  options.timeout = std::chrono::seconds(30);
+  auto r = HttpFetch(method, url, options);
+  if (!r.ok()) return HttpResult{};
+  return HttpResult{r->status, std::move(r->body)};
 }
 
 }  // namespace hgo::testing

@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
+#include "common/http_server.h"
 #include "crd/canonical.h"
 #include "e2e/controller/controller_fixture.h"
+#include "statestore/heron_protos.h"
 #include "statestore/zk_client.h"
 
 namespace hgo::e2e {
@@ -85,7 +88,128 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
     std::this_thread::sleep_for(250ms);
   }
   EXPECT_EQ(testing::HttpCall("GET", c->url() + KeyPath()).status, 404);
+  // Heron's state goes with it, the topology manager's physical plan included.
+  statestore::ZkOptions zo;
+  zo.servers = zk_->connect_string();
+  auto zk = statestore::ZkClient::Connect(zo);
+  ASSERT_TRUE(zk.ok());
+  for (const char* dir : {"topologies", "packingplans", "pplans", "executionstate", "schedulers"}) {
+    auto children = (*zk)->GetChildren(std::string("/heron/") + dir);
+    ASSERT_TRUE(children.ok()) << dir;
+    EXPECT_TRUE(children->empty()) << dir << " still holds " << children->front();
+  }
   EXPECT_TRUE(c->Stop().ok()) << "a clean shutdown on SIGTERM";
+}
+
+// The live state as Heron's topology manager (the stand-in) holds it in pplans/<name>.
+std::string LiveTopologyState(const std::string& zk_servers) {
+  statestore::ZkOptions zo;
+  zo.servers = zk_servers;
+  auto zk = statestore::ZkClient::Connect(zo);
+  if (!zk.ok()) return "unreachable";
+  auto data = (*zk)->Get("/heron/pplans/exclamation");
+  if (!data.ok()) return "no physical plan";
+  heron::proto::system::PhysicalPlan plan;
+  if (!plan.ParseFromString(data->data)) return "unparsable";
+  return heron::proto::api::TopologyState_Name(plan.topology().state());
+}
+
+TEST_F(ControllerE2E, DriftUnderWarnIsReportedWithWhoAndRepairedUnderRepair) {
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  crd::Topology warn = spec_;
+  warn.spec.sync_policy = crd::SyncPolicy::kWarn;
+  WriteFile(file, SpecYaml(warn));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(warn)); });
+
+  // Someone kills a container by hand: reported with the field and Aurora's audit user.
+  const aurora::JobKey job{"www-data", "devel", "exclamation"};
+  ASSERT_TRUE(api_->KillTasks(job, {2}, "maintenance").ok());
+  Json s = WaitForPhase(*c, "OutOfSync");
+  EXPECT_NE(JsonStr(s, "message").find("instance count 2 (want 3)"), std::string::npos)
+      << JsonStr(s, "message");
+  EXPECT_NE(JsonStr(s, "message").find("(kill of instance 2)"), std::string::npos)
+      << JsonStr(s, "message");
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(RunningTaskIds().size(), 2u) << "warn does not touch the job";
+
+  // syncPolicy repair: the controller puts the container back.
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(*c, "repaired", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  EXPECT_EQ(RunningTaskIds().size(), 3u);
+}
+
+TEST_F(ControllerE2E, AnUnreachableClusterFreezesOnlyItself) {
+  // A second cluster whose scheduler nobody answers for.
+  std::ifstream in(clusters_file_);
+  std::string clusters((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  clusters +=
+      "  - name: faraway\n    aurora: {url: \"http://127.0.0.1:" + std::to_string(PickFreePort()) +
+      "\"}\n    heron: {zookeeper: \"" + zk_->connect_string() + "\", root: /heron-faraway}\n";
+  WriteFile(clusters_file_, clusters);
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  crd::Topology far = spec_;
+  far.spec.cluster = "faraway";
+  WriteFile(specs_dir_ + "/far.yaml", SpecYaml(far));
+  WriteFile(specs_dir_ + "/exclamation.yaml", SpecYaml(spec_));
+
+  WaitFor(*c, "the reachable cluster converges",
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  const std::string far_path = "/api/v1/topologies/faraway/www-data/devel/exclamation";
+  Json far_status;
+  for (int i = 0; i < 200; ++i) {
+    auto r = testing::HttpCall("GET", c->url() + far_path);
+    auto j = ParseJson(r.body);
+    if (r.status == 200 && j.ok() && JsonStr(*j, "phase") == "Unknown") {
+      far_status = *j;
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(JsonStr(far_status, "phase"), "Unknown") << SerializePretty(far_status);
+  EXPECT_NE(JsonStr(far_status, "message").find("faraway"), std::string::npos)
+      << JsonStr(far_status, "message");
+  EXPECT_NE(JsonStr(far_status, "message").find("never observed"), std::string::npos)
+      << JsonStr(far_status, "message");
+}
+
+TEST_F(ControllerE2E, PauseAndResumeThroughTheTopologyManager) {
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+
+  // Submitted paused, as `heron submit --deploy-deactivated` does.
+  crd::Topology paused = spec_;
+  paused.spec.state = crd::DesiredState::kPaused;
+  WriteFile(file, SpecYaml(paused));
+  WaitForPhase(*c, "Paused");
+  EXPECT_EQ(LiveTopologyState(zk_->connect_string()), "PAUSED");
+  const auto tasks = RunningTaskIds();
+  ASSERT_EQ(tasks.size(), 3u);
+
+  // Resume: activated through the topology manager, no container restarts.
+  WriteFile(file, SpecYaml(spec_));
+  Json s =
+      WaitFor(*c, "resumed", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  EXPECT_EQ(LiveTopologyState(zk_->connect_string()), "RUNNING");
+  EXPECT_EQ(RunningTaskIds(), tasks);
+
+  // The API's mutations need the bearer token: none or a wrong one is 401 and changes nothing.
+  EXPECT_EQ(testing::HttpCall("POST", c->url() + KeyPath() + ":suspend").status, 401);
+  EXPECT_EQ(testing::HttpCall("POST", c->url() + KeyPath() + ":suspend", "",
+                              {{"Authorization", "Bearer not-" + token_}})
+                .status,
+            401);
+  EXPECT_EQ(JsonStr(Status(*c), "phase"), "Running");
+
+  // Pause again: deactivated, still no restart.
+  WriteFile(file, SpecYaml(paused));
+  s = WaitForPhase(*c, "Paused");
+  EXPECT_EQ(LiveTopologyState(zk_->connect_string()), "PAUSED");
+  EXPECT_EQ(RunningTaskIds(), tasks);
+  EXPECT_EQ(JsonStr(s, "appliedSpecHash"), crd::SpecHash(paused));
 }
 
 TEST_F(ControllerE2E, BrokenYamlFreezesInsteadOfKilling) {

@@ -7,6 +7,10 @@
 // - container 0 reads topologies/<name> under the state-manager root, checks that its id equals
 //   --topology-id (as Heron's topology manager does), and registers the topology manager location
 //   as an ephemeral tmanagers/<name> (tmasters/<name> when run with --tmaster-* flags);
+// - container 0 then writes pplans/<name> (a physical plan holding the Topology and its live
+//   state) and serves the topology manager's /activate and /deactivate on
+//   --tmanager-controller-port with Heron's checks (topologyid required and equal, 400 when not
+//   PAUSED / not RUNNING); each flips the state in pplans/<name>;
 // - other containers just run.
 // Topology config keys (read from topologies/<name>) make it misbehave on purpose:
 //   sim.crash.after.seconds=N  exit with status 1 after N seconds (every container)
@@ -20,10 +24,13 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "common/http_server.h"
 #include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 #include "statestore/proto/tmanager.pb.h"
@@ -105,6 +112,57 @@ std::string ConfigValue(const heron::proto::api::Topology& t, const std::string&
   return "";
 }
 
+// The topology manager's controller endpoints, as far as the controller uses them.
+class TopologyManagerStandin {
+ public:
+  TopologyManagerStandin(hgo::statestore::HeronState& state, heron::proto::api::Topology topology)
+      : state_(state), topology_(std::move(topology)) {}
+
+  hgo::Status WritePhysicalPlan() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return WriteLocked();
+  }
+
+  hgo::HttpReply Handle(const hgo::HttpRequest& req) {
+    const bool activate = req.path == "/activate";
+    if (!activate && req.path != "/deactivate") return hgo::HttpReply::Text(404, "no such path");
+    const std::string prefix = "topologyid=";
+    std::string id;
+    for (size_t at = 0; at <= req.query.size();) {
+      size_t end = req.query.find('&', at);
+      if (end == std::string::npos) end = req.query.size();
+      std::string kv = req.query.substr(at, end - at);
+      if (kv.rfind(prefix, 0) == 0) id = kv.substr(prefix.size());
+      at = end + 1;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (id.empty()) return hgo::HttpReply::Text(400, "topologyid is missing");
+    if (id != topology_.id()) return hgo::HttpReply::Text(400, "topologyid mismatch");
+    const auto from = activate ? heron::proto::api::PAUSED : heron::proto::api::RUNNING;
+    if (topology_.state() != from) {
+      return hgo::HttpReply::Text(400, activate ? "topology not paused" : "topology not running");
+    }
+    topology_.set_state(activate ? heron::proto::api::RUNNING : heron::proto::api::PAUSED);
+    hgo::Status s = WriteLocked();
+    if (!s.ok()) return hgo::HttpReply::Text(500, s.ToString());
+    std::printf("%s\n", activate ? "activated" : "deactivated");
+    std::fflush(stdout);
+    return hgo::HttpReply::Text(200, "ok");
+  }
+
+ private:
+  hgo::Status WriteLocked() {
+    heron::proto::system::PhysicalPlan plan;
+    *plan.mutable_topology() = topology_;
+    return state_.Write(HeronDir::kPhysicalPlans, topology_.name(),
+                        hgo::statestore::SerializeHeronMessage(plan));
+  }
+
+  hgo::statestore::HeronState& state_;
+  std::mutex mu_;
+  heron::proto::api::Topology topology_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,6 +220,8 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   if (delay > 0) std::this_thread::sleep_for(std::chrono::seconds(delay));
 
+  std::unique_ptr<TopologyManagerStandin> topology_manager;  // container 0's topology manager
+  std::unique_ptr<hgo::HttpServer> controller_server;        // declared after: stops first
   if (shard == 0 && !hang) {
     heron::proto::tmanager::TManagerLocation location;
     location.set_topology_name(name);
@@ -177,6 +237,14 @@ int main(int argc, char** argv) {
       return Fail("cannot register the topology manager: " + created.status().ToString());
     std::printf("registered %s\n", created->c_str());
     std::fflush(stdout);
+    topology_manager = std::make_unique<TopologyManagerStandin>(state, *topology);
+    hgo::Status written = topology_manager->WritePhysicalPlan();
+    if (!written.ok()) return Fail("cannot write the physical plan: " + written.ToString());
+    auto server = hgo::HttpServer::Start(
+        "127.0.0.1", location.controller_port(),
+        [&topology_manager](const hgo::HttpRequest& req) { return topology_manager->Handle(req); });
+    if (!server.ok()) return Fail("controller port: " + server.status().ToString());
+    controller_server = std::move(*server);
   }
   while (!g_stop) {
     if (crash_after > 0 &&

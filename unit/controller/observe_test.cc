@@ -97,8 +97,46 @@ TEST(ObserveTest, HeronNodesAreRead) {
   EXPECT_FALSE(o.heron.scheduler_location);
   EXPECT_EQ(o.heron.topology_id, "wc-j1");
   EXPECT_EQ(o.heron.spec_hash, "spec-1");
-  EXPECT_TRUE(o.heron.paused);
+  EXPECT_TRUE(o.heron.paused);  // no physical plan yet: the submitted state
+  EXPECT_FALSE(o.heron.physical_plan);
   EXPECT_EQ(o.heron.tmanager_topology_id, "wc-j1");
+
+  // The topology manager activated it: its physical plan holds the live state.
+  heron::proto::system::PhysicalPlan plan;
+  *plan.mutable_topology() = statestore::BuildTopology(t, "wc-j1", 2, "spec-1");
+  plan.mutable_topology()->set_state(heron::proto::api::RUNNING);
+  snap.nodes[HeronDir::kPhysicalPlans] = statestore::SerializeHeronMessage(plan);
+  o = ObserveTopology(Key("wc"), {}, {}, snap, 0);
+  EXPECT_TRUE(o.heron.physical_plan);
+  EXPECT_FALSE(o.heron.paused);
+}
+
+TEST(ObserveTest, ChangesTheControllerDidNotMakeAreAttributed) {
+  aurora::Task killed;
+  killed.config.job = Key("wc");
+  killed.instance_id = 2;
+  killed.status = aurora::TaskStatus::kKilled;
+  killed.events = {{100, aurora::TaskStatus::kRunning, "", ""},
+                   {300, aurora::TaskStatus::kKilling, "Killed by bob.\nmaintenance", ""}};
+  aurora::Task ours = killed;
+  ours.instance_id = 1;
+  ours.events = {{200, aurora::TaskStatus::kKilling, "Killed by aurora.\nheron-gitops: prune", ""}};
+  aurora::Task other_job = killed;
+  other_job.config.job = Key("other");
+  aurora::UpdateSummary by_hand;
+  by_hand.key = {Key("wc"), "u-hand"};
+  by_hand.user = "alice";
+  by_hand.created_ms = 250;
+  aurora::UpdateSummary by_us = by_hand;
+  by_us.key.id = "u-ours";
+  by_us.metadata[aurora::kMetaSpecHash] = "spec-1";
+  auto o = ObserveTopology(Key("wc"), {killed, ours, other_job}, {by_hand, by_us}, std::nullopt, 0);
+  ASSERT_EQ(o.foreign_changes.size(), 2u);
+  EXPECT_EQ(o.foreign_changes[0].user, "alice");
+  EXPECT_EQ(o.foreign_changes[0].what, "update u-hand");
+  EXPECT_EQ(o.foreign_changes[1].user, "bob");
+  EXPECT_EQ(o.foreign_changes[1].what, "kill of instance 2");
+  EXPECT_EQ(o.foreign_changes[1].at_ms, 300);
 }
 
 TEST(ObserveTest, StatusMappings) {

@@ -28,7 +28,8 @@ Plan Applying(const reconciler::Memory& before, const std::string& hash, int64_t
   p.memory.rollout_started_ms = now;
   p.memory.instances_of[hash] = 3;
   p.memory.job_hash_of[hash] = "job-" + hash.substr(0, 6);
-  p.actions.push_back({reconciler::Action::Kind::kCreateJob, hash, "", "", "", false, "create"});
+  p.actions.push_back(
+      {reconciler::Action::Kind::kCreateJob, hash, "", "", "", false, "create", {}});
   return p;
 }
 

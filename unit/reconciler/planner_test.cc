@@ -42,7 +42,7 @@ Observed Running(const std::string& hash, int count = 3, int64_t since = kT0 - 3
   for (int i = 0; i < count; ++i) {
     o.instances[i] = ObservedInstance{ObservedInstance::State::kRunning, since, hash, tid, 0};
   }
-  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid};
+  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true};
   return o;
 }
 
@@ -432,7 +432,60 @@ std::vector<Case> Cases() {
        Settings{},
        {},
        Phase::kOutOfSync,
-       nullptr},
+       [](const Plan& p) {
+         EXPECT_NE(p.message.find("instance count 2 (want 3)"), std::string::npos) << p.message;
+       }},
+      {"DriftNamesWhoChangedTheJob",
+       [] { return Want(kA, 3, Spec("  syncPolicy: warn\n")); },
+       [] {
+         Observed o = Running(kA);
+         o.instances[1].job_hash = "someone-elses";
+         // Older than the rollout: not the cause. The newest one after it is.
+         o.foreign_changes = {{kT0 - 7200'000, "mallory", "update old"},
+                              {kT0 - 60'000, "bob", "kill of instance 2"},
+                              {kT0 - 30'000, "alice", "update 5c1e"}};
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kOutOfSync,
+       [](const Plan& p) {
+         EXPECT_NE(p.message.find("task config of instances 1"), std::string::npos) << p.message;
+         EXPECT_NE(p.message.find("changed by alice (update 5c1e)"), std::string::npos)
+             << p.message;
+         EXPECT_EQ(p.message.find("mallory"), std::string::npos) << p.message;
+       }},
+      {"AJobKilledByHandIsReportedNotRecreatedUnderWarn",
+       [] { return Want(kA, 3, Spec("  syncPolicy: warn\n")); },
+       [] {
+         Observed o = Running(kA);
+         o.instances.clear();
+         o.foreign_changes = {{kT0 - 1000, "carol", "kill of instance 0"}};
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kOutOfSync,
+       [](const Plan& p) {
+         EXPECT_NE(p.message.find("instance count 0 (want 3)"), std::string::npos) << p.message;
+         EXPECT_NE(p.message.find("carol"), std::string::npos) << p.message;
+       }},
+      {"ADeactivationByHandIsReportedUnderWarn",
+       [] { return Want(kA, 3, Spec("  syncPolicy: warn\n")); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.paused = true;
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kOutOfSync,
+       [](const Plan& p) {
+         EXPECT_NE(p.message.find("activation state PAUSED"), std::string::npos) << p.message;
+       }},
       {"RecreateKillsFirst",
        [] { return Want(kB, 3, Spec("  update: {strategy: Recreate}\n")); },
        [] { return Running(kA); },
@@ -447,8 +500,44 @@ std::vector<Case> Cases() {
        [] { return Stable(kA); },
        Settings{},
        {Kind::kSetTopologyState},
-       Phase::kPaused,
+       Phase::kUpdating,
        [](const Plan& p) { EXPECT_TRUE(p.actions[0].pause); }},
+      {"ADeactivatedTopologyIsPaused",
+       [] { return Want(kA, 3, Spec("  state: Paused\n")); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.paused = true;
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kPaused,
+       nullptr},
+      {"AResumedSpecActivatesTheTopology",
+       [] { return Want(kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.paused = true;
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kSetTopologyState},
+       Phase::kUpdating,
+       [](const Plan& p) { EXPECT_FALSE(p.actions[0].pause); }},
+      {"NoTopologyManagerYetMeansNoStateCall",
+       [] { return Want(kA, 3, Spec("  state: Paused\n")); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.physical_plan = false;
+         return o;
+       },
+       [] { return Stable(kA); },
+       Settings{},
+       {},
+       Phase::kUpdating,
+       nullptr},
       {"ARunningJobOfTheSameRevisionIsAdopted",
        [] { return Want(kA); },
        [] { return Running(kA); },
@@ -548,6 +637,7 @@ struct SimulatedCluster {
     // Heron's topology manager registers for the topology the job runs.
     observed.heron.tmanager_topology_id =
         observed.job_exists() && observed.heron.topology ? observed.heron.topology_id : "";
+    observed.heron.physical_plan = !observed.heron.tmanager_topology_id.empty();
   }
 };
 

@@ -1,0 +1,42 @@
+#include "common/http_client.h"
+
+#include <cpprest/http_client.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace hgo {
+
+StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& url,
+                                 const HttpFetchOptions& options) {
+  if (!web::uri::validate(url)) return Status::InvalidArgument("not a URL: " + url);
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(options.timeout);
+    web::http::client::http_client client(web::uri(url), config);
+    web::http::http_request req(method);
+    for (const auto& [k, v] : options.headers) req.headers().add(k, v);
+    if (!options.body.empty()) req.set_body(options.body, options.content_type);
+    web::http::http_response resp = client.request(req).get();
+    HttpResponse out;
+    out.status = resp.status_code();
+    for (const auto& [k, v] : resp.headers()) {
+      std::string key = k;
+      std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+      out.headers[key] = v;
+    }
+    auto bytes = resp.extract_vector().get();
+    out.body.assign(bytes.begin(), bytes.end());
+    return out;
+  } catch (const web::http::http_exception& e) {
+    const std::string what = e.what();
+    if (e.error_code() == std::errc::timed_out || what.find("timed out") != std::string::npos) {
+      return Status::DeadlineExceeded(method + " " + url + ": timed out");
+    }
+    return Status::Unavailable(method + " " + url + ": " + what);
+  } catch (const std::exception& e) {
+    return Status::Unavailable(method + " " + url + ": " + e.what());
+  }
+}
+
+}  // namespace hgo

@@ -1,0 +1,39 @@
+#include "controller/topology_manager.h"
+
+#include "statestore/heron_protos.h"
+#include "statestore/proto/physical_plan.pb.h"
+#include "statestore/proto/tmanager.pb.h"
+
+namespace hgo::controller {
+
+StatusOr<std::optional<std::string>> TopologyStateUrl(
+    const std::optional<std::string>& physical_plan, const std::optional<std::string>& tmanager,
+    bool pause, const std::string& expected_topology_id) {
+  // Heron's topology manager answers 500 before it has a physical plan, and the plan is where
+  // the live state is: without one there is nothing to transition yet.
+  if (!physical_plan) {
+    return Status::FailedPrecondition(
+        "no physical plan (pplans) yet: the topology manager has not started the topology");
+  }
+  HGO_ASSIGN_OR_RETURN(auto plan, statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
+                                      *physical_plan, "pplans"));
+  const bool paused = plan.topology().state() == heron::proto::api::PAUSED;
+  if (paused == pause) return std::optional<std::string>();
+  if (!tmanager) return Status::Unavailable("no topology manager is registered (tmanagers)");
+  // TMasterLocation has the same fields and numbers as TManagerLocation.
+  HGO_ASSIGN_OR_RETURN(auto loc,
+                       statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(
+                           *tmanager, "tmanagers"));
+  if (loc.topology_id() != expected_topology_id) {
+    return Status::FailedPrecondition("the registered topology manager runs topology id " +
+                                      loc.topology_id() + ", not " + expected_topology_id);
+  }
+  if (loc.host().empty() || loc.controller_port() <= 0) {
+    return Status::InvalidArgument("tmanagers: no host or controller port");
+  }
+  return std::optional<std::string>(
+      "http://" + loc.host() + ":" + std::to_string(loc.controller_port()) +
+      (pause ? "/deactivate" : "/activate") + "?topologyid=" + loc.topology_id());
+}
+
+}  // namespace hgo::controller
