@@ -2,9 +2,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 
+#include "cli/client.h"
 #include "cli/validate.h"
+#include "cli/verbs.h"
+#include "common/clock.h"
+#include "common/duration.h"
 #include "common/json.h"
 #include "common/version.h"
 
@@ -34,6 +41,96 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
       ->required();
   validate_cmd->add_option("-o,--output", validate.output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+
+  // Where the controller is: flags anywhere on the line (they fall through from the verbs).
+  app.fallthrough();
+  ConnectionFlags conn;
+  app.add_option("--server", conn.server,
+                 "heron-controller's URL (default " + std::string(kDefaultServer) +
+                     "; HERONCTL_SERVER; server: in the config file)");
+  app.add_option("--token-file", conn.token_file,
+                 "file holding the API's bearer token (HERONCTL_TOKEN_FILE; tokenFile:)");
+  app.add_option("--spool", conn.spool,
+                 "the controller's spool directory, for apply and delete (HERONCTL_SPOOL; spool:)");
+  app.add_option("--config", conn.config,
+                 "config file (HERONCTL_CONFIG; default ~/.config/heronctl/config.yaml)");
+
+  const auto kOutputs = CLI::IsMember({"table", "wide", "json", "yaml"});
+  GetOptions get;
+  std::string get_what, watch_for = "0";
+  auto* get_cmd = app.add_subcommand("get", "List topologies: phase, readiness, revision, age");
+  get_cmd->add_option("resource", get_what, "topologies")
+      ->required()
+      ->check(CLI::IsMember({"topologies", "topology", "topo"}));
+  get_cmd->add_option("-o,--output", get.output, "table (default), wide, json or yaml")
+      ->check(kOutputs);
+  get_cmd->add_option("-l,--selector", get.selectors, "only topologies with label key=value")
+      ->allow_extra_args(false);
+  get_cmd->add_flag("-w,--watch", get.watch, "after listing, print each change of a topology");
+  get_cmd->add_option("--watch-for", watch_for, "stop watching after this long (5m; 0: never)");
+
+  std::string describe_what, name;
+  auto* describe_cmd = app.add_subcommand(
+      "describe", "A topology in full: status, conditions, instances, Heron's state, events");
+  describe_cmd->add_option("resource", describe_what, "topology")
+      ->required()
+      ->check(CLI::IsMember({"topology", "topologies", "topo"}));
+  describe_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+
+  std::vector<std::string> files;
+  auto* diff_cmd = app.add_subcommand(
+      "diff",
+      "Live against desired for spec files, and what the controller would do (exit 1 "
+      "when they differ)");
+  diff_cmd->add_option("-f,--filename", files, "spec file or directory; repeatable")->required();
+
+  bool dry_run = false;
+  auto* apply_cmd =
+      app.add_subcommand("apply", "Validate spec files and put them into the controller's spool");
+  apply_cmd->add_option("-f,--filename", files, "spec file or directory; repeatable")->required();
+  apply_cmd->add_flag("--dry-run", dry_run, "only show the plan the controller would carry out");
+
+  auto* delete_cmd = app.add_subcommand("delete", "Withdraw a topology applied through the spool");
+  delete_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+
+  auto* rollout = app.add_subcommand("rollout", "Follow, list and undo rollouts");
+  rollout->require_subcommand(1);
+  std::string timeout = "10m", history_output = "table";
+  int64_t to_revision = 0;
+  auto* rollout_status = rollout->add_subcommand(
+      "status", "Follow the rollout until it succeeds (exit 0) or fails or rolls back (exit 1)");
+  rollout_status->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+  rollout_status->add_option("--timeout", timeout, "give up after this long (default 10m)");
+  auto* rollout_history = rollout->add_subcommand("history", "The revisions and their outcomes");
+  rollout_history->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+  rollout_history->add_option("-o,--output", history_output, "table, json or yaml")
+      ->check(CLI::IsMember({"table", "json", "yaml"}));
+  auto* rollout_undo =
+      rollout->add_subcommand("undo", "Run an earlier revision (pinned until the spec changes)");
+  rollout_undo->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+  rollout_undo->add_option("--to-revision", to_revision,
+                           "the revision (default: the last good one before the current)");
+  auto* rollout_retry =
+      rollout->add_subcommand("retry", "Apply a revision that failed again, without a new spec");
+  rollout_retry->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+
+  auto* events_cmd = app.add_subcommand("events", "Events of one topology, or of all");
+  events_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME");
+  auto* suspend_cmd =
+      app.add_subcommand("suspend", "Stop all changes to a topology (observation goes on)");
+  suspend_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+  auto* resume_cmd = app.add_subcommand("resume", "Let the controller change a topology again");
+  resume_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+
+  std::string wait_for, wait_timeout = "30s";
+  auto* wait_cmd = app.add_subcommand("wait", "Wait until a topology is in a phase");
+  wait_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+  wait_cmd->add_option("--for", wait_for, "phase=PHASE, e.g. phase=Running")->required();
+  wait_cmd->add_option("--timeout", wait_timeout, "give up after this long (default 30s)");
+
+  std::string shell;
+  auto* completion = app.add_subcommand("completion", "Print a bash or zsh completion script");
+  completion->add_option("shell", shell, "bash or zsh")->required();
 
   if (args.size() > 1 && !args[1].empty() && args[1][0] != '-') {
     std::string verbs;
@@ -84,6 +181,53 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
     return kExitOk;
   }
   if (validate_cmd->parsed()) return RunValidate(validate, in, out, err);
+  if (completion->parsed()) return RunCompletion(out, err, shell);
+
+  auto duration = [&](const std::string& flag, const std::string& v,
+                      std::chrono::seconds* d) -> bool {
+    if (v == "0") {
+      *d = std::chrono::seconds(0);
+      return true;
+    }
+    auto parsed = ParseDurationSeconds(v);
+    if (!parsed.ok()) err << "heronctl: " << flag << ": " << parsed.status().message() << "\n";
+    if (parsed.ok()) *d = *parsed;
+    return parsed.ok();
+  };
+  auto connection = ResolveConnection(conn, [](const char* n) { return std::getenv(n); });
+  if (!connection.ok()) {
+    err << "heronctl: " << connection.status().message() << "\n";
+    return kExitUsage;
+  }
+  ApiClient api(*connection);
+  RealClock clock;
+  const bool tty = &out == &std::cout && ::isatty(STDOUT_FILENO);
+  VerbContext ctx{api, out, err, clock, tty};
+
+  if (get_cmd->parsed()) {
+    if (!duration("--watch-for", watch_for, &get.watch_for)) return kExitUsage;
+    return RunGet(ctx, get);
+  }
+  if (describe_cmd->parsed()) return RunDescribe(ctx, name);
+  if (diff_cmd->parsed()) return RunDiff(ctx, files);
+  if (apply_cmd->parsed()) return RunApply(ctx, files, dry_run);
+  if (delete_cmd->parsed()) return RunDelete(ctx, name);
+  if (rollout_status->parsed()) {
+    std::chrono::seconds d;
+    if (!duration("--timeout", timeout, &d)) return kExitUsage;
+    return RunRolloutStatus(ctx, name, d);
+  }
+  if (rollout_history->parsed()) return RunRolloutHistory(ctx, name, history_output);
+  if (rollout_undo->parsed()) return RunRolloutUndo(ctx, name, to_revision);
+  if (rollout_retry->parsed()) return RunRolloutRetry(ctx, name);
+  if (events_cmd->parsed()) return RunEvents(ctx, name);
+  if (suspend_cmd->parsed()) return RunSuspend(ctx, name, true);
+  if (resume_cmd->parsed()) return RunSuspend(ctx, name, false);
+  if (wait_cmd->parsed()) {
+    std::chrono::seconds d;
+    if (!duration("--timeout", wait_timeout, &d)) return kExitUsage;
+    return RunWait(ctx, name, wait_for, d);
+  }
   err << "heronctl: no verb given\n";
   return kExitUsage;
 }

@@ -96,9 +96,34 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
   j["source"] = s.source;
   if (!s.source_error.empty()) j["sourceError"] = s.source_error;
   j["observedAtMs"] = s.observed_at_ms;
-  Json instances = Json::MakeObject();
-  for (const auto& [id, state] : s.instances) instances[std::to_string(id)] = state;
+  Json labels = Json::MakeObject();
+  for (const auto& [k, v] : s.labels) labels[k] = v;
+  j["labels"] = std::move(labels);
+  Json instances = Json::MakeArray();
+  for (const auto& [id, v] : s.instances) {
+    Json ij = Json::MakeObject();
+    ij["id"] = static_cast<int64_t>(id);
+    ij["state"] = v.state;
+    ij["taskId"] = v.task_id;
+    ij["host"] = v.host;
+    Json ports = Json::MakeObject();
+    for (const auto& [name, port] : v.ports) ports[name] = static_cast<int64_t>(port);
+    ij["ports"] = std::move(ports);
+    ij["runningSinceMs"] = v.running_since_ms;
+    ij["failures"] = static_cast<int64_t>(v.failures);
+    ij["current"] = !s.current_job_hash.empty() && v.job_hash == s.current_job_hash;
+    instances.push_back(std::move(ij));
+  }
   j["instances"] = std::move(instances);
+  if (s.heron.any()) {
+    Json h = Json::MakeObject();
+    h["topologyId"] = s.heron.topology_id;
+    h["state"] = s.heron.topology ? (s.heron.paused ? "PAUSED" : "RUNNING") : "";
+    h["physicalPlan"] = s.heron.physical_plan;
+    h["packingPlan"] = s.heron.packing_plan;
+    h["topologyManager"] = s.heron.tmanager_topology_id;
+    j["heron"] = std::move(h);
+  }
   if (s.record) {
     const auto& r = *s.record;
     j["suspended"] = r.suspended;

@@ -22,6 +22,7 @@
 #include "controller/clusters.h"
 #include "controller/desired_set.h"
 #include "controller/metrics.h"
+#include "controller/observe.h"
 #include "controller/sources.h"
 #include "controller/work_queue.h"
 #include "reconciler/types.h"
@@ -48,8 +49,11 @@ struct TopologyStatus {
   std::optional<statestore::TopologyRecord> record;
   std::string desired_spec_hash;  // what the sources hold now ("" if nothing)
   std::string source;
-  std::string source_error;                  // set when the topology is frozen by a broken source
-  std::map<int32_t, std::string> instances;  // Aurora instance -> state, at the last pass
+  std::string source_error;                   // set when the topology is frozen by a broken source
+  std::map<int32_t, InstanceView> instances;  // by Aurora instance id, at the last pass
+  std::string current_job_hash;               // the applied revision's: instances running it
+  reconciler::ObservedHeron heron;            // Heron's nodes at the last pass
+  std::map<std::string, std::string> labels;  // the spec's metadata.labels
   int64_t observed_at_ms = 0;
   std::string phase;  // the record's, or Pending / Unknown before the first pass
   std::string message;
@@ -99,8 +103,10 @@ class Controller {
   void Reconcile(const crd::TopologyKey& key, int worker);
   void EnqueueAll();
   bool TakePruneToken();
+  // heron and instances (optional) receive the raw views for status.
   StatusOr<reconciler::Observed> Observe(ClusterRuntime& c, const crd::TopologyKey& key, int worker,
-                                         std::optional<statestore::HeronSnapshot>* heron);
+                                         std::optional<statestore::HeronSnapshot>* heron,
+                                         std::map<int32_t, InstanceView>* instances = nullptr);
   // current: the packing plan in Heron's state (new revisions repack from it).
   StatusOr<reconciler::Desired> DesiredFor(const crd::TopologyKey& key, ClusterRuntime& c,
                                            const std::optional<packager::PackingPlan>& current,

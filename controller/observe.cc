@@ -159,6 +159,31 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
   return o;
 }
 
+std::map<int32_t, InstanceView> ViewInstances(const aurora::JobKey& job,
+                                              const std::vector<aurora::Task>& tasks) {
+  std::map<int32_t, InstanceView> out;
+  std::map<int32_t, bool> killing;
+  for (const auto& t : tasks) {
+    if (t.config.job != job || !aurora::IsActive(t.status)) continue;
+    const bool k = InstanceState(t.status) == ObservedInstance::State::kKilling;
+    auto it = out.find(t.instance_id);
+    if (it != out.end() && !killing[t.instance_id]) continue;  // the same rule as ObserveTopology
+    InstanceView v;
+    v.state = std::string(aurora::TaskStatusName(t.status));
+    v.task_id = t.task_id;
+    v.host = t.slave_host;
+    v.ports = t.ports;
+    v.failures = t.failure_count;
+    v.job_hash = Meta(t.config.metadata, aurora::kMetaJobHash);
+    for (const auto& e : t.events) {
+      if (e.status == aurora::TaskStatus::kRunning) v.running_since_ms = e.timestamp_ms;
+    }
+    out[t.instance_id] = std::move(v);
+    killing[t.instance_id] = k;
+  }
+  return out;
+}
+
 std::optional<packager::PackingPlan> CurrentPacking(
     const std::optional<statestore::HeronSnapshot>& heron) {
   if (!heron) return std::nullopt;

@@ -3,7 +3,9 @@
 // batched per cluster and role by the loop, not done here.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "aurora/types.h"
@@ -24,6 +26,19 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
                                      const std::vector<aurora::UpdateSummary>& updates,
                                      const std::optional<statestore::HeronSnapshot>& heron,
                                      int64_t now_ms);
+
+// What the API shows of one Aurora instance: the task ObserveTopology counts for it.
+struct InstanceView {
+  std::string state;  // Aurora's task status: RUNNING, PENDING, ...
+  std::string task_id;
+  std::string host;
+  std::map<std::string, int32_t> ports;
+  int64_t running_since_ms = 0;
+  int32_t failures = 0;
+  std::string job_hash;  // the revision's job hash it runs
+};
+std::map<int32_t, InstanceView> ViewInstances(const aurora::JobKey& job,
+                                              const std::vector<aurora::Task>& tasks);
 
 // The packing plan in Heron's state, if there is one that parses (new revisions repack from it,
 // so that containers keep their instances).

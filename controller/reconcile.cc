@@ -15,23 +15,6 @@ using Kind = reconciler::Action::Kind;
 
 namespace {
 
-const char* InstanceStateName(reconciler::ObservedInstance::State s) {
-  using S = reconciler::ObservedInstance::State;
-  switch (s) {
-    case S::kPending:
-      return "PENDING";
-    case S::kStarting:
-      return "STARTING";
-    case S::kRunning:
-      return "RUNNING";
-    case S::kKilling:
-      return "KILLING";
-    case S::kEnded:
-      return "ENDED";
-  }
-  return "?";
-}
-
 bool Writes(const reconciler::Plan& plan) {
   return std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
     return a.kind != Kind::kRemember && a.kind != Kind::kForget;
@@ -40,9 +23,10 @@ bool Writes(const reconciler::Plan& plan) {
 
 }  // namespace
 
-StatusOr<reconciler::Observed> Controller::Observe(
-    ClusterRuntime& c, const crd::TopologyKey& key, int worker,
-    std::optional<statestore::HeronSnapshot>* heron) {
+StatusOr<reconciler::Observed> Controller::Observe(ClusterRuntime& c, const crd::TopologyKey& key,
+                                                   int worker,
+                                                   std::optional<statestore::HeronSnapshot>* heron,
+                                                   std::map<int32_t, InstanceView>* instances) {
   const Labels cluster{{"cluster", key.cluster}};
   HGO_RETURN_IF_ERROR(c.Ensure());
   if (!c.heron_connected()) {
@@ -65,6 +49,8 @@ StatusOr<reconciler::Observed> Controller::Observe(
                   "Aurora of cluster " + key.cluster + ": " + view.status().message());
   }
   *heron = c.Heron(key.name);
+  const aurora::JobKey job{key.role, key.environment, key.name};
+  if (instances) *instances = ViewInstances(job, view->tasks);
   return ObserveTopology(aurora::JobKey{key.role, key.environment, key.name}, view->tasks,
                          view->updates, *heron, NowMs());
 }
@@ -135,7 +121,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
 
   std::optional<statestore::HeronSnapshot> heron;
   reconciler::Observed observed;
-  auto o = Observe(c, key, worker, &heron);
+  std::map<int32_t, InstanceView> instance_views;
+  auto o = Observe(c, key, worker, &heron, &instance_views);
   if (o.ok()) {
     observed = std::move(*o);
   } else {
@@ -233,11 +220,13 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     st.desired_spec_hash = desired->spec_hash;
     st.source_error = desired->source_error;
     if (observed.known) {
-      st.instances.clear();
-      for (const auto& [id, inst] : observed.instances) {
-        st.instances[id] = InstanceStateName(inst.state);
-      }
+      st.instances = std::move(instance_views);
+      st.heron = observed.heron;
     }
+    auto job_hash = plan.memory.job_hash_of.find(plan.memory.applied_hash);
+    st.current_job_hash = job_hash == plan.memory.job_hash_of.end() ? "" : job_hash->second;
+    st.labels =
+        desired->spec ? desired->spec->metadata.labels : std::map<std::string, std::string>{};
     if (forget && executed.ok() && recorded.ok()) {
       status_.erase(key);
       last_write_ms_.erase(key);

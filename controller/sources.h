@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/duration.h"
 #include "common/status.h"
 #include "crd/field_error.h"
 #include "crd/parser.h"
@@ -37,9 +38,6 @@ struct SourceConfig {
 // "dir:PATH", "spool:PATH", "git:URL[#BRANCH][//SUBDIR]", each optionally followed by
 // "?allowEmpty", "?interval=30s", "?credentials=FILE" (joined with '&').
 StatusOr<SourceConfig> ParseSourceFlag(const std::string& flag);
-
-// "90", "90s", "5m", "1h" -> seconds (at least 1).
-StatusOr<std::chrono::seconds> ParseDurationSeconds(const std::string& v);
 
 // One spec file's outcome.
 struct SpecFile {

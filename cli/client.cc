@@ -1,0 +1,176 @@
+#include "cli/client.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/file_util.h"
+#include "common/http_client.h"
+
+namespace hgo::cli {
+
+namespace {
+
+std::string Env(const GetEnv& getenv, const char* name) {
+  const char* v = getenv(name);
+  return v ? v : "";
+}
+
+std::string ExpandHome(const std::string& path, const GetEnv& getenv) {
+  if (path.rfind("~/", 0) == 0) return Env(getenv, "HOME") + path.substr(1);
+  return path;
+}
+
+StatusOr<std::string> ReadToken(const std::string& path) {
+  HGO_ASSIGN_OR_RETURN(std::string token, ReadFileLimited(path, 4096));
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+    token.pop_back();
+  }
+  if (token.empty()) return Status::InvalidArgument(path + ": the token file is empty");
+  return token;
+}
+
+}  // namespace
+
+StatusOr<Connection> ResolveConnection(const ConnectionFlags& flags, const GetEnv& getenv) {
+  Connection c;
+  std::string file_server, file_token_file, file_spool;
+  std::string config = !flags.config.empty() ? flags.config : Env(getenv, "HERONCTL_CONFIG");
+  const bool named = !config.empty();
+  if (!named && !Env(getenv, "HOME").empty()) {
+    config = Env(getenv, "HOME") + "/.config/heronctl/config.yaml";
+  }
+  std::error_code ec;
+  if (!config.empty() && (named || std::filesystem::exists(config, ec))) {
+    auto text = ReadFileLimited(config, 1 << 20);
+    if (!text.ok()) return Status::InvalidArgument("config file " + text.status().message());
+    try {
+      YAML::Node root = YAML::Load(*text);
+      if (root && !root.IsNull() && !root.IsMap()) {
+        return Status::InvalidArgument(config + ": expected a mapping (server, tokenFile, spool)");
+      }
+      for (const auto& kv : root) {
+        const std::string key = kv.first.as<std::string>();
+        const std::string where = config + ":" + std::to_string(kv.first.Mark().line + 1) + ": ";
+        if (!kv.second.IsScalar()) return Status::InvalidArgument(where + key + ": not a string");
+        const std::string value = kv.second.as<std::string>();
+        if (key == "server") {
+          file_server = value;
+        } else if (key == "tokenFile") {
+          file_token_file = ExpandHome(value, getenv);
+        } else if (key == "spool") {
+          file_spool = ExpandHome(value, getenv);
+        } else {
+          return Status::InvalidArgument(where + "unknown key '" + key +
+                                         "' (known: server, tokenFile, spool)");
+        }
+      }
+    } catch (const YAML::Exception& e) {
+      return Status::InvalidArgument(config + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    c.config_file = config;
+  }
+  auto first = [](std::initializer_list<std::string> values) {
+    for (const auto& v : values) {
+      if (!v.empty()) return v;
+    }
+    return std::string();
+  };
+  c.server = first({flags.server, Env(getenv, "HERONCTL_SERVER"), file_server, kDefaultServer});
+  while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
+  if (c.server.rfind("http://", 0) != 0 && c.server.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("server '" + c.server + "' must start with http:// or https://");
+  }
+  c.spool = first({flags.spool, Env(getenv, "HERONCTL_SPOOL"), file_spool});
+  const std::string token_file =
+      first({flags.token_file, Env(getenv, "HERONCTL_TOKEN_FILE"),
+             Env(getenv, "HERONCTL_TOKEN").empty() ? file_token_file : ""});
+  if (!token_file.empty()) {
+    HGO_ASSIGN_OR_RETURN(c.token, ReadToken(token_file));
+  } else {
+    c.token = Env(getenv, "HERONCTL_TOKEN");
+  }
+  return c;
+}
+
+StatusOr<Json> ApiClient::Get(const std::string& path) const { return Call("GET", path, ""); }
+
+StatusOr<Json> ApiClient::Post(const std::string& path, const std::string& body) const {
+  return Call("POST", path, body);
+}
+
+StatusOr<Json> ApiClient::Call(const std::string& method, const std::string& path,
+                               const std::string& body) const {
+  HttpFetchOptions options;
+  options.body = body;
+  options.content_type = "application/json";
+  options.timeout = std::chrono::seconds(30);
+  if (!c_.token.empty()) options.headers["Authorization"] = "Bearer " + c_.token;
+  auto r = HttpFetch(method, c_.server + path, options);
+  if (!r.ok()) {
+    return Status(r.status().code(),
+                  "cannot reach heron-controller at " + c_.server + ": " + r.status().message());
+  }
+  auto json = ParseJson(r->body.empty() ? "{}" : r->body);
+  std::string message = json.ok() && json->Find("error") && json->Find("error")->is_string()
+                            ? json->Find("error")->as_string()
+                            : r->body.substr(0, 300);
+  switch (r->status) {
+    case 200:
+    case 201:
+    case 202:
+      if (!json.ok()) return Status::Internal("the controller's answer is not JSON: " + message);
+      return *json;
+    case 400:
+      return Status::InvalidArgument(message);
+    case 401:
+      return Status::Unauthenticated(
+          message + (c_.token.empty() ? " (no token: use --token-file or HERONCTL_TOKEN_FILE)"
+                                      : " (the token was refused)"));
+    case 403:
+      return Status::PermissionDenied(message);
+    case 404:
+      return Status::NotFound(message);
+    case 409:
+      return Status::FailedPrecondition(message);
+    case 503:
+      return Status::Unavailable(message + " (this controller is not the leader, or not ready)");
+    default:
+      return Status::Internal("HTTP " + std::to_string(r->status) + ": " + message);
+  }
+}
+
+StatusOr<std::string> ApiClient::Resolve(const std::string& name) const {
+  if (name.find('/') != std::string::npos) {
+    int slashes = 0;
+    for (char ch : name) slashes += ch == '/' ? 1 : 0;
+    if (slashes != 3) {
+      return Status::InvalidArgument("'" + name +
+                                     "': a full name is CLUSTER/ROLE/ENVIRONMENT/NAME");
+    }
+    return name;
+  }
+  HGO_ASSIGN_OR_RETURN(Json list, Get("/api/v1/topologies"));
+  std::vector<std::string> matches;
+  if (const Json* ts = list.Find("topologies"); ts && ts->is_array()) {
+    for (const auto& t : ts->as_array()) {
+      const Json* n = t.Find("name");
+      const Json* k = t.Find("key");
+      if (n && k && n->is_string() && k->is_string() && n->as_string() == name) {
+        matches.push_back(k->as_string());
+      }
+    }
+  }
+  if (matches.empty()) return Status::NotFound("no topology named '" + name + "'");
+  if (matches.size() > 1) {
+    std::string all;
+    for (const auto& m : matches) all += (all.empty() ? "" : ", ") + m;
+    return Status::InvalidArgument("'" + name + "' is ambiguous: " + all +
+                                   "; give CLUSTER/ROLE/ENVIRONMENT/NAME");
+  }
+  return matches[0];
+}
+
+}  // namespace hgo::cli

@@ -1,0 +1,325 @@
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "cli/heronctl.h"
+#include "cli/render.h"
+#include "cli/verbs.h"
+
+namespace hgo::cli {
+
+namespace {
+
+int64_t NowMs(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.WallNow().time_since_epoch())
+      .count();
+}
+
+bool Matches(const Json& t, const std::vector<std::string>& selectors) {
+  const Json* labels = t.Find("labels");
+  for (const auto& sel : selectors) {
+    const size_t eq = sel.find('=');
+    const std::string k = sel.substr(0, eq), v = sel.substr(eq + 1);
+    const Json* have = labels ? labels->Find(k) : nullptr;
+    if (!have || !have->is_string() || have->as_string() != v) return false;
+  }
+  return true;
+}
+
+StatusOr<Json> ListFiltered(const ApiClient& api, const std::vector<std::string>& selectors) {
+  HGO_ASSIGN_OR_RETURN(Json list, api.Get("/api/v1/topologies"));
+  Json kept = Json::MakeArray();
+  if (const Json* ts = list.Find("topologies"); ts && ts->is_array()) {
+    for (const auto& t : ts->as_array()) {
+      if (Matches(t, selectors)) kept.push_back(t);
+    }
+  }
+  list["topologies"] = std::move(kept);
+  return list;
+}
+
+StatusOr<Json> Status(const ApiClient& api, const std::string& key) {
+  return api.Get(ApiClient::TopologyPath(key));
+}
+
+// How far the applied revision has got: instances running it / all instances.
+std::pair<int, int> Progress(const Json& s) {
+  int current = 0, total = 0;
+  if (const Json* is = s.Find("instances"); is && is->is_array()) {
+    for (const auto& i : is->as_array()) {
+      ++total;
+      current += Bool(i, "current") && Str(i, "state") == "RUNNING" ? 1 : 0;
+    }
+  }
+  return {current, total};
+}
+
+std::string Bar(int done, int total) {
+  const int width = 30;
+  const int filled = total > 0 ? done * width / total : 0;
+  return "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
+}
+
+bool Contains(const Json& array, const std::string& value) {
+  if (!array.is_array()) return false;
+  for (const auto& v : array.as_array()) {
+    if (v.is_string() && v.as_string() == value) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int Fail(const VerbContext& ctx, const std::string& verb, const hgo::Status& s) {
+  ctx.err << "heronctl " << verb << ": " << s.message() << "\n";
+  switch (s.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kInternal:
+      return kExitUnavailable;
+    default:
+      return kExitProblem;
+  }
+}
+
+int RunGet(const VerbContext& ctx, const GetOptions& o) {
+  for (const auto& sel : o.selectors) {
+    if (sel.find('=') == std::string::npos || sel.front() == '=') {
+      ctx.err << "heronctl get: -l takes key=value, got '" << sel << "'\n";
+      return kExitUsage;
+    }
+  }
+  auto list = ListFiltered(ctx.api, o.selectors);
+  if (!list.ok()) return Fail(ctx, "get", list.status());
+  ctx.out << RenderTopologies(*list, o.output, NowMs(ctx.clock)) << std::flush;
+  if (!o.watch) return kExitOk;
+  // Watch: every change of a topology's row is printed again, without the header (as kubectl).
+  std::map<std::string, std::string> last;
+  auto rows = [&](const Json& l) {
+    std::map<std::string, std::string> out;
+    if (const Json* ts = l.Find("topologies"); ts && ts->is_array()) {
+      for (const auto& t : ts->as_array()) {
+        Json one = Json::MakeObject();
+        one["topologies"] = Json(Json::Array{t});
+        Json stable = t;  // the age column moves every second: compare without it
+        stable.as_object().erase("phaseSinceMs");
+        stable.as_object().erase("observedAtMs");
+        out[Serialize(stable)] = Str(t, "key");
+      }
+    }
+    return out;
+  };
+  for (const auto& [row, key] : rows(*list)) last[key] = row;
+  const auto deadline = ctx.clock.Now() + o.watch_for;
+  while (o.watch_for.count() == 0 || ctx.clock.Now() < deadline) {
+    std::this_thread::sleep_for(ctx.poll);
+    auto next = ListFiltered(ctx.api, o.selectors);
+    if (!next.ok()) return Fail(ctx, "get", next.status());
+    std::vector<std::string> keys;
+    for (const auto& [row, key] : rows(*next)) keys.push_back(key);
+    const std::vector<Json::Array::value_type> items = next->Find("topologies")->as_array();
+    for (const auto& t : items) {
+      Json stable = t;
+      stable.as_object().erase("phaseSinceMs");
+      stable.as_object().erase("observedAtMs");
+      const std::string row = Serialize(stable);
+      const std::string key = Str(t, "key");
+      if (last[key] == row) continue;
+      last[key] = row;
+      Json one = Json::MakeObject();
+      one["topologies"] = Json(Json::Array{t});
+      if (o.output == "json" || o.output == "yaml") {
+        ctx.out << RenderTopologies(one, o.output, NowMs(ctx.clock));
+      } else {
+        std::string table = RenderTopologies(one, o.output, NowMs(ctx.clock));
+        ctx.out << table.substr(table.find('\n') + 1);  // no header
+      }
+      ctx.out << std::flush;
+    }
+  }
+  return kExitOk;
+}
+
+int RunDescribe(const VerbContext& ctx, const std::string& name) {
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, "describe", key.status());
+  auto s = Status(ctx.api, *key);
+  if (!s.ok()) return Fail(ctx, "describe", s.status());
+  ctx.out << RenderDescribe(*s, NowMs(ctx.clock));
+  return kExitOk;
+}
+
+int RunEvents(const VerbContext& ctx, const std::string& name) {
+  std::vector<std::string> keys;
+  if (!name.empty()) {
+    auto key = ctx.api.Resolve(name);
+    if (!key.ok()) return Fail(ctx, "events", key.status());
+    keys.push_back(*key);
+  } else {
+    auto list = ctx.api.Get("/api/v1/topologies");
+    if (!list.ok()) return Fail(ctx, "events", list.status());
+    for (const auto& t : list->Find("topologies")->as_array()) keys.push_back(Str(t, "key"));
+  }
+  std::vector<std::pair<std::string, Json>> rows;
+  for (const auto& key : keys) {
+    auto events = ctx.api.Get(ApiClient::TopologyPath(key) + "/events");
+    if (!events.ok()) return Fail(ctx, "events", events.status());
+    if (const Json* es = events->Find("events"); es && es->is_array()) {
+      for (const auto& e : es->as_array()) rows.emplace_back(DisplayName(key, keys), e);
+    }
+  }
+  ctx.out << RenderEvents(rows, NowMs(ctx.clock));
+  return kExitOk;
+}
+
+int RunSuspend(const VerbContext& ctx, const std::string& name, bool suspend) {
+  const char* verb = suspend ? "suspend" : "resume";
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, verb, key.status());
+  auto r = ctx.api.Post(ApiClient::TopologyPath(*key) + (suspend ? ":suspend" : ":resume"));
+  if (!r.ok()) return Fail(ctx, verb, r.status());
+  ctx.out << "topology " << *key << (suspend ? " suspended" : " resumed") << "\n";
+  return kExitOk;
+}
+
+int RunWait(const VerbContext& ctx, const std::string& name, const std::string& condition,
+            std::chrono::seconds timeout) {
+  const std::string prefix = "phase=";
+  if (condition.rfind(prefix, 0) != 0 || condition.size() == prefix.size()) {
+    ctx.err << "heronctl wait: --for takes phase=PHASE, got '" << condition << "'\n";
+    return kExitUsage;
+  }
+  const std::string want = condition.substr(prefix.size());
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, "wait", key.status());
+  const auto deadline = ctx.clock.Now() + timeout;
+  std::string phase;
+  while (true) {
+    auto s = Status(ctx.api, *key);
+    if (!s.ok() && s.status().code() != StatusCode::kNotFound) {
+      return Fail(ctx, "wait", s.status());
+    }
+    phase = s.ok() ? Str(*s, "phase") : "";
+    if (phase == want) {
+      ctx.out << "topology " << *key << " is " << want << "\n";
+      return kExitOk;
+    }
+    if (ctx.clock.Now() >= deadline) break;
+    std::this_thread::sleep_for(ctx.poll);
+  }
+  ctx.err << "heronctl wait: timed out after " << timeout.count() << "s waiting for " << *key
+          << " to be " << want << " (it is " << (phase.empty() ? "<none>" : phase) << ")\n";
+  return kExitProblem;
+}
+
+int RunRolloutStatus(const VerbContext& ctx, const std::string& name,
+                     std::chrono::seconds timeout) {
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, "rollout status", key.status());
+  const auto deadline = ctx.clock.Now() + timeout;
+  std::string last_line;
+  while (true) {
+    auto s = Status(ctx.api, *key);
+    if (!s.ok()) return Fail(ctx, "rollout status", s.status());
+    const std::string phase = Str(*s, "phase");
+    const std::string want = Str(*s, "desiredSpecHash");
+    const bool at_target = !want.empty() && Str(*s, "appliedSpecHash") == want;
+    const auto [done, total] = Progress(*s);
+    if (Contains(*s->Find("failedSpecHashes"), want) || phase == "Failed" ||
+        phase == "RollingBack") {
+      if (ctx.tty && !last_line.empty()) ctx.out << "\n";
+      ctx.out << "rollout of " << *key << " failed: " << phase << ": " << Str(*s, "message")
+              << "\n";
+      return kExitProblem;
+    }
+    if (at_target && (phase == "Running" || phase == "Paused")) {
+      if (ctx.tty && !last_line.empty()) ctx.out << "\n";
+      ctx.out << "revision " << Int(*s, "revision") << " of " << *key
+              << " successfully rolled out (" << done << "/" << total << " instances)\n";
+      return kExitOk;
+    }
+    if (phase == "Suspended" || phase == "OutOfSync" || phase == "Unknown") {
+      ctx.out << *key << " is " << phase << ": " << Str(*s, "message") << "\n";
+      return kExitProblem;
+    }
+    std::string line = "Waiting for " + *key + " (" + phase + "): " + std::to_string(done) +
+                       " of " + std::to_string(total) + " instances run revision " +
+                       (at_target ? std::to_string(Int(*s, "revision")) : "<pending>");
+    if (ctx.tty) {
+      ctx.out << "\r\033[K" << Bar(done, total) << " " << line << std::flush;
+    } else if (line != last_line) {
+      ctx.out << line << "\n" << std::flush;
+    }
+    last_line = line;
+    if (ctx.clock.Now() >= deadline) {
+      if (ctx.tty) ctx.out << "\n";
+      ctx.err << "heronctl rollout status: timed out after " << timeout.count() << "s\n";
+      return kExitProblem;
+    }
+    std::this_thread::sleep_for(ctx.poll);
+  }
+}
+
+int RunRolloutHistory(const VerbContext& ctx, const std::string& name, const std::string& output) {
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, "rollout history", key.status());
+  auto history = ctx.api.Get(ApiClient::TopologyPath(*key) + "/history");
+  if (!history.ok()) return Fail(ctx, "rollout history", history.status());
+  if (output == "json") {
+    ctx.out << SerializePretty(*history) << "\n";
+    return kExitOk;
+  }
+  if (output == "yaml") {
+    ctx.out << ToYaml(*history);
+    return kExitOk;
+  }
+  auto s = Status(ctx.api, *key);
+  if (!s.ok()) return Fail(ctx, "rollout history", s.status());
+  ctx.out << RenderHistory(*history, *s, NowMs(ctx.clock));
+  return kExitOk;
+}
+
+int RunRolloutUndo(const VerbContext& ctx, const std::string& name, int64_t to_revision) {
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, "rollout undo", key.status());
+  if (to_revision <= 0) {
+    // The revision before the current one that did not fail.
+    auto history = ctx.api.Get(ApiClient::TopologyPath(*key) + "/history");
+    auto s = Status(ctx.api, *key);
+    if (!history.ok()) return Fail(ctx, "rollout undo", history.status());
+    if (!s.ok()) return Fail(ctx, "rollout undo", s.status());
+    const int64_t current = Int(*s, "revision");
+    for (const auto& v : history->Find("history")->as_array()) {
+      const int64_t n = Int(v, "number");
+      if (n < current && n > to_revision && Str(v, "outcome") != "Failed" &&
+          !Contains(*s->Find("failedSpecHashes"), Str(v, "specHash"))) {
+        to_revision = n;
+      }
+    }
+    if (to_revision <= 0) {
+      ctx.err << "heronctl rollout undo: " << *key << " has no earlier revision to return to\n";
+      return kExitProblem;
+    }
+  }
+  Json body = Json::MakeObject();
+  body["revision"] = to_revision;
+  auto r = ctx.api.Post(ApiClient::TopologyPath(*key) + ":rollback", Serialize(body));
+  if (!r.ok()) return Fail(ctx, "rollout undo", r.status());
+  ctx.out << "topology " << *key << " rolled back to revision " << to_revision
+          << " (pinned until its spec changes)\n";
+  return kExitOk;
+}
+
+int RunRolloutRetry(const VerbContext& ctx, const std::string& name) {
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, "rollout retry", key.status());
+  auto r = ctx.api.Post(ApiClient::TopologyPath(*key) + ":retry");
+  if (!r.ok()) return Fail(ctx, "rollout retry", r.status());
+  ctx.out << "topology " << *key << ": failed revisions will be tried again\n";
+  return kExitOk;
+}
+
+}  // namespace hgo::cli

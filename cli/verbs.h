@@ -1,0 +1,58 @@
+// heronctl's verbs that talk to heron-controller. Each returns an exit code (cli/heronctl.h) and
+// writes results to out, problems to err.
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "cli/client.h"
+#include "common/clock.h"
+
+namespace hgo::cli {
+
+inline constexpr int kExitUnavailable = 3;  // the controller unreachable, refusing, or failing
+
+struct VerbContext {
+  const ApiClient& api;
+  std::ostream& out;
+  std::ostream& err;
+  const Clock& clock;
+  bool tty = false;  // colours and the progress bar
+  std::chrono::milliseconds poll{500};
+};
+
+// The exit code for a failed call, after printing "heronctl VERB: message".
+int Fail(const VerbContext& ctx, const std::string& verb, const Status& s);
+
+struct GetOptions {
+  std::string output = "table";        // table, wide, json, yaml
+  std::vector<std::string> selectors;  // key=value (labels), all must match
+  bool watch = false;
+  std::chrono::seconds watch_for{0};  // stop watching after this long (0: until interrupted)
+};
+int RunGet(const VerbContext& ctx, const GetOptions& o);
+int RunDescribe(const VerbContext& ctx, const std::string& name);
+int RunEvents(const VerbContext& ctx, const std::string& name);  // "" = all topologies
+int RunSuspend(const VerbContext& ctx, const std::string& name, bool suspend);
+
+// --for=phase=Running
+int RunWait(const VerbContext& ctx, const std::string& name, const std::string& condition,
+            std::chrono::seconds timeout);
+
+int RunRolloutStatus(const VerbContext& ctx, const std::string& name, std::chrono::seconds timeout);
+int RunRolloutHistory(const VerbContext& ctx, const std::string& name, const std::string& output);
+int RunRolloutUndo(const VerbContext& ctx, const std::string& name, int64_t to_revision);
+int RunRolloutRetry(const VerbContext& ctx, const std::string& name);
+
+// Specs from files: diff against the live state, apply into the spool (or a dry run through the
+// controller's planner), delete from the spool.
+int RunDiff(const VerbContext& ctx, const std::vector<std::string>& paths);
+int RunApply(const VerbContext& ctx, const std::vector<std::string>& paths, bool dry_run);
+int RunDelete(const VerbContext& ctx, const std::string& name);
+
+// `heronctl completion bash|zsh`.
+int RunCompletion(std::ostream& out, std::ostream& err, const std::string& shell);
+
+}  // namespace hgo::cli
