@@ -34,7 +34,7 @@ std::vector<Op> Script(const std::vector<std::string>& a, const std::vector<std:
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) {
       ops.push_back({' ', static_cast<int>(i++), static_cast<int>(j++)});
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+    } else if (j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j])) {  // removals first
       ops.push_back({'+', static_cast<int>(i), static_cast<int>(j++)});
     } else {
       ops.push_back({'-', static_cast<int>(i++), static_cast<int>(j)});

@@ -20,6 +20,12 @@ bool Bool(const Json& j, const char* key) {
   return v && v->is_bool() && v->as_bool();
 }
 
+const Json::Array& Items(const Json& j, const char* key) {
+  static const Json::Array kEmpty;
+  const Json* v = j.Find(key);
+  return v && v->is_array() ? v->as_array() : kEmpty;
+}
+
 namespace {
 
 const Json& Field(const Json& j, const char* key) {

@@ -42,5 +42,7 @@ std::string RenderEvents(const std::vector<std::pair<std::string, Json>>& events
 std::string Str(const Json& j, const char* key);
 int64_t Int(const Json& j, const char* key);
 bool Bool(const Json& j, const char* key);
+// The array under key, or an empty one when absent or not an array.
+const Json::Array& Items(const Json& j, const char* key);
 
 }  // namespace hgo::cli

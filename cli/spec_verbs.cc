@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
+#include <thread>
 
 #include "cli/diff.h"
 #include "cli/heronctl.h"
@@ -157,15 +159,50 @@ int RunApply(const VerbContext& ctx, const std::vector<std::string>& paths, bool
             << "\n";
     return kExitUsage;
   }
+  const auto started = fs::file_time_type::clock::now();
   for (const auto& spec : *specs) {
     const std::string name = SpoolFileName(spec.key());
     // Canonical JSON is YAML; the spool's copy is exactly what was validated here.
     Status s = WriteAtomically(spool, name, crd::CanonicalString(spec) + "\n");
     if (!s.ok()) return Fail(ctx, "apply", s);
-    ctx.out << "topology " << spec.key().ToString() << " applied (spool " << spool << "/" << name
-            << ", spec " << crd::SpecHash(spec).substr(0, 12) << ")\n";
   }
-  return kExitOk;
+  // Done when the controller has taken each spec (its status shows the new spec hash), so that a
+  // `rollout status` or `wait` right after judges the new spec; a spool rejection is shown.
+  int code_out = kExitOk;
+  for (const auto& spec : *specs) {
+    const std::string key = spec.key().ToString(), hash = crd::SpecHash(spec);
+    const std::string error_file = spool + "/failed/" + SpoolFileName(spec.key()) + ".error";
+    const auto deadline = ctx.clock.Now() + ctx.accept_timeout;
+    std::string outcome;
+    while (outcome.empty()) {
+      std::error_code ec;
+      if (fs::exists(error_file, ec) && fs::last_write_time(error_file, ec) >= started) {
+        std::ifstream in(error_file);
+        std::stringstream why;
+        why << in.rdbuf();
+        ctx.err << "heronctl apply: the controller rejected " << key << ":\n" << why.str();
+        outcome = "rejected";
+        code_out = kExitProblem;
+        break;
+      }
+      auto s = ctx.api.Get(ApiClient::TopologyPath(key));
+      if (s.ok() && Str(*s, "desiredSpecHash") == hash) {
+        ctx.out << "topology " << key << " applied (spec " << hash.substr(0, 12) << ")\n";
+        outcome = "accepted";
+      } else if (!s.ok() && s.status().code() != StatusCode::kNotFound) {
+        return Fail(ctx, "apply", s.status());
+      } else if (ctx.clock.Now() >= deadline) {
+        ctx.err << "heronctl apply: " << key << " was written to " << spool
+                << " but the controller has not taken it within " << ctx.accept_timeout.count()
+                << "s (does it read --source spool:" << spool << "?)\n";
+        outcome = "timeout";
+        code_out = kExitProblem;
+      } else {
+        std::this_thread::sleep_for(ctx.poll);
+      }
+    }
+  }
+  return code_out;
 }
 
 int RunDelete(const VerbContext& ctx, const std::string& name) {

@@ -30,10 +30,8 @@ bool Matches(const Json& t, const std::vector<std::string>& selectors) {
 StatusOr<Json> ListFiltered(const ApiClient& api, const std::vector<std::string>& selectors) {
   HGO_ASSIGN_OR_RETURN(Json list, api.Get("/api/v1/topologies"));
   Json kept = Json::MakeArray();
-  if (const Json* ts = list.Find("topologies"); ts && ts->is_array()) {
-    for (const auto& t : ts->as_array()) {
-      if (Matches(t, selectors)) kept.push_back(t);
-    }
+  for (const auto& t : Items(list, "topologies")) {
+    if (Matches(t, selectors)) kept.push_back(t);
   }
   list["topologies"] = std::move(kept);
   return list;
@@ -46,11 +44,9 @@ StatusOr<Json> Status(const ApiClient& api, const std::string& key) {
 // How far the applied revision has got: instances running it / all instances.
 std::pair<int, int> Progress(const Json& s) {
   int current = 0, total = 0;
-  if (const Json* is = s.Find("instances"); is && is->is_array()) {
-    for (const auto& i : is->as_array()) {
-      ++total;
-      current += Bool(i, "current") && Str(i, "state") == "RUNNING" ? 1 : 0;
-    }
+  for (const auto& i : Items(s, "instances")) {
+    ++total;
+    current += Bool(i, "current") && Str(i, "state") == "RUNNING" ? 1 : 0;
   }
   return {current, total};
 }
@@ -59,6 +55,22 @@ std::string Bar(int done, int total) {
   const int width = 30;
   const int filled = total > 0 ? done * width / total : 0;
   return "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
+}
+
+// The phase is news: the last pass planned for the spec the sources hold now and saw every
+// mutation made through the API.
+bool Fresh(const Json& s) {
+  return Str(s, "plannedSpecHash") == Str(s, "desiredSpecHash") &&
+         Int(s, "observedGeneration") >= Int(s, "generation");
+}
+
+// The spec of the revision a pin runs (the full status carries the record's history).
+std::string PinnedSpecHash(const Json& s, int64_t pinned) {
+  const Json* record = s.Find("record");
+  for (const auto& v : record ? Items(*record, "history") : Items(s, "history")) {
+    if (Int(v, "number") == pinned) return Str(v, "specHash");
+  }
+  return "";
 }
 
 bool Contains(const Json& array, const std::string& value) {
@@ -97,47 +109,29 @@ int RunGet(const VerbContext& ctx, const GetOptions& o) {
   ctx.out << RenderTopologies(*list, o.output, NowMs(ctx.clock)) << std::flush;
   if (!o.watch) return kExitOk;
   // Watch: every change of a topology's row is printed again, without the header (as kubectl).
-  std::map<std::string, std::string> last;
-  auto rows = [&](const Json& l) {
-    std::map<std::string, std::string> out;
-    if (const Json* ts = l.Find("topologies"); ts && ts->is_array()) {
-      for (const auto& t : ts->as_array()) {
-        Json one = Json::MakeObject();
-        one["topologies"] = Json(Json::Array{t});
-        Json stable = t;  // the age column moves every second: compare without it
-        stable.as_object().erase("phaseSinceMs");
-        stable.as_object().erase("observedAtMs");
-        out[Serialize(stable)] = Str(t, "key");
-      }
-    }
-    return out;
+  auto fingerprint = [](const Json& t) {
+    if (!t.is_object()) return Serialize(t);
+    Json stable = t;  // ages move every second: compare without them
+    stable.as_object().erase("phaseSinceMs");
+    stable.as_object().erase("observedAtMs");
+    return Serialize(stable);
   };
-  for (const auto& [row, key] : rows(*list)) last[key] = row;
+  std::map<std::string, std::string> last;  // key -> fingerprint
+  for (const auto& t : Items(*list, "topologies")) last[Str(t, "key")] = fingerprint(t);
   const auto deadline = ctx.clock.Now() + o.watch_for;
   while (o.watch_for.count() == 0 || ctx.clock.Now() < deadline) {
     std::this_thread::sleep_for(ctx.poll);
     auto next = ListFiltered(ctx.api, o.selectors);
     if (!next.ok()) return Fail(ctx, "get", next.status());
-    std::vector<std::string> keys;
-    for (const auto& [row, key] : rows(*next)) keys.push_back(key);
-    const std::vector<Json::Array::value_type> items = next->Find("topologies")->as_array();
-    for (const auto& t : items) {
-      Json stable = t;
-      stable.as_object().erase("phaseSinceMs");
-      stable.as_object().erase("observedAtMs");
-      const std::string row = Serialize(stable);
-      const std::string key = Str(t, "key");
-      if (last[key] == row) continue;
-      last[key] = row;
+    for (const auto& t : Items(*next, "topologies")) {
+      std::string& seen = last[Str(t, "key")];
+      if (seen == fingerprint(t)) continue;
+      seen = fingerprint(t);
       Json one = Json::MakeObject();
       one["topologies"] = Json(Json::Array{t});
-      if (o.output == "json" || o.output == "yaml") {
-        ctx.out << RenderTopologies(one, o.output, NowMs(ctx.clock));
-      } else {
-        std::string table = RenderTopologies(one, o.output, NowMs(ctx.clock));
-        ctx.out << table.substr(table.find('\n') + 1);  // no header
-      }
-      ctx.out << std::flush;
+      std::string text = RenderTopologies(one, o.output, NowMs(ctx.clock));
+      if (o.output == "table" || o.output == "wide") text = text.substr(text.find('\n') + 1);
+      ctx.out << text << std::flush;
     }
   }
   return kExitOk;
@@ -161,15 +155,13 @@ int RunEvents(const VerbContext& ctx, const std::string& name) {
   } else {
     auto list = ctx.api.Get("/api/v1/topologies");
     if (!list.ok()) return Fail(ctx, "events", list.status());
-    for (const auto& t : list->Find("topologies")->as_array()) keys.push_back(Str(t, "key"));
+    for (const auto& t : Items(*list, "topologies")) keys.push_back(Str(t, "key"));
   }
   std::vector<std::pair<std::string, Json>> rows;
   for (const auto& key : keys) {
     auto events = ctx.api.Get(ApiClient::TopologyPath(key) + "/events");
     if (!events.ok()) return Fail(ctx, "events", events.status());
-    if (const Json* es = events->Find("events"); es && es->is_array()) {
-      for (const auto& e : es->as_array()) rows.emplace_back(DisplayName(key, keys), e);
-    }
+    for (const auto& e : Items(*events, "events")) rows.emplace_back(DisplayName(key, keys), e);
   }
   ctx.out << RenderEvents(rows, NowMs(ctx.clock));
   return kExitOk;
@@ -193,25 +185,29 @@ int RunWait(const VerbContext& ctx, const std::string& name, const std::string& 
     return kExitUsage;
   }
   const std::string want = condition.substr(prefix.size());
-  auto key = ctx.api.Resolve(name);
-  if (!key.ok()) return Fail(ctx, "wait", key.status());
   const auto deadline = ctx.clock.Now() + timeout;
-  std::string phase;
+  std::string phase, key = name;
   while (true) {
-    auto s = Status(ctx.api, *key);
+    // A topology just applied may not be known yet: that is a reason to wait, not to fail.
+    auto resolved = ctx.api.Resolve(name);
+    if (!resolved.ok() && resolved.status().code() != StatusCode::kNotFound) {
+      return Fail(ctx, "wait", resolved.status());
+    }
+    auto s = resolved.ok() ? Status(ctx.api, *resolved) : StatusOr<Json>(resolved.status());
     if (!s.ok() && s.status().code() != StatusCode::kNotFound) {
       return Fail(ctx, "wait", s.status());
     }
+    if (resolved.ok()) key = *resolved;
     phase = s.ok() ? Str(*s, "phase") : "";
-    if (phase == want) {
-      ctx.out << "topology " << *key << " is " << want << "\n";
+    if (phase == want && Fresh(*s)) {
+      ctx.out << "topology " << key << " is " << want << "\n";
       return kExitOk;
     }
     if (ctx.clock.Now() >= deadline) break;
     std::this_thread::sleep_for(ctx.poll);
   }
-  ctx.err << "heronctl wait: timed out after " << timeout.count() << "s waiting for " << *key
-          << " to be " << want << " (it is " << (phase.empty() ? "<none>" : phase) << ")\n";
+  ctx.err << "heronctl wait: timed out after " << timeout.count() << "s waiting for " << key
+          << " to be " << want << " (it is " << (phase.empty() ? "not known yet" : phase) << ")\n";
   return kExitProblem;
 }
 
@@ -226,22 +222,27 @@ int RunRolloutStatus(const VerbContext& ctx, const std::string& name,
     if (!s.ok()) return Fail(ctx, "rollout status", s.status());
     const std::string phase = Str(*s, "phase");
     const std::string want = Str(*s, "desiredSpecHash");
-    const bool at_target = !want.empty() && Str(*s, "appliedSpecHash") == want;
+    // A pin (`rollout undo`) makes the pinned revision the target until the spec changes.
+    const int64_t pinned = Int(*s, "pinnedRevision");
+    const std::string target = pinned > 0 ? PinnedSpecHash(*s, pinned) : want;
+    const bool at_target = !target.empty() && Str(*s, "appliedSpecHash") == target;
     const auto [done, total] = Progress(*s);
-    if (Contains(*s->Find("failedSpecHashes"), want) || phase == "Failed" ||
-        phase == "RollingBack") {
+    const bool fresh = Fresh(*s);
+    const Json* failed = s->Find("failedSpecHashes");
+    if (fresh && ((pinned == 0 && failed && Contains(*failed, want)) || phase == "Failed" ||
+                  phase == "RollingBack")) {
       if (ctx.tty && !last_line.empty()) ctx.out << "\n";
       ctx.out << "rollout of " << *key << " failed: " << phase << ": " << Str(*s, "message")
               << "\n";
       return kExitProblem;
     }
-    if (at_target && (phase == "Running" || phase == "Paused")) {
+    if (fresh && at_target && (phase == "Running" || phase == "Paused")) {
       if (ctx.tty && !last_line.empty()) ctx.out << "\n";
       ctx.out << "revision " << Int(*s, "revision") << " of " << *key
               << " successfully rolled out (" << done << "/" << total << " instances)\n";
       return kExitOk;
     }
-    if (phase == "Suspended" || phase == "OutOfSync" || phase == "Unknown") {
+    if (fresh && (phase == "Suspended" || phase == "OutOfSync" || phase == "Unknown")) {
       ctx.out << *key << " is " << phase << ": " << Str(*s, "message") << "\n";
       return kExitProblem;
     }
@@ -292,10 +293,11 @@ int RunRolloutUndo(const VerbContext& ctx, const std::string& name, int64_t to_r
     if (!history.ok()) return Fail(ctx, "rollout undo", history.status());
     if (!s.ok()) return Fail(ctx, "rollout undo", s.status());
     const int64_t current = Int(*s, "revision");
-    for (const auto& v : history->Find("history")->as_array()) {
+    for (const auto& v : Items(*history, "history")) {
       const int64_t n = Int(v, "number");
       if (n < current && n > to_revision && Str(v, "outcome") != "Failed" &&
-          !Contains(*s->Find("failedSpecHashes"), Str(v, "specHash"))) {
+          !(s->Find("failedSpecHashes") &&
+            Contains(*s->Find("failedSpecHashes"), Str(v, "specHash")))) {
         to_revision = n;
       }
     }

@@ -21,6 +21,7 @@ struct VerbContext {
   const Clock& clock;
   bool tty = false;  // colours and the progress bar
   std::chrono::milliseconds poll{500};
+  std::chrono::seconds accept_timeout{30};  // apply: how long the controller may take to read it
 };
 
 // The exit code for a failed call, after printing "heronctl VERB: message".

@@ -96,6 +96,9 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
   j["source"] = s.source;
   if (!s.source_error.empty()) j["sourceError"] = s.source_error;
   j["observedAtMs"] = s.observed_at_ms;
+  j["plannedSpecHash"] = s.planned_spec_hash;
+  j["generation"] = s.generation;
+  j["observedGeneration"] = s.observed_generation;
   Json labels = Json::MakeObject();
   for (const auto& [k, v] : s.labels) labels[k] = v;
   j["labels"] = std::move(labels);

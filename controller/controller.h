@@ -57,6 +57,12 @@ struct TopologyStatus {
   int64_t observed_at_ms = 0;
   std::string phase;  // the record's, or Pending / Unknown before the first pass
   std::string message;
+  // Whether the phase is news: the spec the last pass planned for (compare desired_spec_hash),
+  // and how many API mutations it had seen (compare generation), as Kubernetes'
+  // observedGeneration. heronctl judges a rollout only once both have caught up.
+  std::string planned_spec_hash;
+  int64_t generation = 0;
+  int64_t observed_generation = 0;
 };
 
 struct DryRun {
@@ -140,6 +146,7 @@ class Controller {
   bool resync_due_ = false;
   std::map<crd::TopologyKey, TopologyStatus> status_;
   std::map<crd::TopologyKey, int64_t> last_write_ms_;
+  std::map<crd::TopologyKey, int64_t> generation_;  // API mutations accepted, per topology
   std::map<crd::TopologyKey, KeyTiming> timing_;
   int prune_tokens_ = 0;
 

@@ -51,6 +51,7 @@ StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
       st = it->second;
       known = true;
     }
+    if (auto g = generation_.find(key); g != generation_.end()) st.generation = g->second;
     if (auto it = desired_.present.find(key); it != desired_.present.end()) {
       st.desired_spec_hash = it->second.spec_hash;
       st.source = it->second.source;
@@ -91,6 +92,10 @@ Status Controller::Mutate(const crd::TopologyKey& key,
     HGO_RETURN_IF_ERROR(change(r));
     auto put = store_.PutRecord(r, version);
     if (put.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++generation_[key];
+      }
       queue_.Add(key);
       return Status::Ok();
     }

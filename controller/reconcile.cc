@@ -94,6 +94,11 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
 
 void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   const auto started = clock_.Now();
+  int64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    generation = generation_[key];
+  }
   auto finish = [&](const char* result) {
     metrics_.Inc("heron_controller_reconciles_total", {{"result", result}});
     metrics_.Observe("heron_controller_reconcile_seconds", {},
@@ -218,6 +223,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
               : " (last observed " + std::to_string((now - st.observed_at_ms) / 1000) + " s ago)";
     }
     st.desired_spec_hash = desired->spec_hash;
+    st.planned_spec_hash = desired->spec_hash;
+    st.observed_generation = generation;
     st.source_error = desired->source_error;
     if (observed.known) {
       st.instances = std::move(instance_views);
@@ -230,6 +237,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     if (forget && executed.ok() && recorded.ok()) {
       status_.erase(key);
       last_write_ms_.erase(key);
+      generation_.erase(key);
       timing_.erase(key);
     } else {
       st.record = record;

@@ -12,6 +12,7 @@
 #include "common/file_util.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
+#include "testing/golden.h"
 
 namespace hgo::aurora {
 namespace {
@@ -44,14 +45,7 @@ JobInputs Inputs() {
 }
 
 void CheckGolden(const std::string& name, const std::string& actual) {
-  const std::string path = std::string(HGO_SOURCE_DIR) + "/unit/testdata/aurora/" + name;
-  if (std::getenv("HGO_UPDATE_GOLDENS")) {
-    ASSERT_TRUE(WriteFileAtomic(path, actual).ok());
-    return;
-  }
-  auto expected = ReadFileLimited(path, 1 << 20);
-  ASSERT_TRUE(expected.ok()) << expected.status();
-  EXPECT_EQ(actual, *expected) << "golden " << path << " differs";
+  testing::CheckGolden(std::string(HGO_SOURCE_DIR) + "/unit/testdata/aurora/" + name, actual);
 }
 
 TEST(JobBuilderTest, FullExampleMatchesTheGoldens) {
