@@ -40,6 +40,16 @@ std::string AgeSince(int64_t since_ms, int64_t now_ms) {
 
 std::string Short(const std::string& hash) { return hash.substr(0, 12); }
 
+// A describe section's body: the text indented by two spaces, or "<none>".
+void Indented(std::ostringstream& out, const std::string& text) {
+  if (text.empty()) {
+    out << "  <none>\n";
+    return;
+  }
+  std::istringstream lines(text);
+  for (std::string l; std::getline(lines, l);) out << "  " << l << "\n";
+}
+
 // How many instances run and how many the applied revision has ("2/3").
 std::string Ready(const Json& t) {
   int running = 0, total = 0;
@@ -281,19 +291,19 @@ std::string RenderDescribe(const Json& s, int64_t now_ms) {
   const Json& record = Field(s, "record");
   const Json& conditions = Field(record, "conditions");
   out << "Conditions:\n";
+  std::string table;
   if (conditions.is_array() && !conditions.as_array().empty()) {
     std::vector<std::vector<std::string>> rows = {{"TYPE", "STATUS", "REASON", "AGE", "MESSAGE"}};
     for (const auto& c : conditions.as_array()) {
       rows.push_back({Str(c, "type"), Str(c, "status"), Str(c, "reason"),
                       AgeSince(Int(c, "lastTransitionMs"), now_ms), Str(c, "message")});
     }
-    std::istringstream table(RenderTable(rows));
-    for (std::string l; std::getline(table, l);) out << "  " << l << "\n";
-  } else {
-    out << "  <none>\n";
+    table = RenderTable(rows);
   }
+  Indented(out, table);
 
   out << "Instances:\n";
+  table.clear();
   const Json& instances = Field(s, "instances");
   if (instances.is_array() && !instances.as_array().empty()) {
     std::vector<std::vector<std::string>> rows = {
@@ -310,21 +320,18 @@ std::string RenderDescribe(const Json& s, int64_t now_ms) {
                       ports.empty() ? "<none>" : ports, std::to_string(Int(i, "failures")),
                       AgeSince(Int(i, "runningSinceMs"), now_ms)});
     }
-    std::istringstream table(RenderTable(rows));
-    for (std::string l; std::getline(table, l);) out << "  " << l << "\n";
-  } else {
-    out << "  <none>\n";
+    table = RenderTable(rows);
   }
+  Indented(out, table);
 
   out << "Events:\n";
   const Json& events = Field(record, "events");
   if (events.is_array() && !events.as_array().empty()) {
     std::vector<std::pair<std::string, Json>> rows;
     for (const auto& e : events.as_array()) rows.emplace_back(Str(s, "name"), e);
-    std::istringstream table(RenderEvents(rows, now_ms));
-    for (std::string l; std::getline(table, l);) out << "  " << l << "\n";
+    Indented(out, RenderEvents(rows, now_ms));
   } else {
-    out << "  <none>\n";
+    Indented(out, "");
   }
   return out.str();
 }
