@@ -123,6 +123,32 @@ TEST_F(HeronctlTest, HelpOnEveryVerb) {
   EXPECT_NE(Heronctl({"validate", "--help"}).out.find("--filename"), std::string::npos);
 }
 
+TEST_F(HeronctlTest, CompletionScriptsForBashAndZsh) {
+  CliRun bash = Heronctl({"completion", "bash"});
+  EXPECT_EQ(bash.code, kExitOk);
+  EXPECT_NE(bash.out.find("complete -F _heronctl heronctl"), std::string::npos);
+  // The script is valid bash.
+  const std::string script = Write("heronctl.bash", bash.out);
+  EXPECT_EQ(std::system(("bash -n " + script).c_str()), 0) << bash.out;
+  CliRun zsh = Heronctl({"completion", "zsh"});
+  EXPECT_EQ(zsh.code, kExitOk);
+  EXPECT_EQ(zsh.out.rfind("#compdef heronctl", 0), 0u);
+  EXPECT_EQ(Heronctl({"completion", "fish"}).code, kExitUsage);
+}
+
+TEST_F(HeronctlTest, VerbsThatNeedTheControllerCheckTheirFlagsFirst) {
+  EXPECT_EQ(Heronctl({"get"}).code, kExitUsage) << "the resource is required";
+  EXPECT_EQ(Heronctl({"get", "pods"}).code, kExitUsage);
+  EXPECT_EQ(Heronctl({"get", "topologies", "-o", "xml"}).code, kExitUsage);
+  EXPECT_EQ(Heronctl({"rollout"}).code, kExitUsage);
+  EXPECT_EQ(Heronctl({"wait", "wc"}).code, kExitUsage) << "--for is required";
+  EXPECT_EQ(Heronctl({"rollout", "status", "wc", "--timeout", "soon"}).code, kExitUsage);
+  EXPECT_EQ(Heronctl({"get", "topologies", "--server", "ftp://x"}).code, kExitUsage);
+  EXPECT_EQ(
+      Heronctl({"get", "topologies", "-l", "noequals", "--server", "http://127.0.0.1:1"}).code,
+      kExitUsage);
+}
+
 TEST_F(HeronctlTest, VersionInTextAndJson) {
   CliRun text = Heronctl({"version"});
   EXPECT_EQ(text.code, kExitOk);
