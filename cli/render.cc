@@ -270,6 +270,37 @@ std::string RenderDescribe(const Json& s, int64_t now_ms) {
   line("Last observed",
        Int(s, "observedAtMs") > 0 ? HumanAge(now_ms - Int(s, "observedAtMs")) + " ago" : "never");
 
+  // The applied spec, summarised.
+  const Json& spec = Field(Field(Field(Field(s, "record"), "applied"), "spec"), "spec");
+  out << "Spec:\n";
+  if (spec.is_object()) {
+    const Json& topology = Field(spec, "topology");
+    std::string components;
+    for (const auto& [list, kind] : {std::pair{"spouts", "spout"}, std::pair{"bolts", "bolt"}}) {
+      for (const auto& c : Items(topology, list)) {
+        components += (components.empty() ? "" : ", ") + std::string(kind) + " " + Str(c, "id") +
+                      " x" + std::to_string(Int(c, "parallelism"));
+      }
+    }
+    const Json& packing = Field(spec, "packing");
+    const Json& update = Field(spec, "update");
+    out << "  Package:           " << Str(Field(spec, "package"), "uri") << "\n"
+        << "  Topology:          " << Str(topology, "name") << " (" << Str(topology, "type")
+        << "): " << (components.empty() ? "<none>" : components) << "\n"
+        << "  Packing:           " << Str(packing, "algorithm")
+        << (Int(packing, "containers") > 0
+                ? ", " + std::to_string(Int(packing, "containers")) + " containers"
+                : "")
+        << "\n"
+        << "  Update:            " << Str(update, "strategy") << ", batch "
+        << Int(update, "batchSize") << ", deadline " << Int(update, "progressDeadlineSeconds")
+        << "s, rollback " << (Bool(update, "rollbackOnFailure") ? "on" : "off") << "\n"
+        << "  State:             " << Str(spec, "state") << ", syncPolicy "
+        << Str(spec, "syncPolicy") << "\n";
+  } else {
+    Indented(out, "");
+  }
+
   const Json& heron = Field(s, "heron");
   out << "Heron:\n";
   if (heron.is_object()) {
