@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace hgo {
 
@@ -16,7 +17,11 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
     web::http::client::http_client client(web::uri(url), config);
     web::http::http_request req(method);
     for (const auto& [k, v] : options.headers) req.headers().add(k, v);
-    if (!options.body.empty()) req.set_body(options.body, options.content_type);
+    if (!options.body.empty()) {
+      // The byte-vector overload: the string one trips UBSan's vptr check inside cpprest.
+      req.set_body(std::vector<unsigned char>(options.body.begin(), options.body.end()));
+      req.headers().set_content_type(options.content_type);
+    }
     web::http::http_response resp = client.request(req).get();
     HttpResponse out;
     out.status = resp.status_code();
