@@ -64,10 +64,18 @@ bool Fresh(const Json& s) {
          Int(s, "observedGeneration") >= Int(s, "generation");
 }
 
-// The spec of the revision a pin runs (the full status carries the record's history).
-std::string PinnedSpecHash(const Json& s, int64_t pinned) {
+// {"history": [...]} as GET …/history answers, from the full status (its record has it).
+Json HistoryOf(const Json& s) {
+  Json out = Json::MakeObject();
   const Json* record = s.Find("record");
-  for (const auto& v : record ? Items(*record, "history") : Items(s, "history")) {
+  out["history"] = Json(record ? Items(*record, "history") : Json::Array{});
+  return out;
+}
+
+// The spec of the revision a pin runs.
+std::string PinnedSpecHash(const Json& s, int64_t pinned) {
+  const Json history = HistoryOf(s);
+  for (const auto& v : Items(history, "history")) {
     if (Int(v, "number") == pinned) return Str(v, "specHash");
   }
   return "";
@@ -125,8 +133,9 @@ int RunGet(const VerbContext& ctx, const GetOptions& o) {
     if (!next.ok()) return Fail(ctx, "get", next.status());
     for (const auto& t : Items(*next, "topologies")) {
       std::string& seen = last[Str(t, "key")];
-      if (seen == fingerprint(t)) continue;
-      seen = fingerprint(t);
+      std::string now = fingerprint(t);
+      if (seen == now) continue;
+      seen = std::move(now);
       Json one = Json::MakeObject();
       one["topologies"] = Json(Json::Array{t});
       std::string text = RenderTopologies(one, o.output, NowMs(ctx.clock));
@@ -267,19 +276,15 @@ int RunRolloutStatus(const VerbContext& ctx, const std::string& name,
 int RunRolloutHistory(const VerbContext& ctx, const std::string& name, const std::string& output) {
   auto key = ctx.api.Resolve(name);
   if (!key.ok()) return Fail(ctx, "rollout history", key.status());
-  auto history = ctx.api.Get(ApiClient::TopologyPath(*key) + "/history");
-  if (!history.ok()) return Fail(ctx, "rollout history", history.status());
-  if (output == "json") {
-    ctx.out << SerializePretty(*history) << "\n";
+  if (output == "json" || output == "yaml") {
+    auto history = ctx.api.Get(ApiClient::TopologyPath(*key) + "/history");
+    if (!history.ok()) return Fail(ctx, "rollout history", history.status());
+    ctx.out << (output == "json" ? SerializePretty(*history) + "\n" : ToYaml(*history));
     return kExitOk;
   }
-  if (output == "yaml") {
-    ctx.out << ToYaml(*history);
-    return kExitOk;
-  }
-  auto s = Status(ctx.api, *key);
+  auto s = Status(ctx.api, *key);  // the full status carries the record's history
   if (!s.ok()) return Fail(ctx, "rollout history", s.status());
-  ctx.out << RenderHistory(*history, *s, NowMs(ctx.clock));
+  ctx.out << RenderHistory(HistoryOf(*s), *s, NowMs(ctx.clock));
   return kExitOk;
 }
 
@@ -288,12 +293,11 @@ int RunRolloutUndo(const VerbContext& ctx, const std::string& name, int64_t to_r
   if (!key.ok()) return Fail(ctx, "rollout undo", key.status());
   if (to_revision <= 0) {
     // The revision before the current one that did not fail.
-    auto history = ctx.api.Get(ApiClient::TopologyPath(*key) + "/history");
     auto s = Status(ctx.api, *key);
-    if (!history.ok()) return Fail(ctx, "rollout undo", history.status());
     if (!s.ok()) return Fail(ctx, "rollout undo", s.status());
     const int64_t current = Int(*s, "revision");
-    for (const auto& v : Items(*history, "history")) {
+    const Json history = HistoryOf(*s);
+    for (const auto& v : Items(history, "history")) {
       const int64_t n = Int(v, "number");
       if (n < current && n > to_revision && Str(v, "outcome") != "Failed" &&
           !(s->Find("failedSpecHashes") &&

@@ -98,6 +98,29 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   }
 }
 
+int64_t RunningSinceMs(const aurora::Task& t) {
+  int64_t since = 0;
+  for (const auto& e : t.events) {
+    if (e.status == aurora::TaskStatus::kRunning) since = e.timestamp_ms;
+  }
+  return since;
+}
+
+// The task that stands for each instance of the job: an active one, and when an instance has two
+// (the old one being killed and its replacement), the one that is not being killed.
+std::map<int32_t, const aurora::Task*> InstanceTasks(const aurora::JobKey& job,
+                                                     const std::vector<aurora::Task>& tasks) {
+  std::map<int32_t, const aurora::Task*> out;
+  for (const auto& t : tasks) {
+    if (t.config.job != job || !aurora::IsActive(t.status)) continue;
+    auto it = out.find(t.instance_id);
+    if (it == out.end() || InstanceState(it->second->status) == ObservedInstance::State::kKilling) {
+      out[t.instance_id] = &t;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 reconciler::Observed ObserveTopology(const aurora::JobKey& job,
@@ -107,20 +130,14 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
                                      int64_t now_ms) {
   reconciler::Observed o;
   o.observed_at_ms = now_ms;
-  for (const auto& t : tasks) {
-    if (t.config.job != job || !aurora::IsActive(t.status)) continue;
+  for (const auto& [id, t] : InstanceTasks(job, tasks)) {
     ObservedInstance inst;
-    inst.state = InstanceState(t.status);
-    inst.job_hash = Meta(t.config.metadata, aurora::kMetaJobHash);
-    inst.topology_id = Meta(t.config.metadata, aurora::kMetaTopologyId);
-    inst.failures = t.failure_count;
-    for (const auto& e : t.events) {
-      if (e.status == aurora::TaskStatus::kRunning) inst.running_since_ms = e.timestamp_ms;
-    }
-    auto it = o.instances.find(t.instance_id);
-    if (it == o.instances.end() || it->second.state == ObservedInstance::State::kKilling) {
-      o.instances[t.instance_id] = inst;
-    }
+    inst.state = InstanceState(t->status);
+    inst.job_hash = Meta(t->config.metadata, aurora::kMetaJobHash);
+    inst.topology_id = Meta(t->config.metadata, aurora::kMetaTopologyId);
+    inst.failures = t->failure_count;
+    inst.running_since_ms = RunningSinceMs(*t);
+    o.instances[id] = inst;
   }
   // Aurora's audit data: kills whose message the controller did not write, updates without the
   // controller's metadata.
@@ -162,24 +179,16 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
 std::map<int32_t, InstanceView> ViewInstances(const aurora::JobKey& job,
                                               const std::vector<aurora::Task>& tasks) {
   std::map<int32_t, InstanceView> out;
-  std::map<int32_t, bool> killing;
-  for (const auto& t : tasks) {
-    if (t.config.job != job || !aurora::IsActive(t.status)) continue;
-    const bool k = InstanceState(t.status) == ObservedInstance::State::kKilling;
-    auto it = out.find(t.instance_id);
-    if (it != out.end() && !killing[t.instance_id]) continue;  // the same rule as ObserveTopology
+  for (const auto& [id, t] : InstanceTasks(job, tasks)) {
     InstanceView v;
-    v.state = std::string(aurora::TaskStatusName(t.status));
-    v.task_id = t.task_id;
-    v.host = t.slave_host;
-    v.ports = t.ports;
-    v.failures = t.failure_count;
-    v.job_hash = Meta(t.config.metadata, aurora::kMetaJobHash);
-    for (const auto& e : t.events) {
-      if (e.status == aurora::TaskStatus::kRunning) v.running_since_ms = e.timestamp_ms;
-    }
-    out[t.instance_id] = std::move(v);
-    killing[t.instance_id] = k;
+    v.state = std::string(aurora::TaskStatusName(t->status));
+    v.task_id = t->task_id;
+    v.host = t->slave_host;
+    v.ports = t->ports;
+    v.failures = t->failure_count;
+    v.job_hash = Meta(t->config.metadata, aurora::kMetaJobHash);
+    v.running_since_ms = RunningSinceMs(*t);
+    out[id] = std::move(v);
   }
   return out;
 }
