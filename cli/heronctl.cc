@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/client.h"
+#include "cli/package_verbs.h"
 #include "cli/validate.h"
 #include "cli/verbs.h"
 #include "common/clock.h"
@@ -40,6 +41,52 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
                    "standard input; repeatable")
       ->required();
   validate_cmd->add_option("-o,--output", validate.output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  // Packages: offline, like validate.
+  auto* package = app.add_subcommand("package", "Build, push and inspect topology packages");
+  package->require_subcommand(1);
+  PackageBuildOptions build;
+  auto* package_build = package->add_subcommand(
+      "build",
+      "Make a topology.tar.gz (binary, .defn, heron-conf/, manifest), byte-identical "
+      "for identical inputs");
+  package_build->add_option("--binary", build.binary, "the topology's .jar, .tar(.gz) or .pex")
+      ->required();
+  package_build->add_option("--defn", build.defn, "a ready .defn");
+  package_build->add_option("--main-class", build.main_class,
+                            "run this class (with --heron-home) to make the .defn");
+  package_build->add_option("--eco", build.eco,
+                            "an ECO file, run through Heron's ECO main class (with --heron-home)");
+  package_build->add_option("--from-spec", build.from_spec,
+                            "make the .defn from a spec file, without serialized objects (for "
+                            "the e2e heron-executor stand-in only)");
+  package_build->add_option("--heron-home", build.heron_home, "a Heron install");
+  package_build->add_option("--java", build.java, "the java to run (default $JAVA_HOME/bin/java)");
+  package_build->add_option("--cluster", build.cluster, "passed to the main class");
+  package_build->add_option("--role", build.role, "passed to the main class");
+  package_build->add_option("--environment", build.environment, "passed to the main class");
+  package_build->add_option("--conf-dir", build.conf_dir, "config files to ship as heron-conf/");
+  package_build->add_option("--out", build.out, "where to write the package")
+      ->capture_default_str();
+  package_build->add_option("-o,--output", build.output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  package_build->add_option("args", build.args, "the main class's arguments (after --)");
+  PackagePushOptions push;
+  auto* package_push = package->add_subcommand(
+      "push", "Store a package under its sha256 in a directory or an HTTP store (PUT)");
+  package_push->add_option("file", push.file, "the package")->required();
+  package_push->add_option("--to", push.to, "file:///DIR or http(s)://HOST/PATH")->required();
+  package_push->add_option("--auth-file", push.auth_file,
+                           "file holding user:password for the HTTP store");
+  package_push->add_option("-o,--output", push.output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  std::string inspect_file, inspect_output = "text";
+  auto* package_inspect = package->add_subcommand(
+      "inspect", "Show a package's topology, components, streams, files and sha256");
+  package_inspect->add_option("package", inspect_file, "a path, file:// or http(s):// URI")
+      ->required();
+  package_inspect->add_option("-o,--output", inspect_output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
 
   // Where the controller is: flags anywhere on the line (they fall through from the verbs).
@@ -182,6 +229,9 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   }
   if (validate_cmd->parsed()) return RunValidate(validate, in, out, err);
   if (completion->parsed()) return RunCompletion(out, err, shell);
+  if (package_build->parsed()) return RunPackageBuild(build, out, err);
+  if (package_push->parsed()) return RunPackagePush(push, out, err);
+  if (package_inspect->parsed()) return RunPackageInspect(inspect_file, inspect_output, out, err);
 
   auto duration = [&](const std::string& flag, const std::string& v,
                       std::chrono::seconds* d) -> bool {

@@ -4,6 +4,7 @@
 #include "controller/topology_manager.h"
 #include "crd/heron_version.h"
 #include "reconciler/planner.h"
+#include "statestore/defn.h"
 #include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 
@@ -86,6 +87,14 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
   switch (a.kind) {
     case Kind::kWriteHeronState: {
       HGO_ASSIGN_OR_RETURN(Shape s, shape());
+      // The package first: a wrong sha256 or a .defn that does not match the spec stops the
+      // action before anything is written, so nothing of the revision is deployed.
+      const crd::PackageSpec& package = revision->spec.spec.package;
+      HGO_ASSIGN_OR_RETURN(std::string defn, options_.packages->Defn(package.uri, package.sha256));
+      HGO_ASSIGN_OR_RETURN(
+          statestore::hp_api::Topology topology,
+          statestore::TopologyFromDefn(defn, package.uri, revision->spec, s.inputs.topology_id,
+                                       s.inputs.containers, revision->spec_hash));
       HGO_RETURN_IF_ERROR(heron.EnsureTree());
       const int64_t now_s =
           std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
@@ -99,10 +108,7 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_RETURN_IF_ERROR(heron.Write(
           HeronDir::kPackingPlans, name,
           statestore::SerializeHeronMessage(statestore::PackingPlanToProto(s.packing))));
-      return heron.Write(
-          HeronDir::kTopologies, name,
-          statestore::SerializeHeronMessage(statestore::BuildTopology(
-              revision->spec, s.inputs.topology_id, s.inputs.containers, revision->spec_hash)));
+      return heron.Write(HeronDir::kTopologies, name, statestore::SerializeHeronMessage(topology));
     }
     case Kind::kCreateJob: {
       HGO_ASSIGN_OR_RETURN(Shape s, shape());

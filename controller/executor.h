@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "crd/topology.h"
+#include "packager/blob_store.h"
 #include "packager/packing.h"
 #include "reconciler/types.h"
 #include "statestore/zk_client.h"
@@ -48,6 +50,10 @@ struct ExecutorOptions {
   int32_t block_if_no_pulses_after_ms = 120000;
   // activate/deactivate calls to Heron's topology manager.
   std::chrono::milliseconds topology_manager_timeout{5000};
+  // Where revisions' packages are read: before Heron's state is written the package's sha256 is
+  // checked against the spec and its .defn against spec.topology (statestore/defn.h).
+  std::shared_ptr<packager::PackageReader> packages =
+      std::make_shared<packager::FetchingPackageReader>();
 };
 
 class Executor {

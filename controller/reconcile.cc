@@ -216,6 +216,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     st.observed_at_ms = observed.known ? now : st.observed_at_ms;
     st.phase = reconciler::PhaseName(plan.phase);
     st.message = plan.message;
+    if (!executed.ok()) st.message += " (failed: " + executed.message() + ")";
     if (!observed.known) {
       st.message +=
           st.observed_at_ms == 0

@@ -79,8 +79,8 @@ StatusOr<std::string> FetchingPackageReader::Defn(const std::string& uri,
                                                   const std::string& sha256) {
   if (!sha256.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = defn_by_sha256_.find(sha256);
-    if (it != defn_by_sha256_.end()) return it->second;
+    auto it = defn_by_package_.find({uri, sha256});
+    if (it != defn_by_package_.end()) return it->second;
   }
   auto bytes = FetchPackage(uri, options_);
   {
@@ -100,7 +100,7 @@ StatusOr<std::string> FetchingPackageReader::Defn(const std::string& uri,
   HGO_ASSIGN_OR_RETURN(PackageContents contents, OpenPackage(*bytes, uri));
   if (!sha256.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
-    defn_by_sha256_[sha256] = contents.defn;
+    defn_by_package_[{uri, sha256}] = contents.defn;
   }
   return std::move(contents.defn);
 }

@@ -35,9 +35,11 @@ class PackageReader {
   virtual StatusOr<std::string> Defn(const std::string& uri, const std::string& sha256) = 0;
 };
 
-// Fetches packages and keeps each checked package's .defn by sha256 (a .defn is small; the
-// package is not kept). Packages without a sha256 in the spec are fetched every time. Safe to
-// call from many threads.
+// Fetches packages and keeps each checked package's .defn by (uri, sha256): a .defn is small and
+// the package is not kept. Keeping it means a rollback to a revision checked before does not
+// depend on the store being up; a package whose bytes change under the same URI afterwards is
+// caught where it is fetched for a task (the job's fetch step checks the sha256). Packages
+// without a sha256 in the spec are fetched every time. Safe to call from many threads.
 class FetchingPackageReader : public PackageReader {
  public:
   explicit FetchingPackageReader(TransferOptions options = {}) : options_(std::move(options)) {}
@@ -47,7 +49,7 @@ class FetchingPackageReader : public PackageReader {
  private:
   const TransferOptions options_;
   mutable std::mutex mu_;
-  std::map<std::string, std::string> defn_by_sha256_;
+  std::map<std::pair<std::string, std::string>, std::string> defn_by_package_;  // (uri, sha)
   uint64_t fetches_ = 0;
 };
 

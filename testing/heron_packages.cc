@@ -1,11 +1,7 @@
 #include "testing/heron_packages.h"
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-
 #include "common/file_util.h"
-#include "common/sha256.h"
+#include "packager/package.h"
 #include "statestore/defn.h"
 
 namespace hgo::testing {
@@ -15,17 +11,17 @@ std::string StandinCorePackageUri() {
 }
 
 StatusOr<TestPackage> PackageForTest(const std::string& dir, crd::Topology& spec) {
-  const std::string stage = dir + "/stage";
-  std::filesystem::create_directories(stage);
-  std::ofstream(stage + "/" + spec.metadata.name + ".jar") << "not really a jar";
-  std::ofstream(stage + "/" + spec.metadata.name + ".defn")
-      << statestore::DefnFromSpec(spec, "unused", 1);
+  // What `heronctl package build --from-spec` makes: the stand-in instantiates nothing, so the
+  // .defn carries no serialized objects.
+  packager::PackageInputs in;
+  in.binary_name = spec.metadata.name + ".jar";
+  in.binary = "not really a jar";
+  in.defn = statestore::DefnFromSpec(spec, spec.metadata.name, 1);
+  in.defn_source = "spec";
+  HGO_ASSIGN_OR_RETURN(packager::Package package, packager::BuildPackage(in));
   const std::string tarball = dir + "/topology.tar.gz";
-  if (std::system(("tar czf '" + tarball + "' -C '" + stage + "' .").c_str()) != 0) {
-    return Status::Internal("tar failed for " + tarball);
-  }
-  HGO_ASSIGN_OR_RETURN(std::string bytes, ReadFileLimited(tarball, 64 << 20));
-  TestPackage p{"file://" + tarball, Sha256Hex(bytes)};
+  HGO_RETURN_IF_ERROR(WriteFileAtomic(tarball, package.bytes));
+  TestPackage p{"file://" + tarball, package.sha256};
   spec.spec.package.uri = p.uri;
   spec.spec.package.sha256 = p.sha256;
   spec.spec.heron.core_package = StandinCorePackageUri();

@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <thread>
 
+#include "common/file_util.h"
 #include "common/http_server.h"
 #include "crd/canonical.h"
 #include "e2e/controller/controller_fixture.h"
+#include "packager/blob_store.h"
 #include "statestore/heron_protos.h"
 #include "statestore/zk_client.h"
 
@@ -99,6 +102,110 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
     EXPECT_TRUE(children->empty()) << dir << " still holds " << children->front();
   }
   EXPECT_TRUE(c->Stop().ok()) << "a clean shutdown on SIGTERM";
+}
+
+bool HeronNodeExists(const std::string& zk_servers, const std::string& path) {
+  statestore::ZkOptions zo;
+  zo.servers = zk_servers;
+  auto zk = statestore::ZkClient::Connect(zo);
+  return zk.ok() && (*zk)->Get(path).ok();
+}
+
+bool MessageHas(const Json& status, const std::string& text) {
+  return JsonStr(status, "message").find(text) != std::string::npos;
+}
+
+TEST_F(ControllerE2E, APackageThatDoesNotMatchTheSpecDeploysNothing) {
+  // An HTTP blob store: PUT stores, GET serves (what `heronctl package push --to http://` uses).
+  std::mutex mu;
+  std::map<std::string, std::string> blobs;
+  auto store = HttpServer::Start("127.0.0.1", 0, [&](const HttpRequest& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (r.method == "PUT") {
+      blobs[r.path] = r.body;
+      return HttpReply::Text(201, "stored\n");
+    }
+    auto it = blobs.find(r.path);
+    return it == blobs.end() ? HttpReply::Text(404, "no such blob\n")
+                             : HttpReply{200, it->second, {}};
+  });
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  auto nothing_deployed = [&]() {
+    EXPECT_EQ(ActiveTaskCount(), 0u);
+    for (const char* dir : {"topologies", "packingplans", "executionstate", "schedulers"}) {
+      EXPECT_FALSE(
+          HeronNodeExists(zk_->connect_string(), std::string("/heron/") + dir + "/exclamation"))
+          << dir;
+    }
+  };
+
+  // A sha256 that is not the package's.
+  crd::Topology wrong_sha = spec_;
+  wrong_sha.spec.package.sha256 = std::string(64, '0');
+  WriteFile(file, SpecYaml(wrong_sha));
+  Json s = WaitFor(*c, "the sha256 mismatch reported",
+                   [](const Json& j) { return MessageHas(j, "spec.package.sha256"); });
+  EXPECT_TRUE(MessageHas(s, "has sha256 " + spec_.spec.package.sha256)) << JsonStr(s, "message");
+  nothing_deployed();
+
+  // A logical plan with a bolt and a stream the package's .defn does not have.
+  crd::Topology extra_bolt = spec_;
+  extra_bolt.spec.topology.bolts.push_back({"audit", "com.example.AuditBolt", 1, Json()});
+  crd::StreamSpec stream;
+  stream.from = "exclaim";
+  stream.to = "audit";
+  extra_bolt.spec.topology.streams.push_back(stream);
+  WriteFile(file, SpecYaml(extra_bolt));
+  s = WaitFor(*c, "the plan mismatch reported",
+              [](const Json& j) { return MessageHas(j, "does not match spec.topology"); });
+  EXPECT_TRUE(MessageHas(s, "bolt 'audit' is in the spec only")) << JsonStr(s, "message");
+  EXPECT_TRUE(MessageHas(s, "stream exclaim -> audit")) << JsonStr(s, "message");
+  nothing_deployed();
+
+  // The same package pushed to the HTTP store deploys.
+  auto bytes = ReadFileLimited(spec_.spec.package.uri.substr(7), 1 << 20);
+  ASSERT_TRUE(bytes.ok());
+  auto uri = packager::PushPackage(*bytes, spec_.spec.package.sha256, (*store)->url() + "/blobs");
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  crd::Topology over_http = spec_;
+  over_http.spec.package.uri = *uri;
+  WriteFile(file, SpecYaml(over_http));
+  WaitFor(*c, "running from the HTTP store",
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(over_http)); });
+  auto running = RunningTaskIds();
+  ASSERT_EQ(running.size(), 3u);
+
+  // An update to a rebuilt package whose sha256 the spec did not follow: refused, the topology
+  // keeps running as it was, and Heron's state still names the running revision.
+  auto rebuilt =
+      packager::PushPackage(*bytes + "rebuilt", std::string(64, 'e'), (*store)->url() + "/blobs");
+  ASSERT_TRUE(rebuilt.ok());
+  crd::Topology update = over_http;
+  update.spec.package.uri = *rebuilt;
+  update.spec.topology.bolts[0].parallelism = 2;
+  WriteFile(file, SpecYaml(update));
+  s = WaitFor(*c, "the tampered package refused",
+              [](const Json& j) { return MessageHas(j, "spec.package.sha256"); });
+  EXPECT_EQ(RunningTaskIds(), running);
+  statestore::ZkOptions zo;
+  zo.servers = zk_->connect_string();
+  auto zk = statestore::ZkClient::Connect(zo);
+  ASSERT_TRUE(zk.ok());
+  auto topology = (*zk)->Get("/heron/topologies/exclamation");
+  ASSERT_TRUE(topology.ok());
+  heron::proto::api::Topology t;
+  ASSERT_TRUE(t.ParseFromString(topology->data));
+  std::string written_for;
+  for (const auto& kv : t.topology_config().kvs()) {
+    if (kv.key() == statestore::kSpecHashConfigKey) written_for = kv.value();
+  }
+  EXPECT_EQ(written_for, crd::SpecHash(over_http));
+  // What is in ZooKeeper came from the package's .defn, trimmed, with the spec's parallelism.
+  ASSERT_EQ(t.bolts_size(), 1);
+  EXPECT_FALSE(t.bolts(0).comp().has_serialized_object());
 }
 
 // The live state as Heron's topology manager (the stand-in) holds it in pplans/<name>.

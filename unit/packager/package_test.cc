@@ -249,6 +249,13 @@ TEST(BlobStoreTest, TheReaderChecksTheSha256AndKeepsTheDefn) {
   EXPECT_EQ(*reader.Defn(*uri, built->sha256), Defn());
   EXPECT_EQ(reader.fetches(), 1u);  // the second answer came from the cache
 
+  // The same bytes at another URI are checked again: a right sha256 does not vouch for a
+  // different location.
+  const std::string copy = dir.path() + "/copy.tar.gz";
+  ASSERT_TRUE(WriteFileAtomic(copy, built->bytes + "x").ok());
+  EXPECT_EQ(reader.Defn("file://" + copy, built->sha256).status().code(),
+            StatusCode::kFailedPrecondition);
+
   const std::string wrong(64, 'a');
   auto mismatch = reader.Defn(*uri, wrong);
   EXPECT_EQ(mismatch.status().code(), StatusCode::kFailedPrecondition);
