@@ -61,6 +61,8 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   package_build->add_option("--from-spec", build.from_spec,
                             "make the .defn from a spec file, without serialized objects (for "
                             "the e2e heron-executor stand-in only)");
+  package_build->add_option("--name", build.name,
+                            "with --from-spec: the topology, when the file holds several");
   package_build->add_option("--heron-home", build.heron_home, "a Heron install");
   package_build->add_option("--java", build.java, "the java to run (default $JAVA_HOME/bin/java)");
   package_build->add_option("--cluster", build.cluster, "passed to the main class");

@@ -48,9 +48,13 @@ StatusOr<std::string> MakeDefn(const PackageBuildOptions& o, std::string* source
       return Status::InvalidArgument(msg);
     }
     auto topologies = parsed.Topologies();
+    if (!o.name.empty()) {
+      std::erase_if(topologies, [&](const crd::Topology& t) { return t.metadata.name != o.name; });
+    }
     if (topologies.size() != 1) {
       return Status::InvalidArgument(o.from_spec + ": holds " + std::to_string(topologies.size()) +
-                                     " topologies; --from-spec takes a file with one");
+                                     " topologies" + (o.name.empty() ? "" : " named " + o.name) +
+                                     "; pick one with --name");
     }
     return statestore::DefnFromSpec(topologies[0], topologies[0].metadata.name, 1);
   }

@@ -14,6 +14,7 @@ struct PackageBuildOptions {
   std::string main_class;  // run it (with heron_home) the way heron-cli does
   std::string eco;         // an ECO file, run through Heron's ECO main class (with heron_home)
   std::string from_spec;   // a spec file: a .defn without serialized objects (the e2e stand-in)
+  std::string name;        // which topology of from_spec, when it holds several
   std::string heron_home, java;
   std::vector<std::string> args;  // the main class's arguments (after --)
   std::string cluster, role, environment;

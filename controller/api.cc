@@ -175,6 +175,7 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
                                 : HttpReply::Text(503, "not ready\n");
     }
     if (req.method == "GET" && path == "/metrics") {
+      controller.CollectCounters();
       HttpReply r = HttpReply::Text(200, metrics.Render());
       r.headers["Content-Type"] = "text/plain; version=0.0.4";
       return r;
@@ -213,6 +214,10 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       }
       if (path == "/api/v1/webhook/git") {
         controller.RefreshSources();
+        return JsonReply(202, Json::MakeObject());
+      }
+      if (path == "/api/v1/resync") {
+        controller.Resync();
         return JsonReply(202, Json::MakeObject());
       }
     }

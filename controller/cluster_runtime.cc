@@ -121,8 +121,22 @@ std::optional<statestore::HeronSnapshot> ClusterRuntime::Heron(const std::string
   return heron_cache_->Get(name);
 }
 
-StatusOr<RoleView> ClusterRuntime::ObserveRole(const std::string& role, int worker,
-                                               int64_t min_fetched_at_ms, int64_t max_age_ms) {
+const std::vector<aurora::Task>& RoleView::TasksOf(const aurora::JobKey& job) const {
+  static const std::vector<aurora::Task> kNone;
+  auto it = tasks.find(job);
+  return it == tasks.end() ? kNone : it->second;
+}
+
+const std::vector<aurora::UpdateSummary>& RoleView::UpdatesOf(const aurora::JobKey& job) const {
+  static const std::vector<aurora::UpdateSummary> kNone;
+  auto it = updates.find(job);
+  return it == updates.end() ? kNone : it->second;
+}
+
+StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveRole(const std::string& role,
+                                                                      int worker,
+                                                                      int64_t min_fetched_at_ms,
+                                                                      int64_t max_age_ms) {
   RoleEntry* entry;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -130,32 +144,47 @@ StatusOr<RoleView> ClusterRuntime::ObserveRole(const std::string& role, int work
     if (!e) e = std::make_unique<RoleEntry>();
     entry = e.get();
   }
-  auto fresh = [&]() -> std::optional<RoleView> {
+  auto fresh = [&]() -> std::shared_ptr<const RoleView> {
     std::lock_guard<std::mutex> lock(entry->mu);
     const int64_t now = NowMs();
     if (entry->view && entry->view->fetched_at_ms >= min_fetched_at_ms &&
         now - entry->view->fetched_at_ms <= max_age_ms) {
       return entry->view;
     }
-    return std::nullopt;
+    return nullptr;
   };
-  if (auto v = fresh()) return *v;
+  if (auto v = fresh()) return v;
   std::lock_guard<std::mutex> fetching(entry->fetch_mu);
-  if (auto v = fresh()) return *v;  // another worker fetched while this one waited
-  RoleView view;
-  view.fetched_at_ms = NowMs();
+  if (auto v = fresh()) return v;  // another worker fetched while this one waited
+  auto view = std::make_shared<RoleView>();
+  view->fetched_at_ms = NowMs();
   aurora::TaskQuery q;
   q.role = role;
   observe_calls_ += 2;
-  HGO_ASSIGN_OR_RETURN(view.tasks, aurora(worker).GetTasks(q, false));
+  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks, aurora(worker).GetTasks(q, false));
   aurora::UpdateQuery uq;
   uq.role = role;
-  HGO_ASSIGN_OR_RETURN(view.updates, aurora(worker).GetJobUpdateSummaries(uq));
+  HGO_ASSIGN_OR_RETURN(std::vector<aurora::UpdateSummary> updates,
+                       aurora(worker).GetJobUpdateSummaries(uq));
+  for (auto& t : tasks) {
+    aurora::JobKey job = t.config.job;
+    view->tasks[job].push_back(std::move(t));
+  }
+  for (auto& u : updates) {
+    aurora::JobKey job = u.key.job;
+    view->updates[job].push_back(std::move(u));
+  }
+  std::shared_ptr<const RoleView> shared = std::move(view);
   std::lock_guard<std::mutex> lock(entry->mu);
-  entry->view = view;
-  return view;
+  entry->view = shared;
+  return shared;
 }
 
 uint64_t ClusterRuntime::observe_calls() const { return observe_calls_; }
+
+uint64_t ClusterRuntime::heron_reads() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return heron_cache_ ? heron_cache_->reads() : 0;
+}
 
 }  // namespace hgo::controller

@@ -26,10 +26,15 @@
 
 namespace hgo::controller {
 
+// One answer for a role, indexed by job: a pass looks only at its own job's tasks, so the cost
+// of a pass does not grow with the number of jobs in the role. Shared, never copied.
 struct RoleView {
-  std::vector<aurora::Task> tasks;
-  std::vector<aurora::UpdateSummary> updates;
+  std::map<aurora::JobKey, std::vector<aurora::Task>> tasks;
+  std::map<aurora::JobKey, std::vector<aurora::UpdateSummary>> updates;
   int64_t fetched_at_ms = 0;
+
+  const std::vector<aurora::Task>& TasksOf(const aurora::JobKey& job) const;
+  const std::vector<aurora::UpdateSummary>& UpdatesOf(const aurora::JobKey& job) const;
 };
 
 class ClusterRuntime {
@@ -50,16 +55,18 @@ class ClusterRuntime {
 
   // Tasks and updates of the role, fetched at or after min_fetched_at_ms (a pass that wrote
   // asks for data newer than its write); max_age_ms bounds how stale a shared answer may be.
-  StatusOr<RoleView> ObserveRole(const std::string& role, int worker, int64_t min_fetched_at_ms,
-                                 int64_t max_age_ms);
+  StatusOr<std::shared_ptr<const RoleView>> ObserveRole(const std::string& role, int worker,
+                                                        int64_t min_fetched_at_ms,
+                                                        int64_t max_age_ms);
   // Aurora calls made for observation (for the benchmarks and tests).
   uint64_t observe_calls() const;
+  uint64_t heron_reads() const;  // ZooKeeper reads of Heron's state cache so far
 
  private:
   struct RoleEntry {
     std::mutex fetch_mu;  // one fetch at a time per role
     std::mutex mu;
-    std::optional<RoleView> view;
+    std::shared_ptr<const RoleView> view;
   };
   int64_t NowMs() const;
 

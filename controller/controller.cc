@@ -41,6 +41,10 @@ Controller::Controller(ControllerOptions options, const Clock& clock, statestore
                     "From a new revision seen to it being stable (healthy for minWait).");
   metrics_.Describe("heron_controller_source_errors", T::kGauge, "Problems in spec sources.");
   metrics_.Describe("heron_controller_leader", T::kGauge, "1 while this controller leads.");
+  metrics_.Describe("heron_controller_aurora_observe_rpcs_total", T::kCounter,
+                    "Aurora RPCs made to observe (tasks and updates of a role), by cluster.");
+  metrics_.Describe("heron_controller_zookeeper_reads_total", T::kCounter,
+                    "ZooKeeper reads, by what (heron: Heron's state cache, by cluster; records).");
 }
 
 Controller::~Controller() { Stop(); }
@@ -107,6 +111,8 @@ Status Controller::Start() {
         leader_ = true;
         metrics_.Set("heron_controller_leader", {}, 1);
         std::lock_guard<std::mutex> lock(mu_);
+        record_cache_.clear();  // another leader may have written since
+
         for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
         resync_due_ = true;
         source_cv_.notify_all();
@@ -192,6 +198,26 @@ void Controller::SourceLoop() {
     }
     lock.lock();
   }
+}
+
+void Controller::Resync() {
+  std::lock_guard<std::mutex> lock(mu_);
+  resync_due_ = true;
+  source_cv_.notify_all();
+}
+
+void Controller::CollectCounters() {
+  for (const auto& [name, c] : clusters_) {
+    metrics_.Set("heron_controller_aurora_observe_rpcs_total", {{"cluster", name}},
+                 static_cast<double>(c->observe_calls()));
+    metrics_.Set("heron_controller_zookeeper_reads_total", {{"what", "heron"}, {"cluster", name}},
+                 static_cast<double>(c->heron_reads()));
+  }
+  metrics_.Set("heron_controller_zookeeper_reads_total", {{"what", "records"}},
+               static_cast<double>(record_reads_.load()));
+  // Counted when read, not after every pass: a count over all statuses per pass would make a
+  // resync quadratic in the number of topologies.
+  UpdatePhaseGauge();
 }
 
 void Controller::ReadSources(bool all) {

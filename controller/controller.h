@@ -90,6 +90,11 @@ class Controller {
   // The plan the controller would make for a spec (one YAML document), without acting.
   StatusOr<DryRun> Plan(const std::string& yaml);
   void RefreshSources();  // a git webhook: fetch now
+  // A full resync now: every source re-read, every topology passed once (POST /api/v1/resync).
+  void Resync();
+  // Copies the read counters (Aurora observe RPCs, ZooKeeper reads of Heron's state and of
+  // records) into the metrics; called before /metrics is rendered.
+  void CollectCounters();
 
   bool IsLeader() const;
   std::string Leader();
@@ -124,6 +129,13 @@ class Controller {
                const reconciler::Observed& observed, const reconciler::Desired& desired,
                bool executed);
   void UpdatePhaseGauge();
+  // Records are read through a cache: the leader is their only writer, so what it last read or
+  // wrote is current unless an API mutation (which bumps the key's generation) wrote since.
+  // A stale entry can only cost a lost compare-and-set, after which the entry is dropped.
+  StatusOr<std::optional<statestore::VersionedRecord>> ReadRecord(const crd::TopologyKey& key,
+                                                                  int64_t generation);
+  void CacheRecord(const crd::TopologyKey& key, int64_t generation,
+                   std::optional<statestore::VersionedRecord> record);
   std::string DesiredHash(const crd::TopologyKey& key) const;  // "" when no source holds it
   int64_t NowMs() const;
 
@@ -136,7 +148,13 @@ class Controller {
   std::vector<std::unique_ptr<SpecSource>> sources_;
   std::map<std::string, std::unique_ptr<ClusterRuntime>> clusters_;
 
-  mutable std::mutex mu_;  // guards what follows
+  std::atomic<uint64_t> record_reads_{0};
+  struct CachedRecord {
+    statestore::VersionedRecord record;
+    int64_t generation = 0;
+  };
+  std::map<crd::TopologyKey, CachedRecord> record_cache_;  // guarded by mu_
+  mutable std::mutex mu_;                                  // guards what follows
   std::condition_variable source_cv_;
   std::vector<bool> source_dirty_;
   std::vector<SourceSnapshot> snapshots_;

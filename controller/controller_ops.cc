@@ -94,7 +94,7 @@ Status Controller::Mutate(const crd::TopologyKey& key,
     if (put.ok()) {
       {
         std::lock_guard<std::mutex> lock(mu_);
-        ++generation_[key];
+        ++generation_[key];  // also makes the record cache's entry for key stale
       }
       queue_.Add(key);
       return Status::Ok();

@@ -75,8 +75,9 @@ class DirSource final : public SpecSource {
         s.files.push_back(std::move(broken));
         continue;
       }
-      AddSpecFile(f, *content, s);
+      AddSpecFile(f, *content, s, &cache_);
     }
+    cache_.Sweep();
     return s;
   }
   Status Watch(std::function<void()> changed) override { return watcher_.Start(changed); }
@@ -85,6 +86,7 @@ class DirSource final : public SpecSource {
  private:
   SourceConfig config_;
   DirWatcher watcher_;
+  ParseCache cache_;
 };
 
 class SpoolSource final : public SpecSource {
@@ -104,7 +106,8 @@ class SpoolSource final : public SpecSource {
       return s;
     }
     if (!consumed.ok()) s.status = consumed;
-    for (const auto& [name, yaml] : *specs) AddSpecFile("spool:" + name, yaml, s);
+    for (const auto& [name, yaml] : *specs) AddSpecFile("spool:" + name, yaml, s, &cache_);
+    cache_.Sweep();
     // Rejected files are reported (their previous specs, if any, stay in force).
     for (const auto& [name, f] : rejected_) s.files.push_back(f);
     return s;
@@ -165,6 +168,7 @@ class SpoolSource final : public SpecSource {
   SourceConfig config_;
   statestore::StateStore& store_;
   DirWatcher watcher_;
+  ParseCache cache_;
   std::map<std::string, SpecFile> rejected_;  // by file name, until a good file replaces it
 };
 

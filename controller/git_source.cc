@@ -53,6 +53,7 @@ struct WalkState {
   std::string prefix;  // the subdir, with a trailing '/', or ""
   SourceSnapshot* snapshot;
   std::string short_commit;
+  ParseCache* cache;
 };
 
 int WalkCallback(const char* root, const git_tree_entry* entry, void* payload) {
@@ -69,7 +70,7 @@ int WalkCallback(const char* root, const git_tree_entry* entry, void* payload) {
   }
   const auto size = static_cast<size_t>(git_blob_rawsize(blob.p));
   const std::string content(static_cast<const char*>(git_blob_rawcontent(blob.p)), size);
-  AddSpecFile(path + "@" + w->short_commit, content, *w->snapshot);
+  AddSpecFile(path + "@" + w->short_commit, content, *w->snapshot, w->cache);
   return 0;
 }
 
@@ -221,14 +222,15 @@ class GitSource final : public SpecSource {
       walk_root = sub.p;
     }
     WalkState w{repo_, config_.subdir.empty() ? "" : config_.subdir + "/", &s,
-                s.revision.substr(0, 12)};
-    if (git_tree_walk(walk_root, GIT_TREEWALK_PRE, WalkCallback, &w) < 0) {
-      return Status::Internal(GitError("walking commit " + s.revision));
-    }
+                s.revision.substr(0, 12), &cache_};
+    const int walked = git_tree_walk(walk_root, GIT_TREEWALK_PRE, WalkCallback, &w);
+    cache_.Sweep();
+    if (walked < 0) return Status::Internal(GitError("walking commit " + s.revision));
     return Status::Ok();
   }
 
   SourceConfig config_;
+  ParseCache cache_;
   std::string path_;
   git_repository* repo_ = nullptr;
   bool fetched_ = false;

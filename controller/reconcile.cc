@@ -50,9 +50,9 @@ StatusOr<reconciler::Observed> Controller::Observe(ClusterRuntime& c, const crd:
   }
   *heron = c.Heron(key.name);
   const aurora::JobKey job{key.role, key.environment, key.name};
-  if (instances) *instances = ViewInstances(job, view->tasks);
-  return ObserveTopology(aurora::JobKey{key.role, key.environment, key.name}, view->tasks,
-                         view->updates, *heron, NowMs());
+  const std::vector<aurora::Task>& tasks = (*view)->TasksOf(job);
+  if (instances) *instances = ViewInstances(job, tasks);
+  return ObserveTopology(job, tasks, (*view)->UpdatesOf(job), *heron, NowMs());
 }
 
 StatusOr<reconciler::Desired> Controller::DesiredFor(
@@ -104,7 +104,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     metrics_.Observe("heron_controller_reconcile_seconds", {},
                      std::chrono::duration<double>(clock_.Now() - started).count());
   };
-  auto stored = store_.GetRecord(key);
+  auto stored = ReadRecord(key, generation);
   if (!stored.ok()) {
     spdlog::warn("{}: reading its record: {}", key.ToString(), stored.status().ToString());
     metrics_.Inc("heron_controller_zookeeper_errors_total", {{"cluster", "controller"}});
@@ -195,6 +195,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   if (forget && executed.ok()) {
     if (version != statestore::kMustNotExist) recorded = store_.DeleteRecord(key, version);
     if (recorded.code() == StatusCode::kNotFound) recorded = Status::Ok();
+    CacheRecord(key, generation, std::nullopt);
   } else if (*stored || plan.phase != reconciler::Phase::kDeleted) {
     statestore::TopologyRecord next = record;
     PassOutcome pass{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
@@ -206,7 +207,13 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
       }
     }
     FoldPass(next, pass);
-    if (!*stored || !(next == record)) recorded = store_.PutRecord(next, version).status();
+    if (!*stored || !(next == record)) {
+      auto put = store_.PutRecord(next, version);
+      recorded = put.status();
+      CacheRecord(
+          key, generation,
+          put.ok() ? std::optional<statestore::VersionedRecord>({next, *put}) : std::nullopt);
+    }
     if (recorded.ok()) record = std::move(next);
   }
   {
@@ -245,7 +252,6 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     }
   }
   Measure(key, plan, observed, *desired, executed.ok());
-  UpdatePhaseGauge();
 
   if (!executed.ok() || !recorded.ok()) {
     if (!recorded.ok()) {
@@ -297,6 +303,32 @@ void Controller::Measure(const crd::TopologyKey& key, const reconciler::Plan& pl
   if (t.accepted && !t.stable && plan.memory.stable_hash == desired.spec_hash) {
     t.stable = true;
     metrics_.Observe("heron_controller_change_to_stable_seconds", {}, since);
+  }
+}
+
+StatusOr<std::optional<statestore::VersionedRecord>> Controller::ReadRecord(
+    const crd::TopologyKey& key, int64_t generation) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = record_cache_.find(key);
+    if (it != record_cache_.end() && it->second.generation == generation &&
+        generation_[key] == generation) {
+      return std::optional<statestore::VersionedRecord>(it->second.record);
+    }
+  }
+  auto stored = store_.GetRecord(key);
+  ++record_reads_;
+  if (stored.ok()) CacheRecord(key, generation, *stored);
+  return stored;
+}
+
+void Controller::CacheRecord(const crd::TopologyKey& key, int64_t generation,
+                             std::optional<statestore::VersionedRecord> record) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (record && generation_[key] == generation) {
+    record_cache_[key] = CachedRecord{std::move(*record), generation};
+  } else {
+    record_cache_.erase(key);
   }
 }
 

@@ -1,5 +1,9 @@
 #include "controller/record_memory.h"
 
+#include <mutex>
+
+#include <memory>
+
 #include "crd/canonical.h"
 #include "crd/parser.h"
 #include "reconciler/planner.h"
@@ -100,15 +104,38 @@ reconciler::Memory MemoryFromRecord(const TopologyRecord& r) {
   return m;
 }
 
+namespace {
+
+// A recorded revision's spec, parsed once per spec hash (the hash names the spec's canonical
+// text, so the parse never changes) instead of on every pass. Bounded by a clear-all.
+std::shared_ptr<const crd::Topology> ParsedRevision(const Revision& v) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const crd::Topology>> cache;
+  constexpr size_t kMaxEntries = 50000;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache.find(v.spec_hash); it != cache.end()) return it->second;
+  }
+  crd::ParseResult parsed =
+      crd::ParseTopologies(SpecTextFromCanonical(v.spec), "record:" + v.spec_hash);
+  auto specs = parsed.Topologies();
+  if (!parsed.ok() || specs.size() != 1) return nullptr;
+  auto spec = std::make_shared<const crd::Topology>(std::move(specs[0]));
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() >= kMaxEntries) cache.clear();
+  cache[v.spec_hash] = spec;
+  return spec;
+}
+
+}  // namespace
+
 std::map<std::string, RevisionSource> RevisionsFromRecord(const TopologyRecord& r) {
   std::map<std::string, RevisionSource> out;
   auto add = [&](const Revision* v) {
     if (!v || v->spec.is_null() || out.count(v->spec_hash)) return;
-    crd::ParseResult parsed =
-        crd::ParseTopologies(SpecTextFromCanonical(v->spec), "record:" + v->spec_hash);
-    auto specs = parsed.Topologies();
-    if (!parsed.ok() || specs.size() != 1) return;
-    out[v->spec_hash] = RevisionSource{specs[0], v->spec_hash, v->source_revision};
+    auto spec = ParsedRevision(*v);
+    if (!spec) return;
+    out[v->spec_hash] = RevisionSource{*spec, v->spec_hash, v->source_revision};
   };
   add(r.applied ? &*r.applied : nullptr);
   add(r.last_stable ? &*r.last_stable : nullptr);

@@ -80,15 +80,19 @@ bool IsSpecFileName(const std::string& name) {
   return ends(".yaml") || ends(".yml");
 }
 
-void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot) {
+namespace {
+
+ParseCache::Entry ParseSpecFile(const std::string& file, const std::string& content) {
   crd::ParseResult parsed = crd::ParseTopologies(content, file);
-  SpecFile f;
+  ParseCache::Entry e;
+  e.content = content;
+  SpecFile& f = e.file;
   f.file = file;
   f.file_error = !parsed.file_errors.empty();
-  for (const auto& d : parsed.documents) {
+  for (auto& d : parsed.documents) {
     if (d.topology) {
       f.keys.push_back(d.topology->key());
-      snapshot.topologies.push_back(*d.topology);
+      e.topologies.push_back(std::move(*d.topology));
     } else if (d.key && !d.errors.empty()) {
       f.broken_keys.push_back(*d.key);
     } else if (!d.errors.empty()) {
@@ -96,7 +100,38 @@ void AddSpecFile(const std::string& file, const std::string& content, SourceSnap
     }
   }
   f.errors = parsed.AllErrors();
-  snapshot.files.push_back(std::move(f));
+  return e;
+}
+
+}  // namespace
+
+const ParseCache::Entry& ParseCache::Parse(const std::string& file, const std::string& content) {
+  auto it = entries_.find(file);
+  if (it == entries_.end() || it->second.content != content) {
+    it = entries_.insert_or_assign(file, ParseSpecFile(file, content)).first;
+  }
+  it->second.used = true;
+  return it->second;
+}
+
+void ParseCache::Sweep() {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (!it->second.used) {
+      it = entries_.erase(it);
+    } else {
+      it->second.used = false;
+      ++it;
+    }
+  }
+}
+
+void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot,
+                 ParseCache* cache) {
+  ParseCache::Entry uncached;
+  const ParseCache::Entry& e =
+      cache ? cache->Parse(file, content) : (uncached = ParseSpecFile(file, content));
+  snapshot.topologies.insert(snapshot.topologies.end(), e.topologies.begin(), e.topologies.end());
+  snapshot.files.push_back(e.file);
 }
 
 }  // namespace hgo::controller

@@ -70,8 +70,28 @@ class SpecSource {
   virtual void Refresh() {}
 };
 
-// Parses one file's text into snapshot (topologies and a SpecFile entry).
-void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot);
+// What a file parsed to, kept while its text stays the same: a resync re-reads every file, and
+// parsing thousands of unchanged specs would cost more than the rest of the pass. A source holds
+// one; entries of files not seen in a Read are dropped by Sweep.
+class ParseCache {
+ public:
+  struct Entry {
+    std::string content;
+    SpecFile file;
+    std::vector<crd::Topology> topologies;
+    bool used = false;
+  };
+  // The parse of file's content: from the cache when the text is unchanged.
+  const Entry& Parse(const std::string& file, const std::string& content);
+  void Sweep();  // drops what was not used since the last Sweep
+
+ private:
+  std::map<std::string, Entry> entries_;
+};
+
+// Parses one file's text into snapshot (topologies and a SpecFile entry), through cache if given.
+void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot,
+                 ParseCache* cache = nullptr);
 bool IsSpecFileName(const std::string& name);  // *.yaml or *.yml, not hidden
 
 }  // namespace hgo::controller

@@ -22,6 +22,8 @@ int AuroraLocalMain(int argc, char** argv) {
   app.add_option("--state-dir", options.state_dir,
                  "directory for state.json and task sandboxes (required)")
       ->required();
+  app.add_flag("--simulate-tasks", options.simulate_tasks,
+               "run no processes: a launched task runs until killed (benchmarks at scale)");
   app.add_option("--port", options.port, "HTTP port (0: a free port)")->capture_default_str();
   app.add_option("--bind", options.bind, "address to listen on")->capture_default_str();
   app.add_option("--cluster", options.scheduler.cluster, "the cluster name it reports")

@@ -1,5 +1,7 @@
 #include "aurora/local/server.h"
 
+#include "aurora/local/simulated_launcher.h"
+
 #include <spdlog/spdlog.h>
 #include <thrift/TApplicationException.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -181,7 +183,12 @@ StatusOr<std::unique_ptr<AuroraLocalServer>> AuroraLocalServer::Start(ServerOpti
   if (ec) {
     return Status::InvalidArgument("cannot create " + s->options_.state_dir + ": " + ec.message());
   }
-  s->launcher_ = std::make_unique<ProcessLauncher>(s->options_.state_dir + "/sandboxes", s->clock_);
+  if (s->options_.simulate_tasks) {
+    s->launcher_ = std::make_unique<SimulatedLauncher>();
+  } else {
+    s->launcher_ =
+        std::make_unique<ProcessLauncher>(s->options_.state_dir + "/sandboxes", s->clock_);
+  }
   s->scheduler_ = std::make_unique<Scheduler>(s->options_.scheduler, s->clock_, *s->launcher_,
                                               [] { return PickFreePort(); });
   // The last snapshot, then every journal line written after it.

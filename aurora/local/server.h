@@ -31,6 +31,8 @@ struct ServerOptions {
   // user -> password; empty: no authentication (audit user "UNSECURE").
   std::map<std::string, std::string> users;
   std::chrono::milliseconds tick{50};
+  // Tasks run without processes (aurora/local/simulated_launcher.h): benchmarks at scale.
+  bool simulate_tasks = false;
 };
 
 // Loads "user:password" lines (comments with #) from a file.
@@ -44,7 +46,6 @@ class AuroraLocalServer {
   std::string url() const { return http_->url(); }
   int port() const { return http_->port(); }
   Scheduler& scheduler() { return *scheduler_; }
-  ProcessLauncher& launcher() { return *launcher_; }
 
   // The HTTP handler (exposed for in-process tests).
   HttpReply Handle(const HttpRequest& request);
@@ -57,7 +58,7 @@ class AuroraLocalServer {
 
   ServerOptions options_;
   RealClock clock_;
-  std::unique_ptr<ProcessLauncher> launcher_;
+  std::unique_ptr<TaskLauncher> launcher_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<HttpServer> http_;
   Status Compact();  // REQUIRES: persist_mu_ held

@@ -52,6 +52,14 @@ void ControllerE2E::SetUp() {
   aurora::HttpTransportOptions options;
   const std::string url = aurora_->url();
   options.schedulers = [url] { return std::vector<std::string>{url}; };
+  // A real Aurora (docs/e2e.md): its credentials, for the test's own calls and the controller's.
+  std::string credentials_line;
+  if (const char* cred = std::getenv("E2E_AURORA_CREDENTIALS"); cred && *cred) {
+    auto c = aurora::CredentialsFromFile(cred);
+    ASSERT_TRUE(c.ok()) << c.status();
+    options.credentials = *c;
+    credentials_line = std::string("    credentials: ") + cred + "\n";
+  }
   api_ = std::make_unique<aurora::ThriftAuroraClient>(options);
 
   char tmpl[] = "/tmp/hgo_controller_e2e_XXXXXX";
@@ -61,8 +69,8 @@ void ControllerE2E::SetUp() {
   fs::create_directories(specs_dir_);
   clusters_file_ = dir_ + "/clusters.yaml";
   WriteFile(clusters_file_, "clusters:\n  - name: devcluster\n    aurora: {url: \"" + url +
-                                "\"}\n    heron: {zookeeper: \"" + zk_->connect_string() +
-                                "\", root: /heron, corePackage: \"" +
+                                "\"}\n" + credentials_line + "    heron: {zookeeper: \"" +
+                                zk_->connect_string() + "\", root: /heron, corePackage: \"" +
                                 testing::StandinCorePackageUri() + "\"}\n");
   token_file_ = dir_ + "/token";
   WriteFile(token_file_, token_ + "\n");

@@ -1,0 +1,112 @@
+// Convergence latency on aurora-local with real task processes (the heron-executor stand-in):
+// a spec file written into the controller's directory source -> Aurora accepted the createJob
+// (the tasks' first event), and -> every instance RUNNING. RUNS topologies are created one after
+// another; each is deleted (pruned) before the next, so runs do not compete.
+//
+// Usage: bench_convergence [RUNS=100] [JSON=bench-convergence.json]
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "bench/harness.h"
+
+using namespace hgo;
+using namespace hgo::bench;
+
+int main(int argc, char** argv) {
+  const int runs = argc > 1 ? std::atoi(argv[1]) : 100;
+  const std::string json_path = argc > 2 ? argv[2] : "bench-convergence.json";
+  auto env = BenchEnv::Start(/*simulate_tasks=*/false);
+  if (!env) return 1;
+  const std::string specs = env->dir + "/specs";
+  std::filesystem::create_directories(specs);
+  auto c = env->StartController({"dir:" + specs + "?allowEmpty"},
+                                {"--resync", "24h", "--prune", "--tombstone", "1s"});
+  if (!c) return 1;
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // elected, sources read
+
+  std::vector<double> to_accepted, to_running;
+  Json samples = Json::MakeArray();
+  for (int i = 0; i < runs; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "lat%03d", i);
+    const std::string file = specs + "/" + name + ".yaml";
+    const std::string tmp = specs + "/." + name + ".yaml.tmp";
+    {
+      std::ofstream out(tmp);
+      out << BenchEnv::Yaml(env->Spec(name, "www-data"));
+    }
+    const int64_t t0 = WallMs();
+    std::filesystem::rename(tmp, file);
+
+    aurora::TaskQuery q;
+    q.role = "www-data";
+    q.job_name = name;
+    int64_t accepted = 0, running = 0;
+    for (int polls = 0; polls < 60000 && running == 0; ++polls) {
+      auto tasks = env->api->GetTasks(q, false);
+      if (tasks.ok() && !tasks->empty()) {
+        int64_t first = INT64_MAX, last_running = 0;
+        int running_count = 0;
+        for (const auto& t : *tasks) {
+          if (!t.events.empty()) first = std::min(first, t.events.front().timestamp_ms);
+          for (const auto& e : t.events) {
+            if (e.status == aurora::TaskStatus::kRunning) {
+              last_running = std::max(last_running, e.timestamp_ms);
+            }
+          }
+          if (t.status == aurora::TaskStatus::kRunning) ++running_count;
+        }
+        if (accepted == 0 && first != INT64_MAX) accepted = first;
+        if (running_count == 2) running = last_running;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(accepted ? 20 : 2));
+    }
+    if (running == 0) {
+      std::fprintf(stderr, "%s never ran\n%s", name, c->LogTail().c_str());
+      return 1;
+    }
+    to_accepted.push_back(static_cast<double>(accepted - t0));
+    to_running.push_back(static_cast<double>(running - t0));
+    Json s = Json::MakeObject();
+    s["toAcceptedMs"] = accepted - t0;
+    s["toRunningMs"] = running - t0;
+    samples.push_back(std::move(s));
+
+    // Delete it and wait until its tasks are gone (not measured).
+    std::filesystem::remove(file);
+    for (int w = 0; w < 600; ++w) {
+      aurora::TaskQuery active = q;
+      active.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
+                         aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning,
+                         aurora::TaskStatus::kKilling};
+      auto left = env->api->GetTasks(active, false);
+      if (left.ok() && left->empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if ((i + 1) % 10 == 0) std::fprintf(stderr, "  %d/%d runs\n", i + 1, runs);
+  }
+  std::printf("convergence latency over %d creates (aurora-local, real task processes)\n", runs);
+  std::vector<std::vector<std::string>> rows = {
+      {"from spec file written to", "p50 ms", "p90 ms", "p99 ms", "max ms"}};
+  Json out = Json::MakeObject();
+  out["benchmark"] = "convergence";
+  out["runs"] = runs;
+  for (auto [label, key, v] : {std::tuple{"Aurora accepted the create", "toAccepted", &to_accepted},
+                               std::tuple{"all instances RUNNING", "toRunning", &to_running}}) {
+    rows.push_back({label, Fixed(Percentile(*v, 50), 0), Fixed(Percentile(*v, 90), 0),
+                    Fixed(Percentile(*v, 99), 0), Fixed(Percentile(*v, 100), 0)});
+    Json p = Json::MakeObject();
+    p["p50"] = Percentile(*v, 50);
+    p["p90"] = Percentile(*v, 90);
+    p["p99"] = Percentile(*v, 99);
+    p["max"] = Percentile(*v, 100);
+    out[key] = std::move(p);
+  }
+  PrintTable(rows);
+  out["samples"] = std::move(samples);
+  WriteJson(json_path, out);
+  return 0;
+}

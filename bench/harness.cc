@@ -1,0 +1,258 @@
+#include "bench/harness.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "crd/canonical.h"
+#include "crd/parser.h"
+#include "statestore/heron_protos.h"
+#include "statestore/zk_client.h"
+#include "testing/heron_packages.h"
+
+namespace hgo::bench {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<BenchEnv> BenchEnv::Start(bool simulate_tasks) {
+  auto env = std::make_unique<BenchEnv>();
+  auto zk = testing::ZkTestServer::Start();
+  if (!zk.ok()) {
+    std::fprintf(stderr, "ZooKeeper: %s\n", zk.status().ToString().c_str());
+    return nullptr;
+  }
+  env->zk = std::move(*zk);
+  testing::AuroraLocalOptions ao;
+  if (simulate_tasks) ao.extra_args.push_back("--simulate-tasks");
+  auto aurora = testing::AuroraLocalProcess::Start(ao);
+  if (!aurora.ok()) {
+    std::fprintf(stderr, "aurora-local: %s\n", aurora.status().ToString().c_str());
+    return nullptr;
+  }
+  env->aurora = std::move(*aurora);
+  aurora::HttpTransportOptions options;
+  const std::string url = env->aurora->url();
+  options.schedulers = [url] { return std::vector<std::string>{url}; };
+  env->api = std::make_unique<aurora::ThriftAuroraClient>(options);
+
+  char tmpl[] = "/tmp/hgo_bench_XXXXXX";
+  env->dir = ::mkdtemp(tmpl);
+  env->clusters_file_ = env->dir + "/clusters.yaml";
+  WriteFileAtomic(env->clusters_file_, "clusters:\n  - name: devcluster\n    aurora: {url: \"" +
+                                           url + "\"}\n    heron: {zookeeper: \"" +
+                                           env->zk->connect_string() +
+                                           "\", root: /heron, corePackage: \"" +
+                                           testing::StandinCorePackageUri() + "\"}\n");
+  env->token_file_ = env->dir + "/token";
+  WriteFileAtomic(env->token_file_, env->token_ + "\n");
+  auto parsed =
+      crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
+  env->base_ = parsed.Topologies().at(0);
+  env->base_.spec.packing.algorithm = crd::PackingAlgorithm::kRoundRobin;
+  env->base_.spec.packing.containers = 1;
+  env->base_.spec.update.min_wait_in_running_seconds = 1;
+  env->base_.spec.update.batch_size = 2;
+  if (!testing::PackageForTest(env->dir, env->base_).ok()) return nullptr;
+  return env;
+}
+
+BenchEnv::~BenchEnv() {
+  if (aurora) aurora->KillTaskProcesses();
+  std::error_code ec;
+  if (!dir.empty() && !std::getenv("HGO_KEEP_TEST_DIRS")) fs::remove_all(dir, ec);
+}
+
+std::unique_ptr<testing::ControllerProcess> BenchEnv::StartController(
+    const std::vector<std::string>& sources, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {
+      "--clusters", clusters_file_, "--zookeeper",      zk->connect_string(), "--token-file",
+      token_file_,  "--git-cache",  dir + "/git-cache", "--log-level",        "warn"};
+  for (const auto& s : sources) {
+    args.push_back("--source");
+    args.push_back(s);
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto c = testing::ControllerProcess::Start(args, dir);
+  if (!c.ok()) {
+    std::fprintf(stderr, "heron-controller: %s\n", c.status().ToString().c_str());
+    return nullptr;
+  }
+  return std::move(*c);
+}
+
+crd::Topology BenchEnv::Spec(const std::string& name, const std::string& role) const {
+  crd::Topology t = base_;
+  t.metadata.name = name;
+  t.spec.role = role;
+  return t;
+}
+
+std::string BenchEnv::Yaml(const crd::Topology& t) {
+  return SerializePretty(crd::CanonicalJson(t)) + "\n";
+}
+
+void BenchEnv::WriteFileAtomic(const std::string& path, const std::string& content) {
+  const std::string tmp =
+      fs::path(path).parent_path() / ("." + fs::path(path).filename().string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content;
+  }
+  fs::rename(tmp, path);
+}
+
+testing::HttpResult BenchEnv::Post(const testing::ControllerProcess& c,
+                                   const std::string& path) const {
+  return testing::HttpCall("POST", c.url() + path, "", {{"Authorization", "Bearer " + token_}});
+}
+
+class TManagerRegistrar::Impl {
+ public:
+  explicit Impl(const std::string& servers) {
+    statestore::ZkOptions zo;
+    zo.servers = servers;
+    auto zk = statestore::ZkClient::Connect(zo);
+    if (zk.ok()) zk_ = std::move(*zk);
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~Impl() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    while (!stop_ && zk_) {
+      auto names = zk_->GetChildren("/heron/topologies");
+      for (const auto& name : names.ok() ? *names : std::vector<std::string>{}) {
+        auto node = zk_->Get("/heron/topologies/" + name);
+        if (!node.ok()) continue;
+        if (auto it = seen_.find(name); it != seen_.end() && it->second == node->stat.version) {
+          continue;
+        }
+        heron::proto::api::Topology t;
+        if (!t.ParseFromString(node->data)) continue;
+        heron::proto::tmanager::TManagerLocation loc;
+        loc.set_topology_name(name);
+        loc.set_topology_id(t.id());
+        loc.set_host("127.0.0.1");
+        loc.set_controller_port(1);
+        loc.set_server_port(2);
+        const std::string path = "/heron/tmanagers/" + name;
+        const std::string data = loc.SerializeAsString();
+        if (zk_->Set(path, data, -1).status().code() == StatusCode::kNotFound) {
+          (void)zk_->Create(path, data, statestore::CreateMode::kEphemeral);
+        }
+        seen_[name] = node->stat.version;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  std::unique_ptr<statestore::ZkClient> zk_;
+  std::map<std::string, int32_t> seen_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TManagerRegistrar::TManagerRegistrar(const std::string& zk_servers)
+    : impl_(std::make_unique<Impl>(zk_servers)) {}
+TManagerRegistrar::~TManagerRegistrar() = default;
+
+double MetricSum(const std::string& text, const std::string& name,
+                 const std::string& label_filter) {
+  double sum = 0;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#' || line.rfind(name, 0) != 0) continue;
+    const char next = line.size() > name.size() ? line[name.size()] : '\0';
+    if (next != '{' && next != ' ') continue;
+    const size_t space = line.rfind(' ');
+    if (!label_filter.empty() && line.substr(0, space).find(label_filter) == std::string::npos) {
+      continue;
+    }
+    sum += std::atof(line.c_str() + space + 1);
+  }
+  return sum;
+}
+
+std::string Metrics(const testing::ControllerProcess& c) {
+  return testing::HttpCall("GET", c.url() + "/metrics").body;
+}
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::vector<std::string> f;
+  std::string x;
+  while (fields >> x) f.push_back(x);
+  // After the command: state is field 3 of stat(5); utime and stime are fields 14 and 15.
+  if (f.size() < 13) return -1;
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return (std::stod(f[11]) + std::stod(f[12])) / ticks;
+}
+
+long RssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], r[i].size());
+    }
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 3, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+void WriteJson(const std::string& path, const Json& j) {
+  std::ofstream(path, std::ios::trunc) << SerializePretty(j) << "\n";
+  std::printf("(JSON written to %s)\n", path.c_str());
+}
+
+std::string Fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace hgo::bench
