@@ -84,6 +84,7 @@ class ParseCache {
   // The parse of file's content: from the cache when the text is unchanged.
   const Entry& Parse(const std::string& file, const std::string& content);
   void Sweep();  // drops what was not used since the last Sweep
+  size_t size() const { return entries_.size(); }
 
  private:
   std::map<std::string, Entry> entries_;

@@ -111,3 +111,39 @@ TEST_F(FileSourcesTest, SpoolLeavesTheFileWhenTheStoreFails) {
 
 }  // namespace
 }  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+// A resync re-reads every file; unchanged text must not be parsed again, changed text must.
+TEST(ParseCacheTest, KeepsAParseWhileTheTextIsUnchangedAndSweepsUnusedFiles) {
+  ParseCache cache;
+  const std::string a = MinimalSpecText("a");
+  const ParseCache::Entry* first = &cache.Parse("a.yaml", a);
+  ASSERT_EQ(first->topologies.size(), 1u);
+  EXPECT_EQ(first->topologies[0].metadata.name, "a");
+  EXPECT_EQ(&cache.Parse("a.yaml", a), first);  // the same entry: no new parse
+
+  const ParseCache::Entry& changed = cache.Parse("a.yaml", MinimalSpecText("a2"));
+  ASSERT_EQ(changed.topologies.size(), 1u);
+  EXPECT_EQ(changed.topologies[0].metadata.name, "a2");
+
+  const ParseCache::Entry& broken = cache.Parse("b.yaml", "metadata: [");
+  EXPECT_TRUE(broken.file.file_error);
+  EXPECT_FALSE(broken.file.errors.empty());
+  EXPECT_EQ(broken.file.errors[0].file, "b.yaml");  // errors still name their file
+
+  // Sweep: what was used since the last sweep stays; b.yaml, not read again, goes.
+  cache.Sweep();
+  (void)cache.Parse("a.yaml", MinimalSpecText("a2"));
+  cache.Sweep();
+  EXPECT_EQ(cache.size(), 1u);
+  SourceSnapshot s;
+  AddSpecFile("a.yaml", MinimalSpecText("a2"), s, &cache);
+  ASSERT_EQ(s.topologies.size(), 1u);
+  ASSERT_EQ(s.files.size(), 1u);
+  EXPECT_TRUE(s.files[0].errors.empty());
+}
+
+}  // namespace
+}  // namespace hgo::controller
