@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
   if (!env) return 1;
   const std::string specs = env->dir + "/specs";
   std::filesystem::create_directories(specs);
-  auto c = env->StartController({"dir:" + specs + "?allowEmpty"},
-                                {"--resync", "24h", "--prune", "--tombstone", "1s", "--prune-budget", "100000"});
+  auto c = env->StartController(
+      {"dir:" + specs + "?allowEmpty"},
+      {"--resync", "24h", "--prune", "--tombstone", "1s", "--prune-budget", "100000"});
   if (!c) return 1;
   std::this_thread::sleep_for(std::chrono::seconds(2));  // elected, sources read
 
