@@ -13,22 +13,15 @@
 #include <vector>
 
 #include "aurora/thrift_client.h"
+#include "bench/harness.h"
 #include "testing/aurora_local_process.h"
 
 using namespace hgo;
 using namespace hgo::aurora;
 using Clock = std::chrono::steady_clock;
+using hgo::bench::RssKib;
 
 namespace {
-
-long RssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
