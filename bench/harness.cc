@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file_util.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
 #include "statestore/heron_protos.h"
@@ -46,13 +47,13 @@ std::unique_ptr<BenchEnv> BenchEnv::Start(bool simulate_tasks) {
   char tmpl[] = "/tmp/hgo_bench_XXXXXX";
   env->dir = ::mkdtemp(tmpl);
   env->clusters_file_ = env->dir + "/clusters.yaml";
-  WriteFileAtomic(env->clusters_file_, "clusters:\n  - name: devcluster\n    aurora: {url: \"" +
-                                           url + "\"}\n    heron: {zookeeper: \"" +
-                                           env->zk->connect_string() +
-                                           "\", root: /heron, corePackage: \"" +
-                                           testing::StandinCorePackageUri() + "\"}\n");
+  (void)hgo::WriteFileAtomic(env->clusters_file_,
+                             "clusters:\n  - name: devcluster\n    aurora: {url: \"" + url +
+                                 "\"}\n    heron: {zookeeper: \"" + env->zk->connect_string() +
+                                 "\", root: /heron, corePackage: \"" +
+                                 testing::StandinCorePackageUri() + "\"}\n");
   env->token_file_ = env->dir + "/token";
-  WriteFileAtomic(env->token_file_, env->token_ + "\n");
+  (void)hgo::WriteFileAtomic(env->token_file_, env->token_ + "\n");
   auto parsed =
       crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
   env->base_ = parsed.Topologies().at(0);
@@ -97,16 +98,6 @@ crd::Topology BenchEnv::Spec(const std::string& name, const std::string& role) c
 
 std::string BenchEnv::Yaml(const crd::Topology& t) {
   return SerializePretty(crd::CanonicalJson(t)) + "\n";
-}
-
-void BenchEnv::WriteFileAtomic(const std::string& path, const std::string& content) {
-  const std::string tmp =
-      fs::path(path).parent_path() / ("." + fs::path(path).filename().string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-  }
-  fs::rename(tmp, path);
 }
 
 testing::HttpResult BenchEnv::Post(const testing::ControllerProcess& c,

@@ -30,7 +30,6 @@ class BenchEnv {
   // The minimal example with a package, named name, in role role, one container (2 instances).
   crd::Topology Spec(const std::string& name, const std::string& role) const;
   static std::string Yaml(const crd::Topology& t);
-  static void WriteFileAtomic(const std::string& path, const std::string& content);
   // POST with the controller's token.
   testing::HttpResult Post(const testing::ControllerProcess& c, const std::string& path) const;
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bench/harness.h"
+#include "common/file_util.h"
 
 using namespace hgo;
 using namespace hgo::bench;
@@ -26,8 +27,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < n; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "t%05d", i);
-    BenchEnv::WriteFileAtomic(specs + "/" + name + ".yaml",
-                              BenchEnv::Yaml(env->Spec(name, "role" + std::to_string(i % roles))));
+    (void)WriteFileAtomic(specs + "/" + name + ".yaml",
+                          BenchEnv::Yaml(env->Spec(name, "role" + std::to_string(i % roles))));
   }
   TManagerRegistrar registrar(env->zk->connect_string());
   auto c = env->StartController({"dir:" + specs}, {"--resync", "24h", "--workers", "8"});

@@ -104,11 +104,17 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   EXPECT_TRUE(c->Stop().ok()) << "a clean shutdown on SIGTERM";
 }
 
-bool HeronNodeExists(const std::string& zk_servers, const std::string& path) {
+// One node's data, over a connection of its own (kUnavailable when ZooKeeper is not reachable).
+StatusOr<std::string> ReadZkNode(const std::string& zk_servers, const std::string& path) {
   statestore::ZkOptions zo;
   zo.servers = zk_servers;
-  auto zk = statestore::ZkClient::Connect(zo);
-  return zk.ok() && (*zk)->Get(path).ok();
+  HGO_ASSIGN_OR_RETURN(auto zk, statestore::ZkClient::Connect(zo));
+  HGO_ASSIGN_OR_RETURN(auto node, zk->Get(path));
+  return node.data;
+}
+
+bool HeronNodeExists(const std::string& zk_servers, const std::string& path) {
+  return ReadZkNode(zk_servers, path).ok();
 }
 
 bool MessageHas(const Json& status, const std::string& text) {
@@ -190,14 +196,10 @@ TEST_F(ControllerE2E, APackageThatDoesNotMatchTheSpecDeploysNothing) {
   s = WaitFor(*c, "the tampered package refused",
               [](const Json& j) { return MessageHas(j, "spec.package.sha256"); });
   EXPECT_EQ(RunningTaskIds(), running);
-  statestore::ZkOptions zo;
-  zo.servers = zk_->connect_string();
-  auto zk = statestore::ZkClient::Connect(zo);
-  ASSERT_TRUE(zk.ok());
-  auto topology = (*zk)->Get("/heron/topologies/exclamation");
-  ASSERT_TRUE(topology.ok());
+  auto topology = ReadZkNode(zk_->connect_string(), "/heron/topologies/exclamation");
+  ASSERT_TRUE(topology.ok()) << topology.status();
   heron::proto::api::Topology t;
-  ASSERT_TRUE(t.ParseFromString(topology->data));
+  ASSERT_TRUE(t.ParseFromString(*topology));
   std::string written_for;
   for (const auto& kv : t.topology_config().kvs()) {
     if (kv.key() == statestore::kSpecHashConfigKey) written_for = kv.value();
@@ -210,14 +212,10 @@ TEST_F(ControllerE2E, APackageThatDoesNotMatchTheSpecDeploysNothing) {
 
 // The live state as Heron's topology manager (the stand-in) holds it in pplans/<name>.
 std::string LiveTopologyState(const std::string& zk_servers) {
-  statestore::ZkOptions zo;
-  zo.servers = zk_servers;
-  auto zk = statestore::ZkClient::Connect(zo);
-  if (!zk.ok()) return "unreachable";
-  auto data = (*zk)->Get("/heron/pplans/exclamation");
-  if (!data.ok()) return "no physical plan";
+  auto data = ReadZkNode(zk_servers, "/heron/pplans/exclamation");
+  if (!data.ok()) return "no physical plan (" + data.status().message() + ")";
   heron::proto::system::PhysicalPlan plan;
-  if (!plan.ParseFromString(data->data)) return "unparsable";
+  if (!plan.ParseFromString(*data)) return "unparsable";
   return heron::proto::api::TopologyState_Name(plan.topology().state());
 }
 
