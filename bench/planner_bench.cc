@@ -22,7 +22,7 @@ crd::Topology Spec() {
 
 Desired Want(const std::string& hash, int instances) {
   Desired d;
-  d.spec = Spec();
+  d.spec = std::make_shared<const crd::Topology>(Spec());
   d.spec_hash = hash;
   d.job_hash = hash;
   d.instances = instances;

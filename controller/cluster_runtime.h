@@ -51,6 +51,7 @@ class ClusterRuntime {
 
   aurora::AuroraApi& aurora(int worker);
   Executor& executor(int worker);
+  JobHashMemo& job_hashes() { return job_hashes_; }
   std::optional<statestore::HeronSnapshot> Heron(const std::string& name) const;
 
   // Tasks and updates of the role, fetched at or after min_fetched_at_ms (a pass that wrote
@@ -74,6 +75,7 @@ class ClusterRuntime {
   const Clock& clock_;
   const ExecutorOptions executor_options_;
   std::function<void(const std::string&)> on_heron_change_;
+  JobHashMemo job_hashes_;
   mutable std::mutex mu_;
   std::unique_ptr<statestore::ZkClient> heron_zk_;
   std::unique_ptr<statestore::HeronStateCache> heron_cache_;

@@ -143,7 +143,7 @@ Status Controller::Rollback(const crd::TopologyKey& key, int64_t revision) {
       return Status::NotFound("revision " + std::to_string(revision) + " of " + key.ToString() +
                               " is not in its history");
     }
-    if (target->spec.is_null() || target->job_hash.empty()) {
+    if (target->spec_json.empty() || target->job_hash.empty()) {
       return Status::FailedPrecondition("revision " + std::to_string(revision) +
                                         " has no stored spec to roll back to");
     }
@@ -191,10 +191,10 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   ClusterRuntime& c = *cluster->second;
   std::optional<statestore::HeronSnapshot> heron;
   HGO_ASSIGN_OR_RETURN(reconciler::Observed observed, Observe(c, out.key, 0, &heron));
-  RevisionSource rev{spec, crd::SpecHash(spec), "dry-run"};
+  RevisionSource rev{std::make_shared<const crd::Topology>(spec), crd::SpecHash(spec), "dry-run"};
   HGO_ASSIGN_OR_RETURN(Shape shape, ShapeOf(rev, c.spec().config, CurrentPacking(heron)));
   reconciler::Desired d;
-  d.spec = spec;
+  d.spec = rev.spec;
   d.spec_hash = rev.spec_hash;
   d.instances = shape.instances;
   d.job_hash = shape.inputs.job_hash;

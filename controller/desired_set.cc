@@ -81,7 +81,8 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
       }
     }
     files = std::move(now);
-    for (const auto& t : s.topologies) {
+    for (const auto& spec : s.topologies) {
+      const crd::Topology& t = *spec;
       const crd::TopologyKey k = t.key();
       if (auto dup = first_seen.find(k); dup != first_seen.end()) {
         const std::string why =
@@ -92,12 +93,21 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
       }
       first_seen[k] = Where(t);
       if (out.frozen.count(k)) continue;
-      out.present[k] = DesiredEntry{t, crd::SpecHash(t), s.source, s.revision};
+      std::string hash;
+      if (auto h = memory.spec_hashes.find(k);
+          h != memory.spec_hashes.end() && h->second.first == spec) {
+        hash = h->second.second;
+      } else {
+        hash = crd::SpecHash(t);
+      }
+      out.present[k] = DesiredEntry{spec, std::move(hash), s.source, s.revision};
     }
   }
   // A key frozen by one file and valid in another source is still frozen (erase above), but a
   // key valid here and frozen later must not stay present.
   for (const auto& [k, why] : out.frozen) out.present.erase(k);
+  memory.spec_hashes.clear();
+  for (const auto& [k, e] : out.present) memory.spec_hashes[k] = {e.spec, e.spec_hash};
   return out;
 }
 

@@ -18,7 +18,7 @@
 namespace hgo::controller {
 
 struct DesiredEntry {
-  crd::Topology spec;
+  crd::TopologyPtr spec;  // never null
   std::string spec_hash;
   std::string source;           // "dir:/specs"
   std::string source_revision;  // git commit or ""
@@ -39,6 +39,9 @@ struct DesiredSet {
 struct SourceMemory {
   std::map<std::string, std::map<std::string, std::vector<crd::TopologyKey>>> files;  // src->file
   std::map<std::string, bool> ever_read;  // source -> read successfully once
+  // Each present spec's hash, kept with the parsed spec it was computed from: an unchanged file
+  // yields the same parsed object, so a resync hashes only what changed.
+  std::map<crd::TopologyKey, std::pair<crd::TopologyPtr, std::string>> spec_hashes;
 };
 
 DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory);

@@ -1,5 +1,7 @@
 #include "controller/executor.h"
 
+#include <cstdio>
+
 #include "common/http_client.h"
 #include "controller/topology_manager.h"
 #include "crd/heron_version.h"
@@ -13,9 +15,54 @@ namespace hgo::controller {
 using Kind = reconciler::Action::Kind;
 using statestore::HeronDir;
 
+namespace {
+
+// Everything of JobInputs that JobHash reads (it overrides the topology id, the job hash and the
+// container count), and the spec by its hash.
+std::string JobHashInputs(const aurora::JobInputs& in) {
+  char resources[96];
+  std::snprintf(resources, sizeof resources, "%.17g/%lld/%lld", in.resources.cpus,
+                static_cast<long long>(in.resources.ram_bytes),
+                static_cast<long long>(in.resources.disk_bytes));
+  std::string s = in.spec_hash + "|" + in.source_revision + "|" + in.defn_file + "|" +
+                  in.topology_binary + "|" + resources;
+  for (const auto& [component, bytes] : in.component_ram) {
+    s += "|" + component + "=" + std::to_string(bytes);
+  }
+  return s;
+}
+
+}  // namespace
+
+StatusOr<std::string> JobHashMemo::Get(const crd::Topology& t, const aurora::ClusterConfig& cluster,
+                                       const aurora::JobInputs& in) {
+  if (in.spec_hash.empty()) return aurora::JobHash(t, cluster, in);
+  const crd::TopologyKey key = t.key();
+  std::string inputs = JobHashInputs(in);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = hashes_.find(key);
+    if (it != hashes_.end() && it->second.first == inputs) return it->second.second;
+  }
+  HGO_ASSIGN_OR_RETURN(std::string hash, aurora::JobHash(t, cluster, in));
+  std::lock_guard<std::mutex> lock(mu_);
+  hashes_[key] = {std::move(inputs), hash};
+  return hash;
+}
+
+void JobHashMemo::Forget(const crd::TopologyKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  hashes_.erase(key);
+}
+
+size_t JobHashMemo::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return hashes_.size();
+}
+
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
-                        const std::optional<packager::PackingPlan>& current) {
-  const crd::Topology& t = revision.spec;
+                        const std::optional<packager::PackingPlan>& current, JobHashMemo* memo) {
+  const crd::Topology& t = *revision.spec;
   Shape shape;
   HGO_ASSIGN_OR_RETURN(shape.packing, current ? packager::Repack(*current, t, "pending")
                                               : packager::Pack(t, "pending"));
@@ -25,7 +72,8 @@ StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterCon
   shape.inputs.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
   shape.inputs.spec_hash = revision.spec_hash;
   shape.inputs.source_revision = revision.source_revision;
-  HGO_ASSIGN_OR_RETURN(shape.inputs.job_hash, aurora::JobHash(t, cluster, shape.inputs));
+  HGO_ASSIGN_OR_RETURN(shape.inputs.job_hash, memo ? memo->Get(t, cluster, shape.inputs)
+                                                   : aurora::JobHash(t, cluster, shape.inputs));
   shape.inputs.topology_id = reconciler::TopologyIdFor(t.metadata.name, shape.inputs.job_hash);
   shape.packing.id = shape.inputs.topology_id;
   shape.instances = shape.inputs.containers + 1;
@@ -64,8 +112,8 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
     if (it == revisions.end()) return Status::Internal("revision " + a.hash + " is unknown");
     revision = &it->second;
   }
-  const std::string heron_version = revision && !revision->spec.spec.heron.version.empty()
-                                        ? revision->spec.spec.heron.version
+  const std::string heron_version = revision && !revision->spec->spec.heron.version.empty()
+                                        ? revision->spec->spec.heron.version
                                         : cluster_.heron_version;
   statestore::HeronState heron(
       zk_, statestore::HeronLayout{options_.heron_root, crd::UsesTMasterNames(heron_version)});
@@ -89,11 +137,11 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_ASSIGN_OR_RETURN(Shape s, shape());
       // The package first: a wrong sha256 or a .defn that does not match the spec stops the
       // action before anything is written, so nothing of the revision is deployed.
-      const crd::PackageSpec& package = revision->spec.spec.package;
+      const crd::PackageSpec& package = revision->spec->spec.package;
       HGO_ASSIGN_OR_RETURN(std::string defn, options_.packages->Defn(package.uri, package.sha256));
       HGO_ASSIGN_OR_RETURN(
           statestore::hp_api::Topology topology,
-          statestore::TopologyFromDefn(defn, package.uri, revision->spec, s.inputs.topology_id,
+          statestore::TopologyFromDefn(defn, package.uri, *revision->spec, s.inputs.topology_id,
                                        s.inputs.containers, revision->spec_hash));
       HGO_RETURN_IF_ERROR(heron.EnsureTree());
       const int64_t now_s =
@@ -104,7 +152,7 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_RETURN_IF_ERROR(heron.Write(
           HeronDir::kExecutionState, name,
           statestore::SerializeHeronMessage(statestore::BuildExecutionState(
-              revision->spec, s.inputs.topology_id, {now_s, cluster_.owner, heron_version}))));
+              *revision->spec, s.inputs.topology_id, {now_s, cluster_.owner, heron_version}))));
       HGO_RETURN_IF_ERROR(heron.Write(
           HeronDir::kPackingPlans, name,
           statestore::SerializeHeronMessage(statestore::PackingPlanToProto(s.packing))));
@@ -113,13 +161,13 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
     case Kind::kCreateJob: {
       HGO_ASSIGN_OR_RETURN(Shape s, shape());
       HGO_ASSIGN_OR_RETURN(aurora::JobConfig j,
-                           aurora::BuildJob(revision->spec, cluster_, s.inputs));
+                           aurora::BuildJob(*revision->spec, cluster_, s.inputs));
       return aurora_.CreateJob(j);
     }
     case Kind::kStartUpdate: {
       HGO_ASSIGN_OR_RETURN(Shape s, shape());
       HGO_ASSIGN_OR_RETURN(aurora::UpdateRequest r,
-                           aurora::BuildUpdate(revision->spec, cluster_, s.inputs));
+                           aurora::BuildUpdate(*revision->spec, cluster_, s.inputs));
       r.settings.block_if_no_pulses_after_ms = options_.block_if_no_pulses_after_ms;
       for (int32_t id : a.instances) {  // sorted: consecutive ids become one range
         if (!r.settings.update_only.empty() && r.settings.update_only.back().last + 1 == id) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -27,7 +28,7 @@ namespace hgo::controller {
 
 // One revision: its spec and where it came from.
 struct RevisionSource {
-  crd::Topology spec;
+  crd::TopologyPtr spec;  // never null
   std::string spec_hash;
   std::string source_revision;
 };
@@ -38,10 +39,26 @@ struct Shape {
   int32_t instances = 0;          // Aurora instances: containers + 1
 };
 
+// aurora::JobHash per topology, remembered with the inputs it was computed from: building a job
+// and its Thermos JSON only to hash them was the largest cost of a no-op pass. One per cluster
+// (the cluster's config is part of the hash and fixed for the memo's life). Thread-safe.
+class JobHashMemo {
+ public:
+  StatusOr<std::string> Get(const crd::Topology& t, const aurora::ClusterConfig& cluster,
+                            const aurora::JobInputs& in);
+  void Forget(const crd::TopologyKey& key);
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<crd::TopologyKey, std::pair<std::string, std::string>> hashes_;  // inputs, hash
+};
+
 // Packs the spec (repacking from the current plan when there is one, so placements stay) and
-// derives the job inputs, the job hash and from it the topology id.
+// derives the job inputs, the job hash (through memo when given) and from it the topology id.
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
-                        const std::optional<packager::PackingPlan>& current);
+                        const std::optional<packager::PackingPlan>& current,
+                        JobHashMemo* memo = nullptr);
 
 struct ExecutorOptions {
   std::string heron_root = "/heron";

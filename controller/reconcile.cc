@@ -60,7 +60,7 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
     const std::optional<packager::PackingPlan>& current,
     std::map<std::string, RevisionSource>& revisions) {
   reconciler::Desired d;
-  std::optional<DesiredEntry> entry;
+  std::optional<DesiredEntry> entry;  // its spec shared, not copied
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = desired_.present.find(key); it != desired_.present.end()) {
@@ -77,10 +77,10 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
   }
   if (!entry) return d;
   RevisionSource rev{entry->spec, entry->spec_hash, entry->source_revision};
-  auto shape = ShapeOf(rev, c.spec().config, current);
+  auto shape = ShapeOf(rev, c.spec().config, current, &c.job_hashes());
   if (!shape.ok()) {
     d.presence = reconciler::Desired::Presence::kFrozen;
-    d.source_error = entry->spec.source_file + ": cannot be packed: " + shape.status().message();
+    d.source_error = entry->spec->source_file + ": cannot be packed: " + shape.status().message();
     return d;
   }
   d.spec = entry->spec;
@@ -138,15 +138,21 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   record.key = key;
   int64_t version = statestore::kMustNotExist;
   if (*stored) {
-    record = (*stored)->record;
+    record = std::move((*stored)->record);
     version = (*stored)->version;
-    revisions = RevisionsFromRecord(record);
   }
   const std::optional<packager::PackingPlan> current = CurrentPacking(heron);
   auto desired = DesiredFor(key, c, current, revisions);
   const reconciler::Memory memory = MemoryFromRecord(record);
   reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, options_.settings, now);
   if (!o.ok()) plan.message = o.status().message();
+  {
+    std::set<std::string> named;
+    for (const auto& a : plan.actions) {
+      if (!a.hash.empty()) named.insert(a.hash);
+    }
+    AddRecordedRevisions(record, named, revisions);
+  }
 
   // The prune budget: at most N topologies killed per resync period.
   const bool prunes = desired->presence == reconciler::Desired::Presence::kAbsent &&
@@ -244,6 +250,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
         desired->spec ? desired->spec->metadata.labels : std::map<std::string, std::string>{};
     if (forget && executed.ok() && recorded.ok()) {
       status_.erase(key);
+      c.job_hashes().Forget(key);
       last_write_ms_.erase(key);
       generation_.erase(key);
       timing_.erase(key);

@@ -116,8 +116,10 @@ std::shared_ptr<const crd::Topology> ParsedRevision(const Revision& v) {
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache.find(v.spec_hash); it != cache.end()) return it->second;
   }
+  auto canonical = ParseJson(v.spec_json);
+  if (!canonical.ok()) return nullptr;
   crd::ParseResult parsed =
-      crd::ParseTopologies(SpecTextFromCanonical(v.spec), "record:" + v.spec_hash);
+      crd::ParseTopologies(SpecTextFromCanonical(std::move(*canonical)), "record:" + v.spec_hash);
   auto specs = parsed.Topologies();
   if (!parsed.ok() || specs.size() != 1) return nullptr;
   auto spec = std::make_shared<const crd::Topology>(std::move(specs[0]));
@@ -129,18 +131,19 @@ std::shared_ptr<const crd::Topology> ParsedRevision(const Revision& v) {
 
 }  // namespace
 
-std::map<std::string, RevisionSource> RevisionsFromRecord(const TopologyRecord& r) {
-  std::map<std::string, RevisionSource> out;
+void AddRecordedRevisions(const TopologyRecord& r, const std::set<std::string>& wanted,
+                          std::map<std::string, RevisionSource>& out) {
   auto add = [&](const Revision* v) {
-    if (!v || v->spec.is_null() || out.count(v->spec_hash)) return;
+    if (!v || v->spec_json.empty() || out.count(v->spec_hash) || !wanted.count(v->spec_hash)) {
+      return;
+    }
     auto spec = ParsedRevision(*v);
     if (!spec) return;
-    out[v->spec_hash] = RevisionSource{*spec, v->spec_hash, v->source_revision};
+    out[v->spec_hash] = RevisionSource{std::move(spec), v->spec_hash, v->source_revision};
   };
   add(r.applied ? &*r.applied : nullptr);
   add(r.last_stable ? &*r.last_stable : nullptr);
   add(PinnedRevision(r));
-  return out;
 }
 
 void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
@@ -178,11 +181,11 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
     const Revision* before = FindRevision(r, m.applied_hash);
     auto rev = pass.revisions->find(m.applied_hash);
     if (rev != pass.revisions->end()) {
-      v.spec = crd::CanonicalJson(rev->second.spec);
-      v.package_sha256 = rev->second.spec.spec.package.sha256;
+      v.spec_json = Serialize(crd::CanonicalJson(*rev->second.spec));
+      v.package_sha256 = rev->second.spec->spec.package.sha256;
       v.source_revision = rev->second.source_revision;
     } else if (before) {
-      v.spec = before->spec;
+      v.spec_json = before->spec_json;
       v.package_sha256 = before->package_sha256;
       v.source_revision = before->source_revision;
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "controller/executor.h"
@@ -15,10 +16,13 @@ namespace hgo::controller {
 
 reconciler::Memory MemoryFromRecord(const statestore::TopologyRecord& r);
 
-// The revisions the record holds a spec for (applied, last stable, pinned and the rest of the
-// history), parsed back from their canonical JSON. A spec that no longer parses (written by a
-// newer controller, say) is left out: an action naming it then fails as an unknown revision.
-std::map<std::string, RevisionSource> RevisionsFromRecord(const statestore::TopologyRecord& r);
+// Adds to out the revisions among wanted (the spec hashes a plan's actions name) that the record
+// holds a spec for (applied, last stable, pinned), parsed back from their canonical JSON. Only
+// those: parsing is the cost, and most passes name none but the desired spec's, which the
+// sources hold already. A spec that no longer parses (written by a newer controller, say) is
+// left out: an action naming it then fails as an unknown revision.
+void AddRecordedRevisions(const statestore::TopologyRecord& r, const std::set<std::string>& wanted,
+                          std::map<std::string, RevisionSource>& out);
 
 // Folds a pass into the record. executed says whether the plan's actions all succeeded; when
 // they did not, the memory is left as it was (the next pass observes what did happen) and the

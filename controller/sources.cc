@@ -92,7 +92,10 @@ ParseCache::Entry ParseSpecFile(const std::string& file, const std::string& cont
   for (auto& d : parsed.documents) {
     if (d.topology) {
       f.keys.push_back(d.topology->key());
-      e.topologies.push_back(std::move(*d.topology));
+      // The field locations serve validation errors, which the parse has reported already; the
+      // controller keeps the spec for as long as its file is unchanged.
+      d.topology->field_locations.clear();
+      e.topologies.push_back(std::make_shared<const crd::Topology>(std::move(*d.topology)));
     } else if (d.key && !d.errors.empty()) {
       f.broken_keys.push_back(*d.key);
     } else if (!d.errors.empty()) {

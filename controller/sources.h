@@ -53,7 +53,7 @@ struct SourceSnapshot {
   std::string revision;  // git: the commit read; otherwise empty
   Status status;         // not ok: the source could not be read at all
   bool allow_empty = false;
-  std::vector<crd::Topology> topologies;  // every valid document
+  std::vector<crd::TopologyPtr> topologies;  // every valid document
   std::vector<SpecFile> files;
 };
 
@@ -78,7 +78,7 @@ class ParseCache {
   struct Entry {
     std::string content;
     SpecFile file;
-    std::vector<crd::Topology> topologies;
+    std::vector<crd::TopologyPtr> topologies;
     bool used = false;
   };
   // The parse of file's content: from the cache when the text is unchanged.

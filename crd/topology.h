@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -160,6 +161,10 @@ struct Topology {
     return TopologyKey{spec.cluster, spec.role, spec.environment, metadata.name};
   }
 };
+
+// A parsed spec shared read-only between the controller's parse cache, its desired set and the
+// passes that plan with it: one copy per spec, however many holders.
+using TopologyPtr = std::shared_ptr<const Topology>;
 
 // Names used in YAML and in the canonical form.
 const char* GroupingTypeName(GroupingType t);

@@ -22,10 +22,10 @@ struct Desired {
     kFrozen,   // its source failed to read or parse: change nothing, delete nothing
   };
   Presence presence = Presence::kPresent;
-  std::optional<crd::Topology> spec;  // kPresent
-  std::string spec_hash;              // kPresent
-  std::string source_revision;        // e.g. the git commit
-  std::string source_error;           // kFrozen: what failed, with file:line
+  crd::TopologyPtr spec;        // kPresent
+  std::string spec_hash;        // kPresent
+  std::string source_revision;  // e.g. the git commit
+  std::string source_error;     // kFrozen: what failed, with file:line
   // Aurora instances the desired revision needs (packing containers + 1), computed by the
   // controller with the packing algorithm.
   int32_t instances = 0;

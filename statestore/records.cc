@@ -13,7 +13,12 @@ Json RevisionToJson(const Revision& v) {
   j["sourceRevision"] = v.source_revision;
   j["packageSha256"] = v.package_sha256;
   j["topologyId"] = v.topology_id;
-  j["spec"] = v.spec;
+  if (!v.spec_json.empty()) {
+    auto spec = ParseJson(v.spec_json);
+    j["spec"] = spec.ok() ? std::move(*spec) : Json(v.spec_json);  // never dropped
+  } else {
+    j["spec"] = Json();
+  }
   j["appliedAtMs"] = v.applied_at_ms;
   j["outcome"] = v.outcome;
   j["message"] = v.message;
@@ -81,7 +86,7 @@ StatusOr<Revision> RevisionFromJson(const Json& j, const std::string& where) {
   v.source_revision = r.Str("sourceRevision");
   v.package_sha256 = r.Str("packageSha256");
   v.topology_id = r.Str("topologyId");
-  if (const Json* spec = j.Find("spec")) v.spec = *spec;
+  if (const Json* spec = j.Find("spec"); spec && !spec->is_null()) v.spec_json = Serialize(*spec);
   v.applied_at_ms = r.Int("appliedAtMs");
   v.outcome = r.Str("outcome");
   v.message = r.Str("message");

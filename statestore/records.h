@@ -31,7 +31,10 @@ struct Revision {
   std::string source_revision;  // the git commit, or empty
   std::string package_sha256;
   std::string topology_id;  // Heron's topology id for this revision (changes every revision)
-  Json spec;                // the canonical spec (crd::CanonicalJson), to roll back to
+  // The canonical spec (crd::CanonicalJson) as compact JSON text, to roll back to; "" when not
+  // recorded. Text, not a Json tree: a controller holds one record per topology in memory, and
+  // the tree costs ten times the text.
+  std::string spec_json;
   int64_t applied_at_ms = 0;
   std::string outcome;  // "Applying", "Stable", "Failed", "Superseded"
   std::string message;

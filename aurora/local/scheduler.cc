@@ -175,10 +175,22 @@ bool Scheduler::HasActiveUpdate(const api::JobKey& job) const {
   return false;
 }
 
+// Task ids begin with the job's sanitized key (NewTaskId), so a job's tasks are one range of
+// tasks_; other jobs whose key sanitizes to the same prefix are filtered out.
+std::vector<Scheduler::Task*> Scheduler::TasksOfJob(const api::JobKey& job) {
+  const std::string prefix = Sanitize(job.role + "-" + job.environment + "-" + job.name + "-");
+  std::vector<Task*> out;
+  for (auto it = tasks_.lower_bound(prefix);
+       it != tasks_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    if (it->second->job() == job) out.push_back(it->second.get());
+  }
+  return out;
+}
+
 std::map<int32_t, Scheduler::Task*> Scheduler::ActiveByInstance(const api::JobKey& job) {
   std::map<int32_t, Task*> out;
-  for (auto& [id, t] : tasks_) {
-    if (t->job() == job && Active(t->st.status)) out[t->instance()] = t.get();
+  for (Task* t : TasksOfJob(job)) {
+    if (Active(t->st.status)) out[t->instance()] = t;
   }
   return out;
 }
@@ -613,8 +625,8 @@ void Scheduler::AdvanceTask(Task& t) {
 
 void Scheduler::Prune(const api::JobKey& job) {
   std::vector<Task*> terminal;
-  for (auto& [id, t] : tasks_) {
-    if (t->job() == job && Terminal(t->st.status)) terminal.push_back(t.get());
+  for (Task* t : TasksOfJob(job)) {
+    if (Terminal(t->st.status)) terminal.push_back(t);
   }
   if (terminal.size() <= options_.terminal_tasks_kept_per_job) return;
   std::sort(terminal.begin(), terminal.end(), [](const Task* a, const Task* b) {

@@ -108,6 +108,7 @@ class Scheduler {
   Status ValidateTaskConfig(const api::TaskConfig& config) const;
   api::TaskConfig Populate(const api::TaskConfig& config) const;
   bool HasActiveUpdate(const api::JobKey& job) const;
+  std::vector<Task*> TasksOfJob(const api::JobKey& job);
   std::map<int32_t, Task*> ActiveByInstance(const api::JobKey& job);
   Task& InsertTask(const api::JobKey& job, int32_t instance,
                    std::shared_ptr<const api::TaskConfig> config, const std::string& ancestor,

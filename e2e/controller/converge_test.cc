@@ -87,10 +87,11 @@ class ConvergeTest : public ::testing::Test {
     }
     reconciler::Desired desired;
     if (spec) {
-      RevisionSource rev{*spec, crd::SpecHash(*spec), "test"};
+      RevisionSource rev{std::make_shared<const crd::Topology>(*spec), crd::SpecHash(*spec),
+                         "test"};
       auto shape = ShapeOf(rev, cluster_, current);
       EXPECT_TRUE(shape.ok()) << shape.status();
-      desired.spec = *spec;
+      desired.spec = rev.spec;
       desired.spec_hash = rev.spec_hash;
       desired.instances = shape->instances;
       desired.job_hash = shape->inputs.job_hash;

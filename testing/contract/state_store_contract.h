@@ -22,8 +22,7 @@ inline TopologyRecord SampleRecord(const std::string& name = "wc") {
   v.source = "git:file:///repo#main";
   v.source_revision = "0123abcd";
   v.topology_id = name + "-rev1";
-  v.spec = Json::MakeObject();
-  v.spec["kind"] = "Topology";
+  v.spec_json = R"({"kind":"Topology"})";
   v.outcome = "Stable";
   AddRevision(r, v);
   r.applied = r.history.back();

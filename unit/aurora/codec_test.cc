@@ -2,6 +2,9 @@
 // the Thrift spec and Aurora's own examples, not only round-tripped through our code.
 #include "aurora/codec.h"
 
+#include <algorithm>
+#include <set>
+
 #include <gtest/gtest.h>
 #include <thrift/protocol/TJSONProtocol.h>
 
@@ -164,6 +167,40 @@ TEST(AuroraClientTest, KillTasksRefusesAnEmptySetBeforeTouchingTheNetwork) {
   Status s = client.KillTasks(JobKey{"r", "devel", "j"}, {}, "none");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(client.transport().last_attempts(), 0);
+}
+
+// Sets of Thrift structs are ordered by their binary serialisation (thrift_ops.cc), and the job
+// hash is taken over the serialised task, sets included: the order must not change between
+// releases, or every running job would look changed.
+TEST(AuroraWireTest, SetsOfStructsAreOrderedByTheirBinaryBytes) {
+  api::Resource cpus;
+  cpus.__set_numCpus(2.5);
+  api::Resource ram;
+  ram.__set_ramMb(1024);
+  api::Resource disk;
+  disk.__set_diskMb(4096);
+  api::Resource port;
+  port.__set_namedPort("http");
+  std::set<api::Resource> resources{port, disk, ram, cpus};
+  std::vector<std::string> order;
+  for (const auto& r : resources) order.push_back(SerializeThrift(r, WireProtocol::kBinary));
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  // numCpus is field 1 of type double (4), ramMb field 2 and diskMb field 3 of type i64 (10),
+  // namedPort field 4 of type string (11): the type byte leads.
+  EXPECT_TRUE(*resources.begin() == cpus);
+  EXPECT_TRUE(*resources.rbegin() == port);
+  EXPECT_FALSE(ram < ram) << "a strict order";
+  EXPECT_TRUE(ram < disk);
+
+  api::JobKey a;
+  a.role = "www-data";
+  a.environment = "devel";
+  a.name = "b";
+  api::JobKey b = a;
+  b.name = "a";
+  // Strings are length-prefixed: same length, so the bytes order by content.
+  EXPECT_TRUE(b < a);
+  EXPECT_FALSE(a < b);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crd/canonical.h"
 #include "unit/controller/spec_text.h"
 
 #include <fstream>
@@ -126,6 +127,34 @@ TEST(DesiredSetTest, GitFileNamesCarryTheCommitButAreTrackedByPath) {
   DesiredSet d = MergeSources({Snap("git:x", {{"t/a.yaml@def", "kind: [\n"}})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_FALSE(d.freeze_absent);
+}
+
+TEST(DesiredSetTest, SpecHashesFollowTheParsedSpecsAcrossMerges) {
+  SourceMemory m;
+  ParseCache cache;
+  auto snap = [&](const std::string& text) {
+    SourceSnapshot s;
+    s.source = "dir:/a";
+    AddSpecFile("a.yaml", text, s, &cache);
+    return s;
+  };
+  const std::string v1 = MinimalSpecText("a");
+  std::string v2 = v1;
+  v2.replace(v2.find("role: www-data"), 14, "role: www-data\n  syncPolicy: warn");
+  DesiredSet d = MergeSources({snap(v1)}, m);
+  const std::string h1 = d.present.at(Key("a")).spec_hash;
+  EXPECT_EQ(h1, crd::SpecHash(*d.present.at(Key("a")).spec));
+  // Unchanged text: the cache gives the same parsed spec and the merge its remembered hash.
+  d = MergeSources({snap(v1)}, m);
+  EXPECT_EQ(d.present.at(Key("a")).spec_hash, h1);
+  // Changed text: a new parse, a new hash, never the remembered one.
+  d = MergeSources({snap(v2)}, m);
+  ASSERT_EQ(d.present.count(Key("a")), 1u) << (d.errors.empty() ? "" : d.errors[0]);
+  EXPECT_NE(d.present.at(Key("a")).spec_hash, h1);
+  EXPECT_EQ(d.present.at(Key("a")).spec_hash, crd::SpecHash(*d.present.at(Key("a")).spec));
+  // Gone: nothing remembered for it.
+  d = MergeSources({snap(MinimalSpecText("b"))}, m);
+  EXPECT_EQ(m.spec_hashes.count(Key("a")), 0u);
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ TEST_F(FileSourcesTest, DirSourceReadsYamlRecursivelyAndSkipsHiddenAndOtherFiles
   ASSERT_TRUE(s.status.ok()) << s.status;
   ASSERT_EQ(s.topologies.size(), 2u);
   std::set<std::string> names;
-  for (const auto& t : s.topologies) names.insert(t.metadata.name);
+  for (const auto& t : s.topologies) names.insert(t->metadata.name);
   EXPECT_EQ(names, (std::set<std::string>{"a", "b"}));
 }
 
@@ -71,7 +71,7 @@ TEST_F(FileSourcesTest, SpoolConsumesFilesIntoTheStore) {
   SourceSnapshot s = spool->Read();
   ASSERT_TRUE(s.status.ok()) << s.status;
   ASSERT_EQ(s.topologies.size(), 1u);
-  EXPECT_EQ(s.topologies[0].metadata.name, "a");
+  EXPECT_EQ(s.topologies[0]->metadata.name, "a");
   EXPECT_TRUE(fs::exists(dir_ + "/done/a.yaml"));
   EXPECT_FALSE(fs::exists(dir_ + "/a.yaml"));
   EXPECT_TRUE(fs::exists(dir_ + "/failed/bad.yaml"));
@@ -121,12 +121,12 @@ TEST(ParseCacheTest, KeepsAParseWhileTheTextIsUnchangedAndSweepsUnusedFiles) {
   const std::string a = MinimalSpecText("a");
   const ParseCache::Entry* first = &cache.Parse("a.yaml", a);
   ASSERT_EQ(first->topologies.size(), 1u);
-  EXPECT_EQ(first->topologies[0].metadata.name, "a");
+  EXPECT_EQ(first->topologies[0]->metadata.name, "a");
   EXPECT_EQ(&cache.Parse("a.yaml", a), first);  // the same entry: no new parse
 
   const ParseCache::Entry& changed = cache.Parse("a.yaml", MinimalSpecText("a2"));
   ASSERT_EQ(changed.topologies.size(), 1u);
-  EXPECT_EQ(changed.topologies[0].metadata.name, "a2");
+  EXPECT_EQ(changed.topologies[0]->metadata.name, "a2");
 
   const ParseCache::Entry& broken = cache.Parse("b.yaml", "metadata: [");
   EXPECT_TRUE(broken.file.file_error);

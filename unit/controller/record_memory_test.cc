@@ -39,20 +39,24 @@ TEST(RecordMemoryTest, TheStoredSpecParsesBackToTheSameRevision) {
   r.key = t.key();
   statestore::Revision v;
   v.spec_hash = crd::SpecHash(t);
-  v.spec = crd::CanonicalJson(t);
+  v.spec_json = Serialize(crd::CanonicalJson(t));
   v.job_hash = "j";
   statestore::AddRevision(r, v);
   r.applied = r.history.back();
-  auto revisions = RevisionsFromRecord(r);
+  std::map<std::string, RevisionSource> revisions;
+  AddRecordedRevisions(r, {"not-recorded"}, revisions);
+  EXPECT_TRUE(revisions.empty()) << "only the revisions asked for are parsed";
+  AddRecordedRevisions(r, {v.spec_hash}, revisions);
   ASSERT_EQ(revisions.count(v.spec_hash), 1u);
-  EXPECT_EQ(crd::SpecHash(revisions.at(v.spec_hash).spec), v.spec_hash)
+  EXPECT_EQ(crd::SpecHash(*revisions.at(v.spec_hash).spec), v.spec_hash)
       << "the canonical JSON is a valid spec with the same meaning";
 }
 
 TEST(RecordMemoryTest, FoldingAPassThenReadingBackGivesThePlansMemory) {
   const crd::Topology t = Spec();
   const std::string h1 = crd::SpecHash(t);
-  std::map<std::string, RevisionSource> revisions{{h1, RevisionSource{t, h1, "c1"}}};
+  std::map<std::string, RevisionSource> revisions{
+      {h1, RevisionSource{std::make_shared<const crd::Topology>(t), h1, "c1"}}};
   statestore::TopologyRecord r;
   r.key = t.key();
 
@@ -80,7 +84,7 @@ TEST(RecordMemoryTest, FoldingAPassThenReadingBackGivesThePlansMemory) {
   crd::Topology t2 = t;
   t2.spec.topology.config["x"] = Json(int64_t{1});
   const std::string h2 = crd::SpecHash(t2);
-  revisions[h2] = RevisionSource{t2, h2, "c2"};
+  revisions[h2] = RevisionSource{std::make_shared<const crd::Topology>(t2), h2, "c2"};
   Plan update = Applying(healthy.memory, h2, 3000);
   FoldPass(r, PassOutcome{&update, &revisions, h2, "dir:/specs", "c2", Status::Ok(), 3000});
   Plan failed;
@@ -99,7 +103,8 @@ TEST(RecordMemoryTest, FoldingAPassThenReadingBackGivesThePlansMemory) {
 TEST(RecordMemoryTest, AFailedExecutionKeepsTheOldMemoryAndRecordsTheError) {
   const crd::Topology t = Spec();
   const std::string h1 = crd::SpecHash(t);
-  std::map<std::string, RevisionSource> revisions{{h1, RevisionSource{t, h1, ""}}};
+  std::map<std::string, RevisionSource> revisions{
+      {h1, RevisionSource{std::make_shared<const crd::Topology>(t), h1, ""}}};
   statestore::TopologyRecord r;
   r.key = t.key();
   Plan create = Applying({}, h1, 1000);

@@ -28,7 +28,7 @@ crd::Topology Spec(const std::string& extra = "") {
 Desired Want(const std::string& hash, int instances = 3, crd::Topology spec = Spec(),
              const std::string& job_hash = "") {
   Desired d;
-  d.spec = std::move(spec);
+  d.spec = std::make_shared<const crd::Topology>(std::move(spec));
   d.spec_hash = hash;
   d.job_hash = job_hash.empty() ? hash : job_hash;
   d.instances = instances;
