@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
     std::string after;
     Steady::time_point w1;
     while (true) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(100));  // scrapes cost the controller CPU
       after = Metrics(*c);
       if (MetricSum(after, "heron_controller_reconciles_total") >= reconciles + n &&
           MetricSum(after, "heron_controller_queue_depth") == 0) {

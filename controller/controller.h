@@ -46,7 +46,8 @@ struct ControllerOptions {
 // What the API shows of a topology.
 struct TopologyStatus {
   crd::TopologyKey key;
-  std::optional<statestore::TopologyRecord> record;
+  // Shared with the leader's record cache (one copy per topology in memory); never modified.
+  std::shared_ptr<const statestore::TopologyRecord> record;
   std::string desired_spec_hash;  // what the sources hold now ("" if nothing)
   std::string source;
   std::string source_error;                   // set when the topology is frozen by a broken source
@@ -132,10 +133,13 @@ class Controller {
   // Records are read through a cache: the leader is their only writer, so what it last read or
   // wrote is current unless an API mutation (which bumps the key's generation) wrote since.
   // A stale entry can only cost a lost compare-and-set, after which the entry is dropped.
-  StatusOr<std::optional<statestore::VersionedRecord>> ReadRecord(const crd::TopologyKey& key,
-                                                                  int64_t generation);
+  struct SharedRecord {
+    std::shared_ptr<const statestore::TopologyRecord> record;  // never null
+    int64_t version = 0;
+  };
+  StatusOr<std::optional<SharedRecord>> ReadRecord(const crd::TopologyKey& key, int64_t generation);
   void CacheRecord(const crd::TopologyKey& key, int64_t generation,
-                   std::optional<statestore::VersionedRecord> record);
+                   std::optional<SharedRecord> record);
   std::string DesiredHash(const crd::TopologyKey& key) const;  // "" when no source holds it
   int64_t NowMs() const;
 
@@ -150,7 +154,7 @@ class Controller {
 
   std::atomic<uint64_t> record_reads_{0};
   struct CachedRecord {
-    statestore::VersionedRecord record;
+    SharedRecord record;
     int64_t generation = 0;
   };
   std::map<crd::TopologyKey, CachedRecord> record_cache_;  // guarded by mu_

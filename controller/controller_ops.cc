@@ -65,7 +65,7 @@ StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
   if (!st.record) {
     HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(key));
     if (stored) {
-      st.record = stored->record;
+      st.record = std::make_shared<const statestore::TopologyRecord>(std::move(stored->record));
       known = true;
     }
   }

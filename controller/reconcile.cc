@@ -134,13 +134,18 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     observed.known = false;
   }
   std::map<std::string, RevisionSource> revisions;
-  statestore::TopologyRecord record;
-  record.key = key;
+  // The record as stored (shared with the cache and the status, never modified here).
+  std::shared_ptr<const statestore::TopologyRecord> record_ptr;
   int64_t version = statestore::kMustNotExist;
   if (*stored) {
-    record = std::move((*stored)->record);
+    record_ptr = (*stored)->record;
     version = (*stored)->version;
+  } else {
+    auto fresh = std::make_shared<statestore::TopologyRecord>();
+    fresh->key = key;
+    record_ptr = std::move(fresh);
   }
+  const statestore::TopologyRecord& record = *record_ptr;
   const std::optional<packager::PackingPlan> current = CurrentPacking(heron);
   auto desired = DesiredFor(key, c, current, revisions);
   const reconciler::Memory memory = MemoryFromRecord(record);
@@ -216,11 +221,13 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     if (!*stored || !(next == record)) {
       auto put = store_.PutRecord(next, version);
       recorded = put.status();
-      CacheRecord(
-          key, generation,
-          put.ok() ? std::optional<statestore::VersionedRecord>({next, *put}) : std::nullopt);
+      if (put.ok()) {
+        record_ptr = std::make_shared<const statestore::TopologyRecord>(std::move(next));
+        CacheRecord(key, generation, SharedRecord{record_ptr, *put});
+      } else {
+        CacheRecord(key, generation, std::nullopt);
+      }
     }
-    if (recorded.ok()) record = std::move(next);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -255,7 +262,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
       generation_.erase(key);
       timing_.erase(key);
     } else {
-      st.record = record;
+      st.record = record_ptr;
     }
   }
   Measure(key, plan, observed, *desired, executed.ok());
@@ -313,24 +320,31 @@ void Controller::Measure(const crd::TopologyKey& key, const reconciler::Plan& pl
   }
 }
 
-StatusOr<std::optional<statestore::VersionedRecord>> Controller::ReadRecord(
+StatusOr<std::optional<Controller::SharedRecord>> Controller::ReadRecord(
     const crd::TopologyKey& key, int64_t generation) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = record_cache_.find(key);
     if (it != record_cache_.end() && it->second.generation == generation &&
         generation_[key] == generation) {
-      return std::optional<statestore::VersionedRecord>(it->second.record);
+      return std::optional<SharedRecord>(it->second.record);
     }
   }
   auto stored = store_.GetRecord(key);
   ++record_reads_;
-  if (stored.ok()) CacheRecord(key, generation, *stored);
-  return stored;
+  HGO_RETURN_IF_ERROR(stored.status());
+  std::optional<SharedRecord> out;
+  if (*stored) {
+    out = SharedRecord{
+        std::make_shared<const statestore::TopologyRecord>(std::move((*stored)->record)),
+        (*stored)->version};
+  }
+  CacheRecord(key, generation, out);
+  return out;
 }
 
 void Controller::CacheRecord(const crd::TopologyKey& key, int64_t generation,
-                             std::optional<statestore::VersionedRecord> record) {
+                             std::optional<SharedRecord> record) {
   std::lock_guard<std::mutex> lock(mu_);
   if (record && generation_[key] == generation) {
     record_cache_[key] = CachedRecord{std::move(*record), generation};
