@@ -116,7 +116,7 @@ std::shared_ptr<const crd::Topology> ParsedRevision(const Revision& v) {
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = cache.find(v.spec_hash); it != cache.end()) return it->second;
   }
-  auto canonical = ParseJson(v.spec_json);
+  auto canonical = ParseJson(v.spec_json.str());
   if (!canonical.ok()) return nullptr;
   crd::ParseResult parsed =
       crd::ParseTopologies(SpecTextFromCanonical(std::move(*canonical)), "record:" + v.spec_hash);

@@ -14,8 +14,8 @@ Json RevisionToJson(const Revision& v) {
   j["packageSha256"] = v.package_sha256;
   j["topologyId"] = v.topology_id;
   if (!v.spec_json.empty()) {
-    auto spec = ParseJson(v.spec_json);
-    j["spec"] = spec.ok() ? std::move(*spec) : Json(v.spec_json);  // never dropped
+    auto spec = ParseJson(v.spec_json.str());
+    j["spec"] = spec.ok() ? std::move(*spec) : Json(v.spec_json.str());  // never dropped
   } else {
     j["spec"] = Json();
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/shared_text.h"
 #include "common/status.h"
 #include "crd/topology.h"
 
@@ -31,10 +32,10 @@ struct Revision {
   std::string source_revision;  // the git commit, or empty
   std::string package_sha256;
   std::string topology_id;  // Heron's topology id for this revision (changes every revision)
-  // The canonical spec (crd::CanonicalJson) as compact JSON text, to roll back to; "" when not
-  // recorded. Text, not a Json tree: a controller holds one record per topology in memory, and
-  // the tree costs ten times the text.
-  std::string spec_json;
+  // The canonical spec (crd::CanonicalJson) as compact JSON text, to roll back to; empty when
+  // not recorded. Text, not a Json tree: a controller holds one record per topology in memory,
+  // and the tree costs ten times the text; shared, because records are copied on every pass.
+  SharedText spec_json;
   int64_t applied_at_ms = 0;
   std::string outcome;  // "Applying", "Stable", "Failed", "Superseded"
   std::string message;

@@ -192,6 +192,26 @@ TEST(AuroraWireTest, SetsOfStructsAreOrderedByTheirBinaryBytes) {
   EXPECT_FALSE(ram < ram) << "a strict order";
   EXPECT_TRUE(ram < disk);
 
+  // Every pair, against the bytes themselves (the comparison does not serialise when it can help
+  // it): negative numbers, doubles, strings of other lengths, and a resource with no field set.
+  std::vector<api::Resource> all{cpus, ram, disk, port};
+  for (double c : {-1.5, 0.0, 0.25, 2.5, 1e9}) all.emplace_back().__set_numCpus(c);
+  for (int64_t v : {int64_t{-5}, int64_t{0}, int64_t{1}, int64_t{1} << 40}) {
+    all.emplace_back().__set_ramMb(v);
+    all.emplace_back().__set_diskMb(v);
+    all.emplace_back().__set_numGpus(v);
+  }
+  for (const char* p : {"", "a", "b", "ab", "health", "http", "tmaster-ctl"}) {
+    all.emplace_back().__set_namedPort(p);
+  }
+  all.emplace_back();  // nothing set
+  for (const auto& x : all) {
+    for (const auto& y : all) {
+      EXPECT_EQ(x < y, SerializeThrift(x, WireProtocol::kBinary) <
+                           SerializeThrift(y, WireProtocol::kBinary));
+    }
+  }
+
   api::JobKey a;
   a.role = "www-data";
   a.environment = "devel";
