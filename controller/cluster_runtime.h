@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "controller/clusters.h"
 #include "controller/executor.h"
+#include "controller/observe.h"
 #include "statestore/heron_state.h"
 #include "statestore/zk_client.h"
 
@@ -52,6 +53,7 @@ class ClusterRuntime {
   aurora::AuroraApi& aurora(int worker);
   Executor& executor(int worker);
   JobHashMemo& job_hashes() { return job_hashes_; }
+  HeronMemo& heron_memo() { return heron_memo_; }
   std::optional<statestore::HeronSnapshot> Heron(const std::string& name) const;
 
   // Tasks and updates of the role, fetched at or after min_fetched_at_ms (a pass that wrote
@@ -76,6 +78,7 @@ class ClusterRuntime {
   const ExecutorOptions executor_options_;
   std::function<void(const std::string&)> on_heron_change_;
   JobHashMemo job_hashes_;
+  HeronMemo heron_memo_;
   mutable std::mutex mu_;
   std::unique_ptr<statestore::ZkClient> heron_zk_;
   std::unique_ptr<statestore::HeronStateCache> heron_cache_;

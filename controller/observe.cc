@@ -65,6 +65,15 @@ std::string Meta(const std::map<std::string, std::string>& m, const char* key) {
   return it == m.end() ? "" : it->second;
 }
 
+std::optional<packager::PackingPlan> ParsePacking(const statestore::HeronSnapshot& heron) {
+  const std::string* bytes = heron.Get(statestore::HeronDir::kPackingPlans);
+  if (!bytes) return std::nullopt;
+  auto proto =
+      statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(*bytes, "packingplan");
+  if (!proto.ok()) return std::nullopt;
+  return statestore::PackingPlanFromProto(*proto);
+}
+
 void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHeron* out) {
   using statestore::HeronDir;
   out->packing_plan = snap.Has(HeronDir::kPackingPlans);
@@ -127,7 +136,7 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
                                      const std::vector<aurora::Task>& tasks,
                                      const std::vector<aurora::UpdateSummary>& updates,
                                      const std::optional<statestore::HeronSnapshot>& heron,
-                                     int64_t now_ms) {
+                                     int64_t now_ms, HeronMemo* memo) {
   reconciler::Observed o;
   o.observed_at_ms = now_ms;
   for (const auto& [id, t] : InstanceTasks(job, tasks)) {
@@ -172,8 +181,58 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
       o.last_update = ou;
     }
   }
-  if (heron) ObserveHeron(*heron, &o.heron);
+  if (heron && memo) {
+    o.heron = memo->Observe(job.name, *heron);
+  } else if (heron) {
+    ObserveHeron(*heron, &o.heron);
+  }
   return o;
+}
+
+reconciler::ObservedHeron HeronMemo::Observe(const std::string& name,
+                                             const statestore::HeronSnapshot& s) {
+  if (s.version != 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(name);
+    if (it != entries_.end() && it->second.version == s.version && it->second.observed) {
+      return *it->second.observed;
+    }
+  }
+  reconciler::ObservedHeron o;
+  ObserveHeron(s, &o);
+  if (s.version != 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    EntryFor(name, s.version).observed = o;
+  }
+  return o;
+}
+
+std::optional<packager::PackingPlan> HeronMemo::Packing(const std::string& name,
+                                                        const statestore::HeronSnapshot& s) {
+  if (s.version != 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(name);
+    if (it != entries_.end() && it->second.version == s.version && it->second.packing) {
+      return *it->second.packing;
+    }
+  }
+  std::optional<packager::PackingPlan> plan = ParsePacking(s);
+  if (s.version != 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    EntryFor(name, s.version).packing = plan;
+  }
+  return plan;
+}
+
+HeronMemo::Entry& HeronMemo::EntryFor(const std::string& name, uint64_t version) {
+  Entry& e = entries_[name];
+  if (e.version != version) e = Entry{version, std::nullopt, std::nullopt};
+  return e;
+}
+
+void HeronMemo::Forget(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(name);
 }
 
 std::map<int32_t, InstanceView> ViewInstances(const aurora::JobKey& job,
@@ -194,14 +253,10 @@ std::map<int32_t, InstanceView> ViewInstances(const aurora::JobKey& job,
 }
 
 std::optional<packager::PackingPlan> CurrentPacking(
-    const std::optional<statestore::HeronSnapshot>& heron) {
+    const std::optional<statestore::HeronSnapshot>& heron, HeronMemo* memo,
+    const std::string& name) {
   if (!heron) return std::nullopt;
-  const std::string* bytes = heron->Get(statestore::HeronDir::kPackingPlans);
-  if (!bytes) return std::nullopt;
-  auto proto =
-      statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(*bytes, "packingplan");
-  if (!proto.ok()) return std::nullopt;
-  return statestore::PackingPlanFromProto(*proto);
+  return memo ? memo->Packing(name, *heron) : ParsePacking(*heron);
 }
 
 }  // namespace hgo::controller

@@ -52,7 +52,7 @@ StatusOr<reconciler::Observed> Controller::Observe(ClusterRuntime& c, const crd:
   const aurora::JobKey job{key.role, key.environment, key.name};
   const std::vector<aurora::Task>& tasks = (*view)->TasksOf(job);
   if (instances) *instances = ViewInstances(job, tasks);
-  return ObserveTopology(job, tasks, (*view)->UpdatesOf(job), *heron, NowMs());
+  return ObserveTopology(job, tasks, (*view)->UpdatesOf(job), *heron, NowMs(), &c.heron_memo());
 }
 
 StatusOr<reconciler::Desired> Controller::DesiredFor(
@@ -146,7 +146,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     record_ptr = std::move(fresh);
   }
   const statestore::TopologyRecord& record = *record_ptr;
-  const std::optional<packager::PackingPlan> current = CurrentPacking(heron);
+  const std::optional<packager::PackingPlan> current =
+      CurrentPacking(heron, &c.heron_memo(), key.name);
   auto desired = DesiredFor(key, c, current, revisions);
   const reconciler::Memory memory = MemoryFromRecord(record);
   reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, options_.settings, now);
@@ -258,6 +259,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     if (forget && executed.ok() && recorded.ok()) {
       status_.erase(key);
       c.job_hashes().Forget(key);
+      c.heron_memo().Forget(key.name);
       last_write_ms_.erase(key);
       generation_.erase(key);
       timing_.erase(key);

@@ -248,7 +248,9 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
       }
       {
         std::lock_guard<std::mutex> lock(mu_);
-        snapshots_[name].nodes[d] = std::move(results[i]->data);
+        HeronSnapshot& snap = snapshots_[name];
+        snap.nodes[d] = std::move(results[i]->data);
+        snap.version = ++versions_;
       }
       Notify(name);
     }
@@ -260,6 +262,7 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = snapshots_.find(name);
       if (it == snapshots_.end() || !it->second.nodes.erase(d)) return;
+      it->second.version = ++versions_;
       if (it->second.nodes.empty()) snapshots_.erase(it);
     }
     Notify(name);
@@ -283,6 +286,7 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
 
   mutable std::mutex mu_;
   std::map<std::string, HeronSnapshot> snapshots_;
+  uint64_t versions_ = 0;                            // the last HeronSnapshot::version given
   std::map<HeronDir, std::set<std::string>> known_;  // children seen per directory
   std::map<HeronDir, std::set<std::string>> armed_;  // nodes with a data watch set
 };

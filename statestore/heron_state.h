@@ -71,6 +71,9 @@ class HeronState {
 // What the cache knows of one topology: the raw bytes of each node that exists.
 struct HeronSnapshot {
   std::map<HeronDir, std::string> nodes;
+  // Changes whenever any of the topology's nodes does (a counter over the whole cache, so a
+  // topology deleted and created again gets a new one); 0 when not from a cache.
+  uint64_t version = 0;
   bool Has(HeronDir d) const { return nodes.count(d) > 0; }
   const std::string* Get(HeronDir d) const {
     auto it = nodes.find(d);

@@ -98,17 +98,23 @@ TEST_F(HeronStateTest, CacheFollowsCreatesChangesAndDeletesWithoutPolling) {
     auto s = cache.Get("wc");
     return s && s->Has(HeronDir::kTopologies) && s->Has(HeronDir::kExecutionState);
   }));
+  const uint64_t v1 = cache.Get("wc")->version;
+  EXPECT_GT(v1, 0u);
   ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "wc", "topo2").ok());
   ASSERT_TRUE(Eventually([&] { return *cache.Get("wc")->Get(HeronDir::kTopologies) == "topo2"; }));
+  const uint64_t v2 = cache.Get("wc")->version;
+  EXPECT_GT(v2, v1) << "a changed node gives the snapshot a new version";
 
-  // At rest the cache reads nothing.
+  // At rest the cache reads nothing, and the version stays.
   uint64_t reads = cache.reads();
   std::this_thread::sleep_for(300ms);
   for (int i = 0; i < 100; ++i) (void)cache.Get("wc");
   EXPECT_EQ(cache.reads(), reads);
+  EXPECT_EQ(cache.Get("wc")->version, v2);
 
   ASSERT_TRUE(state_->Remove(HeronDir::kTopologies, "wc").ok());
   ASSERT_TRUE(Eventually([&] { return !cache.Get("wc")->Has(HeronDir::kTopologies); }));
+  EXPECT_GT(cache.Get("wc")->version, v2) << "so does a removed one";
   ASSERT_TRUE(state_->Remove(HeronDir::kExecutionState, "wc").ok());
   ASSERT_TRUE(Eventually([&] { return !cache.Get("wc").has_value(); }));
   std::lock_guard<std::mutex> lock(mu);

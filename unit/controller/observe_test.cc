@@ -111,6 +111,39 @@ TEST(ObserveTest, HeronNodesAreRead) {
   EXPECT_FALSE(o.heron.paused);
 }
 
+TEST(ObserveTest, TheHeronMemoParsesOncePerSnapshotVersion) {
+  crd::Topology t;
+  t.metadata.name = "wc";
+  statestore::HeronSnapshot snap;
+  snap.version = 7;
+  snap.nodes[HeronDir::kTopologies] =
+      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j1", 2, "spec-1"));
+  HeronMemo memo;
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j1");
+  EXPECT_FALSE(CurrentPacking(snap, &memo, "wc"));
+  // The cache gives every change a new version; with the same version the memo's answer stands
+  // (these bytes are never looked at).
+  const std::string j2 =
+      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j2", 2, "spec-2"));
+  snap.nodes[HeronDir::kTopologies] = j2;
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j1");
+  snap.version = 8;
+  auto o = ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo);
+  EXPECT_EQ(o.heron.topology_id, "wc-j2");
+  EXPECT_EQ(o.heron.spec_hash, "spec-2");
+  // Another topology's entry is its own.
+  EXPECT_EQ(ObserveTopology(Key("other"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j2");
+  // Version 0 (not from a cache) is parsed every time.
+  snap.version = 0;
+  snap.nodes[HeronDir::kTopologies] =
+      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j3", 2, "spec-3"));
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j3");
+  memo.Forget("wc");
+  snap.version = 8;
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j3")
+      << "forgotten: parsed again";
+}
+
 TEST(ObserveTest, ChangesTheControllerDidNotMakeAreAttributed) {
   aurora::Task killed;
   killed.config.job = Key("wc");
