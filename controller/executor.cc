@@ -18,16 +18,22 @@ using statestore::HeronDir;
 namespace {
 
 // Everything of JobInputs that JobHash reads (it overrides the topology id, the job hash and the
-// container count), and the spec by its hash.
+// container count), and the spec by its hash; strings length-prefixed, so no two differ alike.
 std::string JobHashInputs(const aurora::JobInputs& in) {
+  std::string s;
+  auto add = [&s](const std::string& field) { s += std::to_string(field.size()) + ":" + field; };
   char resources[96];
   std::snprintf(resources, sizeof resources, "%.17g/%lld/%lld", in.resources.cpus,
                 static_cast<long long>(in.resources.ram_bytes),
                 static_cast<long long>(in.resources.disk_bytes));
-  std::string s = in.spec_hash + "|" + in.source_revision + "|" + in.defn_file + "|" +
-                  in.topology_binary + "|" + resources;
+  for (const std::string* field :
+       {&in.spec_hash, &in.source_revision, &in.defn_file, &in.topology_binary}) {
+    add(*field);
+  }
+  add(resources);
   for (const auto& [component, bytes] : in.component_ram) {
-    s += "|" + component + "=" + std::to_string(bytes);
+    add(component);
+    add(std::to_string(bytes));
   }
   return s;
 }

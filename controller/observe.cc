@@ -189,39 +189,36 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job,
   return o;
 }
 
-reconciler::ObservedHeron HeronMemo::Observe(const std::string& name,
-                                             const statestore::HeronSnapshot& s) {
-  if (s.version != 0) {
+template <typename T, typename Compute>
+T HeronMemo::Remember(const std::string& name, uint64_t version, std::optional<T> Entry::*field,
+                      Compute compute) {
+  if (version != 0) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(name);
-    if (it != entries_.end() && it->second.version == s.version && it->second.observed) {
-      return *it->second.observed;
+    if (it != entries_.end() && it->second.version == version && it->second.*field) {
+      return *(it->second.*field);
     }
   }
-  reconciler::ObservedHeron o;
-  ObserveHeron(s, &o);
-  if (s.version != 0) {
+  T value = compute();
+  if (version != 0) {
     std::lock_guard<std::mutex> lock(mu_);
-    EntryFor(name, s.version).observed = o;
+    EntryFor(name, version).*field = value;
   }
-  return o;
+  return value;
+}
+
+reconciler::ObservedHeron HeronMemo::Observe(const std::string& name,
+                                             const statestore::HeronSnapshot& s) {
+  return Remember(name, s.version, &Entry::observed, [&] {
+    reconciler::ObservedHeron o;
+    ObserveHeron(s, &o);
+    return o;
+  });
 }
 
 std::optional<packager::PackingPlan> HeronMemo::Packing(const std::string& name,
                                                         const statestore::HeronSnapshot& s) {
-  if (s.version != 0) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(name);
-    if (it != entries_.end() && it->second.version == s.version && it->second.packing) {
-      return *it->second.packing;
-    }
-  }
-  std::optional<packager::PackingPlan> plan = ParsePacking(s);
-  if (s.version != 0) {
-    std::lock_guard<std::mutex> lock(mu_);
-    EntryFor(name, s.version).packing = plan;
-  }
-  return plan;
+  return Remember(name, s.version, &Entry::packing, [&] { return ParsePacking(s); });
 }
 
 HeronMemo::Entry& HeronMemo::EntryFor(const std::string& name, uint64_t version) {

@@ -39,6 +39,11 @@ class HeronMemo {
     std::optional<std::optional<packager::PackingPlan>> packing;
   };
   Entry& EntryFor(const std::string& name, uint64_t version);  // mu_ held
+  // The field's value for this version: remembered, or computed and remembered (version 0:
+  // computed only).
+  template <typename T, typename Compute>
+  T Remember(const std::string& name, uint64_t version, std::optional<T> Entry::*field,
+             Compute compute);
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
 };

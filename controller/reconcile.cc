@@ -135,7 +135,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   }
   std::map<std::string, RevisionSource> revisions;
   // The record as stored (shared with the cache and the status, never modified here).
-  std::shared_ptr<const statestore::TopologyRecord> record_ptr;
+  std::shared_ptr<const statestore::TopologyRecord> record_ptr;  // set once, below
   int64_t version = statestore::kMustNotExist;
   if (*stored) {
     record_ptr = (*stored)->record;
@@ -145,7 +145,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     fresh->key = key;
     record_ptr = std::move(fresh);
   }
-  const statestore::TopologyRecord& record = *record_ptr;
+  const statestore::TopologyRecord& record = *record_ptr;  // record_ptr is never reassigned
+  std::shared_ptr<const statestore::TopologyRecord> latest = record_ptr;  // after this pass
   const std::optional<packager::PackingPlan> current =
       CurrentPacking(heron, &c.heron_memo(), key.name);
   auto desired = DesiredFor(key, c, current, revisions);
@@ -223,8 +224,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
       auto put = store_.PutRecord(next, version);
       recorded = put.status();
       if (put.ok()) {
-        record_ptr = std::make_shared<const statestore::TopologyRecord>(std::move(next));
-        CacheRecord(key, generation, SharedRecord{record_ptr, *put});
+        latest = std::make_shared<const statestore::TopologyRecord>(std::move(next));
+        CacheRecord(key, generation, SharedRecord{latest, *put});
       } else {
         CacheRecord(key, generation, std::nullopt);
       }
@@ -264,7 +265,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
       generation_.erase(key);
       timing_.erase(key);
     } else {
-      st.record = record_ptr;
+      st.record = latest;
     }
   }
   Measure(key, plan, observed, *desired, executed.ok());
