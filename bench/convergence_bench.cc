@@ -94,10 +94,11 @@ int main(int argc, char** argv) {
   const std::string metrics = Metrics(*c);
   std::string seen_to_accepted;
   for (const char* le : {"0.01", "0.025", "0.05", "0.1", "0.25"}) {
-    seen_to_accepted += std::string(" <=") + le + "s:" +
-                        Fixed(MetricSum(metrics, "heron_controller_change_to_accepted_seconds_bucket",
-                                        std::string("le=\"") + le + "\""),
-                              0);
+    seen_to_accepted +=
+        std::string(" <=") + le + "s:" +
+        Fixed(MetricSum(metrics, "heron_controller_change_to_accepted_seconds_bucket",
+                        std::string("le=\"") + le + "\""),
+              0);
   }
   std::printf("convergence latency over %d creates (aurora-local, real task processes)\n", runs);
   std::printf("controller, from seeing the change to the accepted call:%s\n",
