@@ -175,20 +175,17 @@ Json PackageJson(const PackageContents& p, const std::string& sha256, size_t siz
   j["files"] = std::move(files);
   auto topology = statestore::ParseHeronMessage<hp_api::Topology>(p.defn, p.defn_name);
   if (!topology.ok()) return j;
+  auto component = [](const auto& comp) {
+    Json c = Json::MakeObject();
+    c["id"] = comp.name();
+    c["className"] = comp.class_name();
+    c["parallelism"] = Parallelism(comp);
+    return c;
+  };
   Json spouts = Json::MakeArray(), bolts = Json::MakeArray(), streams = Json::MakeArray();
-  for (const auto& s : topology->spouts()) {
-    Json c = Json::MakeObject();
-    c["id"] = s.comp().name();
-    c["className"] = s.comp().class_name();
-    c["parallelism"] = Parallelism(s.comp());
-    spouts.push_back(std::move(c));
-  }
+  for (const auto& s : topology->spouts()) spouts.push_back(component(s.comp()));
   for (const auto& b : topology->bolts()) {
-    Json c = Json::MakeObject();
-    c["id"] = b.comp().name();
-    c["className"] = b.comp().class_name();
-    c["parallelism"] = Parallelism(b.comp());
-    bolts.push_back(std::move(c));
+    bolts.push_back(component(b.comp()));
     for (const auto& in : b.inputs()) {
       Json s = Json::MakeObject();
       s["from"] = in.stream().component_name();
