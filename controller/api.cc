@@ -103,18 +103,19 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
   for (const auto& [k, v] : s.labels) labels[k] = v;
   j["labels"] = std::move(labels);
   Json instances = Json::MakeArray();
-  for (const auto& [id, v] : s.instances) {
+  for (const auto& [id, t] :
+       s.tasks ? InstanceTasks(*s.tasks) : std::map<int32_t, const ObservedTask*>{}) {
     Json ij = Json::MakeObject();
     ij["id"] = static_cast<int64_t>(id);
-    ij["state"] = v.state;
-    ij["taskId"] = v.task_id;
-    ij["host"] = v.host;
+    ij["state"] = std::string(aurora::TaskStatusName(t->status));
+    ij["taskId"] = t->task_id;
+    ij["host"] = t->host;
     Json ports = Json::MakeObject();
-    for (const auto& [name, port] : v.ports) ports[name] = static_cast<int64_t>(port);
+    for (const auto& [name, port] : t->ports) ports[name] = static_cast<int64_t>(port);
     ij["ports"] = std::move(ports);
-    ij["runningSinceMs"] = v.running_since_ms;
-    ij["failures"] = static_cast<int64_t>(v.failures);
-    ij["current"] = !s.current_job_hash.empty() && v.job_hash == s.current_job_hash;
+    ij["runningSinceMs"] = t->running_since_ms;
+    ij["failures"] = static_cast<int64_t>(t->failures);
+    ij["current"] = !s.current_job_hash.empty() && t->job_hash == s.current_job_hash;
     instances.push_back(std::move(ij));
   }
   j["instances"] = std::move(instances);

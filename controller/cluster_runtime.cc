@@ -121,10 +121,10 @@ std::optional<statestore::HeronSnapshot> ClusterRuntime::Heron(const std::string
   return heron_cache_->Get(name);
 }
 
-const std::vector<aurora::Task>& RoleView::TasksOf(const aurora::JobKey& job) const {
-  static const std::vector<aurora::Task> kNone;
+std::shared_ptr<const JobTasks> RoleView::TasksOf(const aurora::JobKey& job) const {
+  static const auto* kNone = new std::shared_ptr<const JobTasks>(std::make_shared<JobTasks>());
   auto it = tasks.find(job);
-  return it == tasks.end() ? kNone : it->second;
+  return it == tasks.end() ? *kNone : it->second;
 }
 
 const std::vector<aurora::UpdateSummary>& RoleView::UpdatesOf(const aurora::JobKey& job) const {
@@ -166,9 +166,19 @@ StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveRole(const std:
   uq.role = role;
   HGO_ASSIGN_OR_RETURN(std::vector<aurora::UpdateSummary> updates,
                        aurora(worker).GetJobUpdateSummaries(uq));
-  for (auto& t : tasks) {
-    aurora::JobKey job = t.config.job;
-    view->tasks[job].push_back(std::move(t));
+  {
+    std::map<aurora::JobKey, std::shared_ptr<JobTasks>> by_job;
+    for (auto& t : tasks) {
+      std::shared_ptr<JobTasks>& job_tasks = by_job[t.config.job];
+      if (!job_tasks) job_tasks = std::make_shared<JobTasks>();
+      ObservedTask slim = SlimTask(std::move(t));  // what it drops is freed here
+      if (WorthKeeping(slim)) job_tasks->push_back(std::move(slim));
+    }
+    tasks = {};
+    for (auto& [job, job_tasks] : by_job) {
+      job_tasks->shrink_to_fit();
+      view->tasks.emplace_hint(view->tasks.end(), job, std::move(job_tasks));
+    }
   }
   for (auto& u : updates) {
     aurora::JobKey job = u.key.job;

@@ -28,13 +28,14 @@
 namespace hgo::controller {
 
 // One answer for a role, indexed by job: a pass looks only at its own job's tasks, so the cost
-// of a pass does not grow with the number of jobs in the role. Shared, never copied.
+// of a pass does not grow with the number of jobs in the role. Shared, never copied; a job's
+// tasks are shared with its status until its next pass.
 struct RoleView {
-  std::map<aurora::JobKey, std::vector<aurora::Task>> tasks;
+  std::map<aurora::JobKey, std::shared_ptr<const JobTasks>> tasks;
   std::map<aurora::JobKey, std::vector<aurora::UpdateSummary>> updates;
   int64_t fetched_at_ms = 0;
 
-  const std::vector<aurora::Task>& TasksOf(const aurora::JobKey& job) const;
+  std::shared_ptr<const JobTasks> TasksOf(const aurora::JobKey& job) const;  // never null
   const std::vector<aurora::UpdateSummary>& UpdatesOf(const aurora::JobKey& job) const;
 };
 

@@ -50,8 +50,9 @@ struct TopologyStatus {
   std::shared_ptr<const statestore::TopologyRecord> record;
   std::string desired_spec_hash;  // what the sources hold now ("" if nothing)
   std::string source;
-  std::string source_error;                   // set when the topology is frozen by a broken source
-  std::map<int32_t, InstanceView> instances;  // by Aurora instance id, at the last pass
+  std::string source_error;  // set when the topology is frozen by a broken source
+  // Aurora's tasks of the job at the last pass (shared with the role's view); null before it.
+  std::shared_ptr<const JobTasks> tasks;
   std::string current_job_hash;               // the applied revision's: instances running it
   reconciler::ObservedHeron heron;            // Heron's nodes at the last pass
   std::map<std::string, std::string> labels;  // the spec's metadata.labels
@@ -115,10 +116,10 @@ class Controller {
   void Reconcile(const crd::TopologyKey& key, int worker);
   void EnqueueAll();
   bool TakePruneToken();
-  // heron and instances (optional) receive the raw views for status.
+  // heron and tasks (optional) receive the raw views for status.
   StatusOr<reconciler::Observed> Observe(ClusterRuntime& c, const crd::TopologyKey& key, int worker,
                                          std::optional<statestore::HeronSnapshot>* heron,
-                                         std::map<int32_t, InstanceView>* instances = nullptr);
+                                         std::shared_ptr<const JobTasks>* tasks = nullptr);
   // current: the packing plan in Heron's state (new revisions repack from it).
   StatusOr<reconciler::Desired> DesiredFor(const crd::TopologyKey& key, ClusterRuntime& c,
                                            const std::optional<packager::PackingPlan>& current,

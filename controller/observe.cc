@@ -107,21 +107,52 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   }
 }
 
-int64_t RunningSinceMs(const aurora::Task& t) {
-  int64_t since = 0;
+}  // namespace
+
+ObservedTask SlimTask(aurora::Task t) {
+  static const std::string kKilledBy = "Killed by ";
+  ObservedTask out;
+  out.task_id = std::move(t.task_id);
+  out.host = std::move(t.slave_host);
+  out.ports.reserve(t.ports.size());
+  for (auto& [name, port] : t.ports) out.ports.emplace_back(name, port);  // a map: sorted
+  out.job_hash = Meta(t.config.metadata, aurora::kMetaJobHash);
+  out.topology_id = Meta(t.config.metadata, aurora::kMetaTopologyId);
   for (const auto& e : t.events) {
-    if (e.status == aurora::TaskStatus::kRunning) since = e.timestamp_ms;
+    if (e.status == aurora::TaskStatus::kRunning) out.running_since_ms = e.timestamp_ms;
+    // Aurora's audit data: kills whose message the controller did not write.
+    if (e.message.rfind(kKilledBy, 0) != 0 ||
+        e.message.find("heron-gitops:") != std::string::npos) {
+      continue;
+    }
+    const size_t end = e.message.find_first_of(".\n", kKilledBy.size());
+    out.foreign_kills.push_back(
+        {e.timestamp_ms, e.message.substr(kKilledBy.size(), end - kKilledBy.size())});
   }
-  return since;
+  out.instance_id = t.instance_id;
+  out.failures = t.failure_count;
+  out.status = t.status;
+  return out;
 }
 
-// The task that stands for each instance of the job: an active one, and when an instance has two
-// (the old one being killed and its replacement), the one that is not being killed.
-std::map<int32_t, const aurora::Task*> InstanceTasks(const aurora::JobKey& job,
-                                                     const std::vector<aurora::Task>& tasks) {
-  std::map<int32_t, const aurora::Task*> out;
+bool WorthKeeping(const ObservedTask& t) {
+  return aurora::IsActive(t.status) || !t.foreign_kills.empty();
+}
+
+JobTasks TasksOfJob(const aurora::JobKey& job, const std::vector<aurora::Task>& tasks) {
+  JobTasks out;
   for (const auto& t : tasks) {
-    if (t.config.job != job || !aurora::IsActive(t.status)) continue;
+    if (t.config.job != job) continue;
+    ObservedTask slim = SlimTask(t);
+    if (WorthKeeping(slim)) out.push_back(std::move(slim));
+  }
+  return out;
+}
+
+std::map<int32_t, const ObservedTask*> InstanceTasks(const JobTasks& tasks) {
+  std::map<int32_t, const ObservedTask*> out;
+  for (const auto& t : tasks) {
+    if (!aurora::IsActive(t.status)) continue;
     auto it = out.find(t.instance_id);
     if (it == out.end() || InstanceState(it->second->status) == ObservedInstance::State::kKilling) {
       out[t.instance_id] = &t;
@@ -130,38 +161,26 @@ std::map<int32_t, const aurora::Task*> InstanceTasks(const aurora::JobKey& job,
   return out;
 }
 
-}  // namespace
-
-reconciler::Observed ObserveTopology(const aurora::JobKey& job,
-                                     const std::vector<aurora::Task>& tasks,
+reconciler::Observed ObserveTopology(const aurora::JobKey& job, const JobTasks& tasks,
                                      const std::vector<aurora::UpdateSummary>& updates,
                                      const std::optional<statestore::HeronSnapshot>& heron,
                                      int64_t now_ms, HeronMemo* memo) {
   reconciler::Observed o;
   o.observed_at_ms = now_ms;
-  for (const auto& [id, t] : InstanceTasks(job, tasks)) {
+  for (const auto& [id, t] : InstanceTasks(tasks)) {
     ObservedInstance inst;
     inst.state = InstanceState(t->status);
-    inst.job_hash = Meta(t->config.metadata, aurora::kMetaJobHash);
-    inst.topology_id = Meta(t->config.metadata, aurora::kMetaTopologyId);
-    inst.failures = t->failure_count;
-    inst.running_since_ms = RunningSinceMs(*t);
+    inst.job_hash = t->job_hash;
+    inst.topology_id = t->topology_id;
+    inst.failures = t->failures;
+    inst.running_since_ms = t->running_since_ms;
     o.instances[id] = inst;
   }
-  // Aurora's audit data: kills whose message the controller did not write, updates without the
-  // controller's metadata.
-  static const std::string kKilledBy = "Killed by ";
+  // Changes the controller did not make: foreign kills, updates without its metadata.
   for (const auto& t : tasks) {
-    if (t.config.job != job) continue;
-    for (const auto& e : t.events) {
-      if (e.message.rfind(kKilledBy, 0) != 0 ||
-          e.message.find("heron-gitops:") != std::string::npos) {
-        continue;
-      }
-      const size_t end = e.message.find_first_of(".\n", kKilledBy.size());
-      o.foreign_changes.push_back({e.timestamp_ms,
-                                   e.message.substr(kKilledBy.size(), end - kKilledBy.size()),
-                                   "kill of instance " + std::to_string(t.instance_id)});
+    for (const auto& k : t.foreign_kills) {
+      o.foreign_changes.push_back(
+          {k.at_ms, k.by, "kill of instance " + std::to_string(t.instance_id)});
     }
   }
   for (const auto& u : updates) {
@@ -230,23 +249,6 @@ HeronMemo::Entry& HeronMemo::EntryFor(const std::string& name, uint64_t version)
 void HeronMemo::Forget(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   entries_.erase(name);
-}
-
-std::map<int32_t, InstanceView> ViewInstances(const aurora::JobKey& job,
-                                              const std::vector<aurora::Task>& tasks) {
-  std::map<int32_t, InstanceView> out;
-  for (const auto& [id, t] : InstanceTasks(job, tasks)) {
-    InstanceView v;
-    v.state = std::string(aurora::TaskStatusName(t->status));
-    v.task_id = t->task_id;
-    v.host = t->slave_host;
-    v.ports = t->ports;
-    v.failures = t->failure_count;
-    v.job_hash = Meta(t->config.metadata, aurora::kMetaJobHash);
-    v.running_since_ms = RunningSinceMs(*t);
-    out[id] = std::move(v);
-  }
-  return out;
 }
 
 std::optional<packager::PackingPlan> CurrentPacking(

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aurora/types.h"
@@ -19,9 +20,37 @@ namespace hgo::controller {
 reconciler::ObservedInstance::State InstanceState(aurora::TaskStatus s);
 reconciler::ObservedUpdate::State UpdateState(aurora::UpdateStatus s);
 
-// tasks and updates may hold other jobs' (the role's whole answer): only `job`'s are used.
+// What passes and the API read of one Aurora task, taken from Aurora's answer as soon as it is
+// decoded; the task's config and its events' messages are dropped (at 10,000 topologies whole
+// tasks were the largest part of the controller's memory).
+struct ObservedTask {
+  struct Kill {  // a "Killed by <user>" event the controller did not write
+    int64_t at_ms = 0;
+    std::string by;
+  };
+  std::string task_id;
+  std::string host;
+  std::vector<std::pair<std::string, int32_t>> ports;  // sorted by name
+  std::string job_hash;                                // from the task config's metadata
+  std::string topology_id;
+  std::vector<Kill> foreign_kills;
+  int64_t running_since_ms = 0;  // its last RUNNING event
+  int32_t instance_id = 0;
+  int32_t failures = 0;
+  aurora::TaskStatus status = aurora::TaskStatus::kPending;
+};
+// One job's tasks: the active ones and the ended ones that carry a foreign kill (the others
+// say nothing a pass reads).
+using JobTasks = std::vector<ObservedTask>;
+// Takes t by value so that what is dropped is freed at once.
+ObservedTask SlimTask(aurora::Task t);
+bool WorthKeeping(const ObservedTask& t);
+JobTasks TasksOfJob(const aurora::JobKey& job, const std::vector<aurora::Task>& tasks);
+
 // Instances come from active tasks; when an instance has two (the old one being killed and its
 // replacement), the one that is not being killed counts.
+std::map<int32_t, const ObservedTask*> InstanceTasks(const JobTasks& tasks);
+
 // What ObserveTopology and CurrentPacking parse from Heron's nodes, remembered per topology by
 // the snapshot's version: parsing the topology and its plans on every pass was a tenth of a
 // no-op pass. Snapshots without a version are parsed every time. Thread-safe.
@@ -48,24 +77,11 @@ class HeronMemo {
   std::map<std::string, Entry> entries_;
 };
 
-reconciler::Observed ObserveTopology(const aurora::JobKey& job,
-                                     const std::vector<aurora::Task>& tasks,
+// tasks: the job's (TasksOfJob); updates may hold other jobs' (the role's whole answer).
+reconciler::Observed ObserveTopology(const aurora::JobKey& job, const JobTasks& tasks,
                                      const std::vector<aurora::UpdateSummary>& updates,
                                      const std::optional<statestore::HeronSnapshot>& heron,
                                      int64_t now_ms, HeronMemo* memo = nullptr);
-
-// What the API shows of one Aurora instance: the task ObserveTopology counts for it.
-struct InstanceView {
-  std::string state;  // Aurora's task status: RUNNING, PENDING, ...
-  std::string task_id;
-  std::string host;
-  std::map<std::string, int32_t> ports;
-  int64_t running_since_ms = 0;
-  int32_t failures = 0;
-  std::string job_hash;  // the revision's job hash it runs
-};
-std::map<int32_t, InstanceView> ViewInstances(const aurora::JobKey& job,
-                                              const std::vector<aurora::Task>& tasks);
 
 // The packing plan in Heron's state, if there is one that parses (new revisions repack from it,
 // so that containers keep their instances).

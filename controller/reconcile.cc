@@ -26,7 +26,7 @@ bool Writes(const reconciler::Plan& plan) {
 StatusOr<reconciler::Observed> Controller::Observe(ClusterRuntime& c, const crd::TopologyKey& key,
                                                    int worker,
                                                    std::optional<statestore::HeronSnapshot>* heron,
-                                                   std::map<int32_t, InstanceView>* instances) {
+                                                   std::shared_ptr<const JobTasks>* job_tasks) {
   const Labels cluster{{"cluster", key.cluster}};
   HGO_RETURN_IF_ERROR(c.Ensure());
   if (!c.heron_connected()) {
@@ -50,9 +50,11 @@ StatusOr<reconciler::Observed> Controller::Observe(ClusterRuntime& c, const crd:
   }
   *heron = c.Heron(key.name);
   const aurora::JobKey job{key.role, key.environment, key.name};
-  const std::vector<aurora::Task>& tasks = (*view)->TasksOf(job);
-  if (instances) *instances = ViewInstances(job, tasks);
-  return ObserveTopology(job, tasks, (*view)->UpdatesOf(job), *heron, NowMs(), &c.heron_memo());
+  std::shared_ptr<const JobTasks> tasks = (*view)->TasksOf(job);
+  auto observed =
+      ObserveTopology(job, *tasks, (*view)->UpdatesOf(job), *heron, NowMs(), &c.heron_memo());
+  if (job_tasks) *job_tasks = std::move(tasks);
+  return observed;
 }
 
 StatusOr<reconciler::Desired> Controller::DesiredFor(
@@ -126,8 +128,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
 
   std::optional<statestore::HeronSnapshot> heron;
   reconciler::Observed observed;
-  std::map<int32_t, InstanceView> instance_views;
-  auto o = Observe(c, key, worker, &heron, &instance_views);
+  std::shared_ptr<const JobTasks> job_tasks;
+  auto o = Observe(c, key, worker, &heron, &job_tasks);
   if (o.ok()) {
     observed = std::move(*o);
   } else {
@@ -250,7 +252,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     st.observed_generation = generation;
     st.source_error = desired->source_error;
     if (observed.known) {
-      st.instances = std::move(instance_views);
+      st.tasks = std::move(job_tasks);
       st.heron = observed.heron;
     }
     auto job_hash = plan.memory.job_hash_of.find(plan.memory.applied_hash);

@@ -39,7 +39,7 @@ TEST(ObserveTest, ActiveTasksOfTheJobBecomeInstances) {
       MakeTask("wc", 2, aurora::TaskStatus::kFailed, "j1"),  // ended: not an instance
       MakeTask("other", 0, aurora::TaskStatus::kRunning, "x", 1),
   };
-  auto o = ObserveTopology(Key("wc"), tasks, {}, std::nullopt, 9000);
+  auto o = ObserveTopology(Key("wc"), TasksOfJob(Key("wc"), tasks), {}, std::nullopt, 9000);
   ASSERT_EQ(o.instances.size(), 2u);
   EXPECT_EQ(o.instances[0].state, ObservedInstance::State::kRunning);
   EXPECT_EQ(o.instances[0].running_since_ms, 5000);
@@ -163,13 +163,47 @@ TEST(ObserveTest, ChangesTheControllerDidNotMakeAreAttributed) {
   aurora::UpdateSummary by_us = by_hand;
   by_us.key.id = "u-ours";
   by_us.metadata[aurora::kMetaSpecHash] = "spec-1";
-  auto o = ObserveTopology(Key("wc"), {killed, ours, other_job}, {by_hand, by_us}, std::nullopt, 0);
+  auto o = ObserveTopology(Key("wc"), TasksOfJob(Key("wc"), {killed, ours, other_job}),
+                           {by_hand, by_us}, std::nullopt, 0);
   ASSERT_EQ(o.foreign_changes.size(), 2u);
   EXPECT_EQ(o.foreign_changes[0].user, "alice");
   EXPECT_EQ(o.foreign_changes[0].what, "update u-hand");
   EXPECT_EQ(o.foreign_changes[1].user, "bob");
   EXPECT_EQ(o.foreign_changes[1].what, "kill of instance 2");
   EXPECT_EQ(o.foreign_changes[1].at_ms, 300);
+}
+
+TEST(ObserveTest, ASlimTaskKeepsWhatPassesAndTheApiRead) {
+  aurora::Task t = MakeTask("wc", 3, aurora::TaskStatus::kRunning, "j7", 4000);
+  t.slave_host = "agent-1";
+  t.ports = {{"tmanager", 31001}, {"http", 31000}};
+  t.failure_count = 2;
+  t.events.push_back({4500, aurora::TaskStatus::kRestarting, "Killed by carol", ""});
+  t.events.push_back({5000, aurora::TaskStatus::kRunning, "", ""});
+  ObservedTask slim = SlimTask(t);
+  EXPECT_EQ(slim.task_id, t.task_id);
+  EXPECT_EQ(slim.instance_id, 3);
+  EXPECT_EQ(slim.status, aurora::TaskStatus::kRunning);
+  EXPECT_EQ(slim.host, "agent-1");
+  EXPECT_EQ(slim.ports,
+            (std::vector<std::pair<std::string, int32_t>>{{"http", 31000}, {"tmanager", 31001}}));
+  EXPECT_EQ(slim.failures, 2);
+  EXPECT_EQ(slim.job_hash, "j7");
+  EXPECT_EQ(slim.topology_id, "wc-j7");
+  EXPECT_EQ(slim.running_since_ms, 5000);  // the last RUNNING event
+  ASSERT_EQ(slim.foreign_kills.size(), 1u);
+  EXPECT_EQ(slim.foreign_kills[0].by, "carol");
+  EXPECT_EQ(slim.foreign_kills[0].at_ms, 4500);
+
+  // Ended tasks are kept only when they carry a foreign kill.
+  aurora::Task finished = MakeTask("wc", 4, aurora::TaskStatus::kFinished, "j7");
+  aurora::Task killed = MakeTask("wc", 5, aurora::TaskStatus::kKilled, "j7");
+  killed.events.push_back({6000, aurora::TaskStatus::kKilling, "Killed by dave.", ""});
+  JobTasks kept = TasksOfJob(Key("wc"), {t, finished, killed});
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].instance_id, 3);
+  EXPECT_EQ(kept[1].instance_id, 5);
+  EXPECT_EQ(InstanceTasks(kept).size(), 1u);  // the killed one is no instance
 }
 
 TEST(ObserveTest, StatusMappings) {
