@@ -5,6 +5,7 @@
 
 #include "aurora/codec.h"
 #include "aurora/gen/AuroraSchedulerManager.h"
+#include "aurora/task_list_reader.h"
 
 namespace hgo::aurora {
 
@@ -33,8 +34,14 @@ class ThriftAuroraClient::Impl {
     std::string body = out_->getBufferAsString();
     out_->resetBuffer();
     HGO_ASSIGN_OR_RETURN(std::string reply, transport_.Post(method, body, retryable));
+    // Observed, not copied: a role's task list is megabytes at 10,000 topologies, and a copy
+    // kept in the buffer after the call stayed resident in every client.
     in_->resetBuffer(reinterpret_cast<uint8_t*>(reply.data()), static_cast<uint32_t>(reply.size()),
-                     TMemoryBuffer::COPY);
+                     TMemoryBuffer::OBSERVE);
+    struct Unobserve {
+      TMemoryBuffer& buffer;
+      ~Unobserve() { buffer.resetBuffer(nullptr, 0, TMemoryBuffer::OBSERVE); }
+    } unobserve{*in_};
     api::Response response;
     try {
       recv(client_, response);
@@ -100,17 +107,20 @@ StatusOr<std::vector<JobSummary>> ThriftAuroraClient::GetJobSummary(const std::s
 StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
                                                          bool with_configs) {
   api::TaskQuery q = ToThrift(query);
+  const std::string method = with_configs ? "getTasksStatus" : "getTasksWithoutConfigs";
+  std::vector<Task> out;
+  // Each task is converted as it is decoded (ReadTaskListReply), never the whole list at once.
+  auto read = [&](Client& c, api::Response& response) {
+    out.clear();
+    ReadTaskListReply(*c.getInputProtocol(), method, response,
+                      [&](api::ScheduledTask& t) { out.push_back(FromThrift(t)); });
+  };
   StatusOr<api::Response> r =
       with_configs ? impl_->Call(
-                         "getTasksStatus", true, [&](Client& c) { c.send_getTasksStatus(q); },
-                         [](Client& c, api::Response& out) { c.recv_getTasksStatus(out); })
+                         method, true, [&](Client& c) { c.send_getTasksStatus(q); }, read)
                    : impl_->Call(
-                         "getTasksWithoutConfigs", true,
-                         [&](Client& c) { c.send_getTasksWithoutConfigs(q); },
-                         [](Client& c, api::Response& out) { c.recv_getTasksWithoutConfigs(out); });
+                         method, true, [&](Client& c) { c.send_getTasksWithoutConfigs(q); }, read);
   if (!r.ok()) return r.status();
-  std::vector<Task> out;
-  for (const auto& t : r->result.scheduleStatusResult.tasks) out.push_back(FromThrift(t));
   return out;
 }
 

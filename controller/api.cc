@@ -111,7 +111,9 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
     ij["taskId"] = t->task_id;
     ij["host"] = t->host;
     Json ports = Json::MakeObject();
-    for (const auto& [name, port] : t->ports) ports[name] = static_cast<int64_t>(port);
+    for (size_t i = 0; i < t->ports.size(); ++i) {
+      ports[(*t->port_names)[i]] = static_cast<int64_t>(t->ports[i]);
+    }
     ij["ports"] = std::move(ports);
     ij["runningSinceMs"] = t->running_since_ms;
     ij["failures"] = static_cast<int64_t>(t->failures);

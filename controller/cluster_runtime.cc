@@ -168,10 +168,11 @@ StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveRole(const std:
                        aurora(worker).GetJobUpdateSummaries(uq));
   {
     std::map<aurora::JobKey, std::shared_ptr<JobTasks>> by_job;
+    PortNames port_names;
     for (auto& t : tasks) {
       std::shared_ptr<JobTasks>& job_tasks = by_job[t.config.job];
       if (!job_tasks) job_tasks = std::make_shared<JobTasks>();
-      ObservedTask slim = SlimTask(std::move(t));  // what it drops is freed here
+      ObservedTask slim = SlimTask(std::move(t), &port_names);  // what it drops is freed here
       if (WorthKeeping(slim)) job_tasks->push_back(std::move(slim));
     }
     tasks = {};

@@ -109,13 +109,29 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
 
 }  // namespace
 
-ObservedTask SlimTask(aurora::Task t) {
+std::shared_ptr<const std::vector<std::string>> PortNames::Intern(std::vector<std::string> names) {
+  auto it = lists_.find(names);
+  if (it == lists_.end()) {
+    auto shared = std::make_shared<const std::vector<std::string>>(names);
+    it = lists_.emplace(std::move(names), std::move(shared)).first;
+  }
+  return it->second;
+}
+
+ObservedTask SlimTask(aurora::Task t, PortNames* names) {
   static const std::string kKilledBy = "Killed by ";
   ObservedTask out;
   out.task_id = std::move(t.task_id);
   out.host = std::move(t.slave_host);
+  std::vector<std::string> port_names;
+  port_names.reserve(t.ports.size());
   out.ports.reserve(t.ports.size());
-  for (auto& [name, port] : t.ports) out.ports.emplace_back(name, port);  // a map: sorted
+  for (const auto& [name, port] : t.ports) {  // a map: sorted
+    port_names.push_back(name);
+    out.ports.push_back(port);
+  }
+  out.port_names = names ? names->Intern(std::move(port_names))
+                         : std::make_shared<const std::vector<std::string>>(std::move(port_names));
   out.job_hash = Meta(t.config.metadata, aurora::kMetaJobHash);
   out.topology_id = Meta(t.config.metadata, aurora::kMetaTopologyId);
   for (const auto& e : t.events) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,8 +31,11 @@ struct ObservedTask {
   };
   std::string task_id;
   std::string host;
-  std::vector<std::pair<std::string, int32_t>> ports;  // sorted by name
-  std::string job_hash;                                // from the task config's metadata
+  // Port names (sorted) are shared by the tasks of one answer that have the same: Heron's
+  // containers all have the same ten.
+  std::shared_ptr<const std::vector<std::string>> port_names;
+  std::vector<int32_t> ports;  // ports[i] is port_names[i]'s
+  std::string job_hash;        // from the task config's metadata
   std::string topology_id;
   std::vector<Kill> foreign_kills;
   int64_t running_since_ms = 0;  // its last RUNNING event
@@ -42,8 +46,16 @@ struct ObservedTask {
 // One job's tasks: the active ones and the ended ones that carry a foreign kill (the others
 // say nothing a pass reads).
 using JobTasks = std::vector<ObservedTask>;
-// Takes t by value so that what is dropped is freed at once.
-ObservedTask SlimTask(aurora::Task t);
+// The distinct port-name lists of one answer.
+class PortNames {
+ public:
+  std::shared_ptr<const std::vector<std::string>> Intern(std::vector<std::string> names);
+
+ private:
+  std::map<std::vector<std::string>, std::shared_ptr<const std::vector<std::string>>> lists_;
+};
+// Takes t by value so that what is dropped is freed at once; names, if given, shares port names.
+ObservedTask SlimTask(aurora::Task t, PortNames* names = nullptr);
 bool WorthKeeping(const ObservedTask& t);
 JobTasks TasksOfJob(const aurora::JobKey& job, const std::vector<aurora::Task>& tasks);
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/sha256.h"
+
 namespace hgo::controller {
 
 StatusOr<SourceConfig> ParseSourceFlag(const std::string& flag) {
@@ -85,7 +87,6 @@ namespace {
 ParseCache::Entry ParseSpecFile(const std::string& file, const std::string& content) {
   crd::ParseResult parsed = crd::ParseTopologies(content, file);
   ParseCache::Entry e;
-  e.content = content;
   SpecFile& f = e.file;
   f.file = file;
   f.file_error = !parsed.file_errors.empty();
@@ -109,9 +110,11 @@ ParseCache::Entry ParseSpecFile(const std::string& file, const std::string& cont
 }  // namespace
 
 const ParseCache::Entry& ParseCache::Parse(const std::string& file, const std::string& content) {
+  std::string digest = Sha256Hex(content);
   auto it = entries_.find(file);
-  if (it == entries_.end() || it->second.content != content) {
+  if (it == entries_.end() || it->second.content_sha256 != digest) {
     it = entries_.insert_or_assign(file, ParseSpecFile(file, content)).first;
+    it->second.content_sha256 = std::move(digest);
   }
   it->second.used = true;
   return it->second;

@@ -72,11 +72,12 @@ class SpecSource {
 
 // What a file parsed to, kept while its text stays the same: a resync re-reads every file, and
 // parsing thousands of unchanged specs would cost more than the rest of the pass. A source holds
-// one; entries of files not seen in a Read are dropped by Sweep.
+// one; entries of files not seen in a Read are dropped by Sweep. The text itself is not kept,
+// only its digest.
 class ParseCache {
  public:
   struct Entry {
-    std::string content;
+    std::string content_sha256;
     SpecFile file;
     std::vector<crd::TopologyPtr> topologies;
     bool used = false;

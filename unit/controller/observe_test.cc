@@ -185,8 +185,15 @@ TEST(ObserveTest, ASlimTaskKeepsWhatPassesAndTheApiRead) {
   EXPECT_EQ(slim.instance_id, 3);
   EXPECT_EQ(slim.status, aurora::TaskStatus::kRunning);
   EXPECT_EQ(slim.host, "agent-1");
-  EXPECT_EQ(slim.ports,
-            (std::vector<std::pair<std::string, int32_t>>{{"http", 31000}, {"tmanager", 31001}}));
+  EXPECT_EQ(*slim.port_names, (std::vector<std::string>{"http", "tmanager"}));
+  EXPECT_EQ(slim.ports, (std::vector<int32_t>{31000, 31001}));
+  // One answer's tasks with the same port names share one list.
+  PortNames names;
+  aurora::Task other = t;
+  other.ports = {{"http", 32000}, {"tmanager", 32001}};
+  ObservedTask a = SlimTask(t, &names), b = SlimTask(other, &names);
+  EXPECT_EQ(a.port_names.get(), b.port_names.get());
+  EXPECT_EQ(b.ports, (std::vector<int32_t>{32000, 32001}));
   EXPECT_EQ(slim.failures, 2);
   EXPECT_EQ(slim.job_hash, "j7");
   EXPECT_EQ(slim.topology_id, "wc-j7");

@@ -1,0 +1,126 @@
+#include "aurora/task_list_reader.h"
+
+#include <thrift/TApplicationException.h>
+#include <thrift/protocol/TProtocol.h>
+#include <thrift/protocol/TProtocolException.h>
+
+namespace hgo::aurora {
+
+namespace {
+
+using apache::thrift::TApplicationException;
+using apache::thrift::protocol::TMessageType;
+using apache::thrift::protocol::TProtocol;
+using apache::thrift::protocol::TProtocolException;
+using apache::thrift::protocol::TType;
+
+// Walks a struct's fields; read(id, type) consumes the fields it knows and returns false for the
+// others, which are skipped.
+template <typename Read>
+void ForEachField(TProtocol& p, Read read) {
+  std::string name;
+  p.readStructBegin(name);
+  for (;;) {
+    TType type;
+    int16_t id;
+    p.readFieldBegin(name, type, id);
+    if (type == apache::thrift::protocol::T_STOP) break;
+    if (!read(id, type)) p.skip(type);
+    p.readFieldEnd();
+  }
+  p.readStructEnd();
+}
+
+template <typename Element>
+void ForEachElement(TProtocol& p, Element element) {
+  TType type;
+  uint32_t size;
+  p.readListBegin(type, size);
+  if (size > 0 && type != apache::thrift::protocol::T_STRUCT) {
+    throw TProtocolException(TProtocolException::INVALID_DATA, "a list of structs expected");
+  }
+  for (uint32_t i = 0; i < size; ++i) element();
+  p.readListEnd();
+}
+
+using apache::thrift::protocol::T_I32;
+using apache::thrift::protocol::T_LIST;
+using apache::thrift::protocol::T_STRUCT;
+
+void ReadResponse(TProtocol& p, api::Response& r,
+                  const std::function<void(api::ScheduledTask&)>& each) {
+  ForEachField(p, [&](int16_t id, TType type) {
+    if (id == 1 && type == T_I32) {  // responseCode
+      int32_t code;
+      p.readI32(code);
+      r.__set_responseCode(static_cast<api::ResponseCode::type>(code));
+      return true;
+    }
+    if (id == 5 && type == T_STRUCT) {  // serverInfo
+      r.serverInfo.read(&p);
+      r.__isset.serverInfo = true;
+      return true;
+    }
+    if (id == 6 && type == T_LIST) {  // details
+      ForEachElement(p, [&] { r.details.emplace_back().read(&p); });
+      r.__isset.details = true;
+      return true;
+    }
+    if (id == 3 && type == T_STRUCT) {  // result: the union, of which only
+      r.__isset.result = true;          // scheduleStatusResult (3) is read
+      ForEachField(p, [&](int16_t rid, TType rtype) {
+        if (rid != 3 || rtype != T_STRUCT) return false;
+        r.result.__isset.scheduleStatusResult = true;
+        ForEachField(p, [&](int16_t sid, TType stype) {
+          if (sid != 1 || stype != T_LIST) return false;  // tasks
+          r.result.scheduleStatusResult.__isset.tasks = true;
+          ForEachElement(p, [&] {
+            api::ScheduledTask task;
+            task.read(&p);
+            each(task);
+          });
+          return true;
+        });
+        return true;
+      });
+      return true;
+    }
+    return false;
+  });
+}
+
+}  // namespace
+
+void ReadTaskListReply(TProtocol& p, const std::string& method, api::Response& response,
+                       const std::function<void(api::ScheduledTask&)>& each) {
+  std::string name;
+  TMessageType type;
+  int32_t seqid;
+  p.readMessageBegin(name, type, seqid);
+  if (type == apache::thrift::protocol::T_EXCEPTION) {
+    TApplicationException x;
+    x.read(&p);
+    p.readMessageEnd();
+    p.getTransport()->readEnd();
+    throw x;
+  }
+  if (type != apache::thrift::protocol::T_REPLY || name != method) {
+    throw TProtocolException(TProtocolException::INVALID_DATA,
+                             "a reply to " + method + " expected, got " + name);
+  }
+  bool success = false;
+  ForEachField(p, [&](int16_t id, TType ftype) {
+    if (id != 0 || ftype != T_STRUCT) return false;  // 0: the method's return value
+    ReadResponse(p, response, each);
+    success = true;
+    return true;
+  });
+  p.readMessageEnd();
+  p.getTransport()->readEnd();
+  if (!success) {
+    throw TApplicationException(TApplicationException::MISSING_RESULT,
+                                method + " failed: unknown result");
+  }
+}
+
+}  // namespace hgo::aurora
