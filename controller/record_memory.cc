@@ -1,8 +1,8 @@
 #include "controller/record_memory.h"
 
-#include <mutex>
-
+#include <algorithm>
 #include <memory>
+#include <mutex>
 
 #include "crd/canonical.h"
 #include "crd/parser.h"
@@ -225,7 +225,13 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
   const bool healthy = p.phase == Phase::kRunning || p.phase == Phase::kPaused;
   SetCondition(r, {"Healthy", healthy ? "True" : "False", phase, p.message, now});
   SetCondition(r, {"Progressing", Progressing(p.phase) ? "True" : "False", phase, p.message, now});
-  const bool synced = healthy && p.actions.empty();
+  // Remembering (writing this record) changes nothing in the cluster: the pass that marks a
+  // revision stable is already synced. Counting it made every topology's next pass rewrite
+  // its record only to flip Synced (a third of the first no-op resync after a rollout).
+  const bool synced =
+      healthy && std::all_of(p.actions.begin(), p.actions.end(), [](const reconciler::Action& a) {
+        return a.kind == reconciler::Action::Kind::kRemember;
+      });
   SetCondition(r,
                {"Synced", synced ? "True" : "False", synced ? "Converged" : phase, p.message, now});
 }

@@ -74,8 +74,23 @@ TEST(RecordMemoryTest, FoldingAPassThenReadingBackGivesThePlansMemory) {
   healthy.phase = reconciler::Phase::kRunning;
   healthy.memory = create.memory;
   healthy.memory.stable_hash = h1;
+  healthy.actions.push_back(reconciler::Action{reconciler::Action::Kind::kRemember});
   FoldPass(r, PassOutcome{&healthy, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 2000});
   EXPECT_EQ(MemoryFromRecord(r), healthy.memory);
+  // Only remembering is nothing left to do: synced in the same pass, so that the next no-op
+  // pass finds nothing to write.
+  auto synced = std::find_if(r.conditions.begin(), r.conditions.end(),
+                             [](const auto& c) { return c.type == "Synced"; });
+  ASSERT_NE(synced, r.conditions.end());
+  EXPECT_EQ(synced->status, "True");
+  EXPECT_EQ(synced->reason, "Converged");
+  statestore::TopologyRecord before_noop = r;
+  Plan noop;
+  noop.phase = reconciler::Phase::kRunning;
+  noop.message = healthy.message;
+  noop.memory = healthy.memory;
+  FoldPass(r, PassOutcome{&noop, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 2500});
+  EXPECT_EQ(r, before_noop);
   ASSERT_TRUE(r.last_stable);
   EXPECT_EQ(r.last_stable->outcome, "Stable");
   EXPECT_EQ(r.applied->outcome, "Stable");
