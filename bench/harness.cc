@@ -195,13 +195,26 @@ double CpuSeconds(pid_t pid) {
   return (std::stod(f[11]) + std::stod(f[12])) / ticks;
 }
 
-long RssKib(pid_t pid) {
+namespace {
+long StatusKib(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   }
   return -1;
+}
+}  // namespace
+
+long RssKib(pid_t pid) { return StatusKib(pid, "VmRSS:"); }
+
+long PeakRssKib(pid_t pid) { return StatusKib(pid, "VmHWM:"); }
+
+bool ResetPeakRss(pid_t pid) {
+  std::ofstream clear("/proc/" + std::to_string(pid) + "/clear_refs");
+  clear << "5";  // resets VmHWM to the current RSS (Linux 4.0+)
+  clear.flush();
+  return static_cast<bool>(clear);
 }
 
 double Percentile(std::vector<double> v, double p) {

@@ -62,6 +62,8 @@ std::string Metrics(const testing::ControllerProcess& c);
 
 double CpuSeconds(pid_t pid);  // user + system time so far
 long RssKib(pid_t pid);
+long PeakRssKib(pid_t pid);  // VmHWM: the highest RSS since start or since ResetPeakRss
+bool ResetPeakRss(pid_t pid);
 double Percentile(std::vector<double> values, double p);  // p in [0, 100]; nearest rank
 int64_t WallMs();
 

@@ -1,6 +1,7 @@
 // Steady-state cost: N topologies (over R roles) Running on aurora-local with simulated tasks;
 // then full no-op resyncs (POST /api/v1/resync), each measured for the controller's CPU and wall
-// time, Aurora RPCs, ZooKeeper reads, actions (0 for a no-op) and RSS.
+// time, Aurora RPCs, ZooKeeper reads, actions (0 for a no-op), RSS after the pass and the peak
+// RSS during it.
 //
 // Usage: bench_resync [TOPOLOGIES=1000] [ROLES=10] [PASSES=3] [JSON=bench-resync-N.json]
 #include <cstdio>
@@ -50,9 +51,9 @@ int main(int argc, char** argv) {
   }
   const double converge_s = std::chrono::duration<double>(Steady::now() - t0).count();
 
-  std::vector<std::vector<std::string>> rows = {{"pass", "topologies", "roles", "wall ms", "cpu ms",
-                                                 "aurora rpcs", "zk reads (heron)",
-                                                 "zk reads (records)", "actions", "rss MiB"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"pass", "topologies", "roles", "wall ms", "cpu ms", "aurora rpcs", "zk reads (heron)",
+       "zk reads (records)", "actions", "rss MiB", "peak rss MiB"}};
   Json results = Json::MakeArray();
   for (int p = 1; p <= passes; ++p) {
     // Past the controller's 2 s role cache, so the pass asks Aurora afresh.
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
     const double record_reads =
         MetricSum(before, "heron_controller_zookeeper_reads_total", "what=\"records\"");
     const double actions = MetricSum(before, "heron_controller_actions_total");
+    // The peak during the pass, not during convergence (creating every job) or earlier passes.
+    const bool peak_reset = ResetPeakRss(c->pid());
     const double cpu0 = CpuSeconds(c->pid());
     const auto w0 = Steady::now();
     env->Post(*c, "/api/v1/resync");
@@ -96,11 +99,12 @@ int main(int argc, char** argv) {
         record_reads;
     r["actions"] = MetricSum(after, "heron_controller_actions_total") - actions;
     r["rssMiB"] = static_cast<double>(RssKib(c->pid())) / 1024.0;
+    r["peakRssMiB"] = peak_reset ? static_cast<double>(PeakRssKib(c->pid())) / 1024.0 : -1.0;
     rows.push_back({std::to_string(p), std::to_string(n), std::to_string(roles), Fixed(wall_ms),
                     Fixed(cpu * 1000), Fixed(r["auroraRpcs"].as_double(), 0),
                     Fixed(r["zkReadsHeron"].as_double(), 0),
                     Fixed(r["zkReadsRecords"].as_double(), 0), Fixed(r["actions"].as_double(), 0),
-                    Fixed(r["rssMiB"].as_double())});
+                    Fixed(r["rssMiB"].as_double()), Fixed(r["peakRssMiB"].as_double())});
     results.push_back(std::move(r));
   }
   std::printf("no-op resync of %d topologies over %d roles (converged in %.1f s)\n", n, roles,

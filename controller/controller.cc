@@ -1,5 +1,9 @@
 #include "controller/controller.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -302,7 +306,18 @@ void Controller::Worker(int index) {
     }
     queue_.Done(*key);
     metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
+    if (++passes_since_trim_ >= kPassesPerTrim && queue_.Ready() == 0) ReleaseFreeMemory();
   }
+}
+
+void Controller::ReleaseFreeMemory() {
+  // One worker per burst: the first to see the queue empty takes the count.
+  if (passes_since_trim_.exchange(0) < kPassesPerTrim) return;
+#ifdef __GLIBC__
+  // A burst of passes frees what its role answers and records took, but malloc keeps the pages;
+  // at 10,000 topologies that was tens of megabytes resident between resyncs.
+  malloc_trim(0);
+#endif
 }
 
 }  // namespace hgo::controller

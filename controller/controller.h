@@ -131,6 +131,10 @@ class Controller {
                const reconciler::Observed& observed, const reconciler::Desired& desired,
                bool executed);
   void UpdatePhaseGauge();
+  // Gives memory freed by a burst of passes back to the system once the queue has drained.
+  void ReleaseFreeMemory();
+  static constexpr uint64_t kPassesPerTrim = 256;
+  std::atomic<uint64_t> passes_since_trim_{0};
   // Records are read through a cache: the leader is their only writer, so what it last read or
   // wrote is current unless an API mutation (which bumps the key's generation) wrote since.
   // A stale entry can only cost a lost compare-and-set, after which the entry is dropped.
@@ -168,6 +172,7 @@ class Controller {
   bool sources_read_ = false;
   bool resync_due_ = false;
   std::map<crd::TopologyKey, TopologyStatus> status_;
+  bool phases_changed_ = true;  // since UpdatePhaseGauge last counted
   std::map<crd::TopologyKey, int64_t> last_write_ms_;
   std::map<crd::TopologyKey, int64_t> generation_;  // API mutations accepted, per topology
   std::map<crd::TopologyKey, KeyTiming> timing_;

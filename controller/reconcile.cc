@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "controller/controller.h"
 #include "controller/observe.h"
@@ -119,6 +120,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     std::lock_guard<std::mutex> lock(mu_);
     TopologyStatus& st = status_[key];
     st.key = key;
+    phases_changed_ |= st.phase != "Unknown";
     st.phase = "Unknown";
     st.message = "cluster '" + key.cluster + "' is not in the clusters file";
     if (*stored) st.record = (*stored)->record;
@@ -238,6 +240,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     TopologyStatus& st = status_[key];
     st.key = key;
     st.observed_at_ms = observed.known ? now : st.observed_at_ms;
+    phases_changed_ |= st.phase != reconciler::PhaseName(plan.phase);
     st.phase = reconciler::PhaseName(plan.phase);
     st.message = plan.message;
     if (!executed.ok()) st.message += " (failed: " + executed.message() + ")";
@@ -261,6 +264,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
         desired->spec ? desired->spec->metadata.labels : std::map<std::string, std::string>{};
     if (forget && executed.ok() && recorded.ok()) {
       status_.erase(key);
+      phases_changed_ = true;
       c.job_hashes().Forget(key);
       c.heron_memo().Forget(key.name);
       last_write_ms_.erase(key);
@@ -359,11 +363,16 @@ void Controller::CacheRecord(const crd::TopologyKey& key, int64_t generation,
 }
 
 void Controller::UpdatePhaseGauge() {
+  // Counted again only when a phase changed: a walk over every status per scrape (one every
+  // 100 ms in the benchmark) was a tenth of a no-op resync's CPU at 10,000 topologies. Set
+  // under mu_, so that two scrapes cannot set their counts out of order.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!phases_changed_) return;
+  phases_changed_ = false;
+  std::map<std::string_view, double> counts;
+  for (const auto& [k, s] : status_) counts[s.phase] += 1;
   std::map<Labels, double> by_phase;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [k, s] : status_) by_phase[{{"phase", s.phase}}] += 1;
-  }
+  for (const auto& [phase, n] : counts) by_phase[{{"phase", std::string(phase)}}] = n;
   metrics_.SetAll("heron_controller_topologies", by_phase);
 }
 

@@ -35,6 +35,10 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   auto created = RunningTaskIds();
   ASSERT_EQ(created.size(), 3u) << SerializePretty(s);
   EXPECT_EQ(JsonInt(s, "revision"), 1);
+  // The phase gauge follows (it is counted again only when a phase changes).
+  const std::string running_gauge = "heron_controller_topologies{phase=\"Running\"} 1\n";
+  EXPECT_NE(testing::HttpCall("GET", c->url() + "/metrics").body.find(running_gauge),
+            std::string::npos);
 
   // Scale up: one more container; the running ones keep their task ids.
   crd::Topology scaled = spec_;
@@ -91,6 +95,8 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
     std::this_thread::sleep_for(250ms);
   }
   EXPECT_EQ(testing::HttpCall("GET", c->url() + KeyPath()).status, 404);
+  EXPECT_EQ(testing::HttpCall("GET", c->url() + "/metrics").body.find(running_gauge),
+            std::string::npos);
   // Heron's state goes with it, the topology manager's physical plan included.
   statestore::ZkOptions zo;
   zo.servers = zk_->connect_string();
