@@ -314,8 +314,9 @@ void Controller::ReleaseFreeMemory() {
   // One worker per burst: the first to see the queue empty takes the count.
   if (passes_since_trim_.exchange(0) < kPassesPerTrim) return;
 #ifdef __GLIBC__
-  // A burst of passes frees what its role answers and records took, but malloc keeps the pages;
-  // at 10,000 topologies that was tens of megabytes resident between resyncs.
+  // A burst of passes frees what its role answers took, but malloc keeps the pages. Measured at
+  // 10,000 topologies: a few MiB (RSS after a pass ~215 instead of ~220 MiB), within the noise
+  // of one run; kept because it costs one call per burst.
   malloc_trim(0);
 #endif
 }
