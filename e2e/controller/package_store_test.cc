@@ -17,6 +17,7 @@
 #include "packager/blob_store.h"
 #include "packager/package.h"
 #include "testing/heron_packages.h"
+#include "testing/temp_dir.h"
 
 namespace hgo {
 namespace {
@@ -26,9 +27,7 @@ namespace fs = std::filesystem;
 class PackageStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/hgo_store_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
     auto parsed =
         crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
     ASSERT_TRUE(parsed.ok());
@@ -57,11 +56,7 @@ class PackageStoreTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
   }
-  void TearDown() override {
-    server_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  void TearDown() override { server_.reset(); }
 
   int Push(const std::string& to, const std::string& auth_file, std::string* err_text) {
     cli::PackagePushOptions o;
@@ -74,7 +69,9 @@ class PackageStoreTest : public ::testing::Test {
     return code;
   }
 
-  std::string dir_, file_, bytes_;
+  testing::TempDir tmp_{"store"};  // before dir_, which is its path
+  std::string dir_ = tmp_.path();
+  std::string file_, bytes_;
   std::unique_ptr<HttpServer> server_;
   std::mutex mu_;
   std::vector<HttpRequest> puts_;

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "common/file_util.h"
+#include "testing/temp_dir.h"
 
 namespace hgo::cli {
 namespace {
@@ -16,12 +17,9 @@ namespace {
 class ConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/hgo_cli_config_XXXXXX";
-    ASSERT_TRUE(mkdtemp(tmpl));
-    dir_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
     env_["HOME"] = dir_;
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   GetEnv Env() {
     return [this](const char* n) -> const char* {
       auto it = env_.find(n);
@@ -32,7 +30,8 @@ class ConnectionTest : public ::testing::Test {
     std::filesystem::create_directories(std::filesystem::path(dir_ + "/" + rel).parent_path());
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/" + rel, text).ok());
   }
-  std::string dir_;
+  testing::TempDir tmp_{"cli_config"};  // before dir_, which is its path
+  std::string dir_ = tmp_.path();
   std::map<std::string, std::string> env_;
 };
 

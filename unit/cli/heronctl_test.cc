@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/json.h"
+#include "testing/temp_dir.h"
 #include "unit/crd/spec_fixture.h"
 
 namespace hgo::cli {
@@ -28,18 +29,14 @@ CliRun Heronctl(std::vector<std::string> args, const std::string& stdin_text = "
 
 class HeronctlTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hgo_cli_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
   std::string Write(const std::string& name, const std::string& text) {
     std::string path = dir_ + "/" + name;
     std::ofstream(path) << text;
     return path;
   }
-  std::string dir_;
+  testing::TempDir tmp_{"cli"};  // before dir_, which is its path
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(HeronctlTest, ValidExamplesExitZero) {

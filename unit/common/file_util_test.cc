@@ -1,4 +1,5 @@
 #include "common/file_util.h"
+#include "testing/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,13 +13,9 @@ namespace {
 
 class FileUtilTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hgo_file_util_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-  std::string dir_;
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
+  testing::TempDir tmp_{"file_util"};  // before dir_, which is its path
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(FileUtilTest, ReadsAndWritesAtomically) {

@@ -8,6 +8,7 @@
 
 #include "controller/sources.h"
 #include "statestore/state_store.h"
+#include "testing/temp_dir.h"
 
 namespace hgo::controller {
 namespace {
@@ -16,12 +17,7 @@ namespace fs = std::filesystem;
 
 class FileSourcesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hgo_sources_XXXXXX";
-    ASSERT_TRUE(mkdtemp(tmpl));
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
   void Write(const std::string& rel, const std::string& content) {
     fs::create_directories(fs::path(dir_ + "/" + rel).parent_path());
     std::ofstream(dir_ + "/" + rel) << content;
@@ -31,7 +27,8 @@ class FileSourcesTest : public ::testing::Test {
     EXPECT_TRUE(c.ok());
     return *c;
   }
-  std::string dir_;
+  testing::TempDir tmp_{"sources"};  // before dir_, which is its path
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(FileSourcesTest, DirSourceReadsYamlRecursivelyAndSkipsHiddenAndOtherFiles) {
