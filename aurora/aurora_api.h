@@ -26,6 +26,12 @@ class AuroraApi {
   // getTasksWithoutConfigs (executor_data left empty), or getTasksStatus with with_configs.
   virtual StatusOr<std::vector<Task>> GetTasks(const TaskQuery& query,
                                                bool with_configs = false) = 0;
+  // What observing jobs reads of their tasks: as GetTasks(query, false), except that of each
+  // task's config only the job key and the metadata are sure to be filled (the scheduler's
+  // client skips the rest while decoding).
+  virtual StatusOr<std::vector<Task>> GetTaskStates(const TaskQuery& query) {
+    return GetTasks(query, false);
+  }
   virtual StatusOr<std::vector<UpdateSummary>> GetJobUpdateSummaries(const UpdateQuery& q) = 0;
   virtual StatusOr<std::vector<UpdateDetails>> GetJobUpdateDetails(const UpdateQuery& q) = 0;
   virtual StatusOr<UpdateDiff> GetJobUpdateDiff(const UpdateRequest& request) = 0;

@@ -15,11 +15,20 @@ class TProtocol;
 
 namespace hgo::aurora {
 
+// Which fields of each task are decoded.
+enum class TaskFields {
+  kAll,
+  // What observing a job reads: the task's ids, host, ports, instance, status, failure count
+  // and events, and of its config only the job key and the metadata (the rest is skipped on
+  // the wire and left default). Decoding whole configs was a fifth of a no-op pass.
+  kObserved,
+};
+
 // Fills response (response code, details, server info) and hands each task of
 // result.scheduleStatusResult to each, leaving the list itself empty. Throws what the generated
 // reader throws (TApplicationException for an exception reply, TProtocolException on bad data).
 void ReadTaskListReply(apache::thrift::protocol::TProtocol& p, const std::string& method,
-                       api::Response& response,
+                       api::Response& response, TaskFields fields,
                        const std::function<void(api::ScheduledTask&)>& each);
 
 }  // namespace hgo::aurora

@@ -112,7 +112,7 @@ StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
   // Each task is converted as it is decoded (ReadTaskListReply), never the whole list at once.
   auto read = [&](Client& c, api::Response& response) {
     out.clear();
-    ReadTaskListReply(*c.getInputProtocol(), method, response,
+    ReadTaskListReply(*c.getInputProtocol(), method, response, TaskFields::kAll,
                       [&](api::ScheduledTask& t) { out.push_back(FromThrift(t)); });
   };
   StatusOr<api::Response> r =
@@ -120,6 +120,21 @@ StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
                          method, true, [&](Client& c) { c.send_getTasksStatus(q); }, read)
                    : impl_->Call(
                          method, true, [&](Client& c) { c.send_getTasksWithoutConfigs(q); }, read);
+  if (!r.ok()) return r.status();
+  return out;
+}
+
+StatusOr<std::vector<Task>> ThriftAuroraClient::GetTaskStates(const TaskQuery& query) {
+  api::TaskQuery q = ToThrift(query);
+  std::vector<Task> out;
+  auto read = [&](Client& c, api::Response& response) {
+    out.clear();
+    ReadTaskListReply(*c.getInputProtocol(), "getTasksWithoutConfigs", response,
+                      TaskFields::kObserved,
+                      [&](api::ScheduledTask& t) { out.push_back(FromThrift(t)); });
+  };
+  StatusOr<api::Response> r = impl_->Call(
+      "getTasksWithoutConfigs", true, [&](Client& c) { c.send_getTasksWithoutConfigs(q); }, read);
   if (!r.ok()) return r.status();
   return out;
 }

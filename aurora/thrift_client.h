@@ -19,6 +19,7 @@ class ThriftAuroraClient : public AuroraApi {
   StatusOr<std::vector<JobConfig>> GetJobs(const std::string& role) override;
   StatusOr<std::vector<JobSummary>> GetJobSummary(const std::string& role) override;
   StatusOr<std::vector<Task>> GetTasks(const TaskQuery& query, bool with_configs) override;
+  StatusOr<std::vector<Task>> GetTaskStates(const TaskQuery& query) override;
   StatusOr<std::vector<UpdateSummary>> GetJobUpdateSummaries(const UpdateQuery& q) override;
   StatusOr<std::vector<UpdateDetails>> GetJobUpdateDetails(const UpdateQuery& q) override;
   StatusOr<UpdateDiff> GetJobUpdateDiff(const UpdateRequest& request) override;

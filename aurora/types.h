@@ -122,6 +122,7 @@ struct TaskEvent {
   TaskStatus status = TaskStatus::kPending;
   std::string message;
   std::string scheduler;
+  friend bool operator==(const TaskEvent&, const TaskEvent&) = default;
 };
 
 struct Task {

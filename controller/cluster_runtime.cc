@@ -115,9 +115,10 @@ aurora::AuroraApi& ClusterRuntime::aurora(int worker) {
 
 Executor& ClusterRuntime::executor(int worker) { return *executors_[worker % executors_.size()]; }
 
-std::optional<statestore::HeronSnapshot> ClusterRuntime::Heron(const std::string& name) const {
+std::shared_ptr<const statestore::HeronSnapshot> ClusterRuntime::Heron(
+    const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!heron_cache_) return std::nullopt;
+  if (!heron_cache_) return nullptr;
   return heron_cache_->Get(name);
 }
 
@@ -161,7 +162,7 @@ StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveRole(const std:
   aurora::TaskQuery q;
   q.role = role;
   observe_calls_ += 2;
-  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks, aurora(worker).GetTasks(q, false));
+  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks, aurora(worker).GetTaskStates(q));
   aurora::UpdateQuery uq;
   uq.role = role;
   HGO_ASSIGN_OR_RETURN(std::vector<aurora::UpdateSummary> updates,

@@ -55,7 +55,7 @@ class ClusterRuntime {
   Executor& executor(int worker);
   JobHashMemo& job_hashes() { return job_hashes_; }
   HeronMemo& heron_memo() { return heron_memo_; }
-  std::optional<statestore::HeronSnapshot> Heron(const std::string& name) const;
+  std::shared_ptr<const statestore::HeronSnapshot> Heron(const std::string& name) const;
 
   // Tasks and updates of the role, fetched at or after min_fetched_at_ms (a pass that wrote
   // asks for data newer than its write); max_age_ms bounds how stale a shared answer may be.

@@ -118,7 +118,7 @@ class Controller {
   bool TakePruneToken();
   // heron and tasks (optional) receive the raw views for status.
   StatusOr<reconciler::Observed> Observe(ClusterRuntime& c, const crd::TopologyKey& key, int worker,
-                                         std::optional<statestore::HeronSnapshot>* heron,
+                                         std::shared_ptr<const statestore::HeronSnapshot>* heron,
                                          std::shared_ptr<const JobTasks>* tasks = nullptr);
   // current: the packing plan in Heron's state (new revisions repack from it).
   StatusOr<reconciler::Desired> DesiredFor(const crd::TopologyKey& key, ClusterRuntime& c,

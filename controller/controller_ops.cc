@@ -189,10 +189,10 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
     return Status::InvalidArgument("cluster '" + out.key.cluster + "' is not in the clusters file");
   }
   ClusterRuntime& c = *cluster->second;
-  std::optional<statestore::HeronSnapshot> heron;
+  std::shared_ptr<const statestore::HeronSnapshot> heron;
   HGO_ASSIGN_OR_RETURN(reconciler::Observed observed, Observe(c, out.key, 0, &heron));
   RevisionSource rev{std::make_shared<const crd::Topology>(spec), crd::SpecHash(spec), "dry-run"};
-  HGO_ASSIGN_OR_RETURN(Shape shape, ShapeOf(rev, c.spec().config, CurrentPacking(heron)));
+  HGO_ASSIGN_OR_RETURN(Shape shape, ShapeOf(rev, c.spec().config, CurrentPacking(heron.get())));
   reconciler::Desired d;
   d.spec = rev.spec;
   d.spec_hash = rev.spec_hash;

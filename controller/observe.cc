@@ -179,8 +179,8 @@ std::map<int32_t, const ObservedTask*> InstanceTasks(const JobTasks& tasks) {
 
 reconciler::Observed ObserveTopology(const aurora::JobKey& job, const JobTasks& tasks,
                                      const std::vector<aurora::UpdateSummary>& updates,
-                                     const std::optional<statestore::HeronSnapshot>& heron,
-                                     int64_t now_ms, HeronMemo* memo) {
+                                     const statestore::HeronSnapshot* heron, int64_t now_ms,
+                                     HeronMemo* memo) {
   reconciler::Observed o;
   o.observed_at_ms = now_ms;
   for (const auto& [id, t] : InstanceTasks(tasks)) {
@@ -267,9 +267,8 @@ void HeronMemo::Forget(const std::string& name) {
   entries_.erase(name);
 }
 
-std::optional<packager::PackingPlan> CurrentPacking(
-    const std::optional<statestore::HeronSnapshot>& heron, HeronMemo* memo,
-    const std::string& name) {
+std::optional<packager::PackingPlan> CurrentPacking(const statestore::HeronSnapshot* heron,
+                                                    HeronMemo* memo, const std::string& name) {
   if (!heron) return std::nullopt;
   return memo ? memo->Packing(name, *heron) : ParsePacking(*heron);
 }

@@ -92,13 +92,13 @@ class HeronMemo {
 // tasks: the job's (TasksOfJob); updates may hold other jobs' (the role's whole answer).
 reconciler::Observed ObserveTopology(const aurora::JobKey& job, const JobTasks& tasks,
                                      const std::vector<aurora::UpdateSummary>& updates,
-                                     const std::optional<statestore::HeronSnapshot>& heron,
-                                     int64_t now_ms, HeronMemo* memo = nullptr);
+                                     const statestore::HeronSnapshot* heron, int64_t now_ms,
+                                     HeronMemo* memo = nullptr);
 
 // The packing plan in Heron's state, if there is one that parses (new revisions repack from it,
 // so that containers keep their instances).
-std::optional<packager::PackingPlan> CurrentPacking(
-    const std::optional<statestore::HeronSnapshot>& heron, HeronMemo* memo = nullptr,
-    const std::string& name = "");
+std::optional<packager::PackingPlan> CurrentPacking(const statestore::HeronSnapshot* heron,
+                                                    HeronMemo* memo = nullptr,
+                                                    const std::string& name = "");
 
 }  // namespace hgo::controller

@@ -24,10 +24,10 @@ bool Writes(const reconciler::Plan& plan) {
 
 }  // namespace
 
-StatusOr<reconciler::Observed> Controller::Observe(ClusterRuntime& c, const crd::TopologyKey& key,
-                                                   int worker,
-                                                   std::optional<statestore::HeronSnapshot>* heron,
-                                                   std::shared_ptr<const JobTasks>* job_tasks) {
+StatusOr<reconciler::Observed> Controller::Observe(
+    ClusterRuntime& c, const crd::TopologyKey& key, int worker,
+    std::shared_ptr<const statestore::HeronSnapshot>* heron,
+    std::shared_ptr<const JobTasks>* job_tasks) {
   const Labels cluster{{"cluster", key.cluster}};
   HGO_RETURN_IF_ERROR(c.Ensure());
   if (!c.heron_connected()) {
@@ -53,7 +53,7 @@ StatusOr<reconciler::Observed> Controller::Observe(ClusterRuntime& c, const crd:
   const aurora::JobKey job{key.role, key.environment, key.name};
   std::shared_ptr<const JobTasks> tasks = (*view)->TasksOf(job);
   auto observed =
-      ObserveTopology(job, *tasks, (*view)->UpdatesOf(job), *heron, NowMs(), &c.heron_memo());
+      ObserveTopology(job, *tasks, (*view)->UpdatesOf(job), heron->get(), NowMs(), &c.heron_memo());
   if (job_tasks) *job_tasks = std::move(tasks);
   return observed;
 }
@@ -128,7 +128,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   }
   ClusterRuntime& c = *cluster->second;
 
-  std::optional<statestore::HeronSnapshot> heron;
+  std::shared_ptr<const statestore::HeronSnapshot> heron;
   reconciler::Observed observed;
   std::shared_ptr<const JobTasks> job_tasks;
   auto o = Observe(c, key, worker, &heron, &job_tasks);
@@ -152,7 +152,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   const statestore::TopologyRecord& record = *record_ptr;  // record_ptr is never reassigned
   std::shared_ptr<const statestore::TopologyRecord> latest = record_ptr;  // after this pass
   const std::optional<packager::PackingPlan> current =
-      CurrentPacking(heron, &c.heron_memo(), key.name);
+      CurrentPacking(heron.get(), &c.heron_memo(), key.name);
   auto desired = DesiredFor(key, c, current, revisions);
   const reconciler::Memory memory = MemoryFromRecord(record);
   reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, options_.settings, now);

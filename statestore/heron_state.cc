@@ -111,10 +111,10 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
     if (reloader_.joinable()) reloader_.join();
   }
 
-  std::optional<HeronSnapshot> Get(const std::string& name) const {
+  std::shared_ptr<const HeronSnapshot> Get(const std::string& name) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = snapshots_.find(name);
-    if (it == snapshots_.end()) return std::nullopt;
+    if (it == snapshots_.end()) return nullptr;
     return it->second;
   }
 
@@ -248,9 +248,12 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
       }
       {
         std::lock_guard<std::mutex> lock(mu_);
-        HeronSnapshot& snap = snapshots_[name];
-        snap.nodes[d] = std::move(results[i]->data);
-        snap.version = ++versions_;
+        std::shared_ptr<const HeronSnapshot>& shared = snapshots_[name];
+        auto next =
+            shared ? std::make_shared<HeronSnapshot>(*shared) : std::make_shared<HeronSnapshot>();
+        next->nodes[d] = std::move(results[i]->data);
+        next->version = ++versions_;
+        shared = std::move(next);
       }
       Notify(name);
     }
@@ -261,9 +264,15 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = snapshots_.find(name);
-      if (it == snapshots_.end() || !it->second.nodes.erase(d)) return;
-      it->second.version = ++versions_;
-      if (it->second.nodes.empty()) snapshots_.erase(it);
+      if (it == snapshots_.end() || !it->second->Has(d)) return;
+      auto next = std::make_shared<HeronSnapshot>(*it->second);
+      next->nodes.erase(d);
+      next->version = ++versions_;
+      if (next->nodes.empty()) {
+        snapshots_.erase(it);
+      } else {
+        it->second = std::move(next);
+      }
     }
     Notify(name);
   }
@@ -285,7 +294,8 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
   bool stopping_ = false;
 
   mutable std::mutex mu_;
-  std::map<std::string, HeronSnapshot> snapshots_;
+  // Copied on write, so that a pass reading one holds it without a copy or a lock.
+  std::map<std::string, std::shared_ptr<const HeronSnapshot>> snapshots_;
   uint64_t versions_ = 0;                            // the last HeronSnapshot::version given
   std::map<HeronDir, std::set<std::string>> known_;  // children seen per directory
   std::map<HeronDir, std::set<std::string>> armed_;  // nodes with a data watch set
@@ -298,7 +308,7 @@ HeronStateCache::HeronStateCache(ZkClient& zk, HeronLayout layout,
 HeronStateCache::~HeronStateCache() { impl_->Stop(); }
 
 Status HeronStateCache::Start() { return impl_->Start(); }
-std::optional<HeronSnapshot> HeronStateCache::Get(const std::string& t) const {
+std::shared_ptr<const HeronSnapshot> HeronStateCache::Get(const std::string& t) const {
   return impl_->Get(t);
 }
 std::vector<std::string> HeronStateCache::Names() const { return impl_->Names(); }

@@ -93,7 +93,8 @@ class HeronStateCache {
 
   // Loads everything and arms the watches; returns when the initial load is done.
   Status Start();
-  std::optional<HeronSnapshot> Get(const std::string& topology) const;
+  // Null when no node of the topology exists. Shared, never modified: a change replaces it.
+  std::shared_ptr<const HeronSnapshot> Get(const std::string& topology) const;
   std::vector<std::string> Names() const;
   // ZooKeeper reads done so far (for the benchmarks: reads per pass should be zero at rest).
   uint64_t reads() const;

@@ -146,6 +146,26 @@ TEST_P(AuroraLocalTest, EveryAuroraApiCall) {
   EXPECT_EQ(without->at(0).ports.count("http"), 1u);
   auto with = api.GetTasks(q, true);
   EXPECT_EQ(with->at(0).config.executor_data, Thermos("sleep 600"));
+  // What a pass observes: the same tasks, states, ports and metadata, without the config's rest.
+  auto states = api.GetTaskStates(q);
+  ASSERT_TRUE(states.ok()) << states.status();
+  ASSERT_EQ(states->size(), without->size());
+  for (size_t i = 0; i < states->size(); ++i) {
+    const Task& s = states->at(i);
+    const Task& w = without->at(i);
+    EXPECT_EQ(s.task_id, w.task_id);
+    EXPECT_EQ(s.instance_id, w.instance_id);
+    EXPECT_EQ(s.status, w.status);
+    EXPECT_EQ(s.slave_host, w.slave_host);
+    EXPECT_EQ(s.ports, w.ports);
+    EXPECT_EQ(s.failure_count, w.failure_count);
+    EXPECT_EQ(s.events, w.events);
+    EXPECT_EQ(s.config.job, w.config.job);
+    EXPECT_EQ(s.config.metadata, w.config.metadata);
+    EXPECT_EQ(s.config.metadata.at("heron-gitops/spec-hash"), "h1");
+    EXPECT_EQ(s.config.cpus, 0);
+    EXPECT_NE(w.config.cpus, 0);
+  }
 
   auto diff = api.GetJobUpdateDiff(Update("calls", 3, "sleep 601", 0));
   ASSERT_TRUE(diff.ok()) << diff.status();

@@ -101,7 +101,7 @@ class ConvergeTest : public ::testing::Test {
     }
     reconciler::Observed observed;
     if (tasks.ok() && updates.ok()) {
-      observed = ObserveTopology(Job(), TasksOfJob(Job(), *tasks), *updates, snap, NowMs());
+      observed = ObserveTopology(Job(), TasksOfJob(Job(), *tasks), *updates, &snap, NowMs());
     } else {
       observed.known = false;
     }

@@ -89,7 +89,7 @@ TEST_F(HeronStateTest, CacheFollowsCreatesChangesAndDeletesWithoutPolling) {
     changed.push_back(name);
   });
   ASSERT_TRUE(cache.Start().ok());
-  ASSERT_TRUE(cache.Get("before").has_value());
+  ASSERT_NE(cache.Get("before"), nullptr);
   EXPECT_EQ(*cache.Get("before")->Get(HeronDir::kTopologies), "t0");
 
   ASSERT_TRUE(state_->Write(HeronDir::kExecutionState, "wc", "es").ok());
@@ -98,12 +98,16 @@ TEST_F(HeronStateTest, CacheFollowsCreatesChangesAndDeletesWithoutPolling) {
     auto s = cache.Get("wc");
     return s && s->Has(HeronDir::kTopologies) && s->Has(HeronDir::kExecutionState);
   }));
-  const uint64_t v1 = cache.Get("wc")->version;
+  const std::shared_ptr<const HeronSnapshot> held = cache.Get("wc");
+  const uint64_t v1 = held->version;
   EXPECT_GT(v1, 0u);
   ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "wc", "topo2").ok());
   ASSERT_TRUE(Eventually([&] { return *cache.Get("wc")->Get(HeronDir::kTopologies) == "topo2"; }));
   const uint64_t v2 = cache.Get("wc")->version;
   EXPECT_GT(v2, v1) << "a changed node gives the snapshot a new version";
+  // A snapshot a pass holds is never changed under it: the cache replaces, not edits.
+  EXPECT_EQ(*held->Get(HeronDir::kTopologies), "topo");
+  EXPECT_EQ(held->version, v1);
 
   // At rest the cache reads nothing, and the version stays.
   uint64_t reads = cache.reads();
@@ -116,7 +120,7 @@ TEST_F(HeronStateTest, CacheFollowsCreatesChangesAndDeletesWithoutPolling) {
   ASSERT_TRUE(Eventually([&] { return !cache.Get("wc")->Has(HeronDir::kTopologies); }));
   EXPECT_GT(cache.Get("wc")->version, v2) << "so does a removed one";
   ASSERT_TRUE(state_->Remove(HeronDir::kExecutionState, "wc").ok());
-  ASSERT_TRUE(Eventually([&] { return !cache.Get("wc").has_value(); }));
+  ASSERT_TRUE(Eventually([&] { return cache.Get("wc") == nullptr; }));
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_GE(std::count(changed.begin(), changed.end(), "wc"), 4);
 }
@@ -141,7 +145,7 @@ TEST_F(HeronStateTest, CacheReloadsAfterItsSessionExpires) {
   HeronStateCache cache(*reader, HeronLayout{"/heron", false}, nullptr);
   ASSERT_TRUE(cache.Start().ok());
   ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "a", "1").ok());
-  ASSERT_TRUE(Eventually([&] { return cache.Get("a").has_value(); }));
+  ASSERT_TRUE(Eventually([&] { return cache.Get("a") != nullptr; }));
 
   {
     auto [id, password] = reader->SessionCredentialsForTest();
@@ -151,7 +155,7 @@ TEST_F(HeronStateTest, CacheReloadsAfterItsSessionExpires) {
   // Changes while the cache's session is gone, and after: all are seen once it reloads.
   ASSERT_TRUE(state_->Remove(HeronDir::kTopologies, "a").ok());
   ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "b", "2").ok());
-  ASSERT_TRUE(Eventually([&] { return !cache.Get("a") && cache.Get("b").has_value(); }, 15s));
+  ASSERT_TRUE(Eventually([&] { return !cache.Get("a") && cache.Get("b") != nullptr; }, 15s));
   ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "b", "3").ok());
   EXPECT_TRUE(Eventually([&] { return *cache.Get("b")->Get(HeronDir::kTopologies) == "3"; }));
 }
@@ -163,7 +167,7 @@ TEST_F(HeronStateTest, CacheKeepsFollowingAcrossAZooKeeperRestart) {
   ASSERT_TRUE(server_->Restart().ok());
   ASSERT_TRUE(Eventually([&] { return reader->connected() && writer_->connected(); }, 15s));
   ASSERT_TRUE(state_->Write(HeronDir::kPhysicalPlans, "c", "pplan").ok());
-  EXPECT_TRUE(Eventually([&] { return cache.Get("c").has_value(); }));
+  EXPECT_TRUE(Eventually([&] { return cache.Get("c") != nullptr; }));
 }
 
 }  // namespace

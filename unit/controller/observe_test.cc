@@ -39,7 +39,7 @@ TEST(ObserveTest, ActiveTasksOfTheJobBecomeInstances) {
       MakeTask("wc", 2, aurora::TaskStatus::kFailed, "j1"),  // ended: not an instance
       MakeTask("other", 0, aurora::TaskStatus::kRunning, "x", 1),
   };
-  auto o = ObserveTopology(Key("wc"), TasksOfJob(Key("wc"), tasks), {}, std::nullopt, 9000);
+  auto o = ObserveTopology(Key("wc"), TasksOfJob(Key("wc"), tasks), {}, nullptr, 9000);
   ASSERT_EQ(o.instances.size(), 2u);
   EXPECT_EQ(o.instances[0].state, ObservedInstance::State::kRunning);
   EXPECT_EQ(o.instances[0].running_since_ms, 5000);
@@ -65,7 +65,7 @@ TEST(ObserveTest, UpdatesSplitIntoTheActiveOneAndTheLastFinished) {
                             summary("u2", aurora::UpdateStatus::kRolledBack, 200),
                             summary("u3", aurora::UpdateStatus::kRollForwardAwaitingPulse, 300),
                             summary("x", aurora::UpdateStatus::kRollingForward, 400, "other")},
-                           std::nullopt, 0);
+                           nullptr, 0);
   ASSERT_TRUE(o.active_update);
   EXPECT_EQ(o.active_update->id, "u3");
   EXPECT_EQ(o.active_update->state, ObservedUpdate::State::kAwaitingPulse);
@@ -90,7 +90,7 @@ TEST(ObserveTest, HeronNodesAreRead) {
   loc.set_controller_port(1);
   loc.set_server_port(2);
   snap.nodes[HeronDir::kTManagers] = statestore::SerializeHeronMessage(loc);
-  auto o = ObserveTopology(Key("wc"), {}, {}, snap, 0);
+  auto o = ObserveTopology(Key("wc"), {}, {}, &snap, 0);
   EXPECT_TRUE(o.heron.topology);
   EXPECT_TRUE(o.heron.packing_plan);
   EXPECT_FALSE(o.heron.execution_state);
@@ -106,7 +106,7 @@ TEST(ObserveTest, HeronNodesAreRead) {
   *plan.mutable_topology() = statestore::BuildTopology(t, "wc-j1", 2, "spec-1");
   plan.mutable_topology()->set_state(heron::proto::api::RUNNING);
   snap.nodes[HeronDir::kPhysicalPlans] = statestore::SerializeHeronMessage(plan);
-  o = ObserveTopology(Key("wc"), {}, {}, snap, 0);
+  o = ObserveTopology(Key("wc"), {}, {}, &snap, 0);
   EXPECT_TRUE(o.heron.physical_plan);
   EXPECT_FALSE(o.heron.paused);
 }
@@ -119,28 +119,28 @@ TEST(ObserveTest, TheHeronMemoParsesOncePerSnapshotVersion) {
   snap.nodes[HeronDir::kTopologies] =
       statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j1", 2, "spec-1"));
   HeronMemo memo;
-  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j1");
-  EXPECT_FALSE(CurrentPacking(snap, &memo, "wc"));
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j1");
+  EXPECT_FALSE(CurrentPacking(&snap, &memo, "wc"));
   // The cache gives every change a new version; with the same version the memo's answer stands
   // (these bytes are never looked at).
   const std::string j2 =
       statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j2", 2, "spec-2"));
   snap.nodes[HeronDir::kTopologies] = j2;
-  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j1");
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j1");
   snap.version = 8;
-  auto o = ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo);
+  auto o = ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo);
   EXPECT_EQ(o.heron.topology_id, "wc-j2");
   EXPECT_EQ(o.heron.spec_hash, "spec-2");
   // Another topology's entry is its own.
-  EXPECT_EQ(ObserveTopology(Key("other"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j2");
+  EXPECT_EQ(ObserveTopology(Key("other"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j2");
   // Version 0 (not from a cache) is parsed every time.
   snap.version = 0;
   snap.nodes[HeronDir::kTopologies] =
       statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j3", 2, "spec-3"));
-  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j3");
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j3");
   memo.Forget("wc");
   snap.version = 8;
-  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, snap, 0, &memo).heron.topology_id, "wc-j3")
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j3")
       << "forgotten: parsed again";
 }
 
@@ -164,7 +164,7 @@ TEST(ObserveTest, ChangesTheControllerDidNotMakeAreAttributed) {
   by_us.key.id = "u-ours";
   by_us.metadata[aurora::kMetaSpecHash] = "spec-1";
   auto o = ObserveTopology(Key("wc"), TasksOfJob(Key("wc"), {killed, ours, other_job}),
-                           {by_hand, by_us}, std::nullopt, 0);
+                           {by_hand, by_us}, nullptr, 0);
   ASSERT_EQ(o.foreign_changes.size(), 2u);
   EXPECT_EQ(o.foreign_changes[0].user, "alice");
   EXPECT_EQ(o.foreign_changes[0].what, "update u-hand");
