@@ -14,8 +14,9 @@ Json RevisionToJson(const Revision& v) {
   j["packageSha256"] = v.package_sha256;
   j["topologyId"] = v.topology_id;
   if (!v.spec_json.empty()) {
-    auto spec = ParseJson(v.spec_json.str());
-    j["spec"] = spec.ok() ? std::move(*spec) : Json(v.spec_json.str());  // never dropped
+    std::string text = v.spec_json.str();
+    auto spec = ParseJson(text);
+    j["spec"] = spec.ok() ? std::move(*spec) : Json(std::move(text));  // never dropped
   } else {
     j["spec"] = Json();
   }
