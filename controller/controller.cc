@@ -85,8 +85,8 @@ Status Controller::Start() {
             for (const auto& [k, e] : desired_.present) {
               if (k.cluster == name && k.name == topo) keys.push_back(k);
             }
-            for (const auto& [k, s] : status_) {
-              if (k.cluster == name && k.name == topo) keys.push_back(k);
+            for (const auto& [k, s] : keys_) {
+              if (s.status && k.cluster == name && k.name == topo) keys.push_back(k);
             }
           }
           for (const auto& k : keys) queue_.Add(k);
@@ -117,7 +117,7 @@ Status Controller::Start() {
         leader_ = true;
         metrics_.Set("heron_controller_leader", {}, 1);
         std::lock_guard<std::mutex> lock(mu_);
-        record_cache_.clear();  // another leader may have written since
+        for (auto& [k, s] : keys_) s.record.reset();  // another leader may have written since
 
         for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
         resync_due_ = true;
@@ -256,7 +256,7 @@ void Controller::ReadSources(bool all) {
       auto old = desired_.present.find(k);
       if (old == desired_.present.end() || old->second.spec_hash != e.spec_hash) {
         changed.push_back(k);
-        timing_[k] = KeyTiming{e.spec_hash, now};
+        keys_[k].timing = KeyTiming{e.spec_hash, now};
       }
     }
     for (const auto& [k, e] : desired_.present) {
@@ -270,7 +270,9 @@ void Controller::ReadSources(bool all) {
       if (!next.frozen.count(k)) changed.push_back(k);
     }
     if (next.freeze_absent != desired_.freeze_absent) {
-      for (const auto& [k, s] : status_) changed.push_back(k);
+      for (const auto& [k, s] : keys_) {
+        if (s.status) changed.push_back(k);
+      }
     }
     desired_ = std::move(next);
     sources_read_ = true;
@@ -285,7 +287,9 @@ void Controller::EnqueueAll() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [k, e] : desired_.present) keys.insert(k);
     for (const auto& [k, why] : desired_.frozen) keys.insert(k);
-    for (const auto& [k, s] : status_) keys.insert(k);
+    for (const auto& [k, s] : keys_) {
+      if (s.status) keys.insert(k);
+    }
   }
   auto stored = store_.ListRecords();
   if (stored.ok()) {

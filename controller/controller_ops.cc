@@ -26,7 +26,9 @@ std::vector<TopologyStatus> Controller::List() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [k, e] : desired_.present) keys.insert(k);
     for (const auto& [k, why] : desired_.frozen) keys.insert(k);
-    for (const auto& [k, s] : status_) keys.insert(k);
+    for (const auto& [k, s] : keys_) {
+      if (s.status) keys.insert(k);
+    }
   }
   if (!leader_) {
     // A follower knows only what is stored.
@@ -47,11 +49,13 @@ StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
   bool known = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = status_.find(key); it != status_.end() && leader_) {
-      st = it->second;
-      known = true;
+    if (auto it = keys_.find(key); it != keys_.end()) {
+      if (it->second.status && leader_) {
+        st = *it->second.status;
+        known = true;
+      }
+      st.generation = it->second.generation;
     }
-    if (auto g = generation_.find(key); g != generation_.end()) st.generation = g->second;
     if (auto it = desired_.present.find(key); it != desired_.present.end()) {
       st.desired_spec_hash = it->second.spec_hash;
       st.source = it->second.source;
@@ -94,7 +98,7 @@ Status Controller::Mutate(const crd::TopologyKey& key,
     if (put.ok()) {
       {
         std::lock_guard<std::mutex> lock(mu_);
-        ++generation_[key];  // also makes the record cache's entry for key stale
+        ++keys_[key].generation;  // also makes the record cache's entry for key stale
       }
       queue_.Add(key);
       return Status::Ok();

@@ -37,8 +37,10 @@ StatusOr<reconciler::Observed> Controller::Observe(
   int64_t min_fetch = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = last_write_ms_.find(key);
-    if (it != last_write_ms_.end()) min_fetch = it->second + 1;
+    auto it = keys_.find(key);
+    if (it != keys_.end() && it->second.last_write_ms > 0) {
+      min_fetch = it->second.last_write_ms + 1;
+    }
   }
   const auto t0 = clock_.Now();
   auto view = c.ObserveRole(key.role, worker, min_fetch, options_.role_cache_ms);
@@ -100,7 +102,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   int64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    generation = generation_[key];
+    generation = keys_[key].generation;
   }
   auto finish = [&](const char* result) {
     metrics_.Inc("heron_controller_reconciles_total", {{"result", result}});
@@ -118,8 +120,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   auto cluster = clusters_.find(key.cluster);
   if (cluster == clusters_.end()) {
     std::lock_guard<std::mutex> lock(mu_);
-    TopologyStatus& st = status_[key];
-    st.key = key;
+    TopologyStatus& st = StatusOf(key);
     phases_changed_ |= st.phase != "Unknown";
     st.phase = "Unknown";
     st.message = "cluster '" + key.cluster + "' is not in the clusters file";
@@ -188,7 +189,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
                      std::chrono::duration<double>(clock_.Now() - t0).count());
     {
       std::lock_guard<std::mutex> lock(mu_);
-      last_write_ms_[key] = NowMs();
+      keys_[key].last_write_ms = NowMs();
     }
     for (const auto& a : plan.actions) {
       if (a.kind != Kind::kRemember && a.kind != Kind::kForget) {
@@ -237,8 +238,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    TopologyStatus& st = status_[key];
-    st.key = key;
+    TopologyStatus& st = StatusOf(key);
     st.observed_at_ms = observed.known ? now : st.observed_at_ms;
     phases_changed_ |= st.phase != reconciler::PhaseName(plan.phase);
     st.phase = reconciler::PhaseName(plan.phase);
@@ -263,13 +263,10 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     st.labels =
         desired->spec ? desired->spec->metadata.labels : std::map<std::string, std::string>{};
     if (forget && executed.ok() && recorded.ok()) {
-      status_.erase(key);
+      keys_.erase(key);  // st with it
       phases_changed_ = true;
       c.job_hashes().Forget(key);
       c.heron_memo().Forget(key.name);
-      last_write_ms_.erase(key);
-      generation_.erase(key);
-      timing_.erase(key);
     } else {
       st.record = latest;
     }
@@ -296,11 +293,12 @@ void Controller::Measure(const crd::TopologyKey& key, const reconciler::Plan& pl
                          const reconciler::Observed& observed, const reconciler::Desired& desired,
                          bool executed) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = timing_.find(key);
-  if (it == timing_.end() || it->second.hash != desired.spec_hash || desired.spec_hash.empty()) {
+  auto it = keys_.find(key);
+  if (it == keys_.end() || !it->second.timing || it->second.timing->hash != desired.spec_hash ||
+      desired.spec_hash.empty()) {
     return;
   }
-  KeyTiming& t = it->second;
+  KeyTiming& t = *it->second.timing;
   const double since = static_cast<double>(NowMs() - t.seen_ms) / 1000.0;
   if (!t.accepted && executed) {
     for (const auto& a : plan.actions) {
@@ -333,10 +331,10 @@ StatusOr<std::optional<Controller::SharedRecord>> Controller::ReadRecord(
     const crd::TopologyKey& key, int64_t generation) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = record_cache_.find(key);
-    if (it != record_cache_.end() && it->second.generation == generation &&
-        generation_[key] == generation) {
-      return std::optional<SharedRecord>(it->second.record);
+    auto it = keys_.find(key);
+    if (it != keys_.end() && it->second.record && it->second.record->generation == generation &&
+        it->second.generation == generation) {
+      return std::optional<SharedRecord>(it->second.record->record);
     }
   }
   auto stored = store_.GetRecord(key);
@@ -355,11 +353,20 @@ StatusOr<std::optional<Controller::SharedRecord>> Controller::ReadRecord(
 void Controller::CacheRecord(const crd::TopologyKey& key, int64_t generation,
                              std::optional<SharedRecord> record) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (record && generation_[key] == generation) {
-    record_cache_[key] = CachedRecord{std::move(*record), generation};
-  } else {
-    record_cache_.erase(key);
+  if (record && keys_[key].generation == generation) {
+    keys_[key].record = CachedRecord{std::move(*record), generation};
+  } else if (auto it = keys_.find(key); it != keys_.end()) {
+    it->second.record.reset();
   }
+}
+
+TopologyStatus& Controller::StatusOf(const crd::TopologyKey& key) {
+  std::optional<TopologyStatus>& slot = keys_[key].status;
+  if (!slot) {
+    slot.emplace();
+    slot->key = key;
+  }
+  return *slot;
 }
 
 void Controller::UpdatePhaseGauge() {
@@ -370,7 +377,9 @@ void Controller::UpdatePhaseGauge() {
   if (!phases_changed_) return;
   phases_changed_ = false;
   std::map<std::string_view, double> counts;
-  for (const auto& [k, s] : status_) counts[s.phase] += 1;
+  for (const auto& [k, s] : keys_) {
+    if (s.status) counts[s.status->phase] += 1;
+  }
   std::map<Labels, double> by_phase;
   for (const auto& [phase, n] : counts) by_phase[{{"phase", std::string(phase)}}] = n;
   metrics_.SetAll("heron_controller_topologies", by_phase);
