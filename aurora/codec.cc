@@ -185,6 +185,40 @@ Task FromThrift(const api::ScheduledTask& t) {
   return out;
 }
 
+Task FromThrift(api::ScheduledTask&& t) {
+  Task out;
+  api::AssignedTask& a = t.assignedTask;
+  out.task_id = std::move(a.taskId);
+  out.instance_id = a.instanceId;
+  out.status = static_cast<TaskStatus>(t.status);
+  out.slave_host = std::move(a.slaveHost);
+  out.ports = std::move(a.assignedPorts);
+  out.failure_count = t.failureCount;
+  out.ancestor_id = std::move(t.ancestorId);
+  // The config's large or many parts are moved; the rest is converted as usual.
+  std::set<api::Metadata> metadata;
+  metadata.swap(a.task.metadata);
+  const bool has_metadata = a.task.__isset.metadata;
+  a.task.__isset.metadata = false;
+  std::string executor_data;
+  executor_data.swap(a.task.executorConfig.data);
+  out.config = FromThrift(a.task);
+  if (a.task.__isset.executorConfig) out.config.executor_data = std::move(executor_data);
+  if (has_metadata) {
+    while (!metadata.empty()) {  // as MetadataMap: of equal keys, the last wins
+      auto node = metadata.extract(metadata.begin());
+      out.config.metadata[std::move(node.value().key)] = std::move(node.value().value);
+    }
+  }
+  out.events.reserve(t.taskEvents.size());
+  for (auto& e : t.taskEvents) {
+    out.events.push_back(TaskEvent{e.timestamp, static_cast<TaskStatus>(e.status),
+                                   e.__isset.message ? std::move(e.message) : std::string(),
+                                   e.__isset.scheduler ? std::move(e.scheduler) : std::string()});
+  }
+  return out;
+}
+
 api::TaskQuery ToThrift(const TaskQuery& q) {
   api::TaskQuery out;
   if (q.role) out.__set_role(*q.role);

@@ -23,6 +23,8 @@ TaskConfig FromThrift(const api::TaskConfig& t);
 api::JobConfiguration ToThrift(const JobConfig& j);
 JobConfig FromThrift(const api::JobConfiguration& j);
 Task FromThrift(const api::ScheduledTask& t);
+// The same, moving the task's strings instead of copying them (a role's answer is thousands).
+Task FromThrift(api::ScheduledTask&& t);
 api::TaskQuery ToThrift(const TaskQuery& q);
 TaskQuery FromThrift(const api::TaskQuery& q);
 api::JobUpdateSettings ToThrift(const UpdateSettings& s);

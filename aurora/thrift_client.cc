@@ -113,7 +113,7 @@ StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
   auto read = [&](Client& c, api::Response& response) {
     out.clear();
     ReadTaskListReply(*c.getInputProtocol(), method, response, TaskFields::kAll,
-                      [&](api::ScheduledTask& t) { out.push_back(FromThrift(t)); });
+                      [&](api::ScheduledTask& t) { out.push_back(FromThrift(std::move(t))); });
   };
   StatusOr<api::Response> r =
       with_configs ? impl_->Call(
@@ -131,7 +131,7 @@ StatusOr<std::vector<Task>> ThriftAuroraClient::GetTaskStates(const TaskQuery& q
     out.clear();
     ReadTaskListReply(*c.getInputProtocol(), "getTasksWithoutConfigs", response,
                       TaskFields::kObserved,
-                      [&](api::ScheduledTask& t) { out.push_back(FromThrift(t)); });
+                      [&](api::ScheduledTask& t) { out.push_back(FromThrift(std::move(t))); });
   };
   StatusOr<api::Response> r = impl_->Call(
       "getTasksWithoutConfigs", true, [&](Client& c) { c.send_getTasksWithoutConfigs(q); }, read);

@@ -135,6 +135,7 @@ struct Task {
   std::string ancestor_id;
   TaskConfig config;  // executor_data empty unless asked for with configs
   std::vector<TaskEvent> events;
+  friend bool operator==(const Task&, const Task&) = default;
 };
 
 // A task query; unset fields do not filter.

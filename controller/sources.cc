@@ -109,15 +109,25 @@ ParseCache::Entry ParseSpecFile(const std::string& file, const std::string& cont
 
 }  // namespace
 
-const ParseCache::Entry& ParseCache::Parse(const std::string& file, const std::string& content) {
+const ParseCache::Entry& ParseCache::Parse(const std::string& file, const std::string& content,
+                                           const std::optional<Stamp>& stamp, int64_t taken_ns) {
   std::string digest = Sha256Hex(content);
   auto it = entries_.find(file);
   if (it == entries_.end() || it->second.content_sha256 != digest) {
     it = entries_.insert_or_assign(file, ParseSpecFile(file, content)).first;
     it->second.content_sha256 = std::move(digest);
   }
+  const bool settled = stamp && taken_ns - std::max(stamp->mtime_ns, stamp->ctime_ns) >= kSettledNs;
+  it->second.stamp = settled ? stamp : std::nullopt;
   it->second.used = true;
   return it->second;
+}
+
+const ParseCache::Entry* ParseCache::Unchanged(const std::string& file, const Stamp& stamp) {
+  auto it = entries_.find(file);
+  if (it == entries_.end() || !it->second.stamp || !(*it->second.stamp == stamp)) return nullptr;
+  it->second.used = true;
+  return &it->second;
 }
 
 void ParseCache::Sweep() {
@@ -134,8 +144,11 @@ void ParseCache::Sweep() {
 void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot,
                  ParseCache* cache) {
   ParseCache::Entry uncached;
-  const ParseCache::Entry& e =
-      cache ? cache->Parse(file, content) : (uncached = ParseSpecFile(file, content));
+  AddParsed(cache ? cache->Parse(file, content) : (uncached = ParseSpecFile(file, content)),
+            snapshot);
+}
+
+void AddParsed(const ParseCache::Entry& e, SourceSnapshot& snapshot) {
   snapshot.topologies.insert(snapshot.topologies.end(), e.topologies.begin(), e.topologies.end());
   snapshot.files.push_back(e.file);
 }

@@ -76,14 +76,35 @@ class SpecSource {
 // only its digest.
 class ParseCache {
  public:
+  // What stat(2) says of a file, taken before its content is read. A file whose stamp is the
+  // same as when it was read is not read again (as git's index does).
+  struct Stamp {
+    int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;  // changes with any write or rename, and cannot be set by hand
+    int64_t size = 0;
+    uint64_t inode = 0;
+    uint64_t device = 0;
+    friend bool operator==(const Stamp&, const Stamp&) = default;
+  };
+  // File times tick with the kernel's coarse clock (a few ms): a file written again within the
+  // same tick after it was read keeps its stamp. So a stamp is trusted only when the file had
+  // been left alone this long before it was taken.
+  static constexpr int64_t kSettledNs = 2'000'000'000;
+
   struct Entry {
     std::string content_sha256;
     SpecFile file;
     std::vector<crd::TopologyPtr> topologies;
+    std::optional<Stamp> stamp;  // trusted: the content read had this stamp
     bool used = false;
   };
-  // The parse of file's content: from the cache when the text is unchanged.
-  const Entry& Parse(const std::string& file, const std::string& content);
+  // The parse of file's content: from the cache when the text is unchanged. stamp, if given,
+  // was taken at taken_ns (wall clock) before content was read.
+  const Entry& Parse(const std::string& file, const std::string& content,
+                     const std::optional<Stamp>& stamp = std::nullopt, int64_t taken_ns = 0);
+  // The cached parse of file if its stamp is trusted and equal to stamp (file need not be read
+  // again); null otherwise. Marks the entry used.
+  const Entry* Unchanged(const std::string& file, const Stamp& stamp);
   void Sweep();  // drops what was not used since the last Sweep
   size_t size() const { return entries_.size(); }
 
@@ -94,6 +115,8 @@ class ParseCache {
 // Parses one file's text into snapshot (topologies and a SpecFile entry), through cache if given.
 void AddSpecFile(const std::string& file, const std::string& content, SourceSnapshot& snapshot,
                  ParseCache* cache = nullptr);
+// Adds a cached parse to snapshot.
+void AddParsed(const ParseCache::Entry& e, SourceSnapshot& snapshot);
 bool IsSpecFileName(const std::string& name);  // *.yaml or *.yml, not hidden
 
 }  // namespace hgo::controller

@@ -123,6 +123,37 @@ TEST(AuroraCodecTest, TaskConfigRoundTripsAndCarriesEveryField) {
   }
 }
 
+TEST(AuroraCodecTest, AMovedTaskConvertsAsACopiedOne) {
+  api::ScheduledTask wire;
+  wire.assignedTask.taskId = "1700000000000-www-data-devel-wc-0-6a1f0c2e-8b0d-4c5e-9d41-2f3b";
+  wire.assignedTask.slaveHost = "agent-17.example.com";
+  wire.assignedTask.instanceId = 3;
+  wire.assignedTask.assignedPorts = {{"http", 31001}, {"tmanager", 31002}};
+  wire.assignedTask.task = ToThrift(SampleTask());
+  api::Metadata extra;
+  extra.key = "heron-gitops/spec-hash";  // a second value under one key: the last one wins
+  extra.value = "abd";
+  wire.assignedTask.task.metadata.insert(extra);
+  wire.status = api::ScheduleStatus::RUNNING;
+  wire.failureCount = 2;
+  wire.ancestorId = "task-before";
+  api::TaskEvent started, killed;
+  started.timestamp = 10;
+  started.status = api::ScheduleStatus::RUNNING;
+  killed.timestamp = 20;
+  killed.status = api::ScheduleStatus::KILLING;
+  killed.__set_message("Killed by alice");
+  killed.__set_scheduler("scheduler-1");
+  wire.taskEvents = {started, killed};
+
+  const Task copied = FromThrift(static_cast<const api::ScheduledTask&>(wire));
+  EXPECT_EQ(copied.config.metadata.at("heron-gitops/spec-hash"), "abd");
+  EXPECT_EQ(copied.config.executor_data, SampleTask().executor_data);
+  EXPECT_EQ(copied.events.at(1).message, "Killed by alice");
+  api::ScheduledTask moved_from = wire;
+  EXPECT_EQ(FromThrift(std::move(moved_from)), copied);
+}
+
 TEST(AuroraCodecTest, SameConfigSameBytes) {
   EXPECT_EQ(SerializeThrift(ToThrift(SampleTask()), WireProtocol::kBinary),
             SerializeThrift(ToThrift(SampleTask()), WireProtocol::kBinary));

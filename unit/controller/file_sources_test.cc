@@ -112,6 +112,46 @@ TEST_F(FileSourcesTest, SpoolLeavesTheFileWhenTheStoreFails) {
 namespace hgo::controller {
 namespace {
 
+// A file whose stamp is unchanged since it was read is not read again, but only when the stamp
+// was settled (taken well after the file's last change): a write within the same tick of the
+// kernel's clock would keep the stamp.
+TEST(ParseCacheTest, ASettledUnchangedStampSparesTheRead) {
+  ParseCache cache;
+  const int64_t t = 1'700'000'000'000'000'000;
+  const ParseCache::Stamp old{t, t, 120, 7, 1};
+  const ParseCache::Entry& read =
+      cache.Parse("a.yaml", MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
+  EXPECT_EQ(cache.Unchanged("a.yaml", old), &read);
+  ParseCache::Stamp moved = old;
+  moved.mtime_ns += 1;
+  EXPECT_EQ(cache.Unchanged("a.yaml", moved), nullptr);
+  moved = old;
+  moved.ctime_ns += 1;  // rewritten and its mtime put back
+  EXPECT_EQ(cache.Unchanged("a.yaml", moved), nullptr);
+  moved = old;
+  moved.inode = 8;  // replaced by a rename
+  EXPECT_EQ(cache.Unchanged("a.yaml", moved), nullptr);
+  EXPECT_EQ(cache.Unchanged("b.yaml", old), nullptr) << "never read";
+
+  // Read within the settling time of its last change: its stamp is not trusted.
+  const ParseCache::Stamp fresh{t, t + 5, 120, 7, 1};
+  (void)cache.Parse("a.yaml", MinimalSpecText("a"), fresh, t + ParseCache::kSettledNs);
+  EXPECT_EQ(cache.Unchanged("a.yaml", fresh), nullptr);
+  // Read without a stamp (stat failed): not trusted either.
+  (void)cache.Parse("a.yaml", MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
+  (void)cache.Parse("a.yaml", MinimalSpecText("a"));
+  EXPECT_EQ(cache.Unchanged("a.yaml", old), nullptr);
+
+  // An entry found unchanged counts as used: Sweep keeps it.
+  (void)cache.Parse("a.yaml", MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
+  cache.Sweep();
+  ASSERT_NE(cache.Unchanged("a.yaml", old), nullptr);
+  cache.Sweep();
+  EXPECT_EQ(cache.size(), 1u);
+  cache.Sweep();
+  EXPECT_EQ(cache.size(), 0u);
+}
+
 // A resync re-reads every file; unchanged text must not be parsed again, changed text must.
 TEST(ParseCacheTest, KeepsAParseWhileTheTextIsUnchangedAndSweepsUnusedFiles) {
   ParseCache cache;
