@@ -249,7 +249,7 @@ void Controller::ReadSources(bool all) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [i, s] : read) snapshots_[i] = std::move(s);
-    DesiredSet next = MergeSources(snapshots_, source_memory_);
+    DesiredSet next = MergeSources(snapshots_, source_memory_, &desired_);
     const int64_t now = NowMs();
     // Keys whose desired state changed (new, changed, gone, frozen or thawed).
     for (const auto& [k, e] : next.present) {

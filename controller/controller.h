@@ -48,14 +48,15 @@ struct TopologyStatus {
   crd::TopologyKey key;
   // Shared with the leader's record cache (one copy per topology in memory); never modified.
   std::shared_ptr<const statestore::TopologyRecord> record;
-  std::string desired_spec_hash;  // what the sources hold now ("" if nothing)
+  // Filled by Get from the desired set, not kept per topology:
+  std::string desired_spec_hash;              // what the sources hold now ("" if nothing)
+  std::map<std::string, std::string> labels;  // the spec's metadata.labels
   std::string source;
   std::string source_error;  // set when the topology is frozen by a broken source
   // Aurora's tasks of the job at the last pass (shared with the role's view); null before it.
   std::shared_ptr<const JobTasks> tasks;
-  std::string current_job_hash;               // the applied revision's: instances running it
-  reconciler::ObservedHeron heron;            // Heron's nodes at the last pass
-  std::map<std::string, std::string> labels;  // the spec's metadata.labels
+  std::string current_job_hash;     // the applied revision's: instances running it
+  reconciler::ObservedHeron heron;  // Heron's nodes at the last pass
   int64_t observed_at_ms = 0;
   std::string phase;  // the record's, or Pending / Unknown before the first pass
   std::string message;

@@ -56,8 +56,12 @@ StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
       }
       st.generation = it->second.generation;
     }
+    // What the sources hold now, from the desired set (not kept per status: a copy per
+    // topology for what is one lookup away).
+    st.desired_spec_hash.clear();
     if (auto it = desired_.present.find(key); it != desired_.present.end()) {
       st.desired_spec_hash = it->second.spec_hash;
+      st.labels = it->second.spec->metadata.labels;
       st.source = it->second.source;
       st.source_error.clear();
       known = true;

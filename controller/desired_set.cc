@@ -18,7 +18,8 @@ std::string Where(const crd::Topology& t) {
 
 }  // namespace
 
-DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory) {
+DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory,
+                        const DesiredSet* previous) {
   DesiredSet out;
   std::map<crd::TopologyKey, std::string> first_seen;  // key -> where, for duplicates
   auto freeze = [&](const crd::TopologyKey& k, const std::string& why) {
@@ -34,7 +35,7 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
     const bool empty = status.ok() && s.topologies.empty() && !s.allow_empty;
     if (empty) {
       bool any_file_errors = false;
-      for (const auto& f : s.files) any_file_errors |= !f.errors.empty();
+      for (const auto& f : s.files) any_file_errors |= !f->errors.empty();
       if (!any_file_errors) {
         status = Status::FailedPrecondition(
             "the source is empty; refusing to delete what it held (mark it ?allowEmpty to allow)");
@@ -54,7 +55,8 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
     }
     memory.ever_read[s.source] = true;
     std::map<std::string, std::vector<crd::TopologyKey>> now;
-    for (const auto& f : s.files) {
+    for (const auto& shared : s.files) {
+      const SpecFile& f = *shared;
       for (const auto& e : f.errors) out.errors.push_back(e.ToString());
       const std::string id = FileId(f.file);
       std::string why = f.errors.empty() ? "" : f.errors.front().ToString();
@@ -94,9 +96,9 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
       first_seen[k] = Where(t);
       if (out.frozen.count(k)) continue;
       std::string hash;
-      if (auto h = memory.spec_hashes.find(k);
-          h != memory.spec_hashes.end() && h->second.first == spec) {
-        hash = h->second.second;
+      if (auto h = previous ? previous->present.find(k) : out.present.end();
+          previous && h != previous->present.end() && h->second.spec == spec) {
+        hash = h->second.spec_hash;
       } else {
         hash = crd::SpecHash(t);
       }
@@ -106,8 +108,6 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
   // A key frozen by one file and valid in another source is still frozen (erase above), but a
   // key valid here and frozen later must not stay present.
   for (const auto& [k, why] : out.frozen) out.present.erase(k);
-  memory.spec_hashes.clear();
-  for (const auto& [k, e] : out.present) memory.spec_hashes[k] = {e.spec, e.spec_hash};
   return out;
 }
 

@@ -39,11 +39,11 @@ struct DesiredSet {
 struct SourceMemory {
   std::map<std::string, std::map<std::string, std::vector<crd::TopologyKey>>> files;  // src->file
   std::map<std::string, bool> ever_read;  // source -> read successfully once
-  // Each present spec's hash, kept with the parsed spec it was computed from: an unchanged file
-  // yields the same parsed object, so a resync hashes only what changed.
-  std::map<crd::TopologyKey, std::pair<crd::TopologyPtr, std::string>> spec_hashes;
 };
 
-DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory);
+// previous, the set the last merge gave, lends its spec hashes: an unchanged file yields the
+// same parsed object, so a resync hashes only what changed.
+DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory,
+                        const DesiredSet* previous = nullptr);
 
 }  // namespace hgo::controller

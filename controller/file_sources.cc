@@ -99,8 +99,8 @@ class DirSource final : public SpecSource {
       if (!content.ok()) {
         // Gone between the listing and the read (an editor's rename): the next event re-reads.
         if (content.status().code() == StatusCode::kNotFound) continue;
-        SpecFile broken{f, {}, {}, true, {crd::FieldError{f, {}, "", content.status().message()}}};
-        s.files.push_back(std::move(broken));
+        s.files.push_back(std::make_shared<const SpecFile>(
+            SpecFile{f, {}, {}, true, {crd::FieldError{f, {}, "", content.status().message()}}}));
         continue;
       }
       const ParseCache::Entry& e = cache_.Parse(f, *content, stamp, taken_ns);
@@ -138,7 +138,7 @@ class SpoolSource final : public SpecSource {
     for (const auto& [name, yaml] : *specs) AddSpecFile("spool:" + name, yaml, s, &cache_);
     cache_.Sweep();
     // Rejected files are reported (their previous specs, if any, stay in force).
-    for (const auto& [name, f] : rejected_) s.files.push_back(f);
+    for (const auto& [name, f] : rejected_) s.files.push_back(f);  // shared
     return s;
   }
   Status Watch(std::function<void()> changed) override { return watcher_.Start(changed); }
@@ -169,7 +169,7 @@ class SpoolSource final : public SpecSource {
       }
       SourceSnapshot one;
       AddSpecFile(path, *content, one);
-      const SpecFile& f = one.files.at(0);
+      const SpecFile& f = *one.files.at(0);
       if (!f.errors.empty()) {
         Fail(path, name, JoinErrors(f.errors), f.errors);
         continue;
@@ -187,7 +187,8 @@ class SpoolSource final : public SpecSource {
   void Fail(const std::string& path, const std::string& name, const std::string& why,
             std::vector<crd::FieldError> errors = {}) {
     if (errors.empty()) errors.push_back(crd::FieldError{path, {}, "", why});
-    rejected_[name] = SpecFile{"spool:failed/" + name, {}, {}, false, std::move(errors)};
+    rejected_[name] = std::make_shared<const SpecFile>(
+        SpecFile{"spool:failed/" + name, {}, {}, false, std::move(errors)});
     const fs::path failed = fs::path(config_.location) / "failed";
     std::error_code ec;
     fs::rename(path, failed / name, ec);
@@ -198,7 +199,8 @@ class SpoolSource final : public SpecSource {
   statestore::StateStore& store_;
   DirWatcher watcher_;
   ParseCache cache_;
-  std::map<std::string, SpecFile> rejected_;  // by file name, until a good file replaces it
+  std::map<std::string, std::shared_ptr<const SpecFile>>
+      rejected_;  // by file name, until a good file replaces it
 };
 
 }  // namespace

@@ -64,8 +64,8 @@ int WalkCallback(const char* root, const git_tree_entry* entry, void* payload) {
   const std::string path = w->prefix + root + name;
   Owned<git_blob, git_blob_free> blob;
   if (git_blob_lookup(&blob.p, w->repo, git_tree_entry_id(entry)) != 0) {
-    w->snapshot->files.push_back(
-        SpecFile{path, {}, {}, true, {crd::FieldError{path, {}, "", GitError("reading blob")}}});
+    w->snapshot->files.push_back(std::make_shared<const SpecFile>(
+        SpecFile{path, {}, {}, true, {crd::FieldError{path, {}, "", GitError("reading blob")}}}));
     return 0;
   }
   const auto size = static_cast<size_t>(git_blob_rawsize(blob.p));

@@ -250,7 +250,6 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
               ? " (never observed)"
               : " (last observed " + std::to_string((now - st.observed_at_ms) / 1000) + " s ago)";
     }
-    st.desired_spec_hash = desired->spec_hash;
     st.planned_spec_hash = desired->spec_hash;
     st.observed_generation = generation;
     st.source_error = desired->source_error;
@@ -260,8 +259,6 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     }
     auto job_hash = plan.memory.job_hash_of.find(plan.memory.applied_hash);
     st.current_job_hash = job_hash == plan.memory.job_hash_of.end() ? "" : job_hash->second;
-    st.labels =
-        desired->spec ? desired->spec->metadata.labels : std::map<std::string, std::string>{};
     if (forget && executed.ok() && recorded.ok()) {
       keys_.erase(key);  // st with it
       phases_changed_ = true;

@@ -87,7 +87,9 @@ namespace {
 ParseCache::Entry ParseSpecFile(const std::string& file, const std::string& content) {
   crd::ParseResult parsed = crd::ParseTopologies(content, file);
   ParseCache::Entry e;
-  SpecFile& f = e.file;
+  auto shared = std::make_shared<SpecFile>();
+  e.file = shared;
+  SpecFile& f = *shared;
   f.file = file;
   f.file_error = !parsed.file_errors.empty();
   for (auto& d : parsed.documents) {

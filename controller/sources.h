@@ -54,7 +54,8 @@ struct SourceSnapshot {
   Status status;         // not ok: the source could not be read at all
   bool allow_empty = false;
   std::vector<crd::TopologyPtr> topologies;  // every valid document
-  std::vector<SpecFile> files;
+  // Shared with the source's parse cache: a resync of an unchanged source copies no file.
+  std::vector<std::shared_ptr<const SpecFile>> files;
 };
 
 class SpecSource {
@@ -93,7 +94,7 @@ class ParseCache {
 
   struct Entry {
     std::string content_sha256;
-    SpecFile file;
+    std::shared_ptr<const SpecFile> file;  // never null
     std::vector<crd::TopologyPtr> topologies;
     std::optional<Stamp> stamp;  // trusted: the content read had this stamp
     bool used = false;

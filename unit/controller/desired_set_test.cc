@@ -144,17 +144,19 @@ TEST(DesiredSetTest, SpecHashesFollowTheParsedSpecsAcrossMerges) {
   DesiredSet d = MergeSources({snap(v1)}, m);
   const std::string h1 = d.present.at(Key("a")).spec_hash;
   EXPECT_EQ(h1, crd::SpecHash(*d.present.at(Key("a")).spec));
-  // Unchanged text: the cache gives the same parsed spec and the merge its remembered hash.
-  d = MergeSources({snap(v1)}, m);
-  EXPECT_EQ(d.present.at(Key("a")).spec_hash, h1);
-  // Changed text: a new parse, a new hash, never the remembered one.
-  d = MergeSources({snap(v2)}, m);
+  // Unchanged text: the cache gives the same parsed spec and the merge the previous set's hash.
+  DesiredSet lent = d;
+  lent.present.at(Key("a")).spec_hash = "lent";  // to see that it is taken, not recomputed
+  d = MergeSources({snap(v1)}, m, &lent);
+  EXPECT_EQ(d.present.at(Key("a")).spec_hash, "lent");
+  d = MergeSources({snap(v1)}, m, nullptr);
+  EXPECT_EQ(d.present.at(Key("a")).spec_hash, h1) << "without a previous set: computed";
+  // Changed text: a new parse, a new hash, never the previous one.
+  DesiredSet before = d;
+  d = MergeSources({snap(v2)}, m, &before);
   ASSERT_EQ(d.present.count(Key("a")), 1u) << (d.errors.empty() ? "" : d.errors[0]);
   EXPECT_NE(d.present.at(Key("a")).spec_hash, h1);
   EXPECT_EQ(d.present.at(Key("a")).spec_hash, crd::SpecHash(*d.present.at(Key("a")).spec));
-  // Gone: nothing remembered for it.
-  d = MergeSources({snap(MinimalSpecText("b"))}, m);
-  EXPECT_EQ(m.spec_hashes.count(Key("a")), 0u);
 }
 
 }  // namespace

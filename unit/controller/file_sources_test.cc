@@ -52,9 +52,9 @@ TEST_F(FileSourcesTest, DirSourceReportsBrokenFilesAndAMissingDirectory) {
   SourceSnapshot s = source->Read();
   ASSERT_TRUE(s.status.ok());
   ASSERT_EQ(s.files.size(), 1u);
-  EXPECT_TRUE(s.files[0].file_error);
-  ASSERT_FALSE(s.files[0].errors.empty());
-  EXPECT_NE(s.files[0].errors[0].ToString().find("a.yaml:"), std::string::npos);
+  EXPECT_TRUE(s.files[0]->file_error);
+  ASSERT_FALSE(s.files[0]->errors.empty());
+  EXPECT_NE(s.files[0]->errors[0].ToString().find("a.yaml:"), std::string::npos);
 
   auto missing = MakeDirSource(Config("dir:" + dir_ + "/nope"));
   EXPECT_FALSE(missing->Read().status.ok());
@@ -77,7 +77,8 @@ TEST_F(FileSourcesTest, SpoolConsumesFilesIntoTheStore) {
   EXPECT_NE(why.find("bad.yaml:"), std::string::npos) << why;
   // The rejected file is reported in the snapshot.
   bool reported = false;
-  for (const auto& f : s.files) reported |= f.file == "spool:failed/bad.yaml" && !f.errors.empty();
+  for (const auto& f : s.files)
+    reported |= f->file == "spool:failed/bad.yaml" && !f->errors.empty();
   EXPECT_TRUE(reported);
   ASSERT_EQ(store.ListSpoolSpecs()->size(), 1u);
 
@@ -166,9 +167,9 @@ TEST(ParseCacheTest, KeepsAParseWhileTheTextIsUnchangedAndSweepsUnusedFiles) {
   EXPECT_EQ(changed.topologies[0]->metadata.name, "a2");
 
   const ParseCache::Entry& broken = cache.Parse("b.yaml", "metadata: [");
-  EXPECT_TRUE(broken.file.file_error);
-  EXPECT_FALSE(broken.file.errors.empty());
-  EXPECT_EQ(broken.file.errors[0].file, "b.yaml");  // errors still name their file
+  EXPECT_TRUE(broken.file->file_error);
+  EXPECT_FALSE(broken.file->errors.empty());
+  EXPECT_EQ(broken.file->errors[0].file, "b.yaml");  // errors still name their file
 
   // Sweep: what was used since the last sweep stays; b.yaml, not read again, goes.
   cache.Sweep();
@@ -179,7 +180,7 @@ TEST(ParseCacheTest, KeepsAParseWhileTheTextIsUnchangedAndSweepsUnusedFiles) {
   AddSpecFile("a.yaml", MinimalSpecText("a2"), s, &cache);
   ASSERT_EQ(s.topologies.size(), 1u);
   ASSERT_EQ(s.files.size(), 1u);
-  EXPECT_TRUE(s.files[0].errors.empty());
+  EXPECT_TRUE(s.files[0]->errors.empty());
 }
 
 }  // namespace
