@@ -53,7 +53,7 @@ Status ClusterRuntime::Ensure() {
         *heron_zk_,
         statestore::HeronLayout{spec_.config.statemgr_root,
                                 crd::UsesTMasterNames(spec_.config.heron_version)},
-        on_heron_change_);
+        on_heron_change_, KeepObserved);
     Status s = cache->Start();
     if (!s.ok()) return Status::Unavailable("cluster " + name + ": Heron's state: " + s.message());
     heron_cache_ = std::move(cache);

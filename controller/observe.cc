@@ -109,6 +109,47 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
 
 }  // namespace
 
+namespace {
+
+// The topology without its components and with only the spec hash of its config.
+void TrimTopology(heron::proto::api::Topology& t) {
+  t.clear_spouts();
+  t.clear_bolts();
+  if (!t.has_topology_config()) return;
+  auto* kvs = t.mutable_topology_config()->mutable_kvs();
+  for (int i = kvs->size() - 1; i >= 0; --i) {
+    if (kvs->Get(i).key() != statestore::kSpecHashConfigKey) kvs->DeleteSubrange(i, 1);
+  }
+}
+
+}  // namespace
+
+std::string KeepObserved(statestore::HeronDir d, std::string bytes) {
+  using statestore::HeronDir;
+  switch (d) {
+    case HeronDir::kExecutionState:
+    case HeronDir::kSchedulers:
+      return {};  // read for existence only
+    case HeronDir::kTopologies: {
+      auto t = statestore::ParseHeronMessage<heron::proto::api::Topology>(bytes, "topologies");
+      if (!t.ok()) return bytes;
+      TrimTopology(*t);
+      return statestore::SerializeHeronMessage(*t);
+    }
+    case HeronDir::kPhysicalPlans: {
+      auto plan =
+          statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(bytes, "pplans");
+      if (!plan.ok()) return bytes;
+      plan->clear_stmgrs();
+      plan->clear_instances();
+      TrimTopology(*plan->mutable_topology());
+      return statestore::SerializeHeronMessage(*plan);
+    }
+    default:
+      return bytes;
+  }
+}
+
 std::shared_ptr<const std::vector<std::string>> PortNames::Intern(std::vector<std::string> names) {
   auto it = lists_.find(names);
   if (it == lists_.end()) {

@@ -87,8 +87,12 @@ StatusOr<std::vector<std::string>> HeronState::List(HeronDir d) {
 
 class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(ZkClient& zk, HeronLayout layout, std::function<void(const std::string&)> on_change)
-      : zk_(zk), layout_(std::move(layout)), on_change_(std::move(on_change)) {}
+  Impl(ZkClient& zk, HeronLayout layout, std::function<void(const std::string&)> on_change,
+       HeronStateCache::NodeFilter filter)
+      : zk_(zk),
+        layout_(std::move(layout)),
+        on_change_(std::move(on_change)),
+        filter_(std::move(filter)) {}
 
   Status Start() {
     std::weak_ptr<Impl> weak = shared_from_this();
@@ -256,12 +260,14 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
         Forget(d, name);  // gone; a re-creation shows up in the children watch
         continue;
       }
+      std::string kept =
+          filter_ ? filter_(d, std::move(results[i]->data)) : std::move(results[i]->data);
       {
         std::lock_guard<std::mutex> lock(mu_);
         std::shared_ptr<const HeronSnapshot>& shared = snapshots_[name];
         auto next =
             shared ? std::make_shared<HeronSnapshot>(*shared) : std::make_shared<HeronSnapshot>();
-        next->nodes[d] = std::move(results[i]->data);
+        next->nodes[d] = std::move(kept);
         next->version = ++versions_;
         shared = std::move(next);
       }
@@ -303,6 +309,7 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
   ZkClient& zk_;
   const HeronLayout layout_;
   const std::function<void(const std::string&)> on_change_;
+  const HeronStateCache::NodeFilter filter_;
   int listener_ = 0;
   std::atomic<uint64_t> reads_{0};
 
@@ -328,8 +335,10 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
 };
 
 HeronStateCache::HeronStateCache(ZkClient& zk, HeronLayout layout,
-                                 std::function<void(const std::string&)> on_change)
-    : impl_(std::make_shared<Impl>(zk, std::move(layout), std::move(on_change))) {}
+                                 std::function<void(const std::string&)> on_change,
+                                 NodeFilter filter)
+    : impl_(
+          std::make_shared<Impl>(zk, std::move(layout), std::move(on_change), std::move(filter))) {}
 
 HeronStateCache::~HeronStateCache() { impl_->Stop(); }
 

@@ -68,7 +68,8 @@ class HeronState {
   HeronLayout layout_;
 };
 
-// What the cache knows of one topology: the raw bytes of each node that exists.
+// What the cache knows of one topology: the bytes of each node that exists (as the cache's
+// filter, if any, left them).
 struct HeronSnapshot {
   std::map<HeronDir, std::string> nodes;
   // Changes whenever any of the topology's nodes does (a counter over the whole cache, so a
@@ -87,8 +88,11 @@ struct HeronSnapshot {
 // everything. Thread-safety: Get and Names may be called from any thread.
 class HeronStateCache {
  public:
+  // What of a node's bytes the cache keeps (a reader that needs a few fields of large nodes
+  // need not hold them whole); by default, everything.
+  using NodeFilter = std::function<std::string(HeronDir, std::string bytes)>;
   HeronStateCache(ZkClient& zk, HeronLayout layout,
-                  std::function<void(const std::string&)> on_change);
+                  std::function<void(const std::string&)> on_change, NodeFilter filter = nullptr);
   ~HeronStateCache();
 
   // Loads everything and arms the watches; returns when the initial load is done.

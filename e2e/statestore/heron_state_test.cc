@@ -125,6 +125,22 @@ TEST_F(HeronStateTest, CacheFollowsCreatesChangesAndDeletesWithoutPolling) {
   EXPECT_GE(std::count(changed.begin(), changed.end(), "wc"), 4);
 }
 
+TEST_F(HeronStateTest, CacheKeepsWhatItsFilterLeaves) {
+  auto reader = Connect(4000ms);
+  HeronStateCache cache(
+      *reader, HeronLayout{"/heron", false}, nullptr,
+      [](HeronDir d, std::string bytes) { return d == HeronDir::kSchedulers ? "" : bytes; });
+  ASSERT_TRUE(cache.Start().ok());
+  ASSERT_TRUE(state_->Write(HeronDir::kSchedulers, "f", "location").ok());
+  ASSERT_TRUE(state_->Write(HeronDir::kPackingPlans, "f", "plan").ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto s = cache.Get("f");
+    return s && s->Has(HeronDir::kSchedulers) && s->Has(HeronDir::kPackingPlans);
+  }));
+  EXPECT_EQ(*cache.Get("f")->Get(HeronDir::kSchedulers), "") << "filtered, still present";
+  EXPECT_EQ(*cache.Get("f")->Get(HeronDir::kPackingPlans), "plan");
+}
+
 TEST_F(HeronStateTest, DeleteAndRecreateIsNotLost) {
   auto reader = Connect(4000ms);
   HeronStateCache cache(*reader, HeronLayout{"/heron", false}, nullptr);

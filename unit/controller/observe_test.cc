@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "aurora/job_builder.h"
 #include "statestore/heron_protos.h"
+#include "statestore/proto/physical_plan.pb.h"
 #include "statestore/proto/tmanager.pb.h"
 
 namespace hgo::controller {
@@ -109,6 +112,68 @@ TEST(ObserveTest, HeronNodesAreRead) {
   o = ObserveTopology(Key("wc"), {}, {}, &snap, 0);
   EXPECT_TRUE(o.heron.physical_plan);
   EXPECT_FALSE(o.heron.paused);
+}
+
+// The cache keeps only what observing reads: what a pass observes is the same, with less held.
+TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
+  crd::Topology t;
+  t.metadata.name = "wc";
+  heron::proto::api::Topology topology = statestore::BuildTopology(t, "wc-j1", 2, "spec-1");
+  for (int i = 0; i < 5; ++i) {
+    auto* comp = topology.add_bolts()->mutable_comp();
+    comp->set_name("bolt-" + std::to_string(i));
+    comp->set_class_name("org.example.CountBolt");
+    auto* kv = comp->mutable_config()->add_kvs();
+    kv->set_key("topology.component.parallelism");
+    kv->set_value("4");
+  }
+  auto* other = topology.mutable_topology_config()->add_kvs();
+  other->set_key("topology.message.timeout.secs");
+  other->set_value("30");
+  heron::proto::system::PhysicalPlan plan;
+  *plan.mutable_topology() = topology;
+  plan.mutable_topology()->set_state(heron::proto::api::PAUSED);
+  auto* stmgr = plan.add_stmgrs();
+  stmgr->set_id("stmgr-1");
+  stmgr->set_host_name("agent-1");
+  stmgr->set_data_port(31000);
+  stmgr->set_local_endpoint("/tmp/sock");
+  heron::proto::tmanager::TManagerLocation loc;
+  loc.set_topology_name("wc");
+  loc.set_topology_id("wc-j1");
+  loc.set_host("h");
+  loc.set_controller_port(1);
+  loc.set_server_port(2);
+
+  statestore::HeronSnapshot whole;
+  whole.nodes[HeronDir::kTopologies] = statestore::SerializeHeronMessage(topology);
+  whole.nodes[HeronDir::kPhysicalPlans] = statestore::SerializeHeronMessage(plan);
+  whole.nodes[HeronDir::kTManagers] = statestore::SerializeHeronMessage(loc);
+  whole.nodes[HeronDir::kExecutionState] = std::string(300, 'e');
+  whole.nodes[HeronDir::kSchedulers] = std::string(80, 's');
+  whole.nodes[HeronDir::kPackingPlans] = "not a packing plan";
+  statestore::HeronSnapshot kept;
+  for (const auto& [d, bytes] : whole.nodes) kept.nodes[d] = KeepObserved(d, bytes);
+
+  EXPECT_LT(kept.Get(HeronDir::kTopologies)->size(), whole.Get(HeronDir::kTopologies)->size() / 2);
+  EXPECT_LT(kept.Get(HeronDir::kPhysicalPlans)->size(),
+            whole.Get(HeronDir::kPhysicalPlans)->size() / 2);
+  EXPECT_EQ(*kept.Get(HeronDir::kExecutionState), "");
+  EXPECT_EQ(*kept.Get(HeronDir::kPackingPlans), "not a packing plan") << "kept as it is";
+  EXPECT_EQ(*kept.Get(HeronDir::kTManagers), *whole.Get(HeronDir::kTManagers));
+
+  const auto a = ObserveTopology(Key("wc"), {}, {}, &whole, 0).heron;
+  const auto b = ObserveTopology(Key("wc"), {}, {}, &kept, 0).heron;
+  EXPECT_EQ(b.topology_id, "wc-j1");
+  EXPECT_EQ(b.spec_hash, "spec-1");
+  EXPECT_TRUE(b.paused);
+  EXPECT_EQ(
+      std::tie(a.topology, a.packing_plan, a.execution_state, a.scheduler_location, a.topology_id,
+               a.spec_hash, a.paused, a.tmanager_topology_id, a.physical_plan),
+      std::tie(b.topology, b.packing_plan, b.execution_state, b.scheduler_location, b.topology_id,
+               b.spec_hash, b.paused, b.tmanager_topology_id, b.physical_plan));
+  // Bytes that do not parse as their node's message are kept whole.
+  EXPECT_EQ(KeepObserved(HeronDir::kTopologies, "garbage"), "garbage");
 }
 
 TEST(ObserveTest, TheHeronMemoParsesOncePerSnapshotVersion) {
