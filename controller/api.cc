@@ -121,13 +121,13 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
     instances.push_back(std::move(ij));
   }
   j["instances"] = std::move(instances);
-  if (s.heron.any()) {
+  if (s.heron && s.heron->any()) {
     Json h = Json::MakeObject();
-    h["topologyId"] = s.heron.topology_id;
-    h["state"] = s.heron.topology ? (s.heron.paused ? "PAUSED" : "RUNNING") : "";
-    h["physicalPlan"] = s.heron.physical_plan;
-    h["packingPlan"] = s.heron.packing_plan;
-    h["topologyManager"] = s.heron.tmanager_topology_id;
+    h["topologyId"] = s.heron->topology_id;
+    h["state"] = s.heron->topology ? (s.heron->paused ? "PAUSED" : "RUNNING") : "";
+    h["physicalPlan"] = s.heron->physical_plan;
+    h["packingPlan"] = s.heron->packing_plan;
+    h["topologyManager"] = s.heron->tmanager_topology_id;
     j["heron"] = std::move(h);
   }
   if (s.record) {

@@ -282,21 +282,30 @@ void Controller::ReadSources(bool all) {
 }
 
 void Controller::EnqueueAll() {
-  std::set<crd::TopologyKey> keys;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [k, e] : desired_.present) keys.insert(k);
-    for (const auto& [k, why] : desired_.frozen) keys.insert(k);
-    for (const auto& [k, s] : keys_) {
-      if (s.status) keys.insert(k);
-    }
-  }
+  // Sorted (a role's keys together, so that its passes share one Aurora answer) and without
+  // repeats; a vector, not a set: at 10,000 topologies the set's nodes were a peak of their own.
   auto stored = store_.ListRecords();
+  std::vector<crd::TopologyKey> keys;
   if (stored.ok()) {
-    keys.insert(stored->begin(), stored->end());
+    keys = std::move(*stored);
   } else {
     spdlog::warn("controller: listing records: {}", stored.status().ToString());
   }
+  std::sort(keys.begin(), keys.end());
+  const size_t recorded = keys.size();
+  auto add = [&](const crd::TopologyKey& k) {  // most keys have a record already
+    if (!std::binary_search(keys.begin(), keys.begin() + recorded, k)) keys.push_back(k);
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, e] : desired_.present) add(k);
+    for (const auto& [k, why] : desired_.frozen) add(k);
+    for (const auto& [k, s] : keys_) {
+      if (s.status) add(k);
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   for (const auto& k : keys) queue_.Add(k);
   metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
 }

@@ -55,8 +55,9 @@ struct TopologyStatus {
   std::string source_error;  // set when the topology is frozen by a broken source
   // Aurora's tasks of the job at the last pass (shared with the role's view); null before it.
   std::shared_ptr<const JobTasks> tasks;
-  std::string current_job_hash;     // the applied revision's: instances running it
-  reconciler::ObservedHeron heron;  // Heron's nodes at the last pass
+  std::string current_job_hash;  // the applied revision's: instances running it
+  // Heron's nodes at the last pass (shared with the cluster's memo); null when there were none.
+  std::shared_ptr<const reconciler::ObservedHeron> heron;
   int64_t observed_at_ms = 0;
   std::string phase;  // the record's, or Pending / Unknown before the first pass
   std::string message;

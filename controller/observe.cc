@@ -285,10 +285,15 @@ T HeronMemo::Remember(const std::string& name, uint64_t version, std::optional<T
 
 reconciler::ObservedHeron HeronMemo::Observe(const std::string& name,
                                              const statestore::HeronSnapshot& s) {
+  return *Shared(name, s);
+}
+
+std::shared_ptr<const reconciler::ObservedHeron> HeronMemo::Shared(
+    const std::string& name, const statestore::HeronSnapshot& s) {
   return Remember(name, s.version, &Entry::observed, [&] {
-    reconciler::ObservedHeron o;
-    ObserveHeron(s, &o);
-    return o;
+    auto o = std::make_shared<reconciler::ObservedHeron>();
+    ObserveHeron(s, o.get());
+    return std::shared_ptr<const reconciler::ObservedHeron>(std::move(o));
   });
 }
 

@@ -69,6 +69,9 @@ std::map<int32_t, const ObservedTask*> InstanceTasks(const JobTasks& tasks);
 class HeronMemo {
  public:
   reconciler::ObservedHeron Observe(const std::string& name, const statestore::HeronSnapshot& s);
+  // The same, shared (the topology's status holds it between passes).
+  std::shared_ptr<const reconciler::ObservedHeron> Shared(const std::string& name,
+                                                          const statestore::HeronSnapshot& s);
   std::optional<packager::PackingPlan> Packing(const std::string& name,
                                                const statestore::HeronSnapshot& s);
   void Forget(const std::string& name);
@@ -76,7 +79,7 @@ class HeronMemo {
  private:
   struct Entry {
     uint64_t version = 0;
-    std::optional<reconciler::ObservedHeron> observed;
+    std::optional<std::shared_ptr<const reconciler::ObservedHeron>> observed;
     std::optional<std::optional<packager::PackingPlan>> packing;
   };
   Entry& EntryFor(const std::string& name, uint64_t version);  // mu_ held

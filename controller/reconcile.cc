@@ -255,7 +255,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     st.source_error = desired->source_error;
     if (observed.known) {
       st.tasks = std::move(job_tasks);
-      st.heron = observed.heron;
+      st.heron = heron ? c.heron_memo().Shared(key.name, *heron) : nullptr;
     }
     auto job_hash = plan.memory.job_hash_of.find(plan.memory.applied_hash);
     st.current_job_hash = job_hash == plan.memory.job_hash_of.end() ? "" : job_hash->second;
