@@ -193,18 +193,12 @@ TEST_P(TaskListReaderTest, ObservedFieldsOfTheWrongTypeAreSkipped) {
   p->writeFieldStop();
   p->writeStructEnd();
   p->writeListEnd();
-  p->writeFieldEnd();
-  p->writeFieldStop();
-  p->writeStructEnd();
-  p->writeFieldEnd();
-  p->writeFieldStop();
-  p->writeStructEnd();
-  p->writeFieldEnd();
-  p->writeFieldStop();
-  p->writeStructEnd();
-  p->writeFieldEnd();
-  p->writeFieldStop();
-  p->writeStructEnd();
+  auto close_struct = [&] {  // ends the field that holds a struct, then the struct around it
+    p->writeFieldEnd();
+    p->writeFieldStop();
+    p->writeStructEnd();
+  };
+  for (int depth = 0; depth < 4; ++depth) close_struct();  // tasks, result, success, reply
   p->writeMessageEnd();
   Read got = ReadReply(GetParam(), buffer->getBufferAsString(), "getTasksWithoutConfigs",
                        TaskFields::kObserved);

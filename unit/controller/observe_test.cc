@@ -78,6 +78,17 @@ TEST(ObserveTest, UpdatesSplitIntoTheActiveOneAndTheLastFinished) {
   EXPECT_EQ(o.last_update->spec_hash, "spec-u2");
 }
 
+heron::proto::tmanager::TManagerLocation TManagerAt(const std::string& name,
+                                                    const std::string& id) {
+  heron::proto::tmanager::TManagerLocation loc;
+  loc.set_topology_name(name);
+  loc.set_topology_id(id);
+  loc.set_host("h");
+  loc.set_controller_port(1);
+  loc.set_server_port(2);
+  return loc;
+}
+
 TEST(ObserveTest, HeronNodesAreRead) {
   crd::Topology t;
   t.metadata.name = "wc";
@@ -86,12 +97,7 @@ TEST(ObserveTest, HeronNodesAreRead) {
   snap.nodes[HeronDir::kTopologies] =
       statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j1", 2, "spec-1"));
   snap.nodes[HeronDir::kPackingPlans] = "";
-  heron::proto::tmanager::TManagerLocation loc;
-  loc.set_topology_name("wc");
-  loc.set_topology_id("wc-j1");
-  loc.set_host("h");
-  loc.set_controller_port(1);
-  loc.set_server_port(2);
+  const heron::proto::tmanager::TManagerLocation loc = TManagerAt("wc", "wc-j1");
   snap.nodes[HeronDir::kTManagers] = statestore::SerializeHeronMessage(loc);
   auto o = ObserveTopology(Key("wc"), {}, {}, &snap, 0);
   EXPECT_TRUE(o.heron.topology);
@@ -138,12 +144,7 @@ TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
   stmgr->set_host_name("agent-1");
   stmgr->set_data_port(31000);
   stmgr->set_local_endpoint("/tmp/sock");
-  heron::proto::tmanager::TManagerLocation loc;
-  loc.set_topology_name("wc");
-  loc.set_topology_id("wc-j1");
-  loc.set_host("h");
-  loc.set_controller_port(1);
-  loc.set_server_port(2);
+  const heron::proto::tmanager::TManagerLocation loc = TManagerAt("wc", "wc-j1");
 
   statestore::HeronSnapshot whole;
   whole.nodes[HeronDir::kTopologies] = statestore::SerializeHeronMessage(topology);
