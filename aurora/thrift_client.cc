@@ -106,13 +106,23 @@ StatusOr<std::vector<JobSummary>> ThriftAuroraClient::GetJobSummary(const std::s
 
 StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
                                                          bool with_configs) {
+  return ListTasks(query, with_configs, false);
+}
+
+StatusOr<std::vector<Task>> ThriftAuroraClient::GetTaskStates(const TaskQuery& query) {
+  return ListTasks(query, false, true);
+}
+
+StatusOr<std::vector<Task>> ThriftAuroraClient::ListTasks(const TaskQuery& query, bool with_configs,
+                                                          bool observed_only) {
   api::TaskQuery q = ToThrift(query);
   const std::string method = with_configs ? "getTasksStatus" : "getTasksWithoutConfigs";
+  const TaskFields fields = observed_only ? TaskFields::kObserved : TaskFields::kAll;
   std::vector<Task> out;
   // Each task is converted as it is decoded (ReadTaskListReply), never the whole list at once.
   auto read = [&](Client& c, api::Response& response) {
     out.clear();
-    ReadTaskListReply(*c.getInputProtocol(), method, response, TaskFields::kAll,
+    ReadTaskListReply(*c.getInputProtocol(), method, response, fields,
                       [&](api::ScheduledTask& t) { out.push_back(FromThrift(std::move(t))); });
   };
   StatusOr<api::Response> r =
@@ -120,21 +130,6 @@ StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
                          method, true, [&](Client& c) { c.send_getTasksStatus(q); }, read)
                    : impl_->Call(
                          method, true, [&](Client& c) { c.send_getTasksWithoutConfigs(q); }, read);
-  if (!r.ok()) return r.status();
-  return out;
-}
-
-StatusOr<std::vector<Task>> ThriftAuroraClient::GetTaskStates(const TaskQuery& query) {
-  api::TaskQuery q = ToThrift(query);
-  std::vector<Task> out;
-  auto read = [&](Client& c, api::Response& response) {
-    out.clear();
-    ReadTaskListReply(*c.getInputProtocol(), "getTasksWithoutConfigs", response,
-                      TaskFields::kObserved,
-                      [&](api::ScheduledTask& t) { out.push_back(FromThrift(std::move(t))); });
-  };
-  StatusOr<api::Response> r = impl_->Call(
-      "getTasksWithoutConfigs", true, [&](Client& c) { c.send_getTasksWithoutConfigs(q); }, read);
   if (!r.ok()) return r.status();
   return out;
 }

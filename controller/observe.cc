@@ -107,10 +107,6 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   }
 }
 
-}  // namespace
-
-namespace {
-
 // The topology without its components and with only the spec hash of its config.
 void TrimTopology(heron::proto::api::Topology& t) {
   t.clear_spouts();
