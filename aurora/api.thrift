@@ -119,7 +119,10 @@ struct Metadata {
 
 struct ExecutorConfig {
   1: string name
-  2: string data
+  // Aurora's IDL leaves this default-required; Java omits a null string from the wire, and
+  // getTasksWithoutConfigs sends it unset. Optional here so that C++ (which writes every
+  // default-required field) can leave it out too: set it with __set_data.
+  2: optional string data
 }
 
 struct ValueConstraint {

@@ -106,7 +106,7 @@ api::TaskConfig ToThrift(const TaskConfig& t) {
   }
   api::ExecutorConfig executor;
   executor.name = t.executor_name;
-  executor.data = t.executor_data;
+  executor.__set_data(t.executor_data);
   out.__set_executorConfig(executor);
   out.__set_metadata(MetadataSet(t.metadata));
   out.__set_taskLinks({});

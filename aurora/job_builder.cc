@@ -105,16 +105,53 @@ std::string EncodeJvmOptions(const std::string& options) {
   return out + "\"";
 }
 
+std::string TopologyClassPath(const std::string& binary, const std::string& additional) {
+  std::string classpath;
+  if (binary.size() >= 4 && binary.compare(binary.size() - 4, 4, ".jar") == 0) {
+    classpath = binary;
+  } else {
+    std::string base = binary;
+    for (const char* ext : {".tar.gz", ".tar"}) {
+      const std::string e = ext;
+      if (base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0) {
+        base.resize(base.size() - e.size());
+        break;
+      }
+    }
+    classpath = "libs/*:" + base + ".jar";
+  }
+  if (!additional.empty()) classpath += ":" + additional;
+  return classpath;
+}
+
+namespace {
+
+std::string BinaryOf(const crd::Topology& t, const JobInputs& in) {
+  return in.topology_binary.empty() ? t.metadata.name + ".jar" : in.topology_binary;
+}
+
+std::string PackageTypeOf(const crd::Topology& t, const JobInputs& in) {
+  if (!in.package_type.empty()) return in.package_type;
+  const std::string binary = BinaryOf(t, in);
+  for (const char* ext : {"jar", "tar", "pex", "so", "dylib"}) {
+    const std::string e = std::string(".") + ext;
+    if (binary.size() > e.size() && binary.compare(binary.size() - e.size(), e.size(), e) == 0) {
+      return ext;
+    }
+  }
+  return binary.size() > 7 && binary.compare(binary.size() - 7, 7, ".tar.gz") == 0 ? "tar" : "jar";
+}
+
+}  // namespace
+
 std::vector<std::string> ExecutorTopologyFlags(const crd::Topology& t, const ClusterConfig& c,
                                                const JobInputs& in) {
   const bool tmaster = crd::UsesTMasterNames(HeronVersion(t, c));
   const std::string& name = t.metadata.name;
-  const std::string binary = in.topology_binary.empty() ? name + ".jar" : in.topology_binary;
+  const std::string binary = BinaryOf(t, in);
   const std::string defn = in.defn_file.empty() ? name + ".defn" : in.defn_file;
-  std::string classpath = binary;
-  if (std::string extra = ConfigString(t, "topology.additional.classpath"); !extra.empty()) {
-    classpath += ":" + extra;
-  }
+  const std::string classpath =
+      TopologyClassPath(binary, ConfigString(t, "topology.additional.classpath"));
   std::string ram_map;
   for (const auto& [component, bytes] : in.component_ram) {
     ram_map += (ram_map.empty() ? "" : ",") + component + ":" + std::to_string(bytes);
@@ -139,7 +176,7 @@ std::vector<std::string> ExecutorTopologyFlags(const crd::Topology& t, const Clu
       "--override-config-file=./heron-conf/override.yaml",
       "--component-ram-map=" + ram_map,
       "--component-jvm-opts=" + ComponentJvmOptions(t),
-      "--pkg-type=jar",
+      "--pkg-type=" + PackageTypeOf(t, in),
       "--topology-binary-file=" + binary,
       "--heron-java-home=" + c.java_home,
       "--heron-shell-binary=./heron-core/bin/heron-shell",
@@ -272,6 +309,25 @@ StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, con
   if (in.containers < 1) return Status::InvalidArgument("job builder: no containers");
   if (in.resources.cpus <= 0 || in.resources.ram_bytes < kMiB || in.resources.disk_bytes < kMiB) {
     return Status::InvalidArgument("job builder: container resources must be positive");
+  }
+  // Heron's executor looks every component up in --component-ram-map; an empty map does not
+  // even parse there.
+  std::vector<std::string> components;
+  for (const auto& c : t.spec.topology.spouts) components.push_back(c.id);
+  for (const auto& c : t.spec.topology.bolts) components.push_back(c.id);
+  for (const std::string& component : components) {
+    auto ram = in.component_ram.find(component);
+    if (ram == in.component_ram.end()) {
+      return Status::InvalidArgument("job builder: component '" + component +
+                                     "' has no RAM in the component RAM map");
+    }
+    const std::string type = PackageTypeOf(t, in);
+    if ((type == "jar" || type == "tar") && ram->second <= kJvmInstanceReservedBytes) {
+      return Status::InvalidArgument(
+          "component '" + component + "' gets " + std::to_string(ram->second / kMiB) +
+          " MiB per instance; a JVM instance needs more than 192 MiB (Heron reserves 64 MiB of "
+          "code cache and 128 MiB of metaspace from it)");
+    }
   }
   const std::string core =
       t.spec.heron.core_package.empty() ? c.core_package_uri : t.spec.heron.core_package;

@@ -58,13 +58,25 @@ struct JobInputs {
   std::string topology_id;  // changes with every revision, as heron submit's does
   int32_t containers = 1;   // packing-plan containers (Aurora instances = containers + 1)
   ContainerResources resources;
-  std::map<std::string, int64_t> component_ram;  // component -> bytes per instance
+  // component -> bytes per instance, every component of the topology: heron-cli passes the
+  // packing plan's (PackingPlan.getComponentRamDistribution); see ComponentRamOf.
+  std::map<std::string, int64_t> component_ram;
   std::string job_hash;         // JobHash() of these inputs; goes in the task metadata
   std::string spec_hash;        // update metadata only
   std::string source_revision;  // update metadata only
   std::string defn_file;        // basename in the package, default "<name>.defn"
   std::string topology_binary;  // basename in the package, default "<name>.jar"
+  std::string package_type;     // --pkg-type: jar, tar, pex, so, dylib; default from the name
 };
+
+// A JVM instance's heap is its component's RAM less 64 MiB of code cache and 128 MiB of
+// metaspace (heron_executor.py _get_jvm_instance_options): at or below this the JVM refuses to
+// start with a negative -Xmx.
+inline constexpr int64_t kJvmInstanceReservedBytes = int64_t{192} << 20;
+
+// Heron's classpath for the topology's instances (TopologyUtils.makeClassPath): the jar itself,
+// or libs/*:<base>.jar for a tar, then topology.additional.classpath.
+std::string TopologyClassPath(const std::string& binary, const std::string& additional);
 
 // Metadata keys the controller reads back from live jobs.
 inline constexpr char kMetaJobHash[] = "heron-gitops/job-hash";
@@ -83,7 +95,8 @@ std::string ExecutorCommandLine(const crd::Topology& t, const ClusterConfig& c,
 std::string ThermosJson(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
 // The hash of the task this spec makes, without topology id and metadata (see above).
 StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, JobInputs in);
-// The whole job. kInvalidArgument when the inputs cannot make a valid job.
+// The whole job. kInvalidArgument when the inputs cannot make a valid job (among others: a
+// component missing from the RAM map, or a JVM component at or below the reserved RAM).
 StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
 // The same job as an update request with the spec's update settings.
 StatusOr<UpdateRequest> BuildUpdate(const crd::Topology& t, const ClusterConfig& c,

@@ -16,6 +16,7 @@
 #include "packager/blob_store.h"
 #include "packager/defn_maker.h"
 #include "packager/package.h"
+#include "packager/packing.h"
 #include "statestore/defn.h"
 
 namespace hgo::cli {
@@ -56,7 +57,13 @@ StatusOr<std::string> MakeDefn(const PackageBuildOptions& o, std::string* source
                                      " topologies" + (o.name.empty() ? "" : " named " + o.name) +
                                      "; pick one with --name");
     }
-    return statestore::DefnFromSpec(topologies[0], topologies[0].metadata.name, 1);
+    // topology.stmgrs is the job's container count, as heron-cli's .defn says for its job.
+    auto plan = packager::Pack(topologies[0], topologies[0].metadata.name);
+    if (!plan.ok()) {
+      return Status::InvalidArgument(o.from_spec + ": spec.resources: " + plan.status().message());
+    }
+    return statestore::DefnFromSpec(topologies[0], topologies[0].metadata.name,
+                                    static_cast<int>(plan->containers.size()));
   }
   packager::MainClassRun run;
   run.heron_home = o.heron_home;

@@ -54,6 +54,7 @@ class ClusterRuntime {
   aurora::AuroraApi& aurora(int worker);
   Executor& executor(int worker);
   JobHashMemo& job_hashes() { return job_hashes_; }
+  packager::PackageReader& packages() { return *executor_options_.packages; }
   HeronMemo& heron_memo() { return heron_memo_; }
   std::shared_ptr<const statestore::HeronSnapshot> Heron(const std::string& name) const;
 

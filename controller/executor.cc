@@ -27,7 +27,7 @@ std::string JobHashInputs(const aurora::JobInputs& in) {
                 static_cast<long long>(in.resources.ram_bytes),
                 static_cast<long long>(in.resources.disk_bytes));
   for (const std::string* field :
-       {&in.spec_hash, &in.source_revision, &in.defn_file, &in.topology_binary}) {
+       {&in.spec_hash, &in.source_revision, &in.defn_file, &in.topology_binary, &in.package_type}) {
     add(*field);
   }
   add(resources);
@@ -67,12 +67,24 @@ size_t JobHashMemo::size() const {
 }
 
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
-                        const std::optional<packager::PackingPlan>& current, JobHashMemo* memo) {
+                        const std::optional<packager::PackingPlan>& current,
+                        const packager::PackageFacts& package, JobHashMemo* memo) {
   const crd::Topology& t = *revision.spec;
+  if (package.statemgr_root != cluster.statemgr_root) {
+    // Heron's executor watches its packing plan where the package's conf says, the topology
+    // manager writes where the flags say: with two roots the containers never start.
+    return Status::FailedPrecondition(
+        "the package's heron-conf/statemgr.yaml roots Heron's state at '" + package.statemgr_root +
+        "', cluster " + cluster.name + " keeps it under '" + cluster.statemgr_root +
+        "' (build the package with the cluster's conf directory)");
+  }
   Shape shape;
   HGO_ASSIGN_OR_RETURN(shape.packing, current ? packager::Repack(*current, t, "pending")
                                               : packager::Pack(t, "pending"));
-  HGO_ASSIGN_OR_RETURN(shape.inputs.component_ram, packager::ComponentRamMap(t));
+  shape.inputs.component_ram = packager::ComponentRamDistribution(shape.packing);
+  shape.inputs.defn_file = package.defn_name;
+  shape.inputs.topology_binary = package.binary_name;
+  shape.inputs.package_type = package.binary_type;
   const packager::Resource max = shape.packing.MaxRequired();
   shape.inputs.containers = static_cast<int32_t>(shape.packing.containers.size());
   shape.inputs.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
@@ -122,12 +134,15 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
                                         ? revision->spec->spec.heron.version
                                         : cluster_.heron_version;
   statestore::HeronState heron(
-      zk_, statestore::HeronLayout{options_.heron_root, crd::UsesTMasterNames(heron_version)});
+      zk_, statestore::HeronLayout{cluster_.statemgr_root, crd::UsesTMasterNames(heron_version)});
   const std::string& name = job.name;
   auto shape = [&]() -> StatusOr<Shape> {
     auto cached = shapes.find(a.hash);
     if (cached == shapes.end()) {
-      HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing));
+      const crd::PackageSpec& package = revision->spec->spec.package;
+      HGO_ASSIGN_OR_RETURN(packager::PackageFacts facts,
+                           options_.packages->Open(package.uri, package.sha256));
+      HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing, facts));
       cached = shapes.emplace(a.hash, std::move(s)).first;
     }
     if (cached->second.inputs.topology_id != a.topology_id) {
@@ -144,11 +159,12 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       // The package first: a wrong sha256 or a .defn that does not match the spec stops the
       // action before anything is written, so nothing of the revision is deployed.
       const crd::PackageSpec& package = revision->spec->spec.package;
-      HGO_ASSIGN_OR_RETURN(std::string defn, options_.packages->Defn(package.uri, package.sha256));
-      HGO_ASSIGN_OR_RETURN(
-          statestore::hp_api::Topology topology,
-          statestore::TopologyFromDefn(defn, package.uri, *revision->spec, s.inputs.topology_id,
-                                       s.inputs.containers, revision->spec_hash));
+      HGO_ASSIGN_OR_RETURN(packager::PackageFacts facts,
+                           options_.packages->Open(package.uri, package.sha256, /*fresh=*/true));
+      HGO_ASSIGN_OR_RETURN(statestore::hp_api::Topology topology,
+                           statestore::TopologyFromDefn(facts.defn, package.uri, *revision->spec,
+                                                        s.inputs.topology_id, s.inputs.containers,
+                                                        revision->spec_hash));
       HGO_RETURN_IF_ERROR(heron.EnsureTree());
       const int64_t now_s =
           std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
@@ -219,13 +235,19 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
     case Kind::kKillJob:
       return aurora_.KillJob(job, "heron-gitops: " + a.reason);
     case Kind::kDeleteHeronState:
-      // Heron's own order (`heron kill`, heron-state.md §4.3): topologies/<name> last, since
-      // its existence means "running"; the topology manager's pplans go too.
-      for (HeronDir d : {HeronDir::kPackingPlans, HeronDir::kPhysicalPlans, HeronDir::kSchedulers,
-                         HeronDir::kExecutionState, HeronDir::kTopologies}) {
+      // `heron kill`'s order (RuntimeManagerRunner.cleanState): the topology manager's and the
+      // metrics cache's locations, packing plan, physical plan, scheduler location, the update
+      // lock, execution state, and topologies/<name> last, since its existence means
+      // "running". Heron leaves statefulcheckpoints/<name> behind; a killed topology's
+      // checkpoints are of no use to a new one, so it goes too.
+      for (HeronDir d : {HeronDir::kTManagers, HeronDir::kMetricsCaches, HeronDir::kPackingPlans,
+                         HeronDir::kPhysicalPlans, HeronDir::kSchedulers}) {
         HGO_RETURN_IF_ERROR(heron.Remove(d, name));
       }
-      return Status::Ok();
+      HGO_RETURN_IF_ERROR(heron.RemoveTree(HeronDir::kLocks, name + "__updateTopology"));
+      HGO_RETURN_IF_ERROR(heron.RemoveTree(HeronDir::kStatefulCheckpoints, name));
+      HGO_RETURN_IF_ERROR(heron.Remove(HeronDir::kExecutionState, name));
+      return heron.Remove(HeronDir::kTopologies, name);
     case Kind::kRemember:
     case Kind::kForget:
       return Status::Ok();  // the caller's: records are written after the actions succeeded

@@ -55,13 +55,13 @@ class JobHashMemo {
 };
 
 // Packs the spec (repacking from the current plan when there is one, so placements stay) and
-// derives the job inputs, the job hash (through memo when given) and from it the topology id.
+// derives the job inputs (the RAM map from the plan, the binary and its type from the package),
+// the job hash (through memo when given) and from it the topology id.
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
                         const std::optional<packager::PackingPlan>& current,
-                        JobHashMemo* memo = nullptr);
+                        const packager::PackageFacts& package, JobHashMemo* memo = nullptr);
 
 struct ExecutorOptions {
-  std::string heron_root = "/heron";
   // Every update is started with blockIfNoPulsesAfterMs: a controller that stops pulsing (dead,
   // partitioned, no longer leader) stops its own rollouts.
   int32_t block_if_no_pulses_after_ms = 120000;

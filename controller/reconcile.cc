@@ -82,10 +82,18 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
   }
   if (!entry) return d;
   RevisionSource rev{entry->spec, entry->spec_hash, entry->source_revision};
-  auto shape = ShapeOf(rev, c.spec().config, current, &c.job_hashes());
+  const crd::PackageSpec& package = entry->spec->spec.package;
+  auto facts = c.packages().Open(package.uri, package.sha256);
+  if (!facts.ok()) {
+    // Nothing of a revision whose package cannot be read is deployed; what runs stays.
+    d.presence = reconciler::Desired::Presence::kFrozen;
+    d.source_error = entry->spec->source_file + ": package: " + facts.status().message();
+    return d;
+  }
+  auto shape = ShapeOf(rev, c.spec().config, current, *facts, &c.job_hashes());
   if (!shape.ok()) {
     d.presence = reconciler::Desired::Presence::kFrozen;
-    d.source_error = entry->spec->source_file + ": cannot be packed: " + shape.status().message();
+    d.source_error = entry->spec->source_file + ": cannot be deployed: " + shape.status().message();
     return d;
   }
   d.spec = entry->spec;

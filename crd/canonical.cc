@@ -70,7 +70,7 @@ Json CanonicalJson(const Topology& t) {
 
   Json plan = Json::MakeObject();
   plan["name"] = t.metadata.name;  // ECO's name always equals metadata.name
-  plan["type"] = s.topology.type;
+  if (!s.topology.type.empty()) plan["type"] = s.topology.type;  // absent: ECO's storm
   plan["config"] = s.topology.config.is_object() ? s.topology.config : Json::MakeObject();
   Json::Array beans, spouts, bolts, streams;
   for (const auto& b : s.topology.components) {
@@ -118,14 +118,24 @@ Json CanonicalJson(const Topology& t) {
 
 std::string CanonicalString(const Topology& t) { return Serialize(CanonicalJson(t)); }
 
-std::string SpecHash(const Topology& t) { return Sha256Hex(CanonicalString(t)); }
+Json HashInput(const Topology& t) {
+  Json j = CanonicalJson(t);
+  // Hashes of running topologies must not move when the controller is upgraded (a new task
+  // hash restarts every container). Specs without `type` were hashed with "type":"heron" before
+  // ECO's real default (storm) was read; they keep that input.
+  Json& plan = j["spec"]["topology"];
+  if (plan.is_object() && !plan.Find("type")) plan["type"] = "heron";
+  return j;
+}
+
+std::string SpecHash(const Topology& t) { return Sha256Hex(Serialize(HashInput(t))); }
 
 }  // namespace hgo::crd
 
 namespace hgo::crd {
 
 std::string TaskHash(const Topology& t) {
-  Json j = CanonicalJson(t);
+  Json j = HashInput(t);
   Json& spec = j["spec"];
   for (const char* list : {"spouts", "bolts"}) {
     Json& components = spec["topology"][list];

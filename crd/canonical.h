@@ -16,7 +16,12 @@ namespace hgo::crd {
 
 Json CanonicalJson(const Topology& t);
 std::string CanonicalString(const Topology& t);  // Serialize(CanonicalJson(t))
-std::string SpecHash(const Topology& t);         // sha256 hex of CanonicalString(t)
+// What the hashes are taken of: the canonical form, except that an ECO section without `type`
+// is hashed as "type":"heron" (its input before ECO's storm default was honoured), so that no
+// running topology's hash moves with an upgrade. Such a spec and one saying `type: heron` hash
+// alike; they differ only when Storm keys are set (topology.workers: a scale, not a new task).
+Json HashInput(const Topology& t);
+std::string SpecHash(const Topology& t);  // sha256 hex of Serialize(HashInput(t))
 
 // The hash of what runs in each container: the canonical form without what only scales the
 // topology (parallelism, the container count) or only steers the controller (state, syncPolicy,

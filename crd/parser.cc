@@ -123,7 +123,7 @@ void ReadLogicalPlan(ReadContext& ctx, MapReader& spec, LogicalPlanSpec& plan,
   ctx.Record(m.path(), spec.Get("topology"));
   m.CheckKnown({"name", "type", "config", "components", "spouts", "bolts", "streams"});
   eco_name = m.String("name", false).value_or("");
-  plan.type = m.Enum("type", {"heron", "storm"}, false).value_or(plan.type);
+  plan.type = m.Enum("type", {"heron", "storm"}, false).value_or("");
   if (m.Has("config") && !m.Get("config").IsNull()) {
     auto config = m.Value("config", false);
     if (config && !config->is_object()) {

@@ -43,6 +43,13 @@ const char* DesiredStateName(DesiredState s) {
   return s == DesiredState::kPaused ? "Paused" : "Running";
 }
 
+std::string ContainerCountKey(const Topology& t) {
+  const Json& config = t.spec.topology.config;
+  if (t.spec.topology.storm() && config.Find("topology.workers")) return "topology.workers";
+  if (config.Find("topology.stmgrs")) return "topology.stmgrs";
+  return "";
+}
+
 std::string FieldError::ToString() const {
   std::string out = file;
   if (location.line > 0) {

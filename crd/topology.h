@@ -90,12 +90,16 @@ struct StreamSpec {
 
 // The logical plan, in Heron ECO's format.
 struct LogicalPlanSpec {
-  std::string type = "heron";        // "heron" or "storm"
+  // As the file gives it: "heron", "storm", or "" when absent, which ECO reads as storm
+  // (EcoTopologyDefinition.getType): Storm's config keys are then translated (storm()).
+  std::string type;
   Json config = Json::MakeObject();  // topology config overrides, key -> value
   std::vector<BeanSpec> components;
   std::vector<ComponentSpec> spouts;
   std::vector<ComponentSpec> bolts;
   std::vector<StreamSpec> streams;
+
+  bool storm() const { return type != "heron"; }
 };
 
 enum class PackingAlgorithm { kResourceCompliantRR, kRoundRobin };
@@ -161,6 +165,11 @@ struct Topology {
     return TopologyKey{spec.cluster, spec.role, spec.environment, metadata.name};
   }
 };
+
+// The config key of spec.topology that sets the container count: topology.stmgrs, or in a
+// Storm-type ECO file topology.workers when it is set (Storm's ConfigUtils.doStormTranslation
+// makes stmgrs from it). "" when neither is set.
+std::string ContainerCountKey(const Topology& t);
 
 // A parsed spec shared read-only between the controller's parse cache, its desired set and the
 // passes that plan with it: one copy per spec, however many holders.

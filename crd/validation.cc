@@ -342,15 +342,16 @@ void Validator::Config(const std::set<std::string>& component_ids) {
       }
     }
   }
-  if (const Json* stmgrs = config.Find("topology.stmgrs")) {
-    std::string path = KeyPath(base, "topology.stmgrs");
+  if (const std::string key = ContainerCountKey(t_); !key.empty()) {
+    const Json* count = config.Find(key);
+    std::string path = KeyPath(base, key);
     const auto& packing = t_.spec.packing;
     if (packing.algorithm == PackingAlgorithm::kResourceCompliantRR) {
-      Error(path,
-            "ResourceCompliantRR computes the container count; remove topology.stmgrs "
-            "or use packing.algorithm RoundRobin with packing.containers");
-    } else if (!stmgrs->is_int() ||
-               (packing.containers && stmgrs->as_int() != *packing.containers)) {
+      Error(path, "ResourceCompliantRR computes the container count; remove " + key +
+                      " or use packing.algorithm RoundRobin with packing.containers");
+    } else if (!count->is_int() || count->as_int() < 1) {
+      Error(path, "must be a container count (a whole number, at least 1)");
+    } else if (packing.containers && count->as_int() != *packing.containers) {
       Error(path, "conflicts with spec.packing.containers; set the container count there only");
     }
   }

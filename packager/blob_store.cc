@@ -75,12 +75,12 @@ StatusOr<std::string> FetchPackage(const std::string& uri, const TransferOptions
                                  "': the controller reads packages from file:// and http(s)://");
 }
 
-StatusOr<std::string> FetchingPackageReader::Defn(const std::string& uri,
-                                                  const std::string& sha256) {
-  if (!sha256.empty()) {
+StatusOr<PackageFacts> FetchingPackageReader::Open(const std::string& uri,
+                                                   const std::string& sha256, bool fresh) {
+  if (!fresh || !sha256.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = defn_by_package_.find({uri, sha256});
-    if (it != defn_by_package_.end()) return it->second;
+    auto it = facts_.find({uri, sha256});
+    if (it != facts_.end()) return it->second;
   }
   auto bytes = FetchPackage(uri, options_);
   {
@@ -98,11 +98,13 @@ StatusOr<std::string> FetchingPackageReader::Defn(const std::string& uri,
     }
   }
   HGO_ASSIGN_OR_RETURN(PackageContents contents, OpenPackage(*bytes, uri));
-  if (!sha256.empty()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    defn_by_package_[{uri, sha256}] = contents.defn;
-  }
-  return std::move(contents.defn);
+  HGO_RETURN_IF_ERROR(CheckDeployable(contents, uri));
+  PackageFacts facts{std::move(contents.defn), std::move(contents.defn_name),
+                     std::move(contents.binary_name), std::move(contents.binary_type),
+                     StateManagerRoot(contents)};
+  std::lock_guard<std::mutex> lock(mu_);
+  facts_[{uri, sha256}] = facts;
+  return facts;
 }
 
 uint64_t FetchingPackageReader::fetches() const {

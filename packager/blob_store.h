@@ -26,30 +26,43 @@ StatusOr<std::string> PushPackage(const std::string& bytes, const std::string& s
 // The bytes at a file:// or http(s):// URI (at most kMaxPackageBytes).
 StatusOr<std::string> FetchPackage(const std::string& uri, const TransferOptions& options = {});
 
-// What the controller needs from a package before deploying it.
+// What the controller needs from a package to deploy it.
+struct PackageFacts {
+  std::string defn;           // the serialized Topology
+  std::string defn_name;      // <name>.defn
+  std::string binary_name;    // the topology binary's base name
+  std::string binary_type;    // jar, tar, pex, so, dylib: the executor's --pkg-type
+  std::string statemgr_root;  // packager::StateManagerRoot: where the executor watches
+};
+
 class PackageReader {
  public:
   virtual ~PackageReader() = default;
-  // The package's .defn. When sha256 is not empty the package's bytes must have it:
-  // kFailedPrecondition otherwise, naming both digests.
-  virtual StatusOr<std::string> Defn(const std::string& uri, const std::string& sha256) = 0;
+  // The package's facts, once it is known to be deployable (packager::CheckDeployable). When
+  // sha256 is not empty the package's bytes must have it: kFailedPrecondition otherwise, naming
+  // both digests. fresh: read the package again even when its facts are known (the check before
+  // Heron's state is written, for packages without a sha256).
+  virtual StatusOr<PackageFacts> Open(const std::string& uri, const std::string& sha256,
+                                      bool fresh = false) = 0;
 };
 
-// Fetches packages and keeps each checked package's .defn by (uri, sha256): a .defn is small and
+// Fetches packages and keeps each checked package's facts by (uri, sha256): they are small and
 // the package is not kept. Keeping it means a rollback to a revision checked before does not
 // depend on the store being up; a package whose bytes change under the same URI afterwards is
 // caught where it is fetched for a task (the job's fetch step checks the sha256). Packages
-// without a sha256 in the spec are fetched every time. Safe to call from many threads.
+// without a sha256 in the spec are kept too (planning reads the binary's name on every pass)
+// but read again whenever fresh is asked. Safe to call from many threads.
 class FetchingPackageReader : public PackageReader {
  public:
   explicit FetchingPackageReader(TransferOptions options = {}) : options_(std::move(options)) {}
-  StatusOr<std::string> Defn(const std::string& uri, const std::string& sha256) override;
+  StatusOr<PackageFacts> Open(const std::string& uri, const std::string& sha256,
+                              bool fresh = false) override;
   uint64_t fetches() const;
 
  private:
   const TransferOptions options_;
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::string> defn_by_package_;  // (uri, sha)
+  std::map<std::pair<std::string, std::string>, PackageFacts> facts_;  // by (uri, sha256)
   uint64_t fetches_ = 0;
 };
 

@@ -35,6 +35,93 @@ std::string Parallelism(const hp_api::Component& c) {
 
 }  // namespace
 
+const std::vector<ConfRequirement>& RequiredConfFiles() {
+  static const std::vector<ConfRequirement> files = {
+      {"heron_internals.yaml", "heron.logging.directory"},
+      {"override.yaml", ""},
+      {"statemgr.yaml", "heron.class.state.manager"},
+      {"metrics_sinks.yaml", ""},
+  };
+  return files;
+}
+
+std::optional<std::string> TopLevelValue(std::string_view yaml, std::string_view key) {
+  size_t at = 0;
+  while (at < yaml.size()) {
+    size_t end = yaml.find('\n', at);
+    if (end == std::string_view::npos) end = yaml.size();
+    std::string_view line = yaml.substr(at, end - at);
+    at = end + 1;
+    for (std::string_view quote : {"", "\"", "'"}) {
+      const size_t n = quote.size();
+      if (line.size() < key.size() + 2 * n + 1 || line.substr(0, n) != quote ||
+          line.substr(n, key.size()) != key || line.substr(n + key.size(), n) != quote ||
+          line[2 * n + key.size()] != ':') {
+        continue;
+      }
+      std::string_view value = line.substr(2 * n + key.size() + 1);
+      if (size_t hash = value.find(" #"); hash != std::string_view::npos)
+        value.remove_suffix(value.size() - hash);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+      while (!value.empty() &&
+             (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) {
+        value.remove_suffix(1);
+      }
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+          value.back() == value.front()) {
+        value = value.substr(1, value.size() - 2);
+      }
+      return std::string(value);
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+const ArchiveEntry* FindFile(const PackageContents& p, const std::string& path) {
+  for (const auto& f : p.files) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string StateManagerRoot(const PackageContents& p) {
+  std::string root;
+  for (const char* file : {"heron-conf/statemgr.yaml", "heron-conf/override.yaml"}) {
+    if (const ArchiveEntry* f = FindFile(p, file)) {
+      if (auto v = TopLevelValue(f->data, "heron.statemgr.root.path")) root = *v;
+    }
+  }
+  return root;
+}
+
+Status CheckDeployable(const PackageContents& p, const std::string& where) {
+  if (p.binary_name.empty()) {
+    return Status::FailedPrecondition(where +
+                                      ": no topology binary (.jar, .tar, .tar.gz, .pex, .so, "
+                                      ".dylib) at the package's top level");
+  }
+  for (const ConfRequirement& r : RequiredConfFiles()) {
+    const std::string path = std::string("heron-conf/") + r.path;
+    const ArchiveEntry* found = FindFile(p, path);
+    if (found == nullptr) {
+      return Status::FailedPrecondition(
+          where + ": " + path +
+          " is missing; Heron's executor reads it before it starts (build the package with "
+          "--conf-dir naming the cluster's Heron conf directory)");
+    }
+    if (*r.key != '\0' && !TopLevelValue(found->data, r.key)) {
+      return Status::FailedPrecondition(where + ": " + path + " has no '" + r.key +
+                                        "', which Heron's executor reads");
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::string> BinaryType(const std::string& file_name) {
   if (EndsWith(file_name, ".jar")) return std::string("jar");
   if (EndsWith(file_name, ".tar") || EndsWith(file_name, ".tar.gz")) return std::string("tar");
@@ -60,6 +147,18 @@ StatusOr<Package> BuildPackage(const PackageInputs& in) {
   entries.push_back({in.binary_name, in.binary, in.binary_executable});
   entries.push_back({defn_name, in.defn, false});
   for (const auto& [path, data] : in.conf_files) entries.push_back({"heron-conf/" + path, data});
+  // heron-cli always writes override.yaml (its --config-property values) beside the cluster's
+  // conf; without properties it is empty, which Heron's executor reads as no overrides.
+  if (!in.conf_files.count("override.yaml")) entries.push_back({"heron-conf/override.yaml", ""});
+  {
+    PackageContents check;
+    check.binary_name = in.binary_name;
+    check.binary_type = type;
+    check.files = entries;
+    if (Status s = CheckDeployable(check, "the package"); !s.ok()) {
+      return Status::InvalidArgument(s.message());
+    }
+  }
 
   Json manifest = Json::MakeObject();
   manifest["apiVersion"] = "heron-gitops/v1";
@@ -105,11 +204,12 @@ StatusOr<PackageContents> OpenPackage(std::string_view bytes, const std::string&
   HGO_ASSIGN_OR_RETURN(p.files, ReadArchive(bytes, where, kMaxPackageBytes));
   std::vector<const ArchiveEntry*> defns;
   const ArchiveEntry* manifest = nullptr;
+  std::vector<std::string> binaries;
   for (const auto& f : p.files) {
     if (f.path.find('/') != std::string::npos) continue;
     if (EndsWith(f.path, ".defn")) defns.push_back(&f);
     if (f.path == kManifestName) manifest = &f;
-    if (BinaryType(f.path).ok() && p.binary_name.empty()) p.binary_name = f.path;
+    if (BinaryType(f.path).ok()) binaries.push_back(f.path);
   }
   if (defns.size() != 1) {
     return Status::InvalidArgument(where +
@@ -154,6 +254,28 @@ StatusOr<PackageContents> OpenPackage(std::string_view bytes, const std::string&
         return Status::InvalidArgument(where + ": '" + f.path + "' is not in the manifest");
       }
     }
+    // heronctl's manifest names the binary; it must be one of the package's files.
+    const Json* binary = p.manifest.Find("binary");
+    const Json* name = binary ? binary->Find("name") : nullptr;
+    if (name != nullptr && name->is_string()) {
+      if (!listed.count(name->as_string())) {
+        return Status::InvalidArgument(where + ": the manifest's binary '" + name->as_string() +
+                                       "' is not in the package");
+      }
+      binaries = {name->as_string()};
+    }
+  }
+  // A package heron-cli built has no manifest: its binary is the only top-level file of a type
+  // Heron knows. Two are ambiguous (which one would heron-cli have been given?).
+  if (binaries.size() > 1) {
+    std::string names;
+    for (const auto& b : binaries) names += (names.empty() ? "" : ", ") + b;
+    return Status::InvalidArgument(where + ": more than one topology binary (" + names +
+                                   "); a package holds exactly one");
+  }
+  if (!binaries.empty()) {
+    p.binary_name = binaries[0];
+    HGO_ASSIGN_OR_RETURN(p.binary_type, BinaryType(p.binary_name));
   }
   return p;
 }
@@ -165,6 +287,7 @@ Json PackageJson(const PackageContents& p, const std::string& sha256, size_t siz
   j["topology"] = p.topology_name;
   j["defn"] = p.defn_name;
   j["binary"] = p.binary_name;
+  j["binaryType"] = p.binary_type;
   if (!p.manifest.is_null()) j["manifest"] = p.manifest;
   Json files = Json::MakeArray();
   for (const auto& f : p.files) {

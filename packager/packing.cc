@@ -146,8 +146,8 @@ StatusOr<PackingPlan> PackRoundRobin(const crd::Topology& t, const std::string& 
   int total = 0;
   for (const auto& c : components) total += c.parallelism;
   int n = t.spec.packing.containers.value_or(1);
-  if (std::string stmgrs = ConfigString(t, "topology.stmgrs"); !stmgrs.empty()) {
-    n = std::atoi(stmgrs.c_str());
+  if (std::string key = crd::ContainerCountKey(t); !key.empty()) {
+    n = std::atoi(ConfigString(t, key).c_str());
   }
   if (n < 1 || n > total) {
     return Status::InvalidArgument("RoundRobin needs between 1 and " + std::to_string(total) +
@@ -370,6 +370,17 @@ const ContainerPlan* PackingPlan::Find(int32_t container_id) const {
     if (c.id == container_id) return &c;
   }
   return nullptr;
+}
+
+std::map<std::string, int64_t> ComponentRamDistribution(const PackingPlan& plan) {
+  std::map<std::string, int64_t> ram;
+  for (const auto& c : plan.containers) {
+    for (const auto& i : c.instances) {
+      auto [it, added] = ram.emplace(i.component, i.resource.ram);
+      if (!added) it->second = std::min(it->second, i.resource.ram);
+    }
+  }
+  return ram;
 }
 
 StatusOr<std::map<std::string, int64_t>> ComponentRamMap(const crd::Topology& t) {

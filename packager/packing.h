@@ -81,6 +81,10 @@ StatusOr<PackingPlan> Repack(const PackingPlan& current, const crd::Topology& de
 // the containers an update has to restart.
 std::vector<int32_t> ChangedContainers(const PackingPlan& before, const PackingPlan& after);
 
+// Each component's RAM per instance, the smallest over its instances, as heron-cli computes the
+// executor's --component-ram-map (PackingPlan.getComponentRamDistribution).
+std::map<std::string, int64_t> ComponentRamDistribution(const PackingPlan& plan);
+
 // Per-component RAM from the spec's topology.component.resourcemap (ECO: "512MB", "1GB", bytes)
 // or topology.component.rammap ("comp:bytes,comp:bytes"). Errors name the bad entry.
 StatusOr<std::map<std::string, int64_t>> ComponentRamMap(const crd::Topology& t);

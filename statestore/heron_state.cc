@@ -77,6 +77,25 @@ Status HeronState::Remove(HeronDir d, const std::string& topology) {
   return s;
 }
 
+namespace {
+
+Status RemoveRecursively(ZkClient& zk, const std::string& path) {
+  auto children = zk.GetChildren(path);
+  if (!children.ok()) {
+    return children.status().code() == StatusCode::kNotFound ? Status::Ok() : children.status();
+  }
+  for (const auto& child : *children)
+    HGO_RETURN_IF_ERROR(RemoveRecursively(zk, JoinZkPath(path, child)));
+  Status s = zk.Delete(path, -1);
+  return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
+}
+
+}  // namespace
+
+Status HeronState::RemoveTree(HeronDir d, const std::string& node) {
+  return RemoveRecursively(zk_, layout_.NodePath(d, node));
+}
+
 StatusOr<std::vector<std::string>> HeronState::List(HeronDir d) {
   auto children = zk_.GetChildren(layout_.DirPath(d));
   if (!children.ok() && children.status().code() == StatusCode::kNotFound) {

@@ -60,6 +60,9 @@ class HeronState {
   Status Write(HeronDir d, const std::string& topology, const std::string& bytes);
   // Deletes the node; a missing node is fine.
   Status Remove(HeronDir d, const std::string& topology);
+  // Deletes d/<node> and everything under it (a Curator lock's holders, a topology's stateful
+  // checkpoints); a missing node is fine.
+  Status RemoveTree(HeronDir d, const std::string& node);
   StatusOr<std::vector<std::string>> List(HeronDir d);
   const HeronLayout& layout() const { return layout_; }
 

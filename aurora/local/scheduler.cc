@@ -417,10 +417,13 @@ api::Response Scheduler::GetTasks(const api::TaskQuery& q, bool with_configs) {
       st.assignedTask.task = *t->config;
     } else {
       // One copy of each config without its executor data, however many tasks share it.
+      // Aurora's ReadOnlySchedulerImpl.getTasksWithoutConfigs unsets the data field (not
+      // empties it): a client must not rely on reading it there.
       auto [it, fresh] = stripped.try_emplace(t->config.get());
       if (fresh) {
         it->second = *t->config;
         it->second.executorConfig.data.clear();
+        it->second.executorConfig.__isset.data = false;
       }
       st.assignedTask.task = it->second;
     }

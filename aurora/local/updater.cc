@@ -449,6 +449,12 @@ api::Response Scheduler::ChangeUpdate(const api::JobUpdateKey& key, const std::s
     to = JobUpdateStatus::ROLLING_BACK;
     legal = Forward(from);
   }
+  // Asking for the status an update already has is a no-op, not an error: Aurora's
+  // JobUpdateControllerImpl.changeUpdateStatus returns before checking the transition (so an
+  // abort of an aborted update answers OK). Pause and resume have a target only from the
+  // states JobUpdateStateMachine maps (a finished update has none: an error).
+  const bool fixed_target = rpc == "abort" || rpc == "rollback";
+  if (to == from && (legal || fixed_target)) return Ok();
   if (!legal) {
     return Error(ResponseCode::INVALID_REQUEST,
                  "Cannot transition update from " + Name(from) + " to " + Name(to));

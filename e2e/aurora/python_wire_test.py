@@ -149,7 +149,9 @@ def check_protocol(url, protocol):
         assert task.taskEvents[0].timestamp > 0
         assert "http" in task.assignedTask.assignedPorts
         assert task.assignedTask.task.tier == "preemptible"
-        assert task.assignedTask.task.executorConfig.data == ""
+        # Aurora's ReadOnlySchedulerImpl unsets the executor data here: absent on the wire.
+        assert task.assignedTask.task.executorConfig.data is None, "executorConfig.data is sent"
+        assert task.assignedTask.task.executorConfig.name == "AuroraExecutor"
         assert task.assignedTask.taskId.startswith("www-data-devel-%s-" % name)
 
     r = c.call("getJobs", "www-data")
@@ -188,6 +190,25 @@ def check_protocol(url, protocol):
 
     r = c.call("pulseJobUpdate", ukey)
     assert r.result.pulseJobUpdateResult.status == t.JobUpdatePulseStatus.FINISHED
+
+    # Aborting an aborted update is a no-op OK in Aurora (changeUpdateStatus returns when the
+    # status is unchanged); a finished one cannot be aborted.
+    r = c.call("abortJobUpdate", ukey, "too late")
+    assert r.responseCode == t.ResponseCode.INVALID_REQUEST, r
+    slow = t.JobUpdateRequest(
+        taskConfig=task_config(name, "sleep 602"), instanceCount=3,
+        settings=t.JobUpdateSettings(updateGroupSize=1, maxPerInstanceFailures=0,
+                                     maxFailedInstances=0, minWaitInInstanceRunningMs=60000,
+                                     rollbackOnFailure=True, waitForBatchCompletion=False))
+    r = c.call("startJobUpdate", slow, "to abort")
+    assert r.responseCode == t.ResponseCode.OK, r
+    skey = r.result.startJobUpdateResult.key
+    for attempt in ("first", "second"):
+        r = c.call("abortJobUpdate", skey, attempt)
+        assert r.responseCode == t.ResponseCode.OK, (attempt, r)
+    r = c.call("getJobUpdateSummaries", t.JobUpdateQuery(key=skey))
+    status = r.result.getJobUpdateSummariesResult.updateSummaries[0].state.status
+    assert status == t.JobUpdateStatus.ABORTED, t.JobUpdateStatus._VALUES_TO_NAMES[status]
     r = c.call("killTasks", key, set(), "python done")
     assert r.responseCode == t.ResponseCode.OK, r
 

@@ -89,7 +89,9 @@ class ConvergeTest : public ::testing::Test {
     if (spec) {
       RevisionSource rev{std::make_shared<const crd::Topology>(*spec), crd::SpecHash(*spec),
                          "test"};
-      auto shape = ShapeOf(rev, cluster_, current);
+      auto facts = packages_.Open(spec->spec.package.uri, spec->spec.package.sha256);
+      EXPECT_TRUE(facts.ok()) << facts.status();
+      auto shape = ShapeOf(rev, cluster_, current, *facts);
       EXPECT_TRUE(shape.ok()) << shape.status();
       desired.spec = rev.spec;
       desired.spec_hash = rev.spec_hash;
@@ -156,6 +158,7 @@ class ConvergeTest : public ::testing::Test {
   std::unique_ptr<aurora::ThriftAuroraClient> api_;
   aurora::ClusterConfig cluster_;
   std::unique_ptr<Executor> executor_;
+  packager::FetchingPackageReader packages_;
   std::string dir_;
   crd::Topology spec_;
   reconciler::Settings settings_;

@@ -2,8 +2,24 @@
 //
 // The real heron-core cannot be installed here, so the e2e heron-core package carries this program
 // as bin/heron-executor. It accepts exactly the flags the real executor takes (an unknown or
-// missing required flag is an error, so the job builder's command line is checked for real) and
-// plays the part of Heron that the controller watches:
+// missing required flag is an error, so the job builder's command line is checked for real),
+// decodes their values and opens the sandbox's files the way heron_executor.py does (its click
+// options, init_from_parsed_args, initialize, start_state_manager_watches, _untar_if_needed and
+// the per-instance commands), and exits with an error wherever the real one would raise:
+// - --component-ram-map split on ',' then ':' (an empty value or an entry without ':' fails),
+//   every component this container runs must be in it, and a JVM component (jar, tar) needs
+//   more than 192 MiB (its -Xmx would be negative); --shard and --checkpoint-manager-ram are
+//   integers; both JVM-option flags are base64 in quotes with '=' as (61), the component one a
+//   JSON map;
+// - heron-conf files named by the flags: the internals file with heron.logging.directory, the
+//   override file, the state-manager file with heron.class.state.manager (which must be
+//   Curator's ZooKeeper manager, or the executor watches a local file and never starts
+//   anything); the packing-plan watch's root comes from those files, and a root other than
+//   --state-manager-root is an error here (the real executor would wait forever);
+// - the heron-core binaries (topology manager, stream manager, shell) exist; --pkg-type is
+//   jar, tar, pex, so or dylib; the topology binary exists (a tar is unpacked) and so does the
+//   jar --classpath names first; the .defn exists and names the topology.
+// Then it plays the part of Heron that the controller watches:
 // - container 0 reads topologies/<name> under the state-manager root, checks that its id equals
 //   --topology-id (as Heron's topology manager does), and registers the topology manager location
 //   as an ephemeral tmanagers/<name> (tmasters/<name> when run with --tmaster-* flags);
@@ -19,18 +35,31 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "common/base64.h"
 #include "common/http_server.h"
+#include "common/json.h"
 #include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 #include "statestore/proto/tmanager.pb.h"
@@ -105,6 +134,221 @@ int Fail(const std::string& message) {
   return 2;
 }
 
+// What init_from_parsed_args and the state-manager set-up make of the flags and conf files.
+struct Executor {
+  std::map<std::string, std::string> flags;
+  std::string manager;  // "tmanager" or "tmaster"
+  int shard = 0;
+  std::map<std::string, int64_t> component_ram;
+  std::string statemgr_root;  // where the packing-plan watch looks (the conf files)
+};
+
+bool ParseInt(const std::string& text, int64_t* out) {
+  // Python's int(): optional sign, digits, surrounding whitespace.
+  std::string t = text;
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+  size_t at = 0;
+  while (at < t.size() && std::isspace(static_cast<unsigned char>(t[at]))) ++at;
+  t = t.substr(at);
+  if (t.empty()) return false;
+  size_t digits = (t[0] == '-' || t[0] == '+') ? 1 : 0;
+  if (digits == t.size()) return false;
+  for (size_t i = digits; i < t.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(t[i]))) return false;
+  }
+  *out = std::stoll(t);
+  return true;
+}
+
+// The executor's decoding of a JVM-options flag: strip quotes, (61) and &equals; back to '='.
+std::optional<std::string> DecodeJvmOptions(std::string value) {
+  value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
+  for (const char* escape : {"(61)", "&equals;"}) {
+    for (size_t at; (at = value.find(escape)) != std::string::npos;) {
+      value.replace(at, std::strlen(escape), "=");
+    }
+  }
+  auto decoded = hgo::Base64Decode(value);
+  if (!decoded.ok()) return std::nullopt;
+  return *decoded;
+}
+
+// yaml.safe_load of a conf file named by a flag; nullopt (with why) when it cannot be opened.
+std::optional<YAML::Node> LoadYaml(const std::string& path, std::string* why) {
+  std::ifstream in(path);
+  if (!in) {
+    *why = "[Errno 2] No such file or directory: '" + path + "'";
+    return std::nullopt;
+  }
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    *why = path + ": " + e.what();
+    return std::nullopt;
+  }
+}
+
+std::string Scalar(const YAML::Node& map, const std::string& key) {
+  if (!map.IsMap() || !map[key] || !map[key].IsScalar()) return "";
+  return map[key].as<std::string>();
+}
+
+// init_from_parsed_args: the values the real executor converts, as it converts them.
+std::optional<std::string> DecodeFlags(Executor& e) {
+  int64_t shard = 0;
+  if (!ParseInt(e.flags["shard"], &shard)) {
+    return "Invalid value for '--shard': '" + e.flags["shard"] + "' is not a valid integer";
+  }
+  e.shard = static_cast<int>(shard);
+  int64_t ckptmgr_ram = 0;
+  if (!ParseInt(e.flags["checkpoint-manager-ram"], &ckptmgr_ram)) {
+    return "Invalid value for '--checkpoint-manager-ram': '" + e.flags["checkpoint-manager-ram"] +
+           "' is not a valid integer";
+  }
+  if (!DecodeJvmOptions(e.flags["instance-jvm-opts"])) {
+    return "--instance-jvm-opts: not base64 (binascii.Error)";
+  }
+  auto component_jvm = DecodeJvmOptions(e.flags["component-jvm-opts"]);
+  if (!component_jvm) return "--component-jvm-opts: not base64 (binascii.Error)";
+  if (!component_jvm->empty()) {
+    auto map = hgo::ParseJson(*component_jvm);
+    if (!map.ok() || !map->is_object()) return "--component-jvm-opts: not a JSON map";
+  }
+  // [{x.split(':')[0]: int(x.split(':')[1])} for x in value.split(',')]
+  const std::string& ram_map = e.flags["component-ram-map"];
+  size_t at = 0;
+  while (true) {
+    size_t comma = ram_map.find(',', at);
+    std::string item = ram_map.substr(at, comma == std::string::npos ? comma : comma - at);
+    std::vector<std::string> parts;
+    for (size_t from = 0;;) {
+      size_t colon = item.find(':', from);
+      parts.push_back(item.substr(from, colon == std::string::npos ? colon : colon - from));
+      if (colon == std::string::npos) break;
+      from = colon + 1;
+    }
+    if (parts.size() < 2) {
+      return "--component-ram-map '" + ram_map + "': IndexError: list index out of range";
+    }
+    int64_t bytes = 0;
+    if (!ParseInt(parts[1], &bytes)) {
+      return "--component-ram-map '" + ram_map + "': ValueError: invalid literal for int(): '" +
+             parts[1] + "'";
+    }
+    e.component_ram[parts[0]] = bytes;
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  const std::string& type = e.flags["pkg-type"];
+  if (type != "jar" && type != "tar" && type != "pex" && type != "so" && type != "dylib") {
+    return "ValueError: Unrecognized package type: " + type;
+  }
+  return std::nullopt;
+}
+
+// The files the executor opens from its sandbox before it starts anything.
+std::optional<std::string> CheckSandbox(Executor& e) {
+  namespace fs = std::filesystem;
+  std::string why;
+  auto internals = LoadYaml(e.flags["heron-internals-config-file"], &why);
+  if (!internals) return why;
+  if (Scalar(*internals, "heron.logging.directory").empty()) {
+    return "KeyError: 'heron.logging.directory' (" + e.flags["heron-internals-config-file"] + ")";
+  }
+  for (const char* binary : {"manager-binary", "stmgr-binary", "heron-shell-binary"}) {
+    std::error_code ec;
+    if (!fs::exists(e.flags[binary], ec)) {
+      return "FileNotFoundError: [Errno 2] No such file or directory: '" + e.flags[binary] + "'";
+    }
+  }
+  auto overrides = LoadYaml(e.flags["override-config-file"], &why);
+  if (!overrides) return why;
+  auto statemgr = LoadYaml(e.flags["state-manager-config-file"], &why);
+  if (!statemgr) return why;
+  const std::string manager_class = Scalar(*statemgr, "heron.class.state.manager");
+  if (manager_class.empty()) {
+    return "KeyError: 'heron.class.state.manager' (" + e.flags["state-manager-config-file"] + ")";
+  }
+  if (manager_class != "org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager") {
+    return "heron.class.state.manager is " + manager_class +
+           ": the executor would watch a local file for its packing plan and never start";
+  }
+  e.statemgr_root = Scalar(*statemgr, "heron.statemgr.root.path");
+  if (std::string over = Scalar(*overrides, "heron.statemgr.root.path"); !over.empty()) {
+    e.statemgr_root = over;
+  }
+  if (e.statemgr_root != e.flags["state-manager-root"]) {
+    return "the executor would watch packingplans under '" + e.statemgr_root +
+           "' (heron-conf), the topology manager writes under --state-manager-root '" +
+           e.flags["state-manager-root"] + "': it would never start (the real one waits forever)";
+  }
+  const std::string& binary = e.flags["topology-binary-file"];
+  std::error_code ec;
+  if (!fs::exists(binary, ec)) {
+    return "the topology binary '" + binary + "' is not in the sandbox";
+  }
+  const std::string& type = e.flags["pkg-type"];
+  if (type == "tar") {
+    // _untar_if_needed: tar -xvf BINARY
+    if (std::system(("tar -xf '" + binary + "' >/dev/null 2>&1").c_str()) != 0) {
+      return "tar -xvf " + binary + " failed";
+    }
+  }
+  if (type == "jar" || type == "tar") {
+    const std::string& classpath = e.flags["classpath"];
+    std::string jar;
+    for (size_t at = 0; at <= classpath.size();) {
+      size_t colon = classpath.find(':', at);
+      if (colon == std::string::npos) colon = classpath.size();
+      std::string entry = classpath.substr(at, colon - at);
+      if (entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".jar") == 0) {
+        jar = entry;
+        break;
+      }
+      at = colon + 1;
+    }
+    if (jar.empty() || !fs::exists(jar, ec)) {
+      return "--classpath '" + classpath + "' names no topology jar in the sandbox" +
+             (jar.empty() ? "" : " ('" + jar + "' is missing)");
+    }
+  }
+  const std::string& defn = e.flags["topology-defn-file"];
+  std::ifstream in(defn, std::ios::binary);
+  if (!in) return "the .defn '" + defn + "' is not in the sandbox";
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  auto topology =
+      hgo::statestore::ParseHeronMessage<heron::proto::api::Topology>(bytes.str(), defn);
+  if (!topology.ok()) return topology.status().ToString();
+  if (topology->name() != e.flags["topology-name"]) {
+    return "the .defn names topology '" + topology->name() + "', not '" + e.flags["topology-name"] +
+           "'";
+  }
+  return std::nullopt;
+}
+
+// The instance processes of this container (the executor's per-instance commands): every
+// component must be in the RAM map, a JVM one with more than its reserved 192 MiB.
+std::optional<std::string> CheckInstances(const Executor& e,
+                                          const heron::proto::system::PackingPlan& plan) {
+  const std::string& type = e.flags.at("pkg-type");
+  for (const auto& container : plan.container_plans()) {
+    if (container.id() != e.shard) continue;
+    for (const auto& instance : container.instance_plans()) {
+      auto ram = e.component_ram.find(instance.component_name());
+      if (ram == e.component_ram.end()) {
+        return "KeyError: '" + instance.component_name() + "' (--component-ram-map)";
+      }
+      const int64_t heap_mb = ram->second / (1024 * 1024) - 64 - 128;
+      if ((type == "jar" || type == "tar") && heap_mb <= 0) {
+        return "instance of " + instance.component_name() + ": -Xmx" + std::to_string(heap_mb) +
+               "M: the JVM refuses to start";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::string ConfigValue(const heron::proto::api::Topology& t, const std::string& key) {
   for (const auto& kv : t.topology_config().kvs()) {
     if (kv.key() == key) return kv.value();
@@ -167,8 +411,9 @@ class TopologyManagerStandin {
 
 int main(int argc, char** argv) {
   std::signal(SIGTERM, OnTerm);
-  std::map<std::string, std::string> flags;
-  std::string manager;  // "tmanager" or "tmaster"
+  Executor e;
+  std::map<std::string, std::string>& flags = e.flags;
+  std::string& manager = e.manager;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.rfind("--", 0) != 0) return Fail("unexpected argument '" + arg + "'");
@@ -194,8 +439,10 @@ int main(int argc, char** argv) {
   for (const auto& f : ManagerFlags()) {
     if (!flags.count("manager-" + f)) return Fail("missing option --tmanager-" + f);
   }
+  if (auto bad = DecodeFlags(e)) return Fail(*bad);
+  if (auto bad = CheckSandbox(e)) return Fail(*bad);
   const std::string name = flags["topology-name"];
-  const int shard = std::atoi(flags["shard"].c_str());
+  const int shard = e.shard;
   std::printf("heron-executor stand-in: topology %s id %s shard %d (%s names)\n", name.c_str(),
               flags["topology-id"].c_str(), shard, manager.c_str());
   std::fflush(stdout);
@@ -214,6 +461,12 @@ int main(int argc, char** argv) {
     return Fail("topology id mismatch: ZooKeeper has " + topology->id() + ", flags say " +
                 flags["topology-id"]);
   }
+  auto packing_bytes = state.Read(HeronDir::kPackingPlans, name);
+  if (!packing_bytes.ok() || !*packing_bytes) return Fail("packingplans/" + name + " is missing");
+  auto packing = hgo::statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(
+      **packing_bytes, "packingplans/" + name);
+  if (!packing.ok()) return Fail(packing.status().ToString());
+  if (auto bad = CheckInstances(e, *packing)) return Fail(*bad);
   const int crash_after = std::atoi(ConfigValue(*topology, "sim.crash.after.seconds").c_str());
   const bool hang = ConfigValue(*topology, "sim.hang") == "true";
   const int delay = std::atoi(ConfigValue(*topology, "sim.start.delay.seconds").c_str());

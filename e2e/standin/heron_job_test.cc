@@ -1,14 +1,21 @@
 // The job builder's Aurora job, run for real: aurora-local fetches the heron-core package (with
 // the heron-executor stand-in) and the topology package with curl, checks its sha256, and runs
 // the executor with every flag; container 0 finds Heron's state in a real ZooKeeper and
-// registers the topology manager with the right topology id.
+// registers the topology manager with the right topology id. The stand-in parses the flags and
+// opens the sandbox's files as heron_executor.py does, so a command line or a package the real
+// executor would reject fails its container here too.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "aurora/job_builder.h"
 #include "aurora/thrift_client.h"
+#include "common/status.h"
 #include "crd/parser.h"
 #include "packager/packing.h"
 #include "statestore/heron_protos.h"
@@ -44,10 +51,100 @@ class HeronJobTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // A topology package for the spec, with the stand-in's heron-core.
-  std::string MakePackage(crd::Topology& t) {
-    auto p = testing::PackageForTest(dir_, t);
+  std::string MakePackage(crd::Topology& t, const testing::TestPackageOptions& options = {}) {
+    auto p = testing::PackageForTest(dir_, t, options);
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? p->uri : "";
+  }
+
+  static crd::Topology Minimal() {
+    auto parsed =
+        crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
+    EXPECT_TRUE(parsed.ok());
+    return parsed.Topologies().at(0);
+  }
+
+  // Writes Heron's state for the spec as the controller does and builds its job the way the
+  // controller's shape step does: the RAM map from the packing plan, the binary from the package.
+  StatusOr<aurora::JobConfig> Deploy(const crd::Topology& t, const std::string& id,
+                                     const std::string& binary, const std::string& type) {
+    HGO_ASSIGN_OR_RETURN(packager::PackingPlan plan, packager::Pack(t, id));
+    statestore::HeronState state(*zk_, statestore::HeronLayout{"/heron", false});
+    HGO_RETURN_IF_ERROR(state.EnsureTree());
+    HGO_RETURN_IF_ERROR(
+        state.Write(HeronDir::kExecutionState, t.metadata.name,
+                    statestore::SerializeHeronMessage(
+                        statestore::BuildExecutionState(t, id, {1700000000, "heron", "0.20.5"}))));
+    HGO_RETURN_IF_ERROR(
+        state.Write(HeronDir::kPackingPlans, t.metadata.name,
+                    statestore::SerializeHeronMessage(statestore::PackingPlanToProto(plan))));
+    HGO_RETURN_IF_ERROR(state.Write(HeronDir::kTopologies, t.metadata.name,
+                                    statestore::SerializeHeronMessage(statestore::BuildTopology(
+                                        t, id, static_cast<int>(plan.containers.size())))));
+    aurora::ClusterConfig cluster;
+    cluster.name = "devcluster";
+    cluster.statemgr_connection = zk_server_->connect_string();
+    aurora::JobInputs in;
+    in.topology_id = id;
+    in.containers = static_cast<int32_t>(plan.containers.size());
+    const auto max = plan.MaxRequired();
+    in.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
+    in.component_ram = packager::ComponentRamDistribution(plan);
+    in.job_hash = "e2e";
+    in.topology_binary = binary;
+    in.package_type = type;
+    return aurora::BuildJob(t, cluster, in);
+  }
+
+  std::unique_ptr<aurora::ThriftAuroraClient> Client() {
+    aurora::HttpTransportOptions options;
+    const std::string url = aurora_->url();
+    options.schedulers = [url] { return std::vector<std::string>{url}; };
+    return std::make_unique<aurora::ThriftAuroraClient>(options);
+  }
+
+  // Waits until container 0 registers the topology manager; its location, or nullopt.
+  std::optional<heron::proto::tmanager::TManagerLocation> Registered(const std::string& name) {
+    statestore::HeronState state(*zk_, statestore::HeronLayout{"/heron", false});
+    for (int i = 0; i < 300; ++i) {
+      auto read = state.Read(HeronDir::kTManagers, name);
+      if (read.ok() && *read) {
+        auto location =
+            statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**read, "tm");
+        if (location.ok()) return *location;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    return std::nullopt;
+  }
+
+  // Waits for a FAILED task of the job; then what the executors wrote on stderr, all sandboxes.
+  std::string FailedExecutorOutput(aurora::ThriftAuroraClient& client, const aurora::JobKey& job) {
+    aurora::TaskQuery q;
+    q.job_keys = {job};
+    q.statuses = {aurora::TaskStatus::kFailed};
+    bool failed = false;
+    for (int i = 0; i < 200 && !failed; ++i) {
+      auto tasks = client.GetTasks(q, false);
+      failed = tasks.ok() && !tasks->empty();
+      if (!failed) std::this_thread::sleep_for(100ms);
+    }
+    if (!failed) return "(no task failed)";
+    std::string out;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(aurora_->state_dir(), ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      const std::string path = it->path().string();
+      if (path.find("/launch_heron_executor/") == std::string::npos ||
+          it->path().filename() != "stderr") {
+        continue;
+      }
+      std::ifstream in(path);
+      std::stringstream text;
+      text << in.rdbuf();
+      out += text.str();
+    }
+    return out;
   }
 
   std::unique_ptr<testing::ZkTestServer> zk_server_;
@@ -57,72 +154,31 @@ class HeronJobTest : public ::testing::Test {
 };
 
 TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
-  auto parsed =
-      crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
-  ASSERT_TRUE(parsed.ok());
-  crd::Topology t = parsed.Topologies().at(0);
+  // minimal.yaml sets no per-component RAM: the map comes from the packing plan, as heron-cli's.
+  crd::Topology t = Minimal();
+  ASSERT_TRUE(t.spec.topology.config.Find("topology.component.rammap") == nullptr);
   ASSERT_FALSE(MakePackage(t).empty());
-
-  // Heron's state first, as the controller writes it.
   const std::string id = "exclamation-e2e0001";
-  auto plan = packager::Pack(t, id);
-  ASSERT_TRUE(plan.ok()) << plan.status();
-  statestore::HeronState state(*zk_, statestore::HeronLayout{"/heron", false});
-  ASSERT_TRUE(state.EnsureTree().ok());
-  ASSERT_TRUE(state
-                  .Write(HeronDir::kExecutionState, t.metadata.name,
-                         statestore::SerializeHeronMessage(statestore::BuildExecutionState(
-                             t, id, {1700000000, "heron", "0.20.5"})))
-                  .ok());
-  ASSERT_TRUE(state
-                  .Write(HeronDir::kPackingPlans, t.metadata.name,
-                         statestore::SerializeHeronMessage(statestore::PackingPlanToProto(*plan)))
-                  .ok());
-  ASSERT_TRUE(state
-                  .Write(HeronDir::kTopologies, t.metadata.name,
-                         statestore::SerializeHeronMessage(statestore::BuildTopology(
-                             t, id, static_cast<int>(plan->containers.size()))))
-                  .ok());
-
-  aurora::ClusterConfig cluster;
-  cluster.name = "devcluster";
-  cluster.statemgr_connection = zk_server_->connect_string();
-  aurora::JobInputs in;
-  in.topology_id = id;
-  in.containers = static_cast<int32_t>(plan->containers.size());
-  const auto max = plan->MaxRequired();
-  in.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
-  in.job_hash = "e2e";
-  auto job = aurora::BuildJob(t, cluster, in);
+  auto job = Deploy(t, id, t.metadata.name + ".jar", "jar");
   ASSERT_TRUE(job.ok()) << job.status();
-
-  aurora::HttpTransportOptions options;
-  const std::string url = aurora_->url();
-  options.schedulers = [url] { return std::vector<std::string>{url}; };
-  aurora::ThriftAuroraClient client(options);
-  ASSERT_TRUE(client.CreateJob(*job).ok());
+  EXPECT_NE(job->task.executor_data.find("--component-ram-map=exclaim:"), std::string::npos);
+  auto client = Client();
+  ASSERT_TRUE(client->CreateJob(*job).ok());
 
   // Container 0's executor registers the topology manager for exactly this topology id.
-  std::optional<std::string> location;
-  for (int i = 0; i < 300 && !location; ++i) {
-    auto read = state.Read(HeronDir::kTManagers, t.metadata.name);
-    if (read.ok() && *read) location = **read;
-    if (!location) std::this_thread::sleep_for(100ms);
-  }
-  ASSERT_TRUE(location) << "no topology manager registered; sandboxes in " << aurora_->state_dir();
-  auto tmanager =
-      statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(*location, "tm");
-  ASSERT_TRUE(tmanager.ok());
+  auto tmanager = Registered(t.metadata.name);
+  ASSERT_TRUE(tmanager) << "no topology manager registered; sandboxes in " << aurora_->state_dir();
   EXPECT_EQ(tmanager->topology_id(), id);
   EXPECT_GT(tmanager->controller_port(), 0);
 
   aurora::TaskQuery q;
   q.job_keys = {job->key};
-  auto tasks = client.GetTasks(q, false);
+  auto tasks = client->GetTasks(q, false);
   ASSERT_TRUE(tasks.ok());
-  EXPECT_EQ(static_cast<int32_t>(tasks->size()), in.containers + 1);
+  EXPECT_EQ(static_cast<int32_t>(tasks->size()), job->instance_count);
   for (const auto& task : *tasks) EXPECT_EQ(task.status, aurora::TaskStatus::kRunning);
-  ASSERT_TRUE(client.KillJob(job->key, "done").ok());
+  statestore::HeronState state(*zk_, statestore::HeronLayout{"/heron", false});
+  ASSERT_TRUE(client->KillJob(job->key, "done").ok());
   // A stopped topology manager unregisters at once (its ZooKeeper session is closed), so a
   // replacement can register without waiting for the session timeout.
   auto start = std::chrono::steady_clock::now();
@@ -136,6 +192,77 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
+TEST_F(HeronJobTest, AnEmptyRamMapFailsTheContainerAsHeronsExecutorWould) {
+  crd::Topology t = Minimal();
+  ASSERT_FALSE(MakePackage(t).empty());
+  auto job = Deploy(t, "exclamation-e2e0002", t.metadata.name + ".jar", "jar");
+  ASSERT_TRUE(job.ok()) << job.status();
+  // The command line the controller sent before: --component-ram-map with nothing after it.
+  std::string& data = job->task.executor_data;
+  const size_t at = data.find("--component-ram-map=");
+  ASSERT_NE(at, std::string::npos);
+  const size_t value = at + std::strlen("--component-ram-map=");
+  data.erase(value, data.find(' ', value) - value);
+  ASSERT_NE(data.find("--component-ram-map= "), std::string::npos);
+  auto client = Client();
+  ASSERT_TRUE(client->CreateJob(*job).ok());
+  EXPECT_NE(FailedExecutorOutput(*client, job->key).find("IndexError"), std::string::npos);
+}
+
+TEST_F(HeronJobTest, EveryPackageTypeRunsUnderItsBinarysOwnName) {
+  struct Case {
+    std::string binary, type, content;
+  };
+  auto tar = testing::TopologyTar("wc-topology");
+  ASSERT_TRUE(tar.ok());
+  int n = 0;
+  for (const Case& c : std::vector<Case>{{"wc-1.0-all.jar", "jar", "not really a jar"},
+                                         {"wc-topology.tar", "tar", *tar},
+                                         {"wc.pex", "pex", "not really a pex"}}) {
+    SCOPED_TRACE(c.binary);
+    crd::Topology t = Minimal();
+    t.metadata.name = "types-" + std::to_string(++n);
+    testing::TestPackageOptions options;
+    options.binary_name = c.binary;
+    options.binary = c.content;
+    ASSERT_FALSE(MakePackage(t, options).empty());
+    auto job = Deploy(t, t.metadata.name + "-id", c.binary, c.type);
+    ASSERT_TRUE(job.ok()) << job.status();
+    auto client = Client();
+    ASSERT_TRUE(client->CreateJob(*job).ok());
+    auto tmanager = Registered(t.metadata.name);
+    ASSERT_TRUE(tmanager) << "sandboxes in " << aurora_->state_dir();
+    // Every container started (the worker containers check their instances against the map).
+    aurora::TaskQuery q;
+    q.job_keys = {job->key};
+    bool running = false;
+    for (int i = 0; i < 100 && !running; ++i) {
+      auto tasks = client->GetTasks(q, false);
+      running = tasks.ok() && static_cast<int32_t>(tasks->size()) == job->instance_count &&
+                std::all_of(tasks->begin(), tasks->end(), [](const aurora::Task& task) {
+                  return task.status == aurora::TaskStatus::kRunning;
+                });
+      if (!running) std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_TRUE(running);
+    ASSERT_TRUE(client->KillJob(job->key, "done").ok());
+  }
+}
+
+TEST_F(HeronJobTest, ABinaryThatIsNotInThePackageFailsTheContainer) {
+  crd::Topology t = Minimal();
+  testing::TestPackageOptions options;
+  options.binary_name = "shipped.jar";
+  ASSERT_FALSE(MakePackage(t, options).empty());
+  auto job = Deploy(t, "exclamation-e2e0003", "elsewhere.jar", "jar");
+  ASSERT_TRUE(job.ok()) << job.status();
+  auto client = Client();
+  ASSERT_TRUE(client->CreateJob(*job).ok());
+  EXPECT_NE(FailedExecutorOutput(*client, job->key)
+                .find("the topology binary 'elsewhere.jar' is not in the sandbox"),
+            std::string::npos);
+}
+
 TEST_F(HeronJobTest, ABadPackageChecksumStopsTheTask) {
   auto parsed =
       crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
@@ -143,12 +270,15 @@ TEST_F(HeronJobTest, ABadPackageChecksumStopsTheTask) {
   crd::Topology t = parsed.Topologies().at(0);
   ASSERT_FALSE(MakePackage(t).empty());
   t.spec.package.sha256 = std::string(64, '0');  // not the package's
+  auto plan = packager::Pack(t, "exclamation-bad");
+  ASSERT_TRUE(plan.ok());
   aurora::ClusterConfig cluster;
   cluster.name = "devcluster";
   cluster.statemgr_connection = zk_server_->connect_string();
   aurora::JobInputs in;
   in.topology_id = "exclamation-bad";
   in.containers = 1;
+  in.component_ram = packager::ComponentRamDistribution(*plan);
   in.resources = aurora::ContainerResources{1, int64_t{1} << 30, int64_t{1} << 30};
   auto job = aurora::BuildJob(t, cluster, in);
   ASSERT_TRUE(job.ok());

@@ -37,7 +37,9 @@ JobInputs Inputs() {
   in.topology_id = "word-count-0123456789abcdef";
   in.containers = 3;
   in.resources = ContainerResources{2.5, (int64_t{4} << 30) + 1, int64_t{8} << 30};
-  in.component_ram = {{"count", 512 << 20}, {"split", 256 << 20}};
+  // Every component of full.yaml and minimal.yaml, as the packing plan gives them.
+  in.component_ram = {{"audit", int64_t{1} << 30}, {"count", 512 << 20}, {"exclaim", 1 << 30},
+                      {"sentence", 1 << 30},       {"split", 256 << 20}, {"word", 1 << 30}};
   in.job_hash = "j0b";
   in.spec_hash = "f00d";
   in.source_revision = "git:abc123";
@@ -93,7 +95,10 @@ TEST(JobBuilderTest, EachSpecFieldLandsWhereItMust) {
                       "topology.tar.gz' | sha256sum -c -"),
             std::string::npos);
   EXPECT_NE(data.find("--topology-id=word-count-0123456789abcdef"), std::string::npos);
-  EXPECT_NE(data.find("--component-ram-map=count:536870912,split:268435456"), std::string::npos);
+  EXPECT_NE(data.find("--component-ram-map=audit:1073741824,count:536870912,exclaim:1073741824,"
+                      "sentence:1073741824,split:268435456,word:1073741824"),
+            std::string::npos);
+  EXPECT_NE(data.find("--pkg-type=jar --topology-binary-file=word-count.jar"), std::string::npos);
   EXPECT_NE(data.find("--state-manager-connection=zk1:2181,zk2:2181"), std::string::npos);
   EXPECT_NE(data.find("--tmanager-controller-port={{thermos.ports[port2]}}"), std::string::npos);
   EXPECT_NE(data.find("--environment=staging2"), std::string::npos);
@@ -205,6 +210,48 @@ TEST(JobBuilderTest, ProductionTierAndErrors) {
   EXPECT_EQ(update->instance_count, 4);
   EXPECT_EQ(update->metadata.at(kMetaSpecHash), "f00d");
   EXPECT_EQ(update->metadata.at(kMetaSourceRevision), "git:abc123");
+}
+
+TEST(JobBuilderTest, EveryComponentHasRamAJvmOneMoreThanHeronReserves) {
+  const crd::Topology t = Load("minimal.yaml");
+  JobInputs missing = Inputs();
+  missing.component_ram.erase("exclaim");
+  EXPECT_EQ(BuildJob(t, Cluster(), missing).status().message(),
+            "job builder: component 'exclaim' has no RAM in the component RAM map");
+  JobInputs small = Inputs();
+  small.component_ram["word"] = 192 << 20;  // -Xmx0M
+  EXPECT_EQ(BuildJob(t, Cluster(), small).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(BuildJob(t, Cluster(), small).status().message().find("needs more than 192 MiB"),
+            std::string::npos);
+  small.topology_binary = "word-count.pex";  // Python instances have no JVM reserve
+  EXPECT_TRUE(BuildJob(t, Cluster(), small).ok());
+}
+
+TEST(JobBuilderTest, PackageTypesFollowTheBinary) {
+  const crd::Topology t = Load("minimal.yaml");
+  struct Case {
+    std::string binary, type, pkg_type, classpath;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"wc-1.0-all.jar", "jar", "jar", "wc-1.0-all.jar"},
+           {"wc.tar", "tar", "tar", "libs/*:wc.jar"},
+           {"wc.tar.gz", "tar", "tar", "libs/*:wc.jar"},
+           {"wc.pex", "pex", "pex", "libs/*:wc.pex.jar"},
+           {"libwc.so", "so", "so", "libs/*:libwc.so.jar"},
+           {"libwc.dylib", "", "dylib", "libs/*:libwc.dylib.jar"},
+       }) {
+    JobInputs in = Inputs();
+    in.topology_binary = c.binary;
+    in.package_type = c.type;
+    const std::string cmd = ExecutorCommandLine(t, Cluster(), in);
+    EXPECT_NE(cmd.find(" --pkg-type=" + c.pkg_type + " --topology-binary-file=" + c.binary + " "),
+              std::string::npos)
+        << c.binary << ": " << cmd;
+    // heron-cli's classpath (TopologyUtils.makeClassPath) for every type: only jars and tars
+    // read it.
+    EXPECT_NE(cmd.find(" --classpath=" + c.classpath + " "), std::string::npos) << c.binary;
+  }
+  EXPECT_EQ(TopologyClassPath("a.jar", "/opt/extra/*"), "a.jar:/opt/extra/*");
 }
 
 TEST(JobBuilderTest, TheJobHashIgnoresScaleAndFollowsTheTask) {

@@ -177,8 +177,9 @@ TEST_F(SchedulerTest, CreateJobRunsEveryInstanceThroughAurorasStates) {
                         ScheduleStatus::RUNNING}));
     EXPECT_EQ(t.assignedTask.slaveHost, "host1");
     EXPECT_EQ(t.assignedTask.assignedPorts.count("http"), 1u);
-    EXPECT_TRUE(t.assignedTask.task.executorConfig.data.empty());  // without configs
-    EXPECT_EQ(t.assignedTask.task.tier, "preemptible");            // populated
+    EXPECT_TRUE(t.assignedTask.task.executorConfig.data.empty());   // without configs
+    EXPECT_FALSE(t.assignedTask.task.executorConfig.__isset.data);  // so not on the wire
+    EXPECT_EQ(t.assignedTask.task.tier, "preemptible");             // populated
   }
   EXPECT_EQ(launcher_.launched.size(), 3u);
 }
@@ -378,9 +379,12 @@ TEST_F(SchedulerTest, UnchangedBusyAndIllegalUpdates) {
   EXPECT_EQ(UpdateStatusOf(key), JobUpdateStatus::ROLLING_FORWARD);
   EXPECT_EQ(sched_->AbortJobUpdate(key, "", "u").responseCode, ResponseCode::OK);
   EXPECT_EQ(UpdateStatusOf(key), JobUpdateStatus::ABORTED);
-  auto illegal = sched_->AbortJobUpdate(key, "", "u");
+  // Aurora's changeUpdateStatus returns at once when the status would not change.
+  EXPECT_EQ(sched_->AbortJobUpdate(key, "", "u").responseCode, ResponseCode::OK);
+  EXPECT_EQ(UpdateStatusOf(key), JobUpdateStatus::ABORTED);
+  auto illegal = sched_->RollbackJobUpdate(key, "", "u");
   EXPECT_EQ(illegal.responseCode, ResponseCode::INVALID_REQUEST);
-  EXPECT_EQ(illegal.details.at(0).message, "Cannot transition update from ABORTED to ABORTED");
+  EXPECT_EQ(illegal.details.at(0).message, "Cannot transition update from ABORTED to ROLLING_BACK");
   api::JobUpdateKey unknown = key;
   unknown.id = "nope";
   EXPECT_EQ(sched_->RollbackJobUpdate(unknown, "", "u").responseCode,

@@ -61,7 +61,7 @@ api::ScheduledTask MakeTask(int32_t instance) {
   c.__set_constraints({host});
   api::ExecutorConfig executor;
   executor.name = "AuroraExecutor";
-  executor.data = std::string(500, 'x');
+  executor.__set_data(std::string(500, 'x'));
   c.__set_executorConfig(executor);
   c.__set_taskLinks({{"http", "http://%host%:%port:http%"}});
   c.__set_contactEmail("ops@example.com");

@@ -20,7 +20,8 @@ TEST(ParserTest, MinimalExampleGetsEveryDefault) {
   const Topology& t = *r.documents[0].topology;
   EXPECT_EQ(t.key().ToString(), "devcluster/www-data/devel/exclamation");
   EXPECT_EQ(t.spec.heron.version, "");
-  EXPECT_EQ(t.spec.topology.type, "heron");
+  EXPECT_EQ(t.spec.topology.type, "");  // as ECO reads it: a Storm topology
+  EXPECT_TRUE(t.spec.topology.storm());
   EXPECT_EQ(t.spec.topology.spouts[0].parallelism, 1);
   EXPECT_EQ(t.spec.packing.algorithm, PackingAlgorithm::kResourceCompliantRR);
   EXPECT_FALSE(t.spec.packing.containers.has_value());

@@ -51,7 +51,13 @@ PackageInputs Inputs() {
   in.defn = Defn();
   in.defn_source = "given";
   in.conf_files = {{"aurora/scheduler.yaml", "heron.class.scheduler: x\n"},
-                   {"aurora/heron.aurora", "job = ...\n"}};
+                   {"aurora/heron.aurora", "job = ...\n"},
+                   {"heron_internals.yaml", "heron.logging.directory: \"log-files\"\n"},
+                   {"metrics_sinks.yaml", "sinks: []\n"},
+                   {"statemgr.yaml",
+                    "heron.class.state.manager: "
+                    "org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n"
+                    "heron.statemgr.root.path: \"/heron\"  # the cluster's\n"}};
   return in;
 }
 
@@ -159,8 +165,11 @@ TEST(PackageTest, BuildIsByteIdenticalAndLaidOutLikeHeronCli) {
   ASSERT_TRUE(files.ok());
   std::vector<std::string> paths;
   for (const auto& f : *files) paths.push_back(f.path);
+  // heron-cli's layout, with the override.yaml it always writes (empty without properties).
   EXPECT_THAT(paths, ::testing::ElementsAre(
                          "heron-conf/aurora/heron.aurora", "heron-conf/aurora/scheduler.yaml",
+                         "heron-conf/heron_internals.yaml", "heron-conf/metrics_sinks.yaml",
+                         "heron-conf/override.yaml", "heron-conf/statemgr.yaml",
                          "heron-gitops-manifest.json", "word-count.defn", "word-count.jar"));
   EXPECT_EQ(a->manifest.Find("topology")->as_string(), "word-count");
   EXPECT_EQ((*a->manifest.Find("binary")->Find("type")).as_string(), "jar");
@@ -181,6 +190,41 @@ TEST(PackageTest, BuildRefusesAnUnknownBinaryAndABadDefn) {
   EXPECT_THAT(BuildPackage(in).status().message(), HasSubstr(".defn"));
 }
 
+TEST(PackageTest, BuildRefusesWhatHeronsExecutorCouldNotRun) {
+  PackageInputs in = Inputs();
+  in.conf_files.clear();
+  auto no_conf = BuildPackage(in);
+  EXPECT_EQ(no_conf.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(no_conf.status().message(), HasSubstr("heron-conf/heron_internals.yaml is missing"));
+  EXPECT_THAT(no_conf.status().message(), HasSubstr("--conf-dir"));
+
+  in = Inputs();
+  in.conf_files["statemgr.yaml"] = "heron.statemgr.root.path: /heron\n";
+  EXPECT_THAT(BuildPackage(in).status().message(),
+              HasSubstr("heron-conf/statemgr.yaml has no 'heron.class.state.manager'"));
+  // A key inside a nested map or a comment is not the top-level key the executor reads.
+  in = Inputs();
+  in.conf_files["heron_internals.yaml"] =
+      "# heron.logging.directory: x\nnested:\n  heron.logging.directory: y\n";
+  EXPECT_THAT(BuildPackage(in).status().message(), HasSubstr("'heron.logging.directory'"));
+}
+
+TEST(PackageTest, TopLevelValuesAndTheStateManagerRoot) {
+  EXPECT_EQ(TopLevelValue("a.b: 1\nc: \"x y\"  # why\n", "c"), "x y");
+  EXPECT_EQ(TopLevelValue("'a.b': '/r'\n", "a.b"), "/r");
+  EXPECT_EQ(TopLevelValue("a.bc: 1\n", "a.b"), std::nullopt);
+  EXPECT_EQ(TopLevelValue(" a.b: 1\n", "a.b"), std::nullopt);
+
+  auto built = BuildPackage(Inputs());
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ(StateManagerRoot(*OpenPackage(built->bytes, "p")), "/heron");
+  PackageInputs in = Inputs();
+  in.conf_files["override.yaml"] = "heron.statemgr.root.path: /elsewhere\n";
+  auto overridden = BuildPackage(in);
+  ASSERT_TRUE(overridden.ok()) << overridden.status();
+  EXPECT_EQ(StateManagerRoot(*OpenPackage(overridden->bytes, "p")), "/elsewhere");
+}
+
 TEST(PackageTest, OpenReadsTheDefnAndChecksTheManifest) {
   auto built = BuildPackage(Inputs());
   ASSERT_TRUE(built.ok());
@@ -190,6 +234,7 @@ TEST(PackageTest, OpenReadsTheDefnAndChecksTheManifest) {
   EXPECT_EQ(p->defn_name, "word-count.defn");
   EXPECT_EQ(p->defn, Defn());
   EXPECT_EQ(p->binary_name, "word-count.jar");
+  EXPECT_EQ(p->binary_type, "jar");
 
   const std::string text = DescribePackage(*p, built->sha256, built->bytes.size());
   EXPECT_THAT(text, HasSubstr("Topology:  word-count"));
@@ -214,6 +259,15 @@ TEST(PackageTest, OpenAcceptsAHeronCliPackageAndRefusesZeroOrTwoDefns) {
   auto p = OpenPackage(*heron_cli, "wc.tar.gz");
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_TRUE(p->manifest.is_null());
+  EXPECT_EQ(p->binary_name, "wc.jar");  // any name: the only binary at the top level
+  EXPECT_EQ(p->binary_type, "jar");
+  // ...but without heron-conf/ Heron's executor would not start.
+  EXPECT_EQ(CheckDeployable(*p, "wc.tar.gz").code(), StatusCode::kFailedPrecondition);
+  auto pex = WriteTarGz({{"wc.pex", "pex"}, {"word-count.defn", Defn()}, {"libs/x.jar", "x"}});
+  EXPECT_EQ(OpenPackage(*pex, "p")->binary_type, "pex");
+  auto ambiguous = WriteTarGz({{"a.jar", "a"}, {"b.pex", "b"}, {"word-count.defn", Defn()}});
+  EXPECT_THAT(OpenPackage(*ambiguous, "p").status().message(),
+              HasSubstr("more than one topology binary (a.jar, b.pex)"));
   EXPECT_THAT(DescribePackage(*p, "x", 1), HasSubstr("none (not built by heronctl)"));
 
   auto none = WriteTarGz({{"wc.jar", "jar"}});
@@ -237,32 +291,50 @@ TEST(BlobStoreTest, PushToADirectoryIsContentAddressedAndIdempotent) {
   EXPECT_EQ(FetchPackage("hdfs://x/y").status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(BlobStoreTest, TheReaderChecksTheSha256AndKeepsTheDefn) {
+TEST(BlobStoreTest, TheReaderChecksTheSha256AndKeepsTheFacts) {
   TempDir dir;
-  auto built = BuildPackage(Inputs());
+  PackageInputs in = Inputs();
+  in.binary_name = "wc-topology.pex";
+  auto built = BuildPackage(in);
   auto uri = PushPackage(built->bytes, built->sha256, "file://" + dir.path());
   ASSERT_TRUE(uri.ok());
   FetchingPackageReader reader;
-  auto defn = reader.Defn(*uri, built->sha256);
-  ASSERT_TRUE(defn.ok()) << defn.status();
-  EXPECT_EQ(*defn, Defn());
-  EXPECT_EQ(*reader.Defn(*uri, built->sha256), Defn());
+  auto facts = reader.Open(*uri, built->sha256);
+  ASSERT_TRUE(facts.ok()) << facts.status();
+  EXPECT_EQ(facts->defn, Defn());
+  EXPECT_EQ(facts->defn_name, "word-count.defn");
+  EXPECT_EQ(facts->binary_name, "wc-topology.pex");
+  EXPECT_EQ(facts->binary_type, "pex");
+  EXPECT_EQ(facts->statemgr_root, "/heron");
+  EXPECT_EQ(reader.Open(*uri, built->sha256)->defn, Defn());
   EXPECT_EQ(reader.fetches(), 1u);  // the second answer came from the cache
+  EXPECT_TRUE(reader.Open(*uri, built->sha256, /*fresh=*/true).ok());
+  EXPECT_EQ(reader.fetches(), 1u);  // a sha256 vouches for the bytes: no need to read again
+  EXPECT_TRUE(reader.Open(*uri, "").ok());
+  EXPECT_TRUE(reader.Open(*uri, "", /*fresh=*/true).ok());
+  EXPECT_EQ(reader.fetches(), 3u);  // without one, fresh reads again
+
+  // A package heron-cli laid out without heron-conf/ is refused, naming the file.
+  const std::string bare = dir.path() + "/bare.tar.gz";
+  ASSERT_TRUE(
+      WriteFileAtomic(bare, *WriteTarGz({{"wc.jar", "j"}, {"word-count.defn", Defn()}})).ok());
+  EXPECT_THAT(reader.Open("file://" + bare, "").status().message(),
+              HasSubstr("heron-conf/heron_internals.yaml is missing"));
 
   // The same bytes at another URI are checked again: a right sha256 does not vouch for a
   // different location.
   const std::string copy = dir.path() + "/copy.tar.gz";
   ASSERT_TRUE(WriteFileAtomic(copy, built->bytes + "x").ok());
-  EXPECT_EQ(reader.Defn("file://" + copy, built->sha256).status().code(),
+  EXPECT_EQ(reader.Open("file://" + copy, built->sha256).status().code(),
             StatusCode::kFailedPrecondition);
 
   const std::string wrong(64, 'a');
-  auto mismatch = reader.Defn(*uri, wrong);
+  auto mismatch = reader.Open(*uri, wrong);
   EXPECT_EQ(mismatch.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(mismatch.status().message(),
               HasSubstr("has sha256 " + built->sha256 + ", the spec says " + wrong));
 
-  auto missing = reader.Defn("file://" + dir.path() + "/nope.tar.gz", "");
+  auto missing = reader.Open("file://" + dir.path() + "/nope.tar.gz", "");
   EXPECT_THAT(missing.status().message(), HasSubstr("spec.package.uri"));
   EXPECT_THAT(missing.status().message(), HasSubstr("nope.tar.gz"));
 }
