@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
+#include "packager/packing.h"
 
 namespace hgo::cli {
 namespace fs = std::filesystem;
@@ -33,6 +34,25 @@ StatusOr<std::vector<std::string>> ExpandSpecPaths(const std::string& path) {
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+std::optional<crd::FieldError> PackingError(const crd::Topology& t) {
+  // The controller packs every revision before it deploys it (controller/executor.h ShapeOf);
+  // what it cannot pack is refused there with this same message.
+  auto plan = packager::Pack(t, t.metadata.name);
+  if (plan.ok()) return std::nullopt;
+  // Where spec.resources is written (its first recorded field), else the packing, else the
+  // document.
+  crd::SourceLocation at = t.location;
+  for (const std::string field : {"spec.resources", "spec.packing"}) {
+    auto it = t.field_locations.lower_bound(field);
+    if (it != t.field_locations.end() && it->first.rfind(field, 0) == 0) {
+      at = it->second;
+      break;
+    }
+  }
+  return crd::FieldError{t.source_file, at, "spec.resources",
+                         "cannot be packed: " + plan.status().message()};
 }
 
 int RunValidate(const ValidateOptions& options, std::istream& in, std::ostream& out,
@@ -61,10 +81,13 @@ int RunValidate(const ValidateOptions& options, std::istream& in, std::ostream& 
   int invalid_documents = 0;
   for (const auto& r : results) {
     for (const auto& d : r.documents) {
-      if (d.topology) {
-        valid.push_back(*d.topology);
-      } else {
+      if (!d.topology) {
         ++invalid_documents;
+      } else if (auto packing = PackingError(*d.topology)) {
+        errors.push_back(std::move(*packing));
+        ++invalid_documents;
+      } else {
+        valid.push_back(*d.topology);
       }
     }
     auto file_errors = r.AllErrors();

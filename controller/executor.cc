@@ -79,8 +79,12 @@ StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterCon
         "' (build the package with the cluster's conf directory)");
   }
   Shape shape;
-  HGO_ASSIGN_OR_RETURN(shape.packing, current ? packager::Repack(*current, t, "pending")
-                                              : packager::Pack(t, "pending"));
+  auto packed = current ? packager::Repack(*current, t, "pending") : packager::Pack(t, "pending");
+  if (!packed.ok()) {
+    // heronctl validate gives the same message (cli/validate.h PackingError).
+    return Status(packed.status().code(), "cannot be packed: " + packed.status().message());
+  }
+  shape.packing = std::move(*packed);
   shape.inputs.component_ram = packager::ComponentRamDistribution(shape.packing);
   shape.inputs.defn_file = package.defn_name;
   shape.inputs.topology_binary = package.binary_name;

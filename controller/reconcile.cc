@@ -93,7 +93,7 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
   auto shape = ShapeOf(rev, c.spec().config, current, *facts, &c.job_hashes());
   if (!shape.ok()) {
     d.presence = reconciler::Desired::Presence::kFrozen;
-    d.source_error = entry->spec->source_file + ": cannot be deployed: " + shape.status().message();
+    d.source_error = entry->spec->source_file + ": " + shape.status().message();
     return d;
   }
   d.spec = entry->spec;

@@ -4,6 +4,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include "common/file_util.h"
 #include "crd/quantity.h"
@@ -12,6 +14,25 @@
 
 namespace hgo::crd {
 namespace {
+
+// The first line before `before` (1-based) that is an indented "---": a document marker can only
+// start a line, so indented it is text that breaks the mapping around it.
+std::optional<SourceLocation> IndentedDocumentMarker(std::string_view text, int before) {
+  int line = 1;
+  for (size_t at = 0; at < text.size() && (before <= 0 || line <= before); ++line) {
+    size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(at, end - at);
+    const size_t indent = l.find_first_not_of(" \t");
+    if (indent != std::string_view::npos && indent > 0) {
+      std::string_view rest = l.substr(indent);
+      while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\r')) rest.remove_suffix(1);
+      if (rest == "---") return SourceLocation{line, static_cast<int>(indent) + 1};
+    }
+    at = end + 1;
+  }
+  return std::nullopt;
+}
 
 // Reads an integer field with a range; reports out-of-range values with the limits.
 std::optional<int32_t> IntInRange(MapReader& m, std::string_view key, int64_t min, int64_t max,
@@ -360,6 +381,16 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
     // yaml-cpp stops at the first syntax error; its mark is 0-based.
     SourceLocation at =
         e.mark.is_null() ? SourceLocation{} : SourceLocation{e.mark.line + 1, e.mark.column + 1};
+    if (auto marker = IndentedDocumentMarker(content, at.line)) {
+      // Most of Heron's ECO examples open with "---"; pasted under spec.topology it is no
+      // longer a document marker, and yaml-cpp trips a few lines further down.
+      result.file_errors.push_back(FieldError{
+          file, *marker, "",
+          "a '---' document marker inside a document (ECO files start with one): remove it "
+          "when pasting an ECO file under spec.topology (the YAML parser then failed at line " +
+              std::to_string(at.line) + ": " + e.msg + ")"});
+      return result;
+    }
     result.file_errors.push_back(FieldError{file, at, "", "YAML syntax error: " + e.msg});
     return result;
   } catch (const std::exception& e) {

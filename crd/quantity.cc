@@ -1,5 +1,7 @@
 #include "crd/quantity.h"
 
+#include <algorithm>
+
 #include <array>
 #include <utility>
 
@@ -139,6 +141,24 @@ std::string FormatCpuMillis(int64_t millis) {
     out += "." + f;
   }
   return out;
+}
+
+StatusOr<int64_t> ParseEcoBytes(const std::string& text) {
+  struct Unit {
+    const char* suffix;
+    int64_t mult;
+  };
+  for (Unit u : {Unit{"GB", int64_t{1} << 30}, Unit{"MB", int64_t{1} << 20}, Unit{"KB", 1024},
+                 Unit{"B", 1}}) {
+    std::string s(u.suffix);
+    if (text.size() > s.size() && text.compare(text.size() - s.size(), s.size(), s) == 0) {
+      std::string num = text.substr(0, text.size() - s.size());
+      if (!num.empty() && std::all_of(num.begin(), num.end(), ::isdigit) && num.size() < 13) {
+        return std::stoll(num) * u.mult;
+      }
+    }
+  }
+  return ParseByteQuantity(text);
 }
 
 }  // namespace hgo::crd

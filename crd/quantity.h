@@ -15,6 +15,10 @@ namespace hgo::crd {
 // Errors (kInvalidArgument) say what was expected.
 StatusOr<int64_t> ParseByteQuantity(std::string_view text);
 
+// ECO's ByteAmount ("512MB", "1GB", "100B": binary units, whole numbers) or, failing that,
+// ParseByteQuantity ("512Mi").
+StatusOr<int64_t> ParseEcoBytes(const std::string& text);
+
 // "2", "0.5", "1.25", "500m" (millicores). At most three decimal places; the result is in
 // millicores, at most 10^9.
 StatusOr<int64_t> ParseCpuMillis(std::string_view text);

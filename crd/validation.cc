@@ -87,6 +87,7 @@ class Validator {
   void LogicalPlan(const std::string& eco_name);
   void ObjectRefs(const Json& object, const std::string& path, const std::set<std::string>& beans);
   void Config(const std::set<std::string>& component_ids);
+  void ComponentRam(const std::set<std::string>& component_ids);
   void PackingAndResources();
   void Constraints();
 
@@ -342,6 +343,7 @@ void Validator::Config(const std::set<std::string>& component_ids) {
       }
     }
   }
+  ComponentRam(component_ids);
   if (const std::string key = ContainerCountKey(t_); !key.empty()) {
     const Json* count = config.Find(key);
     std::string path = KeyPath(base, key);
@@ -354,6 +356,62 @@ void Validator::Config(const std::set<std::string>& component_ids) {
     } else if (packing.containers && count->as_int() != *packing.containers) {
       Error(path, "conflicts with spec.packing.containers; set the container count there only");
     }
+  }
+}
+
+// Per-component RAM a Heron instance can run with: a JVM instance's heap is its RAM less 64 MiB
+// of code cache and 128 MiB of metaspace (heron_executor.py), and Heron's ResourceCompliantRR
+// refuses less than 192 MB for any instance (MinRamConstraint).
+void Validator::ComponentRam(const std::set<std::string>& component_ids) {
+  constexpr int64_t kReserved = int64_t{192} << 20;
+  const Json& config = t_.spec.topology.config;
+  auto check = [&](const std::string& path, const std::string& component, const std::string& text) {
+    auto bytes = ParseEcoBytes(text);
+    if (!bytes.ok()) {
+      Error(path, "RAM of '" + component + "': " + bytes.status().message());
+    } else if (*bytes <= kReserved) {
+      Error(path, "RAM of '" + component + "' is " + FormatBytes(*bytes) +
+                      "; a Heron instance needs more than 192Mi (its JVM reserves 64Mi of code "
+                      "cache and 128Mi of metaspace)");
+    }
+  };
+  if (const Json* list = config.Find("topology.component.resourcemap"); list && list->is_array()) {
+    const std::string path = KeyPath("spec.topology.config", "topology.component.resourcemap");
+    for (size_t i = 0; i < list->as_array().size(); ++i) {
+      const Json& entry = list->as_array()[i];
+      const Json* id = entry.Find("id");
+      const Json* ram = entry.Find("ram");
+      if (!id || !id->is_string() || !ram) continue;
+      check(IndexPath(path, i) + ".ram", id->as_string(),
+            ram->is_string() ? ram->as_string()
+            : ram->is_int()  ? std::to_string(ram->as_int())
+                             : "");
+    }
+  }
+  const Json* rammap = config.Find("topology.component.rammap");
+  if (!rammap) return;
+  const std::string path = KeyPath("spec.topology.config", "topology.component.rammap");
+  if (!rammap->is_string()) {
+    Error(path, "must be a string of component:bytes entries separated by commas");
+    return;
+  }
+  const std::string& text = rammap->as_string();
+  for (size_t at = 0; at <= text.size();) {
+    size_t comma = text.find(',', at);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(at, comma - at);
+    at = comma + 1;
+    const size_t colon = item.rfind(':');
+    if (colon == std::string::npos) {
+      Error(path, "entry '" + item + "' is not component:bytes");
+      continue;
+    }
+    const std::string component = item.substr(0, colon);
+    if (!component_ids.count(component)) {
+      Error(path, "no spout or bolt has id '" + component + "'");
+      continue;
+    }
+    check(path, component, item.substr(colon + 1));
   }
 }
 

@@ -321,24 +321,6 @@ StatusOr<PackingPlan> RepackCompliant(const PackingPlan& current, const crd::Top
   return plan;
 }
 
-// "512MB", "1GB", "100B" (ECO's ByteAmount: binary megabytes), or our own quantities ("512Mi").
-StatusOr<int64_t> ParseEcoBytes(const std::string& text) {
-  struct Unit {
-    const char* suffix;
-    int64_t mult;
-  };
-  for (Unit u : {Unit{"GB", kGiB}, Unit{"MB", kMiB}, Unit{"KB", 1024}, Unit{"B", 1}}) {
-    std::string s(u.suffix);
-    if (text.size() > s.size() && text.compare(text.size() - s.size(), s.size(), s) == 0) {
-      std::string num = text.substr(0, text.size() - s.size());
-      if (!num.empty() && std::all_of(num.begin(), num.end(), ::isdigit) && num.size() < 13) {
-        return std::stoll(num) * u.mult;
-      }
-    }
-  }
-  return crd::ParseByteQuantity(text);
-}
-
 }  // namespace
 
 int PackingPlan::InstanceCount() const {
@@ -394,7 +376,7 @@ StatusOr<std::map<std::string, int64_t>> ComponentRamMap(const crd::Topology& t)
       std::string text = ram->is_string() ? ram->as_string()
                          : ram->is_int()  ? std::to_string(ram->as_int())
                                           : "";
-      auto bytes = ParseEcoBytes(text);
+      auto bytes = crd::ParseEcoBytes(text);
       if (!bytes.ok()) {
         return Status::InvalidArgument("topology.component.resourcemap: ram of '" +
                                        id->as_string() + "': " + bytes.status().message());
@@ -411,7 +393,7 @@ StatusOr<std::map<std::string, int64_t>> ComponentRamMap(const crd::Topology& t)
       std::string item = s.substr(start, comma == std::string::npos ? comma : comma - start);
       size_t colon = item.rfind(':');
       auto bytes = colon == std::string::npos ? StatusOr<int64_t>(Status::InvalidArgument("no ':'"))
-                                              : ParseEcoBytes(item.substr(colon + 1));
+                                              : crd::ParseEcoBytes(item.substr(colon + 1));
       if (!bytes.ok()) {
         return Status::InvalidArgument("topology.component.rammap entry '" + item +
                                        "' is not component:bytes");

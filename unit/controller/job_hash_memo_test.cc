@@ -37,11 +37,12 @@ TEST(JobHashMemoTest, GivesJobHashAndRecomputesWhenAnyInputChanges) {
   EXPECT_EQ(memo.size(), 1u);
 
   // Each input JobHash reads, changed alone, gives JobHash's new answer.
-  std::vector<aurora::JobInputs> changed(4, in);
+  std::vector<aurora::JobInputs> changed(5, in);
   changed[0].resources.cpus = 3;
   changed[1].component_ram["word"] = int64_t{2} << 30;
   changed[2].resources.ram_bytes = int64_t{5} << 30;
   changed[3].topology_binary = "other.jar";
+  changed[4].package_type = "pex";
   for (const auto& c : changed) {
     auto want = aurora::JobHash(t, cluster, c);
     ASSERT_TRUE(want.ok());

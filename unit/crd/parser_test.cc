@@ -163,5 +163,23 @@ TEST(ParserTest, ConfigValuesKeepTheirYamlTypes) {
       R"({"b":true,"e":1000.0,"f":0.5,"h":31,"i":30,"l":[1,"two"],"n":null,"s":"30","t":"7"})");
 }
 
+TEST(ParserTest, ADocumentMarkerPastedUnderTopologyIsNamed) {
+  // Six of Heron's eight ECO examples open with "---"; pasted under spec.topology it breaks the
+  // mapping a few lines further down. The error names the marker's own line.
+  const std::string yaml =
+      "apiVersion: heron/v1\nkind: Topology\nmetadata: {name: wc}\nspec:\n"
+      "  cluster: devcluster\n  role: www-data\n  environment: devel\n"
+      "  topology:\n    ---\n    name: \"wc\"\n    config:\n      topology.workers: 2\n";
+  ParseResult r = ParseTopologies(yaml, "eco.yaml");
+  ASSERT_FALSE(r.ok());
+  const auto errors = r.AllErrors();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].location.line, 9);
+  EXPECT_EQ(errors[0].location.column, 5);
+  EXPECT_NE(errors[0].message.find("a '---' document marker inside a document"), std::string::npos)
+      << errors[0].message;
+  EXPECT_NE(errors[0].message.find("spec.topology"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hgo::crd

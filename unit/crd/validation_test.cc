@@ -243,6 +243,24 @@ std::vector<RuleCase> Cases() {
        {"13:31: spec.topology.config[\"topology.stmgrs\"]: ResourceCompliantRR computes the "
         "container count; remove topology.stmgrs or use packing.algorithm RoundRobin with "
         "packing.containers"}},
+      {"StormWorkersWithResourceCompliant",  // no type: ECO's storm, workers = containers
+       Replace(base, "  topology:\n", "  topology:\n    config: {topology.workers: 2}\n"),
+       {"13:32: spec.topology.config[\"topology.workers\"]: ResourceCompliantRR computes the "
+        "container count; remove topology.workers or use packing.algorithm RoundRobin with "
+        "packing.containers"}},
+      {"HeronTypeIgnoresStormWorkers",
+       Replace(base, "  topology:\n",
+               "  topology:\n    type: heron\n    config: {topology.workers: 2}\n"),
+       {}},
+      {"ComponentRamBelowTheJvmReserve",
+       Replace(base, "  topology:\n",
+               "  topology:\n    config:\n      topology.component.resourcemap: [{id: split, ram: "
+               "128MB}]\n      topology.component.rammap: \"split:1073741824,nope:1\"\n"),
+       {"14:57: spec.topology.config[\"topology.component.resourcemap\"][0].ram: RAM of 'split' "
+        "is 128Mi; a Heron instance needs more than 192Mi (its JVM reserves 64Mi of code cache "
+        "and 128Mi of metaspace)",
+        "15:34: spec.topology.config[\"topology.component.rammap\"]: no spout or bolt has id "
+        "'nope'"}},
       {"ResourceMapNamesComponents",
        Replace(base, "  topology:\n",
                "  topology:\n    config:\n      topology.component.resourcemap: [{id: nope, ram: "

@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include "common/json.h"
 #include "crd/parser.h"
 #include "unit/crd/spec_fixture.h"
 
@@ -122,7 +123,10 @@ TEST(ResourceCompliantTest, CapacityDecidesTheContainerCount) {
 }
 
 TEST(ResourceCompliantTest, InstancesThatCanNeverFitAreErrors) {
-  auto small = Spec(1, 1, 1, "", "{topology.component.resourcemap: [{id: split, ram: 100MB}]}");
+  // Validation refuses such a spec (crd ComponentRam); the packer still checks on its own.
+  auto small = Spec(1, 1, 1, "", "{topology.component.resourcemap: [{id: split, ram: 200MB}]}");
+  small.spec.topology.config["topology.component.resourcemap"] =
+      *ParseJson(R"([{"id": "split", "ram": "100MB"}])");
   EXPECT_NE(Pack(small, "id").status().message().find("needs at least 192Mi"), std::string::npos);
   auto huge = Spec(1, 1, 1, "  resources: {ram: 1536Mi}\n");
   auto p = Pack(huge, "id");
@@ -209,6 +213,34 @@ TEST(RepackTest, RandomScalingKeepsEveryRule) {
   }
 }
 
+TEST(RoundRobinTest, AStormTypeEcoFilesWorkersAreItsContainers) {
+  auto r =
+      crd::ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/unit/testdata/eco/storm_workers.yaml");
+  ASSERT_TRUE(r.ok()) << r.AllErrors()[0].ToString();
+  crd::Topology t = r.Topologies().at(0);
+  ASSERT_TRUE(t.spec.topology.storm());
+  auto plan = Pack(t, "id");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->containers.size(), 2u);
+  ExpectValid(*plan, t);
+  // The same file said to be a Heron topology: topology.workers is no Heron key.
+  t.spec.topology.type = "heron";
+  EXPECT_EQ(Pack(t, "id")->containers.size(), 1u);
+}
+
+TEST(ComponentRamDistributionTest, EveryComponentAtItsSmallestInstance) {
+  auto t = Spec(2, 2, 1, "", "{topology.component.rammap: \"count:268435456\"}");
+  auto plan = Pack(t, "id");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  PackingPlan uneven = *plan;
+  uneven.containers[0].instances[0].resource.ram -= 1;  // heron-cli takes the smallest
+  const std::string shrunk = uneven.containers[0].instances[0].component;
+  auto ram = ComponentRamDistribution(uneven);
+  EXPECT_EQ(ram.size(), 3u);  // sentence, split, count: every component
+  EXPECT_EQ(ram.at("count"), 268435456);
+  EXPECT_EQ(ram.at(shrunk), ComponentRamDistribution(*plan).at(shrunk) - 1);
+}
+
 TEST(ComponentRamMapTest, ReadsEcoAndHeronForms) {
   auto t = Spec(1, 1, 1, "",
                 "{topology.component.resourcemap: [{id: split, ram: 1GB}], "
@@ -217,7 +249,9 @@ TEST(ComponentRamMapTest, ReadsEcoAndHeronForms) {
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->at("split"), kGiB);
   EXPECT_EQ(m->at("count"), 268435456);
-  auto bad = Spec(1, 1, 1, "", "{topology.component.resourcemap: [{id: split, ram: lots}]}");
+  auto bad = t;  // validation refuses it; ComponentRamMap still reports it
+  bad.spec.topology.config["topology.component.resourcemap"] =
+      *ParseJson(R"([{"id": "split", "ram": "lots"}])");
   EXPECT_FALSE(ComponentRamMap(bad).ok());
 }
 
