@@ -51,8 +51,8 @@ Status ClusterRuntime::Ensure() {
   if (!heron_cache_) {
     auto cache = std::make_unique<statestore::HeronStateCache>(
         *heron_zk_,
-        statestore::HeronLayout{spec_.config.statemgr_root,
-                                crd::UsesTMasterNames(spec_.config.heron_version)},
+        // Both tmanagers/ and tmasters/ are watched: each topology's release picks its own.
+        statestore::HeronLayout{spec_.config.statemgr_root, /*tmaster_names=*/false},
         on_heron_change_, KeepObserved);
     Status s = cache->Start();
     if (!s.ok()) return Status::Unavailable("cluster " + name + ": Heron's state: " + s.message());

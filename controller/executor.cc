@@ -239,13 +239,14 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
     case Kind::kKillJob:
       return aurora_.KillJob(job, "heron-gitops: " + a.reason);
     case Kind::kDeleteHeronState:
-      // `heron kill`'s order (RuntimeManagerRunner.cleanState): the topology manager's and the
-      // metrics cache's locations, packing plan, physical plan, scheduler location, the update
-      // lock, execution state, and topologies/<name> last, since its existence means
-      // "running". Heron leaves statefulcheckpoints/<name> behind; a killed topology's
-      // checkpoints are of no use to a new one, so it goes too.
-      for (HeronDir d : {HeronDir::kTManagers, HeronDir::kMetricsCaches, HeronDir::kPackingPlans,
-                         HeronDir::kPhysicalPlans, HeronDir::kSchedulers}) {
+      // `heron kill`'s order (RuntimeManagerRunner.cleanState): the topology manager's location
+      // (under either release's name) and the metrics cache's, packing plan, physical plan,
+      // scheduler location, the update lock, execution state, and topologies/<name> last, since its
+      // existence means "running". Heron leaves statefulcheckpoints/<name> behind; a killed
+      // topology's checkpoints are of no use to a new one, so it goes too.
+      for (HeronDir d :
+           {HeronDir::kTManagers, HeronDir::kTMasters, HeronDir::kMetricsCaches,
+            HeronDir::kPackingPlans, HeronDir::kPhysicalPlans, HeronDir::kSchedulers}) {
         HGO_RETURN_IF_ERROR(heron.Remove(d, name));
       }
       HGO_RETURN_IF_ERROR(heron.RemoveTree(HeronDir::kLocks, name + "__updateTopology"));

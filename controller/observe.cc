@@ -90,7 +90,12 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
       }
     }
   }
-  if (const std::string* bytes = snap.Get(HeronDir::kTManagers)) {
+  // Heron 0.20.3 renamed tmasters/ to tmanagers/; the topology's own release decides which its
+  // topology manager uses. Both are watched; a location is ephemeral, so only the running
+  // manager's is there (both only for a moment while an update changes the release).
+  const std::string* bytes = snap.Get(HeronDir::kTManagers);
+  if (!bytes) bytes = snap.Get(HeronDir::kTMasters);
+  if (bytes) {
     // TMasterLocation has the same fields as TManagerLocation.
     auto loc = statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(*bytes,
                                                                                        "tmanagers");

@@ -31,6 +31,8 @@ std::string HeronLayout::DirName(HeronDir d) const {
       return "statefulcheckpoints";
     case HeronDir::kLocks:
       return "locks";
+    case HeronDir::kTMasters:
+      return "tmasters";
   }
   return "";
 }
@@ -369,8 +371,9 @@ std::vector<std::string> HeronStateCache::Names() const { return impl_->Names();
 uint64_t HeronStateCache::reads() const { return impl_->reads(); }
 
 std::vector<HeronDir> HeronStateCache::WatchedDirs() {
-  return {HeronDir::kTopologies, HeronDir::kPackingPlans, HeronDir::kExecutionState,
-          HeronDir::kSchedulers, HeronDir::kTManagers,    HeronDir::kPhysicalPlans};
+  return {HeronDir::kTopologies,   HeronDir::kPackingPlans, HeronDir::kExecutionState,
+          HeronDir::kSchedulers,   HeronDir::kTManagers,    HeronDir::kTMasters,
+          HeronDir::kPhysicalPlans};
 }
 
 }  // namespace hgo::statestore

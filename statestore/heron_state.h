@@ -33,6 +33,9 @@ enum class HeronDir {
   kMetricsCaches,
   kStatefulCheckpoints,
   kLocks,
+  // "tmasters" whatever the layout: the cache watches both names, since each topology's own
+  // Heron release (spec.heron.version) picks the one its topology manager registers under.
+  kTMasters,
 };
 
 using crd::UsesTMasterNames;
@@ -85,8 +88,9 @@ struct HeronSnapshot {
   }
 };
 
-// Mirrors topologies, packingplans, executionstate, schedulers, tmanagers (or tmasters) and
-// pplans through watches. on_change(name) runs on the ZkClient's dispatcher thread after any
+// Mirrors topologies, packingplans, executionstate, schedulers, tmanagers and tmasters (give it a
+// layout without tmaster_names: both directories are watched, a topology's release picks one)
+// and pplans through watches. on_change(name) runs on the ZkClient's dispatcher thread after any
 // node of that topology appears, changes or disappears. A new session (after expiry) reloads
 // everything. Thread-safety: Get and Names may be called from any thread.
 class HeronStateCache {

@@ -1,0 +1,89 @@
+// The controller against Heron as it really is, beyond the demo's path: a cluster whose Heron
+// state lives under another root, a topology on a Heron release before 0.20.3 (its topology
+// manager registers under tmasters/) while the cluster defaults to a newer one, a Python (pex)
+// package whose binary has its own name, and a delete that leaves no Heron node behind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "crd/canonical.h"
+#include "e2e/controller/controller_fixture.h"
+#include "statestore/zk_client.h"
+#include "testing/heron_packages.h"
+
+namespace hgo::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(ControllerE2E, AnotherRootAnOldReleaseAPexAndADeleteThatLeavesNothing) {
+  WriteFile(clusters_file_, "clusters:\n  - name: devcluster\n    aurora: {url: \"" +
+                                aurora_->url() + "\"}\n    heron: {zookeeper: \"" +
+                                zk_->connect_string() + "\", root: /heron2, version: 0.20.5, " +
+                                "corePackage: \"" + testing::StandinCorePackageUri() + "\"}\n");
+  crd::Topology spec = spec_;
+  spec.spec.heron.version = "0.20.2-incubating";  // tmaster names, the cluster's are tmanager
+  testing::TestPackageOptions package;
+  package.binary_name = "exclamation-1.0.pex";
+  package.binary = "not really a pex";
+  package.statemgr_root = "/heron2";  // the cluster's conf, as heron-cli would ship it
+  ASSERT_TRUE(testing::PackageForTest(dir_, spec, package).ok());
+
+  auto c = StartController({"dir:" + specs_dir_ + "?allowEmpty"}, {"--prune", "--tombstone", "1s"});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec));
+  Json s = WaitFor(*c, "running under /heron2 with tmaster names",
+                   [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec)); });
+  ASSERT_EQ(RunningTaskIds().size(), 3u) << SerializePretty(s);
+
+  statestore::ZkOptions zo;
+  zo.servers = zk_->connect_string();
+  auto zk = statestore::ZkClient::Connect(zo);
+  ASSERT_TRUE(zk.ok());
+  EXPECT_TRUE((*zk)->Get("/heron2/tmasters/exclamation").ok()) << "the 0.20.2 topology manager";
+  EXPECT_TRUE((*zk)->Get("/heron2/topologies/exclamation").ok());
+  auto under_heron = (*zk)->GetChildren("/heron/topologies");
+  EXPECT_TRUE(!under_heron.ok() || under_heron->empty()) << "nothing written under /heron";
+  // The job runs the package's own binary under its type.
+  aurora::TaskQuery q;
+  q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};
+  auto tasks = api_->GetTasks(q, true);
+  ASSERT_TRUE(tasks.ok() && !tasks->empty());
+  EXPECT_NE(tasks->front().config.executor_data.find(
+                "--pkg-type=pex --topology-binary-file=exclamation-1.0.pex"),
+            std::string::npos);
+
+  // What Heron's own tools leave beside a topology: an update lock held through Curator (a
+  // parent node with a sequential child) and stateful checkpoints.
+  for (const char* path : {"/heron2/locks/exclamation__updateTopology",
+                           "/heron2/locks/exclamation__updateTopology/_c_2f7b-lock-0000000000",
+                           "/heron2/statefulcheckpoints/exclamation",
+                           "/heron2/statefulcheckpoints/exclamation/ckpt-1"}) {
+    ASSERT_TRUE((*zk)->Create(path, "", statestore::CreateMode::kPersistent).ok()) << path;
+  }
+
+  std::filesystem::remove(file);
+  for (int i = 0; i < 240 && ActiveTaskCount() > 0; ++i) std::this_thread::sleep_for(250ms);
+  EXPECT_EQ(ActiveTaskCount(), 0u);
+  for (int i = 0; i < 120; ++i) {
+    if (testing::HttpCall("GET", c->url() + KeyPath()).status == 404) break;
+    std::this_thread::sleep_for(250ms);
+  }
+  EXPECT_EQ(testing::HttpCall("GET", c->url() + KeyPath()).status, 404);
+  auto dirs = (*zk)->GetChildren("/heron2");
+  ASSERT_TRUE(dirs.ok());
+  for (const auto& dir : *dirs) {
+    auto children = (*zk)->GetChildren("/heron2/" + dir);
+    ASSERT_TRUE(children.ok()) << dir;
+    for (const auto& child : *children) {
+      EXPECT_EQ(child.rfind("exclamation", 0), std::string::npos)
+          << "/heron2/" << dir << "/" << child << " is left";
+    }
+  }
+  EXPECT_TRUE(c->Stop().ok());
+}
+
+}  // namespace
+}  // namespace hgo::e2e
