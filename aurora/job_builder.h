@@ -1,5 +1,7 @@
 // The job builder: a Topology spec plus the cluster's settings become the Aurora job that Heron's
-// own `heron submit` would create from its heron.aurora template (heron-state.md §3.5, §3.6).
+// own `heron submit` would create from its heron.aurora template
+// (heron/config/src/yaml/conf/aurora/heron.aurora, filled by
+// AuroraScheduler.createAuroraProperties).
 //
 // - Instance 0 runs the topology manager, instance k >= 1 packing-plan container k; every
 //   instance gets the same resources (the per-dimension maximum of the plan's containers).

@@ -1,6 +1,6 @@
 // Finding the leading Aurora scheduler through ZooKeeper, as Aurora's own client does
-// (aurora-api.md §1.4): the first child named member_* under the serverset path holds the
-// leader's ServerSet JSON; its additionalEndpoints["https"] gives https://host:port, else
+// (its Finagle ServerSet announcement): the first child named member_* under the serverset path
+// holds the leader's ServerSet JSON; its additionalEndpoints["https"] gives https://host:port, else
 // ["http"] gives http://host:port, else serviceEndpoint. A watch keeps the answer fresh, so a
 // failover is followed without polling.
 #pragma once

@@ -1,7 +1,7 @@
 // The controller: sources -> desired state -> work queue -> observe, plan, execute, record.
 //
 // Only the leader reads sources and acts; a follower serves its API from the stored records and
-// waits. Each pass is level-triggered (DESIGN.md §2): a key is all a work item carries, so a lost
+// waits. Each pass is level-triggered: a key is all a work item carries, so a lost
 // or repeated event is harmless and a restarted controller resumes from what it observes.
 // Thread-safety: the public methods may be called from any thread (the HTTP API does).
 #pragma once

@@ -1,6 +1,7 @@
 // Pause and resume go through Heron's topology manager, as `heron activate|deactivate` does
-// (heron-state.md §4.1): the live state is pplans/<name>.topology.state, and the call is an HTTP
-// GET to the controller port that tmanagers/<name> advertises, always with the topology id.
+// (heron-cli's TManagerUtils.transitionTopologyState): the live state is
+// pplans/<name>.topology.state, and the call is an HTTP GET to the controller port that
+// tmanagers/<name> advertises, always with the topology id.
 #pragma once
 
 #include <optional>

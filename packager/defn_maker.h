@@ -1,6 +1,7 @@
-// Making a topology's .defn the way heron-cli does (heron-state.md §3.1, §6): run the topology's
-// main class on the JVM with Heron's libraries on the classpath and HERON_OPTIONS telling
-// HeronSubmitter where to write <name>.defn. An ECO file is run through Heron's ECO main class.
+// Making a topology's .defn the way heron-cli does (its submit.py and execute.py; for ECO,
+// org.apache.heron.eco.Eco): run the topology's main class on the JVM with Heron's libraries on the
+// classpath and HERON_OPTIONS telling HeronSubmitter where to write <name>.defn. An ECO file is run
+// through Heron's ECO main class.
 //
 // Only jar binaries are run this way; for tar and pex topologies pass the .defn (`--defn`).
 #pragma once

@@ -1,6 +1,6 @@
 // Topology packages: what heron-cli ships as topology.tar.gz, plus our manifest.
 //
-// Layout (heron-state.md §3.1): the topology binary under its base name, <name>.defn (the
+// Layout (heron-cli's submit.py): the topology binary under its base name, <name>.defn (the
 // serialized Topology), heron-conf/ (the cluster's config files, when given), and
 // heron-gitops-manifest.json, which lists every other file with its size and sha256, the
 // topology's name, the binary's type and where the .defn came from. The bytes are the same for

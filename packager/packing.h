@@ -1,6 +1,7 @@
 // Packing: which spout and bolt instances run in which container, and what each container
 // needs. Pure functions of the spec (no I/O), following Heron's RoundRobin and
-// ResourceCompliantRR algorithms (reference: heron-state.md §5).
+// ResourceCompliantRR algorithms (Heron's RoundRobinPacking.java and
+// ResourceCompliantRRPacking.java).
 //
 // Plans obey Heron's rules whatever the algorithm: container ids >= 1 (they are the Aurora
 // instance ids; instance 0 runs the topology manager and is not in the plan), task ids globally

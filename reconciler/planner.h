@@ -5,7 +5,7 @@
 // a repeated or lost event is harmless, and applying a plan then planning again leaves nothing
 // to do once the cluster has caught up.
 //
-// The rules, per topology (DESIGN.md §3):
+// The rules, per topology (docs/operations.md, "What the controller does"):
 // - Unknown observation, or a suspended topology: no action.
 // - The target revision is the spec's, unless it failed before (then the last stable one) or a
 //   `rollout undo` pinned another; a new spec clears the pin and gets its own chance.

@@ -1,6 +1,6 @@
 // The planner's world: what is desired, what was observed, what the controller remembers, and
 // the actions it may ask for. Plain data in our own terms: the reconciler links neither Thrift
-// nor ZooKeeper (DESIGN.md §4); the controller translates to and from Aurora and ZooKeeper.
+// nor ZooKeeper (docs/development.md); the controller translates to and from Aurora and ZooKeeper.
 #pragma once
 
 #include <cstdint>

@@ -1,10 +1,10 @@
-// Heron's state in ZooKeeper: the directories under the root (heron-state.md §1), reads, writes
-// and deletes of a topology's nodes, and a cache kept fresh by watches so the controller reads
-// without polling.
+// Heron's state in ZooKeeper: the directories under the root (Heron's CuratorStateManager), reads,
+// writes and deletes of a topology's nodes, and a cache kept fresh by watches so the controller
+// reads without polling.
 //
 // Writes replace a node's data in place (setData) when it exists, so there is no window in which
 // a watched node (the packing plan the executors follow) is missing. The order in which a
-// topology's nodes are created and deleted is the controller's business (DESIGN.md §3).
+// topology's nodes are created and deleted is the controller's business (docs/operations.md).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // ProcessLauncher: runs a task's Thermos processes as local processes, the way Thermos does.
 //
-// - The executor JSON (a MesosJob, aurora-api.md §4.2) gives the processes, their order
+// - The executor JSON (a MesosJob, Thermos's own config schema) gives the processes, their order
 //   constraints, max_failures and the task's finalization_wait.
 // - Each task gets a sandbox <root>/<task id>/; each process runs `bash -c <cmdline>` there in a
 //   process group of its own, with stdout and stderr in .logs/<process>/0/.

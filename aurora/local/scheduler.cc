@@ -245,7 +245,7 @@ void Scheduler::RequestKill(Task& t, const std::string& message, bool reschedule
   Transition(t, reschedule ? ScheduleStatus::RESTARTING : ScheduleStatus::KILLING, message);
 }
 
-// Aurora's rescheduling rules (aurora-api.md §3.2).
+// Aurora's rescheduling rules (Aurora's TaskStateMachine and RescheduleCalculator).
 void Scheduler::OnTerminal(Task& t) {
   if (!t.reschedule_on_end) return;
   const api::TaskConfig& c = *t.config;

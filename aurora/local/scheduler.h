@@ -1,8 +1,8 @@
-// The heart of aurora-local: jobs, tasks and updates with Aurora's semantics (aurora-api.md §3),
-// in Aurora's Thrift types. Every RPC is a method returning Aurora's Response; Tick() moves tasks
-// through PENDING -> ASSIGNED -> STARTING -> RUNNING -> terminal, reschedules service tasks with
-// a flapping penalty, and drives updates (batches, minimum wait in RUNNING, failure limits,
-// rollback, pause/resume/abort, pulses).
+// The heart of aurora-local: jobs, tasks and updates with Aurora's semantics (Aurora's
+// SchedulerThriftInterface, StateManagerImpl, JobUpdateControllerImpl), in Aurora's Thrift types.
+// Every RPC is a method returning Aurora's Response; Tick() moves tasks through PENDING -> ASSIGNED
+// -> STARTING -> RUNNING -> terminal, reschedules service tasks with a flapping penalty, and drives
+// updates (batches, minimum wait in RUNNING, failure limits, rollback, pause/resume/abort, pulses).
 //
 // Thread-safety: all public methods lock one mutex; Tick() is called by one driver thread.
 #pragma once

@@ -117,8 +117,8 @@ class ApiHandler : public api::AuroraSchedulerManagerIf {
   const std::string user_;
 };
 
-// Aurora's rules (aurora-api.md §1.1): the request protocol from Content-Type, compared as an
-// exact media type; nullopt means 415.
+// Aurora's rules (Aurora's TContentAwareServlet): the request protocol from Content-Type, compared
+// as an exact media type; nullopt means 415.
 std::optional<WireProtocol> RequestProtocol(const std::string& content_type) {
   std::string t = content_type;
   for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

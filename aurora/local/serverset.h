@@ -1,5 +1,6 @@
-// Announces aurora-local in ZooKeeper the way Aurora's leading scheduler does (aurora-api.md
-// §1.4): an ephemeral sequential <path>/member_NNNNNNNNNN whose data is the ServerSet JSON
+// Announces aurora-local in ZooKeeper the way Aurora's leading scheduler does (its
+// Finagle ServerSet announcement): an ephemeral sequential <path>/member_NNNNNNNNNN whose data is
+// the ServerSet JSON
 // {"serviceEndpoint":{...},"additionalEndpoints":{"http":{...}},"status":"ALIVE"}. Re-announced
 // on a new session, so clients finding the leader through ZooKeeper always find it.
 #pragma once

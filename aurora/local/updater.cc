@@ -1,4 +1,5 @@
-// Job updates with Aurora's semantics (aurora-api.md §3.4): the diff, the per-instance
+// Job updates with Aurora's semantics (Aurora's JobUpdateControllerImpl,
+// JobUpdateStateMachine, InstanceUpdater): the diff, the per-instance
 // updater, batches, failure limits, rollback, pause/resume/abort and pulses.
 #include <algorithm>
 

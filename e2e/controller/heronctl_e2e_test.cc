@@ -146,7 +146,7 @@ TEST_F(HeronctlE2E, EveryVerbAgainstALiveController) {
   EXPECT_CLI(r, 0, "Topology manager:  registered for exclamation-");
   EXPECT_NE(r.out.find("RUNNING   yes"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("team=streaming"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  Topology:          exclamation (heron): spout"), std::string::npos)
+  EXPECT_NE(r.out.find("  Topology:          exclamation (storm): spout"), std::string::npos)
       << r.out;
   r = Cli({"describe", "topology", "devcluster/www-data/devel/exclamation"});
   EXPECT_CLI(r, 0, "Key:              devcluster/www-data/devel/exclamation");

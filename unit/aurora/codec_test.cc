@@ -24,7 +24,7 @@ std::string Bytes(std::initializer_list<int> b) {
 }
 
 TEST(AuroraWireTest, KillTasksCallIsAurorasOwnTJsonExample) {
-  // aurora-api.md §1.6: the request the reference scheduler documents for killTasks.
+  // The killTasks request of the TJSON example in Aurora's own documentation of its API.
   auto buffer = std::make_shared<TMemoryBuffer>();
   auto protocol = MakeProtocol(WireProtocol::kJson, buffer);
   api::AuroraSchedulerManager_killTasks_args args;

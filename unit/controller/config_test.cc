@@ -1,6 +1,9 @@
 // Flags and files the controller reads: --source, clusters.yaml, durations; and metrics output.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "controller/clusters.h"
 #include "controller/metrics.h"
 #include "controller/sources.h"
@@ -78,6 +81,24 @@ TEST(ClustersTest, ParsesUrlAndServersetClusters) {
   EXPECT_EQ((*c)[1].aurora_zookeeper, "zk1:2181,zk2:2181");
   EXPECT_EQ((*c)[1].aurora_path, "/aurora/prod/scheduler");
   EXPECT_EQ((*c)[1].config.statemgr_root, "/heron");
+}
+
+// The clusters files the docs show are files the controller accepts.
+TEST(ClustersTest, TheDocsExamplesParse) {
+  for (const char* doc : {"docs/aurora.md", "docs/operations.md"}) {
+    std::ifstream in(std::string(HGO_SOURCE_DIR) + "/" + doc);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    const size_t start = s.rfind("```yaml\n", s.find("\nclusters:\n"));
+    ASSERT_NE(start, std::string::npos) << doc;
+    const size_t body = start + 8;
+    const std::string yaml = s.substr(body, s.find("```", body) - body);
+    ASSERT_NE(yaml.find("clusters:"), std::string::npos) << doc;
+    auto parsed = ParseClusters(yaml, doc);
+    ASSERT_TRUE(parsed.ok()) << parsed.status() << "\n" << yaml;
+    EXPECT_EQ(parsed->at(0).config.name, "devcluster");
+  }
 }
 
 TEST(ClustersTest, ErrorsNameTheFileLineAndField) {
