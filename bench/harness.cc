@@ -142,6 +142,26 @@ class TManagerRegistrar::Impl {
         if (zk_->Set(path, data, -1).status().code() == StatusCode::kNotFound) {
           (void)zk_->Create(path, data, statestore::CreateMode::kEphemeral);
         }
+        // The physical plan a topology manager writes once every container's stream manager
+        // has registered (the controller's health gate counts them).
+        heron::proto::system::PhysicalPlan pplan;
+        *pplan.mutable_topology() = t;
+        auto packing = zk_->Get("/heron/packingplans/" + name);
+        heron::proto::system::PackingPlan plan;
+        if (packing.ok() && plan.ParseFromString(packing->data)) {
+          for (const auto& c : plan.container_plans()) {
+            auto* stmgr = pplan.add_stmgrs();
+            stmgr->set_id("stmgr-" + std::to_string(c.id()));
+            stmgr->set_host_name("127.0.0.1");
+            stmgr->set_data_port(3);
+            stmgr->set_local_endpoint("/unused");
+          }
+        }
+        const std::string pplan_path = "/heron/pplans/" + name;
+        const std::string pplan_data = pplan.SerializeAsString();
+        if (zk_->Set(pplan_path, pplan_data, -1).status().code() == StatusCode::kNotFound) {
+          (void)zk_->Create(pplan_path, pplan_data, statestore::CreateMode::kPersistent);
+        }
         seen_[name] = node->stat.version;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -44,7 +44,8 @@ class BenchEnv {
 };
 
 // Plays the part of Heron's topology manager for simulated tasks: registers tmanagers/<name>
-// for every topologies/<name> with its topology id, as container 0's executor would.
+// for every topologies/<name> with its topology id, as container 0's executor would, and
+// writes pplans/<name> with a stream manager for every container of its packing plan.
 class TManagerRegistrar {
  public:
   explicit TManagerRegistrar(const std::string& zk_servers);

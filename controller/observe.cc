@@ -1,6 +1,7 @@
 #include "controller/observe.h"
 
 #include <algorithm>
+#include <set>
 
 #include "aurora/job_builder.h"
 #include "statestore/heron_protos.h"
@@ -103,11 +104,21 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   }
   // The topology manager flips the state inside its physical plan on activate and deactivate;
   // topologies/<name> only holds the state the topology was submitted with.
+  std::set<std::string> registered;
   if (const std::string* bytes = snap.Get(HeronDir::kPhysicalPlans)) {
     auto plan = statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(*bytes, "pplans");
     if (plan.ok()) {
       out->physical_plan = true;
       out->paused = plan->topology().state() == heron::proto::api::PAUSED;
+      if (plan->topology().id() == out->tmanager_topology_id) {
+        for (const auto& s : plan->stmgrs()) registered.insert(s.id());
+      }
+    }
+  }
+  // Every container of the packing plan needs its stream manager in that physical plan.
+  if (auto packing = ParsePacking(snap)) {
+    for (const auto& c : packing->containers) {
+      out->absent_stream_managers += !registered.count("stmgr-" + std::to_string(c.id));
     }
   }
 }
@@ -141,7 +152,16 @@ std::string KeepObserved(statestore::HeronDir d, std::string bytes) {
       auto plan =
           statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(bytes, "pplans");
       if (!plan.ok()) return bytes;
-      plan->clear_stmgrs();
+      // Of the stream managers only their ids (the health gate counts them); the required
+      // fields stay set, empty.
+      for (auto& stmgr : *plan->mutable_stmgrs()) {
+        heron::proto::system::StMgr id_only;
+        id_only.set_id(stmgr.id());
+        id_only.set_host_name("");
+        id_only.set_data_port(0);
+        id_only.set_local_endpoint("");
+        stmgr = std::move(id_only);
+      }
       plan->clear_instances();
       TrimTopology(*plan->mutable_topology());
       return statestore::SerializeHeronMessage(*plan);

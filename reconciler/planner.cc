@@ -318,7 +318,9 @@ class Planner {
       healthy &= inst.state == ObservedInstance::State::kRunning &&
                  now_ - inst.running_since_ms >= MinWaitMs();
     }
-    if (s_.require_tmanager) healthy &= o_.heron.tmanager_topology_id == tid_;
+    if (s_.require_tmanager) {
+      healthy &= o_.heron.tmanager_topology_id == tid_ && o_.heron.absent_stream_managers == 0;
+    }
     if (healthy) {
       if (p_.memory.stable_hash != target_) {
         p_.memory.stable_hash = target_;

@@ -77,6 +77,10 @@ struct ObservedHeron {
   bool paused = false;  // live state: pplans/<name>'s Topology when present, else topologies/<name>
   std::string tmanager_topology_id;  // from tmanagers/<name>; empty when none registered
   bool physical_plan = false;        // pplans/<name>: the topology manager runs the topology
+  // Containers of packingplans/<name> whose stream manager is not in a physical plan of
+  // tmanager_topology_id (all of them while there is none): the topology manager writes the
+  // plan only once every one has registered, and a healthy revision has none absent.
+  int absent_stream_managers = 0;
   bool any() const {
     return topology || packing_plan || execution_state || scheduler_location || physical_plan;
   }

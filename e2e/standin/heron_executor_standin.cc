@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "common/base64.h"
+#include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/json.h"
 #include "statestore/heron_protos.h"
@@ -356,56 +357,192 @@ std::string ConfigValue(const heron::proto::api::Topology& t, const std::string&
   return "";
 }
 
-// The topology manager's controller endpoints, as far as the controller uses them.
+std::string QueryValue(const std::string& query, const std::string& key) {
+  const std::string prefix = key + "=";
+  for (size_t at = 0; at <= query.size();) {
+    size_t end = query.find('&', at);
+    if (end == std::string::npos) end = query.size();
+    std::string kv = query.substr(at, end - at);
+    if (kv.rfind(prefix, 0) == 0) return kv.substr(prefix.size());
+    at = end + 1;
+  }
+  return "";
+}
+
+// Container 0's topology manager, as far as the controller and Heron's tools see it (Heron's
+// tmanager.cpp, tcontroller.cpp and stats-interface.cpp):
+// - stream managers register (here over HTTP, POST /standin/register_stmgr on the controller
+//   port; Heron's own stream managers use its RPC on the server port);
+// - once every container of packingplans/<name> has its stmgr-<id>, pplans/<name> is written:
+//   the Topology (with its config and live state), one StMgr per container and every instance
+//   of the packing plan (container_<id>_<component>_<task id>, its task id, component index
+//   and stream manager); a new packing plan drops it until its containers have registered;
+// - /activate and /deactivate flip the state in it; /get_current_physical_plan answers its
+//   base64 (400 while a stream manager is absent); the stats port answers
+//   /stmgrsregistrationsummary.
 class TopologyManagerStandin {
  public:
   TopologyManagerStandin(hgo::statestore::HeronState& state, heron::proto::api::Topology topology)
       : state_(state), topology_(std::move(topology)) {}
 
-  hgo::Status WritePhysicalPlan() {
+  // Re-reads the packing plan and writes the physical plan when it is complete.
+  hgo::Status Refresh() {
+    auto bytes = state_.Read(HeronDir::kPackingPlans, topology_.name());
+    if (!bytes.ok()) return bytes.status();
+    heron::proto::system::PackingPlan packing;
+    if (*bytes && !packing.ParseFromString(**bytes)) {
+      return hgo::Status::InvalidArgument("packingplans/" + topology_.name() + " does not parse");
+    }
     std::lock_guard<std::mutex> lock(mu_);
-    return WriteLocked();
+    if (packing.SerializePartialAsString() != packing_.SerializePartialAsString()) {
+      packing_ = std::move(packing);
+      if (written_) {
+        // Heron's topology manager drops the physical plan when the packing plan changes and
+        // builds it again once the new plan's stream managers have registered.
+        HGO_RETURN_IF_ERROR(state_.Remove(HeronDir::kPhysicalPlans, topology_.name()));
+        written_ = false;
+      }
+    }
+    return WriteIfComplete();
   }
 
-  hgo::HttpReply Handle(const hgo::HttpRequest& req) {
+  hgo::HttpReply HandleController(const hgo::HttpRequest& req) {
+    if (req.path == "/standin/register_stmgr") return Register(req);
     const bool activate = req.path == "/activate";
-    if (!activate && req.path != "/deactivate") return hgo::HttpReply::Text(404, "no such path");
-    const std::string prefix = "topologyid=";
-    std::string id;
-    for (size_t at = 0; at <= req.query.size();) {
-      size_t end = req.query.find('&', at);
-      if (end == std::string::npos) end = req.query.size();
-      std::string kv = req.query.substr(at, end - at);
-      if (kv.rfind(prefix, 0) == 0) id = kv.substr(prefix.size());
-      at = end + 1;
+    const bool get_plan = req.path == "/get_current_physical_plan";
+    if (!activate && !get_plan && req.path != "/deactivate") {
+      return hgo::HttpReply::Text(404, "no such path");
     }
+    const std::string id = QueryValue(req.query, "topologyid");
     std::lock_guard<std::mutex> lock(mu_);
     if (id.empty()) return hgo::HttpReply::Text(400, "topologyid is missing");
     if (id != topology_.id()) return hgo::HttpReply::Text(400, "topologyid mismatch");
+    if (get_plan) {
+      if (!Absent().empty()) return hgo::HttpReply::Text(400, "a stream manager is absent");
+      return hgo::HttpReply::Text(200, hgo::Base64Encode(PlanLocked().SerializeAsString()));
+    }
+    if (!written_) return hgo::HttpReply::Text(500, "no physical plan yet");
     const auto from = activate ? heron::proto::api::PAUSED : heron::proto::api::RUNNING;
     if (topology_.state() != from) {
       return hgo::HttpReply::Text(400, activate ? "topology not paused" : "topology not running");
     }
     topology_.set_state(activate ? heron::proto::api::RUNNING : heron::proto::api::PAUSED);
-    hgo::Status s = WriteLocked();
+    hgo::Status s = Write();
     if (!s.ok()) return hgo::HttpReply::Text(500, s.ToString());
     std::printf("%s\n", activate ? "activated" : "deactivated");
     std::fflush(stdout);
     return hgo::HttpReply::Text(200, "ok");
   }
 
+  hgo::HttpReply HandleStats(const hgo::HttpRequest& req) {
+    if (req.path != "/stmgrsregistrationsummary") return hgo::HttpReply::Text(404, "no such path");
+    heron::proto::tmanager::StmgrsRegistrationSummaryRequest request;
+    if (!request.ParseFromString(req.body)) return hgo::HttpReply::Text(400, "bad request");
+    heron::proto::tmanager::StmgrsRegistrationSummaryResponse response;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, stmgr] : stmgrs_) response.add_registered_stmgrs(id);
+    for (const auto& id : Absent()) response.add_absent_stmgrs(id);
+    hgo::HttpReply reply;
+    reply.body = response.SerializeAsString();
+    reply.headers["Content-Type"] = "application/octet-stream";
+    return reply;
+  }
+
  private:
-  hgo::Status WriteLocked() {
+  hgo::HttpReply Register(const hgo::HttpRequest& req) {
+    heron::proto::system::StMgr stmgr;
+    stmgr.set_id(QueryValue(req.query, "id"));
+    stmgr.set_host_name(QueryValue(req.query, "host"));
+    stmgr.set_data_port(std::atoi(QueryValue(req.query, "data_port").c_str()));
+    stmgr.set_local_endpoint("/unused");
+    stmgr.set_cwd(QueryValue(req.query, "cwd"));
+    stmgr.set_pid(std::atoi(QueryValue(req.query, "pid").c_str()));
+    stmgr.set_shell_port(std::atoi(QueryValue(req.query, "shell_port").c_str()));
+    stmgr.set_local_data_port(std::atoi(QueryValue(req.query, "local_data_port").c_str()));
+    if (stmgr.id().rfind("stmgr-", 0) != 0) return hgo::HttpReply::Text(400, "bad stmgr id");
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& known = stmgrs_[stmgr.id()];
+    if (known.SerializePartialAsString() != stmgr.SerializePartialAsString()) {
+      known = stmgr;
+      if (written_) written_ = false;  // a stream manager came back: the plan is written again
+    }
+    hgo::Status s = WriteIfComplete();
+    return s.ok() ? hgo::HttpReply::Text(200, "registered") : hgo::HttpReply::Text(500, s.ToString());
+  }
+
+  // stmgr-<id> of every container of the packing plan that has not registered.
+  std::vector<std::string> Absent() const {
+    std::vector<std::string> absent;
+    if (packing_.container_plans_size() == 0) absent.push_back("(no packing plan)");
+    for (const auto& c : packing_.container_plans()) {
+      const std::string id = "stmgr-" + std::to_string(c.id());
+      if (!stmgrs_.count(id)) absent.push_back(id);
+    }
+    return absent;
+  }
+
+  heron::proto::system::PhysicalPlan PlanLocked() const {
     heron::proto::system::PhysicalPlan plan;
     *plan.mutable_topology() = topology_;
+    for (const auto& c : packing_.container_plans()) {
+      const std::string stmgr = "stmgr-" + std::to_string(c.id());
+      if (auto it = stmgrs_.find(stmgr); it != stmgrs_.end()) *plan.add_stmgrs() = it->second;
+      for (const auto& i : c.instance_plans()) {
+        auto* instance = plan.add_instances();
+        instance->set_instance_id("container_" + std::to_string(c.id()) + "_" +
+                                  i.component_name() + "_" + std::to_string(i.task_id()));
+        instance->set_stmgr_id(stmgr);
+        instance->mutable_info()->set_task_id(i.task_id());
+        instance->mutable_info()->set_component_index(i.component_index());
+        instance->mutable_info()->set_component_name(i.component_name());
+      }
+    }
+    return plan;
+  }
+
+  hgo::Status WriteIfComplete() {
+    if (written_ || !Absent().empty()) return hgo::Status::Ok();
+    HGO_RETURN_IF_ERROR(Write());
+    written_ = true;
+    std::printf("physical plan written with %d stream managers\n", packing_.container_plans_size());
+    std::fflush(stdout);
+    return hgo::Status::Ok();
+  }
+
+  hgo::Status Write() {
     return state_.Write(HeronDir::kPhysicalPlans, topology_.name(),
-                        hgo::statestore::SerializeHeronMessage(plan));
+                        hgo::statestore::SerializeHeronMessage(PlanLocked()));
   }
 
   hgo::statestore::HeronState& state_;
   std::mutex mu_;
   heron::proto::api::Topology topology_;
+  heron::proto::system::PackingPlan packing_;
+  std::map<std::string, heron::proto::system::StMgr> stmgrs_;  // by id
+  bool written_ = false;
 };
+
+// A worker container's stream manager registering with the topology manager that
+// tmanagers/<name> advertises; again every second, so a restarted topology manager hears from
+// it at once.
+void RegisterStreamManager(hgo::statestore::HeronState& state, const Executor& e) {
+  const std::string& name = e.flags.at("topology-name");
+  auto bytes = state.Read(HeronDir::kTManagers, name);
+  if (!bytes.ok() || !*bytes) return;
+  heron::proto::tmanager::TManagerLocation location;
+  if (!location.ParseFromString(**bytes)) return;
+  const std::string url =
+      "http://" + location.host() + ":" + std::to_string(location.controller_port()) +
+      "/standin/register_stmgr?id=stmgr-" + std::to_string(e.shard) +
+      "&host=127.0.0.1&data_port=" + e.flags.at("server-port") +
+      "&shell_port=" + e.flags.at("shell-port") +
+      "&local_data_port=" + e.flags.at("manager-controller-port") +
+      "&pid=" + std::to_string(::getpid()) + "&cwd=.";
+  hgo::HttpFetchOptions options;
+  options.timeout = std::chrono::milliseconds(2000);
+  options.body = " ";
+  (void)hgo::HttpFetch("POST", url, options);
+}
 
 }  // namespace
 
@@ -475,6 +612,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<TopologyManagerStandin> topology_manager;  // container 0's topology manager
   std::unique_ptr<hgo::HttpServer> controller_server;        // declared after: stops first
+  std::unique_ptr<hgo::HttpServer> stats_server;
   if (shard == 0 && !hang) {
     heron::proto::tmanager::TManagerLocation location;
     location.set_topology_name(name);
@@ -483,23 +621,50 @@ int main(int argc, char** argv) {
     location.set_controller_port(std::atoi(flags["manager-controller-port"].c_str()));
     location.set_server_port(std::atoi(flags["server-port"].c_str()));
     location.set_stats_port(std::atoi(flags["manager-stats-port"].c_str()));
+    // A topology manager that died left its ephemeral location until its session expires; the
+    // new one retries until then, as Heron's does.
     auto created = (*zk)->Create(state.layout().NodePath(HeronDir::kTManagers, name),
                                  hgo::statestore::SerializeHeronMessage(location),
                                  hgo::statestore::CreateMode::kEphemeral);
+    for (int i = 0; i < 120 && !g_stop && created.status().code() == hgo::StatusCode::kAlreadyExists;
+         ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      created = (*zk)->Create(state.layout().NodePath(HeronDir::kTManagers, name),
+                              hgo::statestore::SerializeHeronMessage(location),
+                              hgo::statestore::CreateMode::kEphemeral);
+    }
     if (!created.ok())
       return Fail("cannot register the topology manager: " + created.status().ToString());
     std::printf("registered %s\n", created->c_str());
     std::fflush(stdout);
     topology_manager = std::make_unique<TopologyManagerStandin>(state, *topology);
-    hgo::Status written = topology_manager->WritePhysicalPlan();
-    if (!written.ok()) return Fail("cannot write the physical plan: " + written.ToString());
-    auto server = hgo::HttpServer::Start(
-        "127.0.0.1", location.controller_port(),
-        [&topology_manager](const hgo::HttpRequest& req) { return topology_manager->Handle(req); });
+    hgo::Status refreshed = topology_manager->Refresh();
+    if (!refreshed.ok()) return Fail("cannot write the physical plan: " + refreshed.ToString());
+    auto server = hgo::HttpServer::Start("127.0.0.1", location.controller_port(),
+                                         [&topology_manager](const hgo::HttpRequest& req) {
+                                           return topology_manager->HandleController(req);
+                                         });
     if (!server.ok()) return Fail("controller port: " + server.status().ToString());
     controller_server = std::move(*server);
+    auto stats = hgo::HttpServer::Start(
+        "127.0.0.1", location.stats_port(),
+        [&topology_manager](const hgo::HttpRequest& req) {
+          return topology_manager->HandleStats(req);
+        });
+    if (!stats.ok()) return Fail("stats port: " + stats.status().ToString());
+    stats_server = std::move(*stats);
   }
+  auto next_tick = std::chrono::steady_clock::now();
   while (!g_stop) {
+    if (std::chrono::steady_clock::now() >= next_tick) {
+      next_tick += std::chrono::seconds(1);
+      if (topology_manager) {
+        hgo::Status s = topology_manager->Refresh();
+        if (!s.ok()) std::fprintf(stderr, "topology manager: %s\n", s.ToString().c_str());
+      } else if (shard > 0) {
+        RegisterStreamManager(state, e);
+      }
+    }
     if (crash_after > 0 &&
         std::chrono::steady_clock::now() - start >= std::chrono::seconds(crash_after)) {
       std::fprintf(stderr, "heron-executor stand-in: crashing as sim.crash.after.seconds asks\n");

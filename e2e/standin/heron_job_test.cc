@@ -10,10 +10,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <tuple>
 #include <sstream>
 #include <thread>
 
 #include "aurora/job_builder.h"
+#include "common/base64.h"
+#include "common/http_client.h"
 #include "aurora/thrift_client.h"
 #include "common/status.h"
 #include "crd/parser.h"
@@ -178,6 +182,70 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
   EXPECT_EQ(static_cast<int32_t>(tasks->size()), job->instance_count);
   for (const auto& task : *tasks) EXPECT_EQ(task.status, aurora::TaskStatus::kRunning);
   statestore::HeronState state(*zk_, statestore::HeronLayout{"/heron", false});
+
+  // Once every container's stream manager has registered, the topology manager writes the
+  // physical plan as Heron's does: one stream manager per container, every instance of the
+  // packing plan with its task id, component index and stream manager, the topology's config.
+  auto packing = packager::Pack(t, id);
+  ASSERT_TRUE(packing.ok());
+  std::optional<heron::proto::system::PhysicalPlan> pplan;
+  for (int i = 0; i < 100 && !pplan; ++i) {
+    auto read = state.Read(HeronDir::kPhysicalPlans, t.metadata.name);
+    if (read.ok() && *read) {
+      auto parsed =
+          statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(**read, "pplan");
+      ASSERT_TRUE(parsed.ok()) << parsed.status();
+      pplan = *parsed;
+    }
+    if (!pplan) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(pplan) << "no physical plan";
+  EXPECT_EQ(pplan->topology().id(), id);
+  EXPECT_GT(pplan->topology().topology_config().kvs_size(), 0);
+  ASSERT_EQ(pplan->stmgrs_size(), static_cast<int>(packing->containers.size()));
+  std::set<std::string> stmgr_ids;
+  for (const auto& s : pplan->stmgrs()) {
+    stmgr_ids.insert(s.id());
+    EXPECT_GT(s.data_port(), 0);
+    EXPECT_GT(s.shell_port(), 0);
+  }
+  std::set<std::tuple<std::string, int32_t, int32_t, std::string>> want, got;
+  for (const auto& c : packing->containers) {
+    EXPECT_TRUE(stmgr_ids.count("stmgr-" + std::to_string(c.id))) << c.id;
+    for (const auto& i : c.instances) {
+      want.insert({i.component, i.task_id, i.component_index, "stmgr-" + std::to_string(c.id)});
+    }
+  }
+  for (const auto& i : pplan->instances()) {
+    got.insert({i.info().component_name(), i.info().task_id(), i.info().component_index(),
+                i.stmgr_id()});
+    EXPECT_EQ(i.instance_id(), "container_" + i.stmgr_id().substr(6) + "_" +
+                                   i.info().component_name() + "_" +
+                                   std::to_string(i.info().task_id()));
+  }
+  EXPECT_EQ(got, want);
+  // The topology manager's own answers: the plan (base64) and the registration summary.
+  auto plan_reply = HttpFetch("GET", "http://127.0.0.1:" +
+                                         std::to_string(tmanager->controller_port()) +
+                                         "/get_current_physical_plan?topologyid=" + id);
+  ASSERT_TRUE(plan_reply.ok());
+  EXPECT_EQ(plan_reply->status, 200);
+  auto decoded = Base64Decode(plan_reply->body);
+  ASSERT_TRUE(decoded.ok());
+  heron::proto::system::PhysicalPlan served;
+  ASSERT_TRUE(served.ParseFromString(*decoded));
+  EXPECT_EQ(served.instances_size(), pplan->instances_size());
+  HttpFetchOptions post;
+  post.body = heron::proto::tmanager::StmgrsRegistrationSummaryRequest().SerializeAsString();
+  auto summary_reply = HttpFetch("POST",
+                                 "http://127.0.0.1:" + std::to_string(tmanager->stats_port()) +
+                                     "/stmgrsregistrationsummary",
+                                 post);
+  ASSERT_TRUE(summary_reply.ok());
+  heron::proto::tmanager::StmgrsRegistrationSummaryResponse summary;
+  ASSERT_TRUE(summary.ParseFromString(summary_reply->body));
+  EXPECT_EQ(summary.registered_stmgrs_size(), static_cast<int>(packing->containers.size()));
+  EXPECT_EQ(summary.absent_stmgrs_size(), 0);
   ASSERT_TRUE(client->KillJob(job->key, "done").ok());
   // A stopped topology manager unregisters at once (its ZooKeeper session is closed), so a
   // replacement can register without waiting for the session timeout.

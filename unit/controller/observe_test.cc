@@ -170,9 +170,11 @@ TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
   EXPECT_TRUE(b.paused);
   EXPECT_EQ(
       std::tie(a.topology, a.packing_plan, a.execution_state, a.scheduler_location, a.topology_id,
-               a.spec_hash, a.paused, a.tmanager_topology_id, a.physical_plan),
+               a.spec_hash, a.paused, a.tmanager_topology_id, a.physical_plan,
+               a.absent_stream_managers),
       std::tie(b.topology, b.packing_plan, b.execution_state, b.scheduler_location, b.topology_id,
-               b.spec_hash, b.paused, b.tmanager_topology_id, b.physical_plan));
+               b.spec_hash, b.paused, b.tmanager_topology_id, b.physical_plan,
+               b.absent_stream_managers));
   // Bytes that do not parse as their node's message are kept whole.
   EXPECT_EQ(KeepObserved(HeronDir::kTopologies, "garbage"), "garbage");
 }
@@ -287,6 +289,51 @@ TEST(ObserveTest, StatusMappings) {
   EXPECT_EQ(UpdateState(aurora::UpdateStatus::kError), ObservedUpdate::State::kFailed);
   ObservedUpdate rolling_back{"", UpdateState(aurora::UpdateStatus::kRollingBack), "", 0};
   EXPECT_TRUE(rolling_back.active());
+}
+
+TEST(ObserveTest, EveryContainersStreamManagerMustBeInTheManagersPhysicalPlan) {
+  crd::Topology t;
+  t.metadata.name = "wc";
+  packager::PackingPlan packing;
+  packing.id = "wc-j1";
+  for (int32_t id : {1, 2}) {
+    packager::ContainerPlan c;
+    c.id = id;
+    c.instances.push_back(packager::InstancePlan{"split", id, id - 1, {1, 1 << 30, 1 << 30}});
+    c.required = packager::Resource{2, int64_t{2} << 30, int64_t{2} << 30};
+    packing.containers.push_back(c);
+  }
+  auto pplan_with = [&](const std::string& id, std::vector<std::string> stmgrs) {
+    heron::proto::system::PhysicalPlan plan;
+    *plan.mutable_topology() = statestore::BuildTopology(t, id, 2, "spec-1");
+    for (const auto& s : stmgrs) {
+      auto* stmgr = plan.add_stmgrs();
+      stmgr->set_id(s);
+      stmgr->set_host_name("agent");
+      stmgr->set_data_port(1);
+      stmgr->set_local_endpoint("/sock");
+    }
+    return statestore::SerializeHeronMessage(plan);
+  };
+  statestore::HeronSnapshot snap;
+  snap.nodes[HeronDir::kPackingPlans] =
+      statestore::SerializeHeronMessage(statestore::PackingPlanToProto(packing));
+  // A 0.20.2 topology manager registers under tmasters/.
+  snap.nodes[HeronDir::kTMasters] = statestore::SerializeHeronMessage(TManagerAt("wc", "wc-j1"));
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0).heron.absent_stream_managers, 2);
+  snap.nodes[HeronDir::kPhysicalPlans] = pplan_with("wc-j1", {"stmgr-1"});
+  auto one = ObserveTopology(Key("wc"), {}, {}, &snap, 0).heron;
+  EXPECT_EQ(one.tmanager_topology_id, "wc-j1");
+  EXPECT_EQ(one.absent_stream_managers, 1);
+  snap.nodes[HeronDir::kPhysicalPlans] = pplan_with("wc-j0", {"stmgr-1", "stmgr-2"});
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0).heron.absent_stream_managers, 2)
+      << "another revision's plan does not count";
+  snap.nodes[HeronDir::kPhysicalPlans] = pplan_with("wc-j1", {"stmgr-1", "stmgr-2"});
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0).heron.absent_stream_managers, 0);
+  // What the watched cache keeps of a physical plan still says which stream managers are in it.
+  statestore::HeronSnapshot kept;
+  for (const auto& [d, bytes] : snap.nodes) kept.nodes[d] = KeepObserved(d, bytes);
+  EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &kept, 0).heron.absent_stream_managers, 0);
 }
 
 }  // namespace

@@ -155,6 +155,23 @@ std::vector<Case> Cases() {
        {},
        Phase::kDeploying,
        nullptr},
+      {"NotHealthyWhileAStreamManagerIsAbsent",
+       [] { return Want(kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.absent_stream_managers = 1;  // not yet in the topology manager's plan
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.stable_hash.clear();
+         m.rollout_started_ms = kT0;
+         return m;
+       },
+       Settings{},
+       {},
+       Phase::kDeploying,
+       nullptr},
       {"ANewSpecStartsAnUpdate",
        [] { return Want(kB); },
        [] { return Running(kA); },
