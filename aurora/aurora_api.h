@@ -52,6 +52,10 @@ class AuroraApi {
   virtual Status KillTasks(const JobKey& job, const std::set<int32_t>& instances,
                            const std::string& message) = 0;
   virtual Status KillJob(const JobKey& job, const std::string& message) = 0;
+  // Kills the given instances and schedules them again with the same config (restartShards, as
+  // `aurora job restart` and so `heron restart` use it). Aurora refuses it while the job is
+  // being updated (JOB_UPDATING_ERROR: kFailedPrecondition). An empty set is kInvalidArgument.
+  virtual Status RestartShards(const JobKey& job, const std::set<int32_t>& instances) = 0;
 };
 
 }  // namespace hgo::aurora

@@ -290,6 +290,18 @@ Status ThriftAuroraClient::KillTasks(const JobKey& job, const std::set<int32_t>&
       .status();
 }
 
+Status ThriftAuroraClient::RestartShards(const JobKey& job, const std::set<int32_t>& instances) {
+  if (instances.empty()) {
+    return Status::InvalidArgument("restartShards needs the instances to restart");
+  }
+  api::JobKey k = ToThrift(job);
+  return impl_
+      ->Call(
+          "restartShards", false, [&](Client& c) { c.send_restartShards(k, instances); },
+          [](Client& c, api::Response& out) { c.recv_restartShards(out); })
+      .status();
+}
+
 Status ThriftAuroraClient::KillJob(const JobKey& job, const std::string& message) {
   api::JobKey k = ToThrift(job);
   const std::set<int32_t> whole_job;  // an empty set means every instance

@@ -32,6 +32,7 @@ class ThriftAuroraClient : public AuroraApi {
   Status RollbackJobUpdate(const UpdateKey& key, const std::string& message) override;
   StatusOr<PulseStatus> PulseJobUpdate(const UpdateKey& key) override;
   Status AddInstances(const JobKey& job, int32_t template_instance, int32_t count) override;
+  Status RestartShards(const JobKey& job, const std::set<int32_t>& instances) override;
   Status KillTasks(const JobKey& job, const std::set<int32_t>& instances,
                    const std::string& message) override;
   Status KillJob(const JobKey& job, const std::string& message) override;

@@ -163,6 +163,15 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
       rollout->add_subcommand("retry", "Apply a revision that failed again, without a new spec");
   rollout_retry->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
 
+  std::vector<int32_t> restart_containers;
+  auto* restart_cmd = app.add_subcommand(
+      "restart", "Restart containers in place, as heron restart does (refused during an update)");
+  restart_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+  restart_cmd
+      ->add_option("--container", restart_containers,
+                   "a container to restart (0 runs the topology manager); repeatable; default all")
+      ->check(CLI::Range(0, 9999));
+
   auto* events_cmd = app.add_subcommand("events", "Events of one topology, or of all");
   events_cmd->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME");
   auto* suspend_cmd =
@@ -272,6 +281,7 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   if (rollout_history->parsed()) return RunRolloutHistory(ctx, name, history_output);
   if (rollout_undo->parsed()) return RunRolloutUndo(ctx, name, to_revision);
   if (rollout_retry->parsed()) return RunRolloutRetry(ctx, name);
+  if (restart_cmd->parsed()) return RunRestart(ctx, name, restart_containers);
   if (events_cmd->parsed()) return RunEvents(ctx, name);
   if (suspend_cmd->parsed()) return RunSuspend(ctx, name, true);
   if (resume_cmd->parsed()) return RunSuspend(ctx, name, false);

@@ -186,6 +186,23 @@ int RunSuspend(const VerbContext& ctx, const std::string& name, bool suspend) {
   return kExitOk;
 }
 
+int RunRestart(const VerbContext& ctx, const std::string& name,
+               const std::vector<int32_t>& containers) {
+  auto key = ctx.api.Resolve(name);
+  if (!key.ok()) return Fail(ctx, "restart", key.status());
+  Json body = Json::MakeObject();
+  Json list = Json::MakeArray();
+  for (int32_t c : containers) list.push_back(Json(static_cast<int64_t>(c)));
+  body["containers"] = std::move(list);
+  auto r = ctx.api.Post(ApiClient::TopologyPath(*key) + ":restart", Serialize(body));
+  if (!r.ok()) return Fail(ctx, "restart", r.status());
+  std::string which;
+  for (int32_t c : containers) which += (which.empty() ? "" : ", ") + std::to_string(c);
+  ctx.out << "topology " << *key << ": "
+          << (containers.empty() ? "every container" : "container " + which) << " restarting\n";
+  return kExitOk;
+}
+
 int RunWait(const VerbContext& ctx, const std::string& name, const std::string& condition,
             std::chrono::seconds timeout) {
   const std::string prefix = "phase=";

@@ -37,6 +37,9 @@ int RunGet(const VerbContext& ctx, const GetOptions& o);
 int RunDescribe(const VerbContext& ctx, const std::string& name);
 int RunEvents(const VerbContext& ctx, const std::string& name);  // "" = all topologies
 int RunSuspend(const VerbContext& ctx, const std::string& name, bool suspend);
+// Restarts containers in place (Aurora's restartShards, as `heron restart`); all when none given.
+int RunRestart(const VerbContext& ctx, const std::string& name,
+               const std::vector<int32_t>& containers);
 
 // --for=phase=Running
 int RunWait(const VerbContext& ctx, const std::string& name, const std::string& condition,

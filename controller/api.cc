@@ -1,5 +1,7 @@
 #include "controller/api.h"
 
+#include <set>
+
 #include "reconciler/planner.h"
 #include "statestore/records.h"
 
@@ -262,6 +264,23 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       s = controller.SetSuspended(*key, false);
     } else if (suffix == ":retry") {
       s = controller.Retry(*key);
+    } else if (suffix == ":restart") {
+      // {"containers": [1, 2]}; none (or no body): every container.
+      auto body = ParseJson(req.body.empty() ? "{}" : req.body);
+      const Json* list = body.ok() ? body->Find("containers") : nullptr;
+      std::set<int32_t> containers;
+      bool ok = body.ok() && body->is_object() && (!list || list->is_array());
+      if (ok && list) {
+        for (const auto& c : list->as_array()) {
+          ok &= c.is_int() && c.as_int() >= 0 && c.as_int() < 10000;
+          if (ok) containers.insert(static_cast<int32_t>(c.as_int()));
+        }
+      }
+      if (!ok) {
+        return ErrorReply(
+            Status::InvalidArgument("body must be {\"containers\": [N, ...]} or empty"));
+      }
+      s = controller.Restart(*key, containers);
     } else if (suffix == ":rollback") {
       auto body = ParseJson(req.body.empty() ? "{}" : req.body);
       const Json* rev = body.ok() ? body->Find("revision") : nullptr;

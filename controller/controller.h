@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,6 +92,11 @@ class Controller {
   Status SetSuspended(const crd::TopologyKey& key, bool suspended);
   Status Rollback(const crd::TopologyKey& key, int64_t revision);
   Status Retry(const crd::TopologyKey& key);
+  // Restarts containers in place (Aurora's restartShards, as `heron restart` does; container N
+  // is Aurora instance N, 0 the topology manager); every running one when containers is empty.
+  // kFailedPrecondition while an update is in progress, kInvalidArgument for a container the
+  // job does not run. Recorded as an event.
+  Status Restart(const crd::TopologyKey& key, const std::set<int32_t>& containers);
   // The plan the controller would make for a spec (one YAML document), without acting.
   StatusOr<DryRun> Plan(const std::string& yaml);
   void RefreshSources();  // a git webhook: fetch now

@@ -180,6 +180,55 @@ Status Controller::Retry(const crd::TopologyKey& key) {
   });
 }
 
+Status Controller::Restart(const crd::TopologyKey& key, const std::set<int32_t>& containers) {
+  if (!leader_) return NotLeader(Leader());
+  HGO_ASSIGN_OR_RETURN(TopologyStatus status, Get(key));
+  for (const char* busy : {"Deploying", "Updating", "RollingBack", "Deleting"}) {
+    if (status.phase == busy) {
+      return Status::FailedPrecondition(key.ToString() + " is " + status.phase +
+                                        ": an update is in progress; restart it once it is done");
+    }
+  }
+  auto cluster = clusters_.find(key.cluster);
+  if (cluster == clusters_.end()) {
+    return Status::NotFound("cluster '" + key.cluster + "' is not in the clusters file");
+  }
+  ClusterRuntime& c = *cluster->second;
+  HGO_RETURN_IF_ERROR(c.Ensure());
+  const aurora::JobKey job{key.role, key.environment, key.name};
+  aurora::TaskQuery q;
+  q.job_keys = {job};
+  q.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
+                aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning};
+  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks, c.aurora(0).GetTaskStates(q));
+  std::set<int32_t> active;
+  for (const auto& t : tasks) active.insert(t.instance_id);
+  if (active.empty()) return Status::FailedPrecondition(key.ToString() + " runs no container");
+  for (int32_t id : containers) {
+    if (!active.count(id)) {
+      return Status::InvalidArgument("container " + std::to_string(id) + " of " + key.ToString() +
+                                     " is not running (it runs 0 to " +
+                                     std::to_string(*active.rbegin()) + ")");
+    }
+  }
+  const std::set<int32_t>& restart = containers.empty() ? active : containers;
+  Status s = c.aurora(0).RestartShards(job, restart);
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    return Status::FailedPrecondition("an update is in progress in Aurora: " + s.message());
+  }
+  HGO_RETURN_IF_ERROR(s);
+  std::string which;
+  for (int32_t id : restart) which += (which.empty() ? "" : ",") + std::to_string(id);
+  const int64_t now = NowMs();
+  return Mutate(key, [&](statestore::TopologyRecord& r) {
+    statestore::RecordEvent(r, "Normal", "Restarted",
+                            "container" + std::string(restart.size() > 1 ? "s " : " ") + which +
+                                " restarted by an operator",
+                            now);
+    return Status::Ok();
+  });
+}
+
 StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   crd::ParseResult parsed = crd::ParseTopologies(yaml, "<request>");
   if (!parsed.ok()) {

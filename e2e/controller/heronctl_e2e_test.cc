@@ -16,6 +16,7 @@ namespace hgo::e2e {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 struct CliResult {
   int code = -1;
@@ -236,6 +237,50 @@ TEST_F(HeronctlE2E, EveryVerbAgainstALiveController) {
   }
   EXPECT_TRUE(gone);
   EXPECT_EQ(ActiveTaskCount(), 0u);
+}
+
+TEST_F(HeronctlE2E, RestartReplacesExactlyTheContainersAskedForAndWaitsForUpdates) {
+  const std::string v1 = WriteSpec("v1.yaml", spec_);
+  auto r = Cli({"apply", "-f", v1});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli({"wait", "exclamation", "--for=phase=Running", "--timeout", "90s"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto before = RunningTaskIds();
+  ASSERT_EQ(before.size(), 3u);
+
+  r = Cli({"restart", "exclamation", "--container", "1"});
+  EXPECT_CLI(r, 0, "container 1 restarting");
+  std::map<int32_t, std::string> after;
+  for (int i = 0; i < 200; ++i) {
+    after = RunningTaskIds();
+    if (after.size() == 3 && after[1] != before.at(1)) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_NE(after[1], before.at(1)) << "container 1 got a new task";
+  EXPECT_EQ(after[0], before.at(0)) << "the topology manager's container kept its task";
+  EXPECT_EQ(after[2], before.at(2)) << "container 2 kept its task";
+  r = Cli({"events", "exclamation"});
+  EXPECT_CLI(r, 0, "container 1 restarted by an operator");
+  r = Cli({"restart", "exclamation", "--container", "7"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("container 7 of devcluster/www-data/devel/exclamation is not running"),
+            std::string::npos)
+      << r.err;
+
+  // While an update runs, a restart is refused (Aurora refuses restartShards then too).
+  r = Cli({"wait", "exclamation", "--for=phase=Running", "--timeout", "90s"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  crd::Topology slow = spec_;
+  slow.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{41});
+  slow.spec.update.min_wait_in_running_seconds = 20;
+  r = Cli({"apply", "-f", WriteSpec("slow.yaml", slow)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli({"wait", "exclamation", "--for=phase=Updating", "--timeout", "60s"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  r = Cli({"restart", "exclamation"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("update is in progress"), std::string::npos) << r.err;
 }
 
 TEST_F(HeronctlE2E, AnUnreachableControllerExitsThree) {
