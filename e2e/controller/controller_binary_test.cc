@@ -88,13 +88,7 @@ TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
 
   // Delete the file: pruned after the tombstone delay; the record goes too.
   fs::remove(file);
-  for (int i = 0; i < 240 && ActiveTaskCount() > 0; ++i) std::this_thread::sleep_for(250ms);
-  EXPECT_EQ(ActiveTaskCount(), 0u);
-  for (int i = 0; i < 120; ++i) {
-    if (testing::HttpCall("GET", c->url() + KeyPath()).status == 404) break;
-    std::this_thread::sleep_for(250ms);
-  }
-  EXPECT_EQ(testing::HttpCall("GET", c->url() + KeyPath()).status, 404);
+  ExpectPruned(*c);
   EXPECT_EQ(testing::HttpCall("GET", c->url() + "/metrics").body.find(running_gauge),
             std::string::npos);
   // Heron's state goes with it, the topology manager's physical plan included.

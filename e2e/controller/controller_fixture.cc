@@ -175,6 +175,17 @@ testing::HttpResult ControllerE2E::Post(const testing::ControllerProcess& c,
   return testing::HttpCall("POST", c.url() + path, body, {{"Authorization", "Bearer " + token_}});
 }
 
+void ControllerE2E::ExpectPruned(const testing::ControllerProcess& c) const {
+  using namespace std::chrono_literals;
+  for (int i = 0; i < 240 && ActiveTaskCount() > 0; ++i) std::this_thread::sleep_for(250ms);
+  EXPECT_EQ(ActiveTaskCount(), 0u);
+  for (int i = 0; i < 120; ++i) {
+    if (testing::HttpCall("GET", c.url() + KeyPath()).status == 404) break;
+    std::this_thread::sleep_for(250ms);
+  }
+  EXPECT_EQ(testing::HttpCall("GET", c.url() + KeyPath()).status, 404);
+}
+
 std::map<int32_t, std::string> ControllerE2E::RunningTaskIds() const {
   aurora::TaskQuery q;
   q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};

@@ -52,6 +52,10 @@ class ControllerE2E : public ::testing::Test {
   testing::HttpResult Post(const testing::ControllerProcess& c, const std::string& path,
                            const std::string& body = "") const;
 
+  // After the spec file is gone: waits until the job has no task left and the API forgets the
+  // topology (a prune), failing the test if either does not happen within a minute.
+  void ExpectPruned(const testing::ControllerProcess& c) const;
+
   std::map<int32_t, std::string> RunningTaskIds() const;  // instance -> task id
   size_t ActiveTaskCount() const;                         // every non-terminal task of the job
 

@@ -65,13 +65,7 @@ TEST_F(ControllerE2E, AnotherRootAnOldReleaseAPexAndADeleteThatLeavesNothing) {
   }
 
   std::filesystem::remove(file);
-  for (int i = 0; i < 240 && ActiveTaskCount() > 0; ++i) std::this_thread::sleep_for(250ms);
-  EXPECT_EQ(ActiveTaskCount(), 0u);
-  for (int i = 0; i < 120; ++i) {
-    if (testing::HttpCall("GET", c->url() + KeyPath()).status == 404) break;
-    std::this_thread::sleep_for(250ms);
-  }
-  EXPECT_EQ(testing::HttpCall("GET", c->url() + KeyPath()).status, 404);
+  ExpectPruned(*c);
   auto dirs = (*zk)->GetChildren("/heron2");
   ASSERT_TRUE(dirs.ok());
   for (const auto& dir : *dirs) {
