@@ -285,7 +285,8 @@ std::string RenderDescribe(const Json& s, int64_t now_ms) {
     const Json& packing = Field(spec, "packing");
     const Json& update = Field(spec, "update");
     out << "  Package:           " << Str(Field(spec, "package"), "uri") << "\n"
-        << "  Topology:          " << Str(topology, "name") << " ("
+        << "  Topology:          " << Str(topology, "name")
+        << " ("
         // ECO reads a file without type as a Storm topology.
         << (Str(topology, "type").empty() ? "storm" : Str(topology, "type"))
         << "): " << (components.empty() ? "<none>" : components) << "\n"

@@ -249,10 +249,10 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   std::shared_ptr<const statestore::HeronSnapshot> heron;
   HGO_ASSIGN_OR_RETURN(reconciler::Observed observed, Observe(c, out.key, 0, &heron));
   RevisionSource rev{std::make_shared<const crd::Topology>(spec), crd::SpecHash(spec), "dry-run"};
-  HGO_ASSIGN_OR_RETURN(packager::PackageFacts facts,
+  HGO_ASSIGN_OR_RETURN(auto facts,
                        c.packages().Open(spec.spec.package.uri, spec.spec.package.sha256));
   HGO_ASSIGN_OR_RETURN(Shape shape,
-                       ShapeOf(rev, c.spec().config, CurrentPacking(heron.get()), facts));
+                       ShapeOf(rev, c.spec().config, CurrentPacking(heron.get()), *facts));
   reconciler::Desired d;
   d.spec = rev.spec;
   d.spec_hash = rev.spec_hash;

@@ -144,9 +144,8 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
     auto cached = shapes.find(a.hash);
     if (cached == shapes.end()) {
       const crd::PackageSpec& package = revision->spec->spec.package;
-      HGO_ASSIGN_OR_RETURN(packager::PackageFacts facts,
-                           options_.packages->Open(package.uri, package.sha256));
-      HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing, facts));
+      HGO_ASSIGN_OR_RETURN(auto facts, options_.packages->Open(package.uri, package.sha256));
+      HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing, *facts));
       cached = shapes.emplace(a.hash, std::move(s)).first;
     }
     if (cached->second.inputs.topology_id != a.topology_id) {
@@ -163,10 +162,10 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       // The package first: a wrong sha256 or a .defn that does not match the spec stops the
       // action before anything is written, so nothing of the revision is deployed.
       const crd::PackageSpec& package = revision->spec->spec.package;
-      HGO_ASSIGN_OR_RETURN(packager::PackageFacts facts,
+      HGO_ASSIGN_OR_RETURN(auto facts,
                            options_.packages->Open(package.uri, package.sha256, /*fresh=*/true));
       HGO_ASSIGN_OR_RETURN(statestore::hp_api::Topology topology,
-                           statestore::TopologyFromDefn(facts.defn, package.uri, *revision->spec,
+                           statestore::TopologyFromDefn(facts->defn, package.uri, *revision->spec,
                                                         s.inputs.topology_id, s.inputs.containers,
                                                         revision->spec_hash));
       HGO_RETURN_IF_ERROR(heron.EnsureTree());

@@ -90,7 +90,7 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
     d.source_error = entry->spec->source_file + ": package: " + facts.status().message();
     return d;
   }
-  auto shape = ShapeOf(rev, c.spec().config, current, *facts, &c.job_hashes());
+  auto shape = ShapeOf(rev, c.spec().config, current, **facts, &c.job_hashes());
   if (!shape.ok()) {
     d.presence = reconciler::Desired::Presence::kFrozen;
     d.source_error = entry->spec->source_file + ": " + shape.status().message();

@@ -75,8 +75,9 @@ StatusOr<std::string> FetchPackage(const std::string& uri, const TransferOptions
                                  "': the controller reads packages from file:// and http(s)://");
 }
 
-StatusOr<PackageFacts> FetchingPackageReader::Open(const std::string& uri,
-                                                   const std::string& sha256, bool fresh) {
+StatusOr<std::shared_ptr<const PackageFacts>> FetchingPackageReader::Open(const std::string& uri,
+                                                                          const std::string& sha256,
+                                                                          bool fresh) {
   if (!fresh || !sha256.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = facts_.find({uri, sha256});
@@ -99,9 +100,9 @@ StatusOr<PackageFacts> FetchingPackageReader::Open(const std::string& uri,
   }
   HGO_ASSIGN_OR_RETURN(PackageContents contents, OpenPackage(*bytes, uri));
   HGO_RETURN_IF_ERROR(CheckDeployable(contents, uri));
-  PackageFacts facts{std::move(contents.defn), std::move(contents.defn_name),
-                     std::move(contents.binary_name), std::move(contents.binary_type),
-                     StateManagerRoot(contents)};
+  auto facts = std::make_shared<const PackageFacts>(PackageFacts{
+      std::move(contents.defn), std::move(contents.defn_name), std::move(contents.binary_name),
+      std::move(contents.binary_type), StateManagerRoot(contents)});
   std::lock_guard<std::mutex> lock(mu_);
   facts_[{uri, sha256}] = facts;
   return facts;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -42,8 +43,10 @@ class PackageReader {
   // sha256 is not empty the package's bytes must have it: kFailedPrecondition otherwise, naming
   // both digests. fresh: read the package again even when its facts are known (the check before
   // Heron's state is written, for packages without a sha256).
-  virtual StatusOr<PackageFacts> Open(const std::string& uri, const std::string& sha256,
-                                      bool fresh = false) = 0;
+  // Shared, never modified: a pass over many topologies of one package copies nothing.
+  virtual StatusOr<std::shared_ptr<const PackageFacts>> Open(const std::string& uri,
+                                                             const std::string& sha256,
+                                                             bool fresh = false) = 0;
 };
 
 // Fetches packages and keeps each checked package's facts by (uri, sha256): they are small and
@@ -55,14 +58,16 @@ class PackageReader {
 class FetchingPackageReader : public PackageReader {
  public:
   explicit FetchingPackageReader(TransferOptions options = {}) : options_(std::move(options)) {}
-  StatusOr<PackageFacts> Open(const std::string& uri, const std::string& sha256,
-                              bool fresh = false) override;
+  StatusOr<std::shared_ptr<const PackageFacts>> Open(const std::string& uri,
+                                                     const std::string& sha256,
+                                                     bool fresh = false) override;
   uint64_t fetches() const;
 
  private:
   const TransferOptions options_;
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, PackageFacts> facts_;  // by (uri, sha256)
+  // by (uri, sha256)
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const PackageFacts>> facts_;
   uint64_t fetches_ = 0;
 };
 

@@ -91,7 +91,7 @@ class ConvergeTest : public ::testing::Test {
                          "test"};
       auto facts = packages_.Open(spec->spec.package.uri, spec->spec.package.sha256);
       EXPECT_TRUE(facts.ok()) << facts.status();
-      auto shape = ShapeOf(rev, cluster_, current, *facts);
+      auto shape = ShapeOf(rev, cluster_, current, **facts);
       EXPECT_TRUE(shape.ok()) << shape.status();
       desired.spec = rev.spec;
       desired.spec_hash = rev.spec_hash;

@@ -467,7 +467,8 @@ class TopologyManagerStandin {
       if (written_) written_ = false;  // a stream manager came back: the plan is written again
     }
     hgo::Status s = WriteIfComplete();
-    return s.ok() ? hgo::HttpReply::Text(200, "registered") : hgo::HttpReply::Text(500, s.ToString());
+    return s.ok() ? hgo::HttpReply::Text(200, "registered")
+                  : hgo::HttpReply::Text(500, s.ToString());
   }
 
   // stmgr-<id> of every container of the packing plan that has not registered.
@@ -489,8 +490,8 @@ class TopologyManagerStandin {
       if (auto it = stmgrs_.find(stmgr); it != stmgrs_.end()) *plan.add_stmgrs() = it->second;
       for (const auto& i : c.instance_plans()) {
         auto* instance = plan.add_instances();
-        instance->set_instance_id("container_" + std::to_string(c.id()) + "_" +
-                                  i.component_name() + "_" + std::to_string(i.task_id()));
+        instance->set_instance_id("container_" + std::to_string(c.id()) + "_" + i.component_name() +
+                                  "_" + std::to_string(i.task_id()));
         instance->set_stmgr_id(stmgr);
         instance->mutable_info()->set_task_id(i.task_id());
         instance->mutable_info()->set_component_index(i.component_index());
@@ -531,13 +532,13 @@ void RegisterStreamManager(hgo::statestore::HeronState& state, const Executor& e
   if (!bytes.ok() || !*bytes) return;
   heron::proto::tmanager::TManagerLocation location;
   if (!location.ParseFromString(**bytes)) return;
-  const std::string url =
-      "http://" + location.host() + ":" + std::to_string(location.controller_port()) +
-      "/standin/register_stmgr?id=stmgr-" + std::to_string(e.shard) +
-      "&host=127.0.0.1&data_port=" + e.flags.at("server-port") +
-      "&shell_port=" + e.flags.at("shell-port") +
-      "&local_data_port=" + e.flags.at("manager-controller-port") +
-      "&pid=" + std::to_string(::getpid()) + "&cwd=.";
+  const std::string url = "http://" + location.host() + ":" +
+                          std::to_string(location.controller_port()) +
+                          "/standin/register_stmgr?id=stmgr-" + std::to_string(e.shard) +
+                          "&host=127.0.0.1&data_port=" + e.flags.at("server-port") +
+                          "&shell_port=" + e.flags.at("shell-port") +
+                          "&local_data_port=" + e.flags.at("manager-controller-port") +
+                          "&pid=" + std::to_string(::getpid()) + "&cwd=.";
   hgo::HttpFetchOptions options;
   options.timeout = std::chrono::milliseconds(2000);
   options.body = " ";
@@ -626,8 +627,8 @@ int main(int argc, char** argv) {
     auto created = (*zk)->Create(state.layout().NodePath(HeronDir::kTManagers, name),
                                  hgo::statestore::SerializeHeronMessage(location),
                                  hgo::statestore::CreateMode::kEphemeral);
-    for (int i = 0; i < 120 && !g_stop && created.status().code() == hgo::StatusCode::kAlreadyExists;
-         ++i) {
+    for (int i = 0;
+         i < 120 && !g_stop && created.status().code() == hgo::StatusCode::kAlreadyExists; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       created = (*zk)->Create(state.layout().NodePath(HeronDir::kTManagers, name),
                               hgo::statestore::SerializeHeronMessage(location),
@@ -646,11 +647,10 @@ int main(int argc, char** argv) {
                                          });
     if (!server.ok()) return Fail("controller port: " + server.status().ToString());
     controller_server = std::move(*server);
-    auto stats = hgo::HttpServer::Start(
-        "127.0.0.1", location.stats_port(),
-        [&topology_manager](const hgo::HttpRequest& req) {
-          return topology_manager->HandleStats(req);
-        });
+    auto stats = hgo::HttpServer::Start("127.0.0.1", location.stats_port(),
+                                        [&topology_manager](const hgo::HttpRequest& req) {
+                                          return topology_manager->HandleStats(req);
+                                        });
     if (!stats.ok()) return Fail("stats port: " + stats.status().ToString());
     stats_server = std::move(*stats);
   }

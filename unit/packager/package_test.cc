@@ -301,12 +301,12 @@ TEST(BlobStoreTest, TheReaderChecksTheSha256AndKeepsTheFacts) {
   FetchingPackageReader reader;
   auto facts = reader.Open(*uri, built->sha256);
   ASSERT_TRUE(facts.ok()) << facts.status();
-  EXPECT_EQ(facts->defn, Defn());
-  EXPECT_EQ(facts->defn_name, "word-count.defn");
-  EXPECT_EQ(facts->binary_name, "wc-topology.pex");
-  EXPECT_EQ(facts->binary_type, "pex");
-  EXPECT_EQ(facts->statemgr_root, "/heron");
-  EXPECT_EQ(reader.Open(*uri, built->sha256)->defn, Defn());
+  EXPECT_EQ((*facts)->defn, Defn());
+  EXPECT_EQ((*facts)->defn_name, "word-count.defn");
+  EXPECT_EQ((*facts)->binary_name, "wc-topology.pex");
+  EXPECT_EQ((*facts)->binary_type, "pex");
+  EXPECT_EQ((*facts)->statemgr_root, "/heron");
+  EXPECT_EQ(*reader.Open(*uri, built->sha256), *facts) << "the same facts, shared";
   EXPECT_EQ(reader.fetches(), 1u);  // the second answer came from the cache
   EXPECT_TRUE(reader.Open(*uri, built->sha256, /*fresh=*/true).ok());
   EXPECT_EQ(reader.fetches(), 1u);  // a sha256 vouches for the bytes: no need to read again
