@@ -11,14 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <tuple>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "aurora/job_builder.h"
+#include "aurora/thrift_client.h"
 #include "common/base64.h"
 #include "common/http_client.h"
-#include "aurora/thrift_client.h"
 #include "common/status.h"
 #include "crd/parser.h"
 #include "packager/packing.h"
@@ -217,17 +217,17 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
     }
   }
   for (const auto& i : pplan->instances()) {
-    got.insert({i.info().component_name(), i.info().task_id(), i.info().component_index(),
-                i.stmgr_id()});
+    got.insert(
+        {i.info().component_name(), i.info().task_id(), i.info().component_index(), i.stmgr_id()});
     EXPECT_EQ(i.instance_id(), "container_" + i.stmgr_id().substr(6) + "_" +
                                    i.info().component_name() + "_" +
                                    std::to_string(i.info().task_id()));
   }
   EXPECT_EQ(got, want);
   // The topology manager's own answers: the plan (base64) and the registration summary.
-  auto plan_reply = HttpFetch("GET", "http://127.0.0.1:" +
-                                         std::to_string(tmanager->controller_port()) +
-                                         "/get_current_physical_plan?topologyid=" + id);
+  auto plan_reply =
+      HttpFetch("GET", "http://127.0.0.1:" + std::to_string(tmanager->controller_port()) +
+                           "/get_current_physical_plan?topologyid=" + id);
   ASSERT_TRUE(plan_reply.ok());
   EXPECT_EQ(plan_reply->status, 200);
   auto decoded = Base64Decode(plan_reply->body);
@@ -237,10 +237,10 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
   EXPECT_EQ(served.instances_size(), pplan->instances_size());
   HttpFetchOptions post;
   post.body = heron::proto::tmanager::StmgrsRegistrationSummaryRequest().SerializeAsString();
-  auto summary_reply = HttpFetch("POST",
-                                 "http://127.0.0.1:" + std::to_string(tmanager->stats_port()) +
-                                     "/stmgrsregistrationsummary",
-                                 post);
+  auto summary_reply = HttpFetch(
+      "POST",
+      "http://127.0.0.1:" + std::to_string(tmanager->stats_port()) + "/stmgrsregistrationsummary",
+      post);
   ASSERT_TRUE(summary_reply.ok());
   heron::proto::tmanager::StmgrsRegistrationSummaryResponse summary;
   ASSERT_TRUE(summary.ParseFromString(summary_reply->body));

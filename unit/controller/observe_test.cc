@@ -168,13 +168,12 @@ TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
   EXPECT_EQ(b.topology_id, "wc-j1");
   EXPECT_EQ(b.spec_hash, "spec-1");
   EXPECT_TRUE(b.paused);
-  EXPECT_EQ(
-      std::tie(a.topology, a.packing_plan, a.execution_state, a.scheduler_location, a.topology_id,
-               a.spec_hash, a.paused, a.tmanager_topology_id, a.physical_plan,
-               a.absent_stream_managers),
-      std::tie(b.topology, b.packing_plan, b.execution_state, b.scheduler_location, b.topology_id,
-               b.spec_hash, b.paused, b.tmanager_topology_id, b.physical_plan,
-               b.absent_stream_managers));
+  EXPECT_EQ(std::tie(a.topology, a.packing_plan, a.execution_state, a.scheduler_location,
+                     a.topology_id, a.spec_hash, a.paused, a.tmanager_topology_id, a.physical_plan,
+                     a.absent_stream_managers),
+            std::tie(b.topology, b.packing_plan, b.execution_state, b.scheduler_location,
+                     b.topology_id, b.spec_hash, b.paused, b.tmanager_topology_id, b.physical_plan,
+                     b.absent_stream_managers));
   // Bytes that do not parse as their node's message are kept whole.
   EXPECT_EQ(KeepObserved(HeronDir::kTopologies, "garbage"), "garbage");
 }
