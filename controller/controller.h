@@ -131,7 +131,8 @@ class Controller {
   // current: the packing plan in Heron's state (new revisions repack from it).
   StatusOr<reconciler::Desired> DesiredFor(const crd::TopologyKey& key, ClusterRuntime& c,
                                            const std::optional<packager::PackingPlan>& current,
-                                           std::map<std::string, RevisionSource>& revisions);
+                                           std::map<std::string, RevisionSource>& revisions,
+                                           bool* package_unreachable);
   // Read-modify-write of a record with compare-and-set (retried on conflict).
   Status Mutate(const crd::TopologyKey& key,
                 const std::function<Status(statestore::TopologyRecord&)>& change);

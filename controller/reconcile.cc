@@ -63,7 +63,7 @@ StatusOr<reconciler::Observed> Controller::Observe(
 StatusOr<reconciler::Desired> Controller::DesiredFor(
     const crd::TopologyKey& key, ClusterRuntime& c,
     const std::optional<packager::PackingPlan>& current,
-    std::map<std::string, RevisionSource>& revisions) {
+    std::map<std::string, RevisionSource>& revisions, bool* package_unreachable) {
   reconciler::Desired d;
   std::optional<DesiredEntry> entry;  // its spec shared, not copied
   {
@@ -85,7 +85,12 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
   const crd::PackageSpec& package = entry->spec->spec.package;
   auto facts = c.packages().Open(package.uri, package.sha256);
   if (!facts.ok()) {
-    // Nothing of a revision whose package cannot be read is deployed; what runs stays.
+    // Nothing of a revision whose package cannot be read is deployed; what runs stays. A store
+    // that is down, or a package not pushed yet (a spec committed before its package), is
+    // looked at again soon rather than at the next resync.
+    const StatusCode code = facts.status().code();
+    *package_unreachable = code == StatusCode::kUnavailable ||
+                           code == StatusCode::kDeadlineExceeded || code == StatusCode::kNotFound;
     d.presence = reconciler::Desired::Presence::kFrozen;
     d.source_error = entry->spec->source_file + ": package: " + facts.status().message();
     return d;
@@ -162,9 +167,13 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   std::shared_ptr<const statestore::TopologyRecord> latest = record_ptr;  // after this pass
   const std::optional<packager::PackingPlan> current =
       CurrentPacking(heron.get(), &c.heron_memo(), key.name);
-  auto desired = DesiredFor(key, c, current, revisions);
+  bool package_unreachable = false;
+  auto desired = DesiredFor(key, c, current, revisions, &package_unreachable);
   const reconciler::Memory memory = MemoryFromRecord(record);
   reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, options_.settings, now);
+  if (package_unreachable && plan.requeue_after_ms == 0) {
+    plan.requeue_after_ms = options_.settings.requeue_ms;
+  }
   if (!o.ok()) plan.message = o.status().message();
   {
     std::set<std::string> named;

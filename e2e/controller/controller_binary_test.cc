@@ -171,14 +171,20 @@ TEST_F(ControllerE2E, APackageThatDoesNotMatchTheSpecDeploysNothing) {
   EXPECT_TRUE(MessageHas(s, "stream exclaim -> audit")) << JsonStr(s, "message");
   nothing_deployed();
 
-  // The same package pushed to the HTTP store deploys.
+  // A spec committed before its package is pushed: frozen, nothing deployed, and deployed once
+  // the package is there (a store that cannot serve it is asked again soon).
   auto bytes = ReadFileLimited(spec_.spec.package.uri.substr(7), 1 << 20);
   ASSERT_TRUE(bytes.ok());
+  crd::Topology over_http = spec_;
+  over_http.spec.package.uri = (*store)->url() + "/blobs/" + spec_.spec.package.sha256 + ".tar.gz";
+  WriteFile(file, SpecYaml(over_http));
+  s = WaitFor(*c, "the missing package reported",
+              [](const Json& j) { return MessageHas(j, "package: spec.package.uri"); });
+  EXPECT_TRUE(MessageHas(s, "answered 404")) << JsonStr(s, "message");
+  nothing_deployed();
   auto uri = packager::PushPackage(*bytes, spec_.spec.package.sha256, (*store)->url() + "/blobs");
   ASSERT_TRUE(uri.ok()) << uri.status();
-  crd::Topology over_http = spec_;
-  over_http.spec.package.uri = *uri;
-  WriteFile(file, SpecYaml(over_http));
+  ASSERT_EQ(*uri, over_http.spec.package.uri);
   WaitFor(*c, "running from the HTTP store",
           [&](const Json& j) { return RunningAt(j, crd::SpecHash(over_http)); });
   auto running = RunningTaskIds();
