@@ -75,6 +75,13 @@ class HeronctlE2E : public ControllerE2E {
     spec_.metadata.labels["team"] = "streaming";
   }
 
+  // The controller first: alive, it may recreate its spool's done/ and failed/ inside the test
+  // directory the base class removes.
+  void TearDown() override {
+    controller_.reset();
+    ControllerE2E::TearDown();
+  }
+
   std::string WriteSpec(const std::string& name, const crd::Topology& t) {
     const std::string path = dir_ + "/" + name;
     WriteFile(path, SpecYaml(t));
