@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -95,6 +96,16 @@ void AuroraLocalProcess::KillTaskProcesses() {
     while (pids >> name >> pid) {
       if (pid > 0 && ::getpgid(pid) == pid) ::kill(-pid, SIGKILL);
     }
+  }
+  // A task started just before a kill -9 of aurora-local has no pids file yet: find every
+  // process still working in one of this scheduler's sandboxes.
+  const std::string sandboxes = dir_ + "/state/sandboxes/";
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    std::error_code link_ec;
+    const fs::path cwd = fs::read_symlink(entry.path() / "cwd", link_ec);
+    if (!link_ec && cwd.string().rfind(sandboxes, 0) == 0) ::kill(std::stoi(name), SIGKILL);
   }
 }
 

@@ -563,7 +563,7 @@ api::Response Scheduler::GetTierConfigs() {
 
 // ---- the task state machine
 
-void Scheduler::AdvanceTask(Task& t) {
+void Scheduler::AdvanceTask(Task& t, std::vector<LaunchSpec>& launches) {
   const int64_t now = NowMs();
   switch (t.st.status) {
     case ScheduleStatus::THROTTLED:
@@ -588,13 +588,7 @@ void Scheduler::AdvanceTask(Task& t) {
       spec.executor_data = t.config->executorConfig.data;
       spec.ports = a.assignedPorts;
       t.started_ms = now;
-      if (Status s = launcher_.Launch(spec); !s.ok()) {
-        Transition(t, ScheduleStatus::FAILED, "Failed to start: " + s.message());
-        return;
-      }
-      Transition(t, ScheduleStatus::STARTING, "");
-      // No health check is run: RUNNING follows the launch, as for a task without a health port.
-      Transition(t, ScheduleStatus::RUNNING, "");
+      launches.push_back(std::move(spec));  // launched by Tick, without the lock
       return;
     }
     case ScheduleStatus::STARTING:
@@ -641,20 +635,49 @@ void Scheduler::Prune(const api::JobKey& job) {
 }
 
 void Scheduler::Tick() {
+  std::vector<LaunchSpec> launches;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> ids;
+    for (const auto& [id, t] : tasks_) ids.push_back(id);
+    std::set<api::JobKey> jobs;
+    for (const auto& id : ids) {
+      auto it = tasks_.find(id);
+      if (it == tasks_.end()) continue;
+      jobs.insert(it->second->job());
+      AdvanceTask(*it->second, launches);
+    }
+    for (auto& u : updates_) {
+      if (IsActiveUpdate(static_cast<UpdateStatus>(u->status()))) AdvanceUpdate(*u);
+    }
+    for (const auto& job : jobs) Prune(job);
+  }
+  if (launches.empty()) return;
+  // Starting a task forks and writes its sandbox: that takes a while (15 tasks took over 5 s
+  // on a loaded machine under ASan), and RPCs must not wait on it, as Aurora's scheduler answers
+  // while its agents launch. The tasks stay ASSIGNED meanwhile.
+  std::vector<std::pair<std::string, Status>> started;
+  for (const auto& spec : launches) started.emplace_back(spec.task_id, launcher_.Launch(spec));
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::string> ids;
-  for (const auto& [id, t] : tasks_) ids.push_back(id);
-  std::set<api::JobKey> jobs;
-  for (const auto& id : ids) {
-    auto it = tasks_.find(id);
-    if (it == tasks_.end()) continue;
-    jobs.insert(it->second->job());
-    AdvanceTask(*it->second);
+  for (const auto& [id, status] : started) OnLaunched(id, status);
+}
+
+void Scheduler::OnLaunched(const std::string& task_id, const Status& launched) {
+  auto it = tasks_.find(task_id);
+  Task* t = it == tasks_.end() ? nullptr : it->second.get();
+  if (!t || t->st.status != ScheduleStatus::ASSIGNED) {
+    // Killed while it was being launched: the kill found nothing to stop then.
+    if (launched.ok()) launcher_.Kill(task_id);
+    if (t && !launched.ok()) Transition(*t, ScheduleStatus::KILLED, "Failed to start");
+    return;
   }
-  for (auto& u : updates_) {
-    if (IsActiveUpdate(static_cast<UpdateStatus>(u->status()))) AdvanceUpdate(*u);
+  if (!launched.ok()) {
+    Transition(*t, ScheduleStatus::FAILED, "Failed to start: " + launched.message());
+    return;
   }
-  for (const auto& job : jobs) Prune(job);
+  Transition(*t, ScheduleStatus::STARTING, "");
+  // No health check is run: RUNNING follows the launch, as for a task without a health port.
+  Transition(*t, ScheduleStatus::RUNNING, "");
 }
 
 std::map<std::string, int64_t> Scheduler::Vars() {

@@ -4,7 +4,8 @@
 // -> STARTING -> RUNNING -> terminal, reschedules service tasks with a flapping penalty, and drives
 // updates (batches, minimum wait in RUNNING, failure limits, rollback, pause/resume/abort, pulses).
 //
-// Thread-safety: all public methods lock one mutex; Tick() is called by one driver thread.
+// Thread-safety: all public methods lock one mutex; Tick() is called by one driver thread and
+// launches tasks without holding it (a launch forks and writes files; RPCs do not wait on it).
 #pragma once
 
 #include <chrono>
@@ -116,7 +117,8 @@ class Scheduler {
   void Transition(Task& t, api::ScheduleStatus::type status, const std::string& message);
   void RequestKill(Task& t, const std::string& message, bool reschedule);
   void OnTerminal(Task& t);
-  void AdvanceTask(Task& t);
+  void AdvanceTask(Task& t, std::vector<LaunchSpec>& launches);
+  void OnLaunched(const std::string& task_id, const Status& launched);
   void AdvanceUpdate(Update& u);
   void AdvanceUpdateSteps(Update& u);
   void SetUpdateStatus(Update& u, api::JobUpdateStatus::type status, const std::string& user,

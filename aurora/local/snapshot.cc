@@ -277,6 +277,11 @@ Status Scheduler::Restore(const Json& root, const std::vector<Json>& deltas) {
       if (t->st.status == ScheduleStatus::KILLING || t->st.status == ScheduleStatus::RESTARTING) {
         launcher_.Kill(t->id());
       }
+      if (t->st.status == ScheduleStatus::ASSIGNED) {
+        // Saved while its launch was under way, and the launch got through: it runs.
+        Transition(*t, ScheduleStatus::STARTING, "");
+        Transition(*t, ScheduleStatus::RUNNING, "");
+      }
       continue;
     }
     Transition(*t, ScheduleStatus::LOST, "Task lost: its processes did not survive a restart");

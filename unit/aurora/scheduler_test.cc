@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
 #include "aurora/codec.h"
 
 namespace hgo::aurora::local {
@@ -267,6 +271,102 @@ TEST_F(SchedulerTest, KillsAreFinalAndAnEmptySetMeansTheWholeJob) {
   EXPECT_EQ(none.details.at(0).message, "No tasks to kill.");
   // All terminal: the job can be created again.
   EXPECT_EQ(sched_->CreateJob(Job(1), "u").responseCode, ResponseCode::OK);
+}
+
+// Launches wait until the test opens the gate, as a slow fork or sandbox write would.
+class GatedLauncher : public FakeLauncher {
+ public:
+  Status Launch(const LaunchSpec& spec) override {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++waiting_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return open_; });
+    }
+    return FakeLauncher::Launch(spec);
+  }
+  void AwaitLaunches(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return waiting_ >= n; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int waiting_ = 0;
+  bool open_ = false;
+};
+
+TEST(SchedulerLaunchTest, CallsAreAnsweredWhileTasksLaunchAndAKillThenStopsTheTask) {
+  FakeClock clock;
+  GatedLauncher launcher;
+  int32_t port = 31000;
+  Scheduler sched({}, clock, launcher, [&] { return port++; });
+  ASSERT_EQ(sched.CreateJob(Job(2), "u").responseCode, ResponseCode::OK);
+  auto tick = std::async(std::launch::async, [&] { sched.Tick(); });
+  launcher.AwaitLaunches(1);
+  // The first launch hangs; the scheduler answers meanwhile, its tasks ASSIGNED.
+  api::TaskQuery q;
+  q.__set_jobKeys({Key()});
+  auto answer = std::async(std::launch::async, [&] { return sched.GetTasks(q, false); });
+  const bool answered = answer.wait_for(5s) == std::future_status::ready;
+  if (!answered) launcher.Open();  // lets the test end
+  ASSERT_TRUE(answered) << "getTasks waited for a task launch";
+  auto during = answer.get().result.scheduleStatusResult.tasks;
+  ASSERT_EQ(during.size(), 2u);
+  for (const auto& t : during) EXPECT_EQ(t.status, ScheduleStatus::ASSIGNED);
+  ASSERT_EQ(sched.KillTasks(Key(), {0}, "", "alice").responseCode, ResponseCode::OK);
+  launcher.Open();
+  tick.get();
+  std::map<int32_t, ScheduleStatus::type> after;
+  for (const auto& t : sched.GetTasks(q, false).result.scheduleStatusResult.tasks) {
+    after[t.assignedTask.instanceId] = t.status;
+  }
+  EXPECT_EQ(after[0], ScheduleStatus::KILLING);  // the kill reached the launched processes
+  EXPECT_EQ(after[1], ScheduleStatus::RUNNING);
+  clock.Advance(100ms);
+  sched.Tick();
+  for (const auto& t : sched.GetTasks(q, false).result.scheduleStatusResult.tasks) {
+    after[t.assignedTask.instanceId] = t.status;
+  }
+  EXPECT_EQ(after[0], ScheduleStatus::KILLED);
+  EXPECT_EQ(launcher.running.size(), 1u);
+}
+
+TEST(SchedulerLaunchTest, ASnapshotSavedDuringALaunchRestoresTheTaskRunningOrLost) {
+  FakeClock clock;
+  GatedLauncher launcher;
+  int32_t port = 31000;
+  Scheduler sched({}, clock, launcher, [&] { return port++; });
+  ASSERT_EQ(sched.CreateJob(Job(2), "u").responseCode, ResponseCode::OK);
+  auto tick = std::async(std::launch::async, [&] { sched.Tick(); });
+  launcher.AwaitLaunches(1);
+  const std::string snapshot = sched.Snapshot();  // both tasks ASSIGNED in it
+  launcher.Open();
+  tick.get();
+  api::TaskQuery q;
+  q.__set_jobKeys({Key()});
+  std::map<int32_t, std::string> ids;
+  for (const auto& t : sched.GetTasks(q, false).result.scheduleStatusResult.tasks) {
+    ids[t.assignedTask.instanceId] = t.assignedTask.taskId;
+  }
+  // A new scheduler process: instance 0's processes were started and survived; instance 1's
+  // launch never got through.
+  FakeLauncher next;
+  next.survivors = {ids.at(0)};
+  Scheduler restored({}, clock, next, [&] { return port++; });
+  ASSERT_TRUE(restored.Restore(snapshot).ok());
+  std::map<std::string, ScheduleStatus::type> status;
+  for (const auto& t : restored.GetTasks(q, false).result.scheduleStatusResult.tasks) {
+    status[t.assignedTask.taskId] = t.status;
+  }
+  EXPECT_EQ(status.at(ids.at(0)), ScheduleStatus::RUNNING);
+  EXPECT_EQ(status.at(ids.at(1)), ScheduleStatus::LOST);
 }
 
 TEST_F(SchedulerTest, AddInstancesGoAfterTheHighestActiveId) {
