@@ -25,6 +25,7 @@ Desired Want(const std::string& hash, int instances) {
   d.spec = std::make_shared<const crd::Topology>(Spec());
   d.spec_hash = hash;
   d.job_hash = hash;
+  d.graph_hash = "one-graph";  // revisions share it: updates keep the topology id
   d.instances = instances;
   return d;
 }
@@ -37,6 +38,7 @@ Observed Running(const std::string& hash, int count) {
         ObservedInstance{ObservedInstance::State::kRunning, kNow - 3600'000, hash, tid, 0};
   }
   o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true};
+  o.heron.physical_plan_spec_hash = hash;
   return o;
 }
 
@@ -47,6 +49,7 @@ Memory Stable(const std::string& hash, int count) {
   m.rollout_started_ms = kNow - 3600'000;
   m.instances_of[hash] = count;
   m.job_hash_of[hash] = hash;
+  m.graph_of[hash] = "one-graph";
   return m;
 }
 
@@ -77,7 +80,7 @@ BENCHMARK(BM_NewRevision)->Arg(3)->Arg(33);
 void BM_UpdateInProgress(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   Observed o = Running(kA, n);
-  const std::string tid = TopologyIdFor("wc", kB);
+  const std::string tid = TopologyIdFor("wc", kA);  // kept: same stream graph
   for (int i = 0; i < n / 2; ++i) {
     o.instances[i] = ObservedInstance{ObservedInstance::State::kRunning, kNow - 1000, kB, tid, 0};
   }
@@ -92,6 +95,7 @@ void BM_UpdateInProgress(benchmark::State& state) {
   m.rollout_started_ms = kNow - 5000;
   m.instances_of[kB] = n;
   m.job_hash_of[kB] = kB;
+  m.graph_of[kB] = "one-graph";
   Run(state, Want(kB, n), o, m);
 }
 BENCHMARK(BM_UpdateInProgress)->Arg(3)->Arg(33);

@@ -258,6 +258,7 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   d.spec_hash = rev.spec_hash;
   d.instances = shape.instances;
   d.job_hash = shape.inputs.job_hash;
+  d.graph_hash = crd::StreamGraphHash(spec);
   reconciler::Memory memory;
   HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(out.key));
   if (stored) memory = MemoryFromRecord(stored->record);

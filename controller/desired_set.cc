@@ -95,14 +95,16 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
       }
       first_seen[k] = Where(t);
       if (out.frozen.count(k)) continue;
-      std::string hash;
+      std::string hash, graph;
       if (auto h = previous ? previous->present.find(k) : out.present.end();
           previous && h != previous->present.end() && h->second.spec == spec) {
         hash = h->second.spec_hash;
+        graph = h->second.graph_hash;
       } else {
         hash = crd::SpecHash(t);
+        graph = crd::StreamGraphHash(t);
       }
-      out.present[k] = DesiredEntry{spec, std::move(hash), s.source, s.revision};
+      out.present[k] = DesiredEntry{spec, std::move(hash), s.source, s.revision, std::move(graph)};
     }
   }
   // A key frozen by one file and valid in another source is still frozen (erase above), but a

@@ -22,6 +22,7 @@ struct DesiredEntry {
   std::string spec_hash;
   std::string source;           // "dir:/specs"
   std::string source_revision;  // git commit or ""
+  std::string graph_hash;       // crd::StreamGraphHash, computed with the spec hash
 };
 
 struct DesiredSet {

@@ -96,8 +96,6 @@ StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterCon
   shape.inputs.source_revision = revision.source_revision;
   HGO_ASSIGN_OR_RETURN(shape.inputs.job_hash, memo ? memo->Get(t, cluster, shape.inputs)
                                                    : aurora::JobHash(t, cluster, shape.inputs));
-  shape.inputs.topology_id = reconciler::TopologyIdFor(t.metadata.name, shape.inputs.job_hash);
-  shape.packing.id = shape.inputs.topology_id;
   shape.instances = shape.inputs.containers + 1;
   return shape;
 }
@@ -148,12 +146,14 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing, *facts));
       cached = shapes.emplace(a.hash, std::move(s)).first;
     }
-    if (cached->second.inputs.topology_id != a.topology_id) {
-      return Status::Internal("the revision's shape changed since it was planned (topology id " +
-                              cached->second.inputs.topology_id + ", planned " + a.topology_id +
-                              ")");
+    if (cached->second.inputs.job_hash != a.job_hash) {
+      return Status::Internal("the revision's shape changed since it was planned (job hash " +
+                              cached->second.inputs.job_hash + ", planned " + a.job_hash + ")");
     }
-    return cached->second;
+    Shape s = cached->second;
+    s.inputs.topology_id = a.topology_id;
+    s.packing.id = a.topology_id;
+    return s;
   };
   aurora::UpdateKey update{job, a.update_id};
   switch (a.kind) {

@@ -34,8 +34,8 @@ struct RevisionSource {
 };
 
 struct Shape {
-  packager::PackingPlan packing;  // its id is the topology id
-  aurora::JobInputs inputs;       // topology id, containers, resources, RAM map, hashes
+  packager::PackingPlan packing;  // its id is the topology id, once an action sets it
+  aurora::JobInputs inputs;       // topology id (idem), containers, resources, RAM map, hashes
   int32_t instances = 0;          // Aurora instances: containers + 1
 };
 
@@ -55,8 +55,9 @@ class JobHashMemo {
 };
 
 // Packs the spec (repacking from the current plan when there is one, so placements stay) and
-// derives the job inputs (the RAM map from the plan, the binary and its type from the package),
-// the job hash (through memo when given) and from it the topology id.
+// derives the job inputs (the RAM map from the plan, the binary and its type from the package)
+// and the job hash (through memo when given). The topology id is left empty: the planner picks
+// it (it depends on the revision that runs), and the executor takes it from the action.
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
                         const std::optional<packager::PackingPlan>& current,
                         const packager::PackageFacts& package, JobHashMemo* memo = nullptr);

@@ -110,6 +110,9 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
     if (plan.ok()) {
       out->physical_plan = true;
       out->paused = plan->topology().state() == heron::proto::api::PAUSED;
+      for (const auto& kv : plan->topology().topology_config().kvs()) {
+        if (kv.key() == statestore::kSpecHashConfigKey) out->physical_plan_spec_hash = kv.value();
+      }
       if (plan->topology().id() == out->tmanager_topology_id) {
         for (const auto& s : plan->stmgrs()) registered.insert(s.id());
       }

@@ -106,6 +106,7 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
   d.source_revision = entry->source_revision;
   d.instances = shape->instances;
   d.job_hash = shape->inputs.job_hash;
+  d.graph_hash = entry->graph_hash;
   revisions[entry->spec_hash] = std::move(rev);
   return d;
 }

@@ -97,6 +97,7 @@ reconciler::Memory MemoryFromRecord(const TopologyRecord& r) {
     if (v.job_hash.empty()) return;
     m.instances_of[v.spec_hash] = v.instances;
     m.job_hash_of[v.spec_hash] = v.job_hash;
+    if (!v.graph_hash.empty()) m.graph_of[v.spec_hash] = v.graph_hash;
   };
   for (const auto& v : r.history) remember(v);
   if (r.last_stable) remember(*r.last_stable);
@@ -200,8 +201,20 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
     v.instances = inst == m.instances_of.end() ? 0 : inst->second;
     auto job = m.job_hash_of.find(m.applied_hash);
     v.job_hash = job == m.job_hash_of.end() ? "" : job->second;
+    auto graph = m.graph_of.find(m.applied_hash);
+    v.graph_hash = graph == m.graph_of.end() ? "" : graph->second;
     statestore::AddRevision(r, std::move(v));
     r.applied = r.history.back();
+  } else if (r.applied && r.applied->graph_hash.empty() && m.graph_of.count(m.applied_hash)) {
+    // The applied revision's graph, learnt after the fact (a record from an older controller).
+    const std::string& graph = m.graph_of.at(m.applied_hash);
+    r.applied->graph_hash = graph;
+    for (auto& v : r.history) {
+      if (v.spec_hash == m.applied_hash) v.graph_hash = graph;
+    }
+    if (r.last_stable && r.last_stable->spec_hash == m.applied_hash) {
+      r.last_stable->graph_hash = graph;
+    }
   }
   if (!m.stable_hash.empty() && m.stable_hash != old.stable_hash) {
     SetOutcome(r, m.stable_hash, "", "Stable");

@@ -1,6 +1,7 @@
 #include "crd/canonical.h"
 
 #include <algorithm>
+#include <set>
 
 #include "common/sha256.h"
 
@@ -148,6 +149,31 @@ std::string TaskHash(const Topology& t) {
   for (const char* key : {"state", "syncPolicy", "update"}) spec.as_object().erase(key);
   if (j["metadata"].is_object()) j["metadata"].as_object().erase("labels");
   return Sha256Hex(Serialize(j));
+}
+
+std::string StreamGraphHash(const Topology& t) {
+  const LogicalPlanSpec& plan = t.spec.topology;
+  std::set<std::string> spouts, bolts, streams;
+  for (const auto& c : plan.spouts) spouts.insert(c.id);
+  for (const auto& c : plan.bolts) bolts.insert(c.id);
+  for (const auto& s : plan.streams) {
+    Json e = Json::MakeArray();
+    e.as_array().push_back(Json(s.from));
+    e.as_array().push_back(Json(s.to));
+    e.as_array().push_back(Json(s.grouping.stream_id.empty() ? "default" : s.grouping.stream_id));
+    e.as_array().push_back(Json(static_cast<int64_t>(s.grouping.type)));
+    Json fields = Json::MakeArray();
+    for (const auto& f : s.grouping.args) fields.as_array().push_back(Json(f));
+    e.as_array().push_back(std::move(fields));
+    e.as_array().push_back(s.grouping.custom_class ? *s.grouping.custom_class : Json());
+    streams.insert(Serialize(e));
+  }
+  std::string text;
+  for (const auto* part : {&spouts, &bolts, &streams}) {
+    for (const auto& item : *part) text += item + "\n";
+    text += "--\n";
+  }
+  return Sha256Hex(text);
 }
 
 }  // namespace hgo::crd

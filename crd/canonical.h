@@ -30,4 +30,11 @@ std::string SpecHash(const Topology& t);  // sha256 hex of Serialize(HashInput(t
 // logical plan, config, resources, constraints, Heron release) changes it.
 std::string TaskHash(const Topology& t);
 
+// The hash of the topology's stream graph: its spouts and bolts by name and its streams (source,
+// target, stream id, grouping and its fields). What Heron's logical plan routes by, and nothing
+// else: code, config, parallelism and resources leave it alone. Two revisions with the same graph
+// can share a topology id, so a rolling update between them keeps the containers it has not
+// reached registered with the new topology manager (docs/operations.md, "Topology ids").
+std::string StreamGraphHash(const Topology& t);
+
 }  // namespace hgo::crd

@@ -166,7 +166,41 @@ class Planner {
       auto job = m.job_hash_of.find(target_);
       target_job_ = job == m.job_hash_of.end() ? d_.job_hash : job->second;
     }
-    tid_ = target_.empty() ? "" : TopologyIdFor(Name(), target_job_);
+    tid_ = target_.empty() ? "" : TopologyIdOfTarget();
+    // A record from before stream graphs were kept learns the applied revision's graph here, so
+    // that the next revision can keep its topology id.
+    if (target_ == m.applied_hash && target_ == d_.spec_hash && !d_.graph_hash.empty() &&
+        !m.graph_of.count(target_)) {
+      m.graph_of[target_] = d_.graph_hash;
+      Remember();
+    }
+  }
+
+  // The topology manager's physical plan is of a revision that runs the target's task: the
+  // target itself, or one it only scales (a scale restarts no container, so the manager keeps
+  // the revision it started with).
+  bool PhysicalPlanRunsTarget() const {
+    const std::string& running = o_.heron.physical_plan_spec_hash;
+    if (running == target_) return true;
+    auto job = p_.memory.job_hash_of.find(running);
+    return job != p_.memory.job_hash_of.end() && job->second == target_job_;
+  }
+
+  std::string GraphOf(const std::string& hash) const {
+    if (hash == d_.spec_hash && !d_.graph_hash.empty()) return d_.graph_hash;
+    auto it = p_.memory.graph_of.find(hash);
+    return it == p_.memory.graph_of.end() ? "" : it->second;
+  }
+
+  // The applied revision's id while the stream graph stays; a new one when it changes.
+  std::string TopologyIdOfTarget() const {
+    const Memory& m = p_.memory;
+    if (!m.applied_topology_id.empty()) {
+      if (target_ == m.applied_hash) return m.applied_topology_id;
+      const std::string graph = GraphOf(target_);
+      if (!graph.empty() && graph == GraphOf(m.applied_hash)) return m.applied_topology_id;
+    }
+    return TopologyIdFor(Name(), target_job_);
   }
 
   void Applied() {
@@ -176,6 +210,7 @@ class Planner {
     m.rollout_started_ms = now_;
     m.instances_of[target_] = instances_;
     m.job_hash_of[target_] = target_job_;
+    if (const std::string graph = GraphOf(target_); !graph.empty()) m.graph_of[target_] = graph;
     Remember();
   }
 
@@ -239,10 +274,11 @@ class Planner {
     if (m.stable_hash.empty() || o_.heron.spec_hash == m.stable_hash) return;
     auto job = m.job_hash_of.find(m.stable_hash);
     if (job == m.job_hash_of.end()) return;
+    // A rolling update never changes the topology id, so the restored tasks carry this one.
     p_.actions.push_back(Action{Kind::kWriteHeronState,
                                 m.stable_hash,
                                 job->second,
-                                TopologyIdFor(Name(), job->second),
+                                tid_,
                                 "",
                                 false,
                                 "Aurora is rolling back to the stable revision",
@@ -319,7 +355,8 @@ class Planner {
                  now_ - inst.running_since_ms >= MinWaitMs();
     }
     if (s_.require_tmanager) {
-      healthy &= o_.heron.tmanager_topology_id == tid_ && o_.heron.absent_stream_managers == 0;
+      healthy &= o_.heron.tmanager_topology_id == tid_ && PhysicalPlanRunsTarget() &&
+                 o_.heron.absent_stream_managers == 0;
     }
     if (healthy) {
       if (p_.memory.stable_hash != target_) {
@@ -364,8 +401,14 @@ class Planner {
            std::to_string(stale.size() + absent) +
                " instances differ from the applied revision: " + DriftDetail(stale));
     }
-    if (d_.spec->spec.update.strategy == crd::UpdateStrategy::kRecreate && !drift) {
-      Add(Kind::kKillJob, "Recreate: all instances stop before the new revision starts");
+    // Containers of another topology id would die as soon as the new topology manager
+    // registers: the whole job goes, then the next pass creates it.
+    bool other_id = false;
+    for (const auto& [id, inst] : o_.instances) other_id |= inst.topology_id != tid_;
+    if ((d_.spec->spec.update.strategy == crd::UpdateStrategy::kRecreate || other_id) && !drift) {
+      Add(Kind::kKillJob, other_id ? "the topology id changes (another stream graph): all "
+                                     "instances stop before the new revision starts"
+                                   : "Recreate: all instances stop before the new revision starts");
       Applied();
       p_.instances_restarted = instances_;
       return Finish(Phase::kUpdating, "recreating with revision " + Short(target_), true);

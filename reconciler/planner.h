@@ -12,13 +12,19 @@
 // - No job: write Heron's state, create the job, write the scheduler location.
 // - A job of another revision: write Heron's state and start an update (Rolling), or kill the
 //   job so that the next pass creates it (Recreate). Instances are compared by job hash, so a
-//   revision that only scales (same task, another instance count) keeps its topology id and
-//   restarts no container: the update only adds or removes instances.
+//   revision that only scales (same task, another instance count) restarts no container: the
+//   update only adds or removes instances.
+// - Topology ids: a revision keeps the applied revision's topology id when their stream graphs
+//   are the same (Heron's stream managers die when the topology manager's id is not theirs, so a
+//   rolling update must not change it); a revision with another graph, or one whose graph is not
+//   known, gets a new id and replaces the job as Recreate does, whatever the strategy.
 // - An update in flight: pulse it while it goes towards the target; abort it when the target
 //   changed; roll it back and remember the revision as failed when it misses its progress
 //   deadline. An update that Aurora rolled back or failed marks its revision failed.
-// - Healthy (every instance RUNNING for minWait and the topology manager registered with the
-//   revision's topology id): the revision becomes the stable one.
+// - Healthy (every instance RUNNING for minWait, the topology manager registered with the
+//   revision's topology id, and its physical plan of a revision with this task (the revision or
+//   one it scales) with every stream manager):
+//   the revision becomes the stable one.
 // - A job changed behind the controller's back is repaired (syncPolicy repair) or reported
 //   OutOfSync (warn).
 // - No spec (pruning on, after the tombstone delay): kill the job and delete Heron's nodes.
@@ -35,9 +41,8 @@ namespace hgo::reconciler {
 Plan MakePlan(const Desired& desired, const Observed& observed, const Memory& memory,
               const Settings& settings, int64_t now_ms);
 
-// The topology id of a revision, from its job hash: deterministic, so a crash between two steps
-// of a create resumes with the same id, and a scale (same job hash) keeps it, as `heron update`
-// does.
+// A new topology id, from the job hash of the revision that first needs it: deterministic, so a
+// crash between two steps of a create resumes with the same id.
 std::string TopologyIdFor(const std::string& name, const std::string& job_hash);
 
 }  // namespace hgo::reconciler

@@ -32,6 +32,8 @@ struct Desired {
   // The hash of the Aurora task the revision makes (aurora::JobHash): equal for two revisions
   // that differ only in parallelism or container count, so scaling restarts no container.
   std::string job_hash;
+  // crd::StreamGraphHash of the spec: revisions with one graph keep one topology id.
+  std::string graph_hash;
 };
 
 // One Aurora instance of the job as observed.
@@ -77,6 +79,9 @@ struct ObservedHeron {
   bool paused = false;  // live state: pplans/<name>'s Topology when present, else topologies/<name>
   std::string tmanager_topology_id;  // from tmanagers/<name>; empty when none registered
   bool physical_plan = false;        // pplans/<name>: the topology manager runs the topology
+  // The revision (spec hash) of the Topology inside pplans/<name>: the one the running topology
+  // manager read when it started. Revisions that share a topology id differ here.
+  std::string physical_plan_spec_hash;
   // Containers of packingplans/<name> whose stream manager is not in a physical plan of
   // tmanager_topology_id (all of them while there is none): the topology manager writes the
   // plan only once every one has registered, and a healthy revision has none absent.
@@ -119,13 +124,17 @@ struct Memory {
   int64_t absent_since_ms = 0;          // when the spec disappeared (0: present)
   std::map<std::string, int32_t> instances_of;     // Aurora instances of each applied revision
   std::map<std::string, std::string> job_hash_of;  // the job hash of each applied revision
+  // The stream graph hash of applied revisions, where known (records from before 2026-12-03
+  // have none until the revision is seen again).
+  std::map<std::string, std::string> graph_of;
   bool operator==(const Memory&) const = default;
 };
 
 struct Settings {
   bool prune = false;  // delete topologies whose spec is gone
-  // Healthy needs the topology manager registered with the revision's topology id (off only
-  // where no Heron runs, e.g. plain Aurora jobs in tests).
+  // Healthy needs the topology manager registered with the revision's topology id and its
+  // physical plan of a revision with the same task (off only where no Heron runs, e.g. plain
+  // Aurora jobs in tests).
   bool require_tmanager = true;
   int64_t tombstone_ms = 60000;  // how long a spec must be gone before pruning
   int64_t pulse_interval_ms = 60000;

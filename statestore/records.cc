@@ -25,6 +25,7 @@ Json RevisionToJson(const Revision& v) {
   j["message"] = v.message;
   j["jobHash"] = v.job_hash;
   j["instances"] = static_cast<int64_t>(v.instances);
+  if (!v.graph_hash.empty()) j["streamGraphHash"] = v.graph_hash;
   return j;
 }
 
@@ -93,6 +94,7 @@ StatusOr<Revision> RevisionFromJson(const Json& j, const std::string& where) {
   v.message = r.Str("message");
   v.job_hash = r.Str("jobHash");
   v.instances = static_cast<int32_t>(r.Int("instances"));
+  v.graph_hash = r.Str("streamGraphHash");
   HGO_RETURN_IF_ERROR(r.status());
   return v;
 }

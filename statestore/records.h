@@ -31,7 +31,9 @@ struct Revision {
   std::string source;           // where the spec came from ("git:URL#branch", "dir:/path")
   std::string source_revision;  // the git commit, or empty
   std::string package_sha256;
-  std::string topology_id;  // Heron's topology id for this revision (changes every revision)
+  // Heron's topology id for this revision: the same as the revision before while the stream
+  // graph stays (graph_hash), a new one when it changes.
+  std::string topology_id;
   // The canonical spec (crd::CanonicalJson) as compact JSON text, to roll back to; empty when
   // not recorded. Text, not a Json tree: a controller holds one record per topology in memory,
   // and the tree costs ten times the text; shared, because records are copied on every pass.
@@ -39,8 +41,9 @@ struct Revision {
   int64_t applied_at_ms = 0;
   std::string outcome;  // "Applying", "Stable", "Failed", "Superseded"
   std::string message;
-  std::string job_hash;   // aurora::JobHash of the revision's task (equal across a pure scale)
-  int32_t instances = 0;  // Aurora instances it runs (containers + 1)
+  std::string job_hash;    // aurora::JobHash of the revision's task (equal across a pure scale)
+  int32_t instances = 0;   // Aurora instances it runs (containers + 1)
+  std::string graph_hash;  // crd::StreamGraphHash of the spec; empty in records before 2026-12
 
   friend bool operator==(const Revision&, const Revision&) = default;
 };

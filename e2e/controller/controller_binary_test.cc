@@ -392,7 +392,11 @@ TEST_F(ControllerE2E, CrashingUpdateIsRolledBackAndNotRetried) {
   int for_bad = 0;
   for (const auto& u : *updates) {
     auto it = u.metadata.find("heron-gitops/spec-hash");
-    for_bad += it != u.metadata.end() && it->second == crd::SpecHash(bad) ? 1 : 0;
+    if (it == u.metadata.end() || it->second != crd::SpecHash(bad)) continue;
+    ++for_bad;
+    // Aurora's own rollback succeeded: the restored containers found Heron's state of their
+    // revision, under the topology id they carry.
+    EXPECT_EQ(u.status, aurora::UpdateStatus::kRolledBack) << aurora::UpdateStatusName(u.status);
   }
   EXPECT_EQ(for_bad, 1);
   EXPECT_EQ(RunningTaskIds().size(), 3u);

@@ -97,6 +97,7 @@ class ConvergeTest : public ::testing::Test {
       desired.spec_hash = rev.spec_hash;
       desired.instances = shape->instances;
       desired.job_hash = shape->inputs.job_hash;
+      desired.graph_hash = crd::StreamGraphHash(*spec);
       revisions_[rev.spec_hash] = rev;
     } else {
       desired.presence = reconciler::Desired::Presence::kAbsent;
@@ -175,6 +176,7 @@ TEST_F(ConvergeTest, CreateScaleReconfigureAndPrune) {
   EXPECT_EQ(memory_.stable_hash, crd::SpecHash(spec_));
 
   // Scale: one more container for one more bolt instance; the same task, so no restart.
+  const std::string created_id = memory_.applied_topology_id;
   crd::Topology scaled = spec_;
   scaled.spec.topology.bolts[0].parallelism = 2;
   scaled.spec.packing.containers = 3;
@@ -182,9 +184,10 @@ TEST_F(ConvergeTest, CreateScaleReconfigureAndPrune) {
   auto after_scale = RunningTaskIds();
   ASSERT_EQ(after_scale.size(), 4u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(after_scale[i], created[i]) << "instance " << i;
-  EXPECT_EQ(memory_.applied_topology_id, memory_.applied_topology_id);
+  EXPECT_EQ(memory_.applied_topology_id, created_id);
 
-  // Reconfigure: a topology config change restarts every container with a new topology id.
+  // Reconfigure: a topology config change restarts every container, under the same topology id
+  // (the stream graph is the same).
   crd::Topology reconfigured = scaled;
   reconfigured.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
   const std::string old_id = memory_.applied_topology_id;
@@ -192,7 +195,7 @@ TEST_F(ConvergeTest, CreateScaleReconfigureAndPrune) {
   auto after_config = RunningTaskIds();
   ASSERT_EQ(after_config.size(), 4u);
   for (int i = 0; i < 4; ++i) EXPECT_NE(after_config[i], after_scale[i]) << "instance " << i;
-  EXPECT_NE(memory_.applied_topology_id, old_id);
+  EXPECT_EQ(memory_.applied_topology_id, old_id);
   statestore::HeronState heron(*zk_, statestore::HeronLayout{"/heron", false});
   auto tm = heron.Read(HeronDir::kTManagers, "exclamation");
   ASSERT_TRUE(tm.ok() && *tm);

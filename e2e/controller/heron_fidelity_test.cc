@@ -1,7 +1,9 @@
 // The controller against Heron as it really is, beyond the demo's path: a cluster whose Heron
 // state lives under another root, a topology on a Heron release before 0.20.3 (its topology
 // manager registers under tmasters/) while the cluster defaults to a newer one, a Python (pex)
-// package whose binary has its own name, and a delete that leaves no Heron node behind.
+// package whose binary has its own name, and a delete that leaves no Heron node behind; and a
+// rolling update under a stand-in whose stream managers die, as Heron's do, when the topology
+// manager's topology id is not theirs.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,6 +11,7 @@
 
 #include "crd/canonical.h"
 #include "e2e/controller/controller_fixture.h"
+#include "statestore/heron_protos.h"
 #include "statestore/zk_client.h"
 #include "testing/heron_packages.h"
 
@@ -77,6 +80,60 @@ TEST_F(ControllerE2E, AnotherRootAnOldReleaseAPexAndADeleteThatLeavesNothing) {
     }
   }
   EXPECT_TRUE(c->Stop().ok());
+}
+
+std::string TopologyIdInZooKeeper(const std::string& connect) {
+  statestore::ZkOptions zo;
+  zo.servers = connect;
+  auto zk = statestore::ZkClient::Connect(zo);
+  if (!zk.ok()) return "";
+  auto node = (*zk)->Get("/heron/topologies/exclamation");
+  heron::proto::api::Topology t;
+  return node.ok() && t.ParseFromString(node->data) ? t.id() : "";
+}
+
+TEST_F(ControllerE2E, ARollingUpdateKeepsTheTopologyIdAndEveryContainerItHasNotReached) {
+  crd::Topology spec = spec_;
+  spec.spec.update.batch_size = 1;
+  spec.spec.update.min_wait_in_running_seconds = 2;
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec)); });
+  const std::map<int32_t, std::string> before = RunningTaskIds();
+  ASSERT_EQ(before.size(), 3u);
+  const std::string id_before = TopologyIdInZooKeeper(zk_->connect_string());
+  ASSERT_FALSE(id_before.empty());
+
+  // A config change: same stream graph, so the same topology id.
+  crd::Topology next = spec;
+  next.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
+  WriteFile(file, SpecYaml(next));
+  WaitFor(
+      *c, "the new revision running",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(next)); }, 120);
+  EXPECT_EQ(TopologyIdInZooKeeper(zk_->connect_string()), id_before);
+
+  // Every instance was replaced exactly once, by the update: a container the update had not
+  // reached yet that died on the new topology manager would have a FAILED task and a third one.
+  aurora::TaskQuery q;
+  q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};
+  auto tasks = api_->GetTasks(q, false);
+  ASSERT_TRUE(tasks.ok()) << tasks.status();
+  std::map<int32_t, std::vector<std::string>> per_instance;
+  for (const auto& t : *tasks) {
+    EXPECT_NE(t.status, aurora::TaskStatus::kFailed) << "instance " << t.instance_id;
+    per_instance[t.instance_id].push_back(t.task_id + " " +
+                                          std::string(aurora::TaskStatusName(t.status)));
+  }
+  ASSERT_EQ(per_instance.size(), 3u);
+  const std::map<int32_t, std::string> after = RunningTaskIds();
+  for (const auto& [instance, history] : per_instance) {
+    EXPECT_EQ(history.size(), 2u) << "instance " << instance << ": "
+                                  << ::testing::PrintToString(history);
+    EXPECT_NE(after.at(instance), before.at(instance));
+  }
 }
 
 }  // namespace

@@ -27,7 +27,9 @@
 //   state) and serves the topology manager's /activate and /deactivate on
 //   --tmanager-controller-port with Heron's checks (topologyid required and equal, 400 when not
 //   PAUSED / not RUNNING); each flips the state in pplans/<name>;
-// - other containers just run.
+// - the other containers' stream managers fetch tmanagers/<name> every second and register with
+//   it; a location naming another topology id ends the container with an error, at any time, as
+//   Heron's stream manager does (stmgr.cpp, OnTManagerLocationFetch).
 // Topology config keys (read from topologies/<name>) make it misbehave on purpose:
 //   sim.crash.after.seconds=N  exit with status 1 after N seconds (every container)
 //   sim.hang=true              never register (container 0)
@@ -526,12 +528,21 @@ class TopologyManagerStandin {
 // A worker container's stream manager registering with the topology manager that
 // tmanagers/<name> advertises; again every second, so a restarted topology manager hears from
 // it at once.
-void RegisterStreamManager(hgo::statestore::HeronState& state, const Executor& e) {
+// A worker's stream manager: fetches the topology manager's location and registers with it.
+// Returns why the container must die: as Heron's stmgr.cpp (OnTManagerLocationFetch) does, a
+// location naming another topology name or id is fatal, whenever it is seen.
+std::optional<std::string> RegisterStreamManager(hgo::statestore::HeronState& state,
+                                                 const Executor& e) {
   const std::string& name = e.flags.at("topology-name");
   auto bytes = state.Read(HeronDir::kTManagers, name);
-  if (!bytes.ok() || !*bytes) return;
+  if (!bytes.ok() || !*bytes) return std::nullopt;
   heron::proto::tmanager::TManagerLocation location;
-  if (!location.ParseFromString(**bytes)) return;
+  if (!location.ParseFromString(**bytes)) return std::nullopt;
+  if (location.topology_name() != name || location.topology_id() != e.flags.at("topology-id")) {
+    return "Topology name/id mismatch between stmgr and TManager: the topology manager runs " +
+           location.topology_name() + " id " + location.topology_id() + ", this container " + name +
+           " id " + e.flags.at("topology-id");
+  }
   const std::string url = "http://" + location.host() + ":" +
                           std::to_string(location.controller_port()) +
                           "/standin/register_stmgr?id=stmgr-" + std::to_string(e.shard) +
@@ -543,6 +554,7 @@ void RegisterStreamManager(hgo::statestore::HeronState& state, const Executor& e
   options.timeout = std::chrono::milliseconds(2000);
   options.body = " ";
   (void)hgo::HttpFetch("POST", url, options);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -662,7 +674,7 @@ int main(int argc, char** argv) {
         hgo::Status s = topology_manager->Refresh();
         if (!s.ok()) std::fprintf(stderr, "topology manager: %s\n", s.ToString().c_str());
       } else if (shard > 0) {
-        RegisterStreamManager(state, e);
+        if (auto fatal = RegisterStreamManager(state, e)) return Fail(*fatal);
       }
     }
     if (crash_after > 0 &&

@@ -17,6 +17,7 @@ using Kind = Action::Kind;
 constexpr int64_t kT0 = 1'000'000'000;
 constexpr char kA[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 constexpr char kB[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+constexpr char kGraph[] = "one-stream-graph";  // every revision's here unless a test says not
 
 crd::Topology Spec(const std::string& extra = "") {
   auto r = crd::ParseTopologies(crd::testing::BaseSpec() + extra, "wc.yaml");
@@ -31,18 +32,22 @@ Desired Want(const std::string& hash, int instances = 3, crd::Topology spec = Sp
   d.spec = std::make_shared<const crd::Topology>(std::move(spec));
   d.spec_hash = hash;
   d.job_hash = job_hash.empty() ? hash : job_hash;
+  d.graph_hash = kGraph;
   d.instances = instances;
   return d;
 }
 
 // A job of `count` instances running revision `hash` since `since`, Heron state in place.
-Observed Running(const std::string& hash, int count = 3, int64_t since = kT0 - 3600'000) {
+// Its topology id is the one revision `hash` got (tid_of, or its own when the first).
+Observed Running(const std::string& hash, int count = 3, int64_t since = kT0 - 3600'000,
+                 const std::string& tid_of = "") {
   Observed o;
-  const std::string tid = TopologyIdFor("wc", hash);
+  const std::string tid = TopologyIdFor("wc", tid_of.empty() ? hash : tid_of);
   for (int i = 0; i < count; ++i) {
     o.instances[i] = ObservedInstance{ObservedInstance::State::kRunning, since, hash, tid, 0};
   }
   o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true};
+  o.heron.physical_plan_spec_hash = hash;
   return o;
 }
 
@@ -53,6 +58,7 @@ Memory Stable(const std::string& hash) {
   m.rollout_started_ms = kT0 - 3600'000;
   m.instances_of[hash] = 3;
   m.job_hash_of[hash] = hash;
+  m.graph_of[hash] = kGraph;
   return m;
 }
 
@@ -218,6 +224,7 @@ std::vector<Case> Cases() {
        [] {
          Memory m = Stable(kA);
          m.applied_hash = kB;
+         m.graph_of[kB] = kGraph;
          m.rollout_started_ms = kT0 - 1000;
          return m;
        },
@@ -229,14 +236,14 @@ std::vector<Case> Cases() {
        [] { return Want(kB); },
        [] {
          Observed o = Running(kA);
-         o.heron.spec_hash = kB;  // the update wrote revision B's state
-         o.heron.topology_id = TopologyIdFor("wc", kB);
+         o.heron.spec_hash = kB;  // the update wrote revision B's state, with A's id
          o.active_update = ObservedUpdate{"u1", ObservedUpdate::State::kRollingBack, kB, kT0};
          return o;
        },
        [] {
          Memory m = Stable(kA);
          m.applied_hash = kB;
+         m.graph_of[kB] = kGraph;
          m.rollout_started_ms = kT0 - 1000;
          return m;
        },
@@ -311,10 +318,11 @@ std::vector<Case> Cases() {
        [](const Plan& p) { EXPECT_NE(p.message.find("not retried"), std::string::npos); }},
       {"AFailedRevisionStillRunningGoesBackToStable",
        [] { return Want(kB); },
-       [] { return Running(kB); },
+       [] { return Running(kB, 3, kT0 - 3600'000, kA); },
        [] {
          Memory m = Stable(kA);
          m.applied_hash = kB;
+         m.graph_of[kB] = kGraph;
          m.failed_hashes = {kB};
          return m;
        },
@@ -329,6 +337,7 @@ std::vector<Case> Cases() {
          Memory m = Stable(kB);
          m.instances_of[kA] = 3;
          m.job_hash_of[kA] = kA;
+         m.graph_of[kA] = kGraph;
          m.pinned_hash = kA;
          m.pinned_for_spec_hash = kB;
          return m;
@@ -555,6 +564,86 @@ std::vector<Case> Cases() {
        {},
        Phase::kUpdating,
        nullptr},
+      {"ARevisionWithTheSameStreamGraphKeepsTheTopologyId",
+       [] { return Want(kB); },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         for (const auto& a : p.actions) {
+           if (a.kind != Kind::kRemember) EXPECT_EQ(a.topology_id, TopologyIdFor("wc", kA));
+         }
+         EXPECT_EQ(p.memory.applied_topology_id, TopologyIdFor("wc", kA));
+         EXPECT_EQ(p.memory.graph_of.at(kB), kGraph);
+       }},
+      {"AnotherStreamGraphReplacesTheJobUnderANewId",
+       [] {
+         Desired d = Want(kB);
+         d.graph_hash = "another-graph";
+         return d;
+       },
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kKillJob, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         EXPECT_EQ(p.memory.applied_topology_id, TopologyIdFor("wc", kB));
+         EXPECT_EQ(p.instances_restarted, 3);
+       }},
+      {"ARunningRevisionWithoutAKnownGraphLearnsIt",
+       [] { return Want(kA); },
+       [] { return Running(kA); },
+       [] {
+         Memory m = Stable(kA);
+         m.graph_of.clear();  // a record written before stream graphs were kept
+         return m;
+       },
+       Settings{},
+       {Kind::kRemember},
+       Phase::kRunning,
+       [](const Plan& p) { EXPECT_EQ(p.memory.graph_of.at(kA), kGraph); }},
+      {"HealthyNeedsThePhysicalPlanOfTheRevision",
+       [] { return Want(kB); },
+       [] {
+         Observed o = Running(kB, 3, kT0 - 3600'000, kA);
+         o.heron.physical_plan_spec_hash = kA;  // the old topology manager is still there
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.applied_hash = kB;
+         m.job_hash_of[kB] = kB;
+         m.graph_of[kB] = kGraph;
+         m.rollout_started_ms = kT0 - 1000;
+         return m;
+       },
+       Settings{},
+       {},
+       Phase::kDeploying,
+       [](const Plan& p) { EXPECT_EQ(p.memory.stable_hash, kA); }},
+      {"AScaleIsHealthyUnderTheTopologyManagerOfTheRevisionItScales",
+       [] { return Want(kB, 4, Spec(), kA); },  // kA's task, one more container
+       [] {
+         Observed o = Running(kA, 4);
+         o.heron.spec_hash = kB;  // the scale wrote B's state; the manager kept A's plan
+         return o;
+       },
+       [] {
+         Memory m = Stable(kA);
+         m.applied_hash = kB;
+         m.job_hash_of[kB] = kA;
+         m.graph_of[kB] = kGraph;
+         m.instances_of[kB] = 4;
+         m.rollout_started_ms = kT0 - 1000;
+         return m;
+       },
+       Settings{},
+       {Kind::kRemember},
+       Phase::kRunning,
+       [](const Plan& p) { EXPECT_EQ(p.memory.stable_hash, kB); }},
       {"ARunningJobOfTheSameRevisionIsAdopted",
        [] { return Want(kA); },
        [] { return Running(kA); },
@@ -655,6 +744,8 @@ struct SimulatedCluster {
     observed.heron.tmanager_topology_id =
         observed.job_exists() && observed.heron.topology ? observed.heron.topology_id : "";
     observed.heron.physical_plan = !observed.heron.tmanager_topology_id.empty();
+    observed.heron.physical_plan_spec_hash =
+        observed.heron.physical_plan ? observed.heron.spec_hash : "";
   }
 };
 
@@ -673,9 +764,10 @@ TEST(PlannerPropertyTest, ApplyingPlansConvergesAndThenNothingIsLeftToDo) {
       d.presence = Desired::Presence::kAbsent;
     } else {
       // Revisions b and c make the same task (they differ in parallelism only): moving between
-      // them is a scale.
+      // them is a scale. Revision a has another stream graph: moving to or from it recreates.
       const std::string& h = hashes[rng() % hashes.size()];
       d = Want(h, 2 + rng() % 4, Spec(choice == 1 ? "  state: Paused\n" : ""), h == kA ? kA : kB);
+      if (h == kA) d.graph_hash = "graph-of-a";
     }
     bool converged = false;
     std::string trace;
