@@ -127,7 +127,7 @@ int RunDiff(const VerbContext& ctx, const std::vector<std::string>& paths) {
     const std::string d = UnifiedDiff(live, desired, "live/" + key,
                                       "desired/" + key + " (" + spec.source_file + ")", ctx.tty);
     ctx.out << d;
-    auto plan = ctx.api.Post("/api/v1/plan", crd::CanonicalString(spec));
+    auto plan = ctx.api.Post("/api/v1/plan", crd::SpecText(spec));
     if (!plan.ok()) return Fail(ctx, "diff", plan.status());
     differs = differs || !d.empty() || PlanChanges(*plan);
     PrintPlan(ctx, *plan);
@@ -141,7 +141,7 @@ int RunApply(const VerbContext& ctx, const std::vector<std::string>& paths, bool
   if (!specs) return code;
   if (dry_run) {
     for (const auto& spec : *specs) {
-      auto plan = ctx.api.Post("/api/v1/plan", crd::CanonicalString(spec));
+      auto plan = ctx.api.Post("/api/v1/plan", crd::SpecText(spec));
       if (!plan.ok()) return Fail(ctx, "apply", plan.status());
       PrintPlan(ctx, *plan);
     }
@@ -163,7 +163,7 @@ int RunApply(const VerbContext& ctx, const std::vector<std::string>& paths, bool
   for (const auto& spec : *specs) {
     const std::string name = SpoolFileName(spec.key());
     // Canonical JSON is YAML; the spool's copy is exactly what was validated here.
-    Status s = WriteAtomically(spool, name, crd::CanonicalString(spec) + "\n");
+    Status s = WriteAtomically(spool, name, crd::SpecText(spec) + "\n");
     if (!s.ok()) return Fail(ctx, "apply", s);
   }
   // Done when the controller has taken each spec (its status shows the new spec hash), so that a

@@ -52,23 +52,6 @@ bool Progressing(reconciler::Phase p) {
          p == Phase::kDeleting;
 }
 
-// The canonical form writes resources normalised (cpuMillis, ramBytes, diskBytes); the spec
-// format spells them as quantities (cpu, ram, disk). Everything else is the same.
-std::string SpecTextFromCanonical(Json spec) {
-  Json* inner = spec.Find("spec") ? &spec["spec"] : nullptr;
-  if (inner && inner->Find("resources") && (*inner)["resources"].is_object()) {
-    Json& r = (*inner)["resources"];
-    Json out = Json::MakeObject();
-    if (const Json* cpu = r.Find("cpuMillis"); cpu && cpu->is_int()) {
-      out["cpu"] = std::to_string(cpu->as_int()) + "m";
-    }
-    if (const Json* ram = r.Find("ramBytes"); ram && ram->is_int()) out["ram"] = *ram;
-    if (const Json* disk = r.Find("diskBytes"); disk && disk->is_int()) out["disk"] = *disk;
-    r = std::move(out);
-  }
-  return Serialize(spec);
-}
-
 }  // namespace
 
 const Revision* FindRevision(const TopologyRecord& r, const std::string& spec_hash) {
@@ -119,8 +102,8 @@ std::shared_ptr<const crd::Topology> ParsedRevision(const Revision& v) {
   }
   auto canonical = ParseJson(v.spec_json.str());
   if (!canonical.ok()) return nullptr;
-  crd::ParseResult parsed =
-      crd::ParseTopologies(SpecTextFromCanonical(std::move(*canonical)), "record:" + v.spec_hash);
+  crd::ParseResult parsed = crd::ParseTopologies(crd::SpecTextFromCanonical(std::move(*canonical)),
+                                                 "record:" + v.spec_hash);
   auto specs = parsed.Topologies();
   if (!parsed.ok() || specs.size() != 1) return nullptr;
   auto spec = std::make_shared<const crd::Topology>(std::move(specs[0]));

@@ -176,4 +176,21 @@ std::string StreamGraphHash(const Topology& t) {
   return Sha256Hex(text);
 }
 
+std::string SpecTextFromCanonical(Json canonical) {
+  Json* spec = canonical.Find("spec") ? &canonical["spec"] : nullptr;
+  if (spec && spec->Find("resources") && (*spec)["resources"].is_object()) {
+    Json& r = (*spec)["resources"];
+    Json out = Json::MakeObject();
+    if (const Json* cpu = r.Find("cpuMillis"); cpu && cpu->is_int()) {
+      out["cpu"] = std::to_string(cpu->as_int()) + "m";
+    }
+    if (const Json* ram = r.Find("ramBytes"); ram && ram->is_int()) out["ram"] = *ram;
+    if (const Json* disk = r.Find("diskBytes"); disk && disk->is_int()) out["disk"] = *disk;
+    r = std::move(out);
+  }
+  return Serialize(canonical);
+}
+
+std::string SpecText(const Topology& t) { return SpecTextFromCanonical(CanonicalJson(t)); }
+
 }  // namespace hgo::crd

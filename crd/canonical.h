@@ -16,6 +16,11 @@ namespace hgo::crd {
 
 Json CanonicalJson(const Topology& t);
 std::string CanonicalString(const Topology& t);  // Serialize(CanonicalJson(t))
+// The canonical form as a spec document the parser takes (JSON is YAML): resources back from
+// their normalised fields (cpuMillis, ramBytes, diskBytes) to the spec's quantities (cpu, ram,
+// disk). Parsing it gives the same topology, hence the same hashes.
+std::string SpecTextFromCanonical(Json canonical);
+std::string SpecText(const Topology& t);  // SpecTextFromCanonical(CanonicalJson(t))
 // What the hashes are taken of: the canonical form, except that an ECO section without `type`
 // is hashed as "type":"heron" (its input before ECO's storm default was honoured), so that no
 // running topology's hash moves with an upgrade. Such a spec and one saying `type: heron` hash

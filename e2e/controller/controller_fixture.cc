@@ -126,7 +126,8 @@ std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
 }
 
 std::string ControllerE2E::SpecYaml(const crd::Topology& t) const {
-  return SerializePretty(crd::CanonicalJson(t)) + "\n";
+  auto spec = ParseJson(crd::SpecText(t));  // the spec format (quantities), pretty-printed
+  return (spec.ok() ? SerializePretty(*spec) : crd::SpecText(t)) + "\n";
 }
 
 void ControllerE2E::WriteFile(const std::string& path, const std::string& content) const {

@@ -168,6 +168,16 @@ TEST_F(HeronctlE2E, EveryVerbAgainstALiveController) {
   r = Cli({"diff", "-f", v2_file});
   EXPECT_CLI(r, 1, "-    config: {}\n+    config:\n+      topology.message.timeout.secs: 45\n");
   EXPECT_NE(r.out.find("StartUpdate"), std::string::npos) << r.out;
+  // A spec with spec.resources: heronctl sends the spec, not the canonical form (whose
+  // normalised cpuMillis/ramBytes the API would refuse as unknown fields).
+  crd::Topology sized = v2;
+  sized.spec.resources.cpu_millis = 2000;
+  sized.spec.resources.ram_bytes = int64_t{4} << 30;
+  sized.spec.resources.disk_bytes = int64_t{4} << 30;
+  const std::string sized_file = WriteSpec("sized.yaml", sized);
+  r = Cli({"diff", "-f", sized_file});
+  EXPECT_CLI(r, 1, "cpuMillis: 2000");
+  EXPECT_NE(r.out.find("StartUpdate"), std::string::npos) << r.out;
 
   // Roll out v2 and follow it.
   EXPECT_EQ(Cli({"apply", "-f", v2_file}).code, 0);
