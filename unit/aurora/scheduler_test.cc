@@ -302,14 +302,27 @@ class GatedLauncher : public FakeLauncher {
   bool open_ = false;
 };
 
-TEST(SchedulerLaunchTest, CallsAreAnsweredWhileTasksLaunchAndAKillThenStopsTheTask) {
+// A job of 2 instances whose first Tick hangs in the first launch until the launcher opens.
+class SchedulerLaunchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(sched.CreateJob(Job(2), "u").responseCode, ResponseCode::OK);
+    tick = std::async(std::launch::async, [&] { sched.Tick(); });
+    launcher.AwaitLaunches(1);
+  }
+  void TearDown() override {
+    launcher.Open();
+    if (tick.valid()) tick.get();
+  }
+
   FakeClock clock;
   GatedLauncher launcher;
   int32_t port = 31000;
-  Scheduler sched({}, clock, launcher, [&] { return port++; });
-  ASSERT_EQ(sched.CreateJob(Job(2), "u").responseCode, ResponseCode::OK);
-  auto tick = std::async(std::launch::async, [&] { sched.Tick(); });
-  launcher.AwaitLaunches(1);
+  Scheduler sched{{}, clock, launcher, [this] { return port++; }};
+  std::future<void> tick;
+};
+
+TEST_F(SchedulerLaunchTest, CallsAreAnsweredWhileTasksLaunchAndAKillThenStopsTheTask) {
   // The first launch hangs; the scheduler answers meanwhile, its tasks ASSIGNED.
   api::TaskQuery q;
   q.__set_jobKeys({Key()});
@@ -338,14 +351,7 @@ TEST(SchedulerLaunchTest, CallsAreAnsweredWhileTasksLaunchAndAKillThenStopsTheTa
   EXPECT_EQ(launcher.running.size(), 1u);
 }
 
-TEST(SchedulerLaunchTest, ASnapshotSavedDuringALaunchRestoresTheTaskRunningOrLost) {
-  FakeClock clock;
-  GatedLauncher launcher;
-  int32_t port = 31000;
-  Scheduler sched({}, clock, launcher, [&] { return port++; });
-  ASSERT_EQ(sched.CreateJob(Job(2), "u").responseCode, ResponseCode::OK);
-  auto tick = std::async(std::launch::async, [&] { sched.Tick(); });
-  launcher.AwaitLaunches(1);
+TEST_F(SchedulerLaunchTest, ASnapshotSavedDuringALaunchRestoresTheTaskRunningOrLost) {
   const std::string snapshot = sched.Snapshot();  // both tasks ASSIGNED in it
   launcher.Open();
   tick.get();

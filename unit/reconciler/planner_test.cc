@@ -46,8 +46,7 @@ Observed Running(const std::string& hash, int count = 3, int64_t since = kT0 - 3
   for (int i = 0; i < count; ++i) {
     o.instances[i] = ObservedInstance{ObservedInstance::State::kRunning, since, hash, tid, 0};
   }
-  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true};
-  o.heron.physical_plan_spec_hash = hash;
+  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true, hash, 0};
   return o;
 }
 
@@ -188,6 +187,14 @@ std::vector<Case> Cases() {
        [](const Plan& p) {
          EXPECT_EQ(p.actions[1].hash, kB);
          EXPECT_EQ(p.instances_restarted, 3);
+         // The same stream graph: the running topology id is kept.
+         for (const auto& a : p.actions) {
+           if (a.kind != Kind::kRemember) {
+             EXPECT_EQ(a.topology_id, TopologyIdFor("wc", kA));
+           }
+         }
+         EXPECT_EQ(p.memory.applied_topology_id, TopologyIdFor("wc", kA));
+         EXPECT_EQ(p.memory.graph_of.at(kB), kGraph);
          EXPECT_EQ(p.memory.stable_hash, kA);
        }},
       {"AMissingInstanceIsCreatedAgain",
@@ -564,20 +571,6 @@ std::vector<Case> Cases() {
        {},
        Phase::kUpdating,
        nullptr},
-      {"ARevisionWithTheSameStreamGraphKeepsTheTopologyId",
-       [] { return Want(kB); },
-       [] { return Running(kA); },
-       [] { return Stable(kA); },
-       Settings{},
-       {Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember},
-       Phase::kUpdating,
-       [](const Plan& p) {
-         for (const auto& a : p.actions) {
-           if (a.kind != Kind::kRemember) EXPECT_EQ(a.topology_id, TopologyIdFor("wc", kA));
-         }
-         EXPECT_EQ(p.memory.applied_topology_id, TopologyIdFor("wc", kA));
-         EXPECT_EQ(p.memory.graph_of.at(kB), kGraph);
-       }},
       {"AnotherStreamGraphReplacesTheJobUnderANewId",
        [] {
          Desired d = Want(kB);
