@@ -37,7 +37,7 @@ Observed Running(const std::string& hash, int count) {
     o.instances[i] =
         ObservedInstance{ObservedInstance::State::kRunning, kNow - 3600'000, hash, tid, 0};
   }
-  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true, hash, 0};
+  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true, hash, 0, {}};
   return o;
 }
 

@@ -122,6 +122,17 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
   return Status::Ok();
 }
 
+Status Executor::CallTopologyManager(const std::string& url, const std::string& what) const {
+  HttpFetchOptions fetch;
+  fetch.timeout = options_.topology_manager_timeout;
+  HGO_ASSIGN_OR_RETURN(HttpResponse r, HttpFetch("GET", url, fetch));
+  if (r.status != 200) {
+    return Status::Unavailable("the topology manager answered " + std::to_string(r.status) +
+                               " to " + what + ": " + r.body.substr(0, 200));
+  }
+  return Status::Ok();
+}
+
 Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
                     const std::map<std::string, RevisionSource>& revisions,
                     const std::optional<packager::PackingPlan>& current_packing,
@@ -225,15 +236,12 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_ASSIGN_OR_RETURN(auto tmanager, heron.Read(HeronDir::kTManagers, name));
       HGO_ASSIGN_OR_RETURN(auto url, TopologyStateUrl(pplan, tmanager, a.pause, a.topology_id));
       if (!url) return Status::Ok();
-      HttpFetchOptions fetch;
-      fetch.timeout = options_.topology_manager_timeout;
-      HGO_ASSIGN_OR_RETURN(HttpResponse r, HttpFetch("GET", *url, fetch));
-      if (r.status != 200) {
-        return Status::Unavailable("the topology manager answered " + std::to_string(r.status) +
-                                   " to " + (a.pause ? "deactivate" : "activate") + ": " +
-                                   r.body.substr(0, 200));
-      }
-      return Status::Ok();
+      return CallTopologyManager(*url, a.pause ? "deactivate" : "activate");
+    }
+    case Kind::kSetRuntimeConfig: {
+      HGO_ASSIGN_OR_RETURN(auto tmanager, heron.Read(HeronDir::kTManagers, name));
+      HGO_ASSIGN_OR_RETURN(auto url, RuntimeConfigUrl(tmanager, a.runtime_config, a.topology_id));
+      return CallTopologyManager(url, "runtime_config/update");
     }
     case Kind::kKillJob:
       return aurora_.KillJob(job, "heron-gitops: " + a.reason);

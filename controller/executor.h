@@ -91,6 +91,8 @@ class Executor {
             const std::map<std::string, RevisionSource>& revisions,
             const std::optional<packager::PackingPlan>& current_packing,
             std::map<std::string, Shape>& shapes);
+  // GET url on a topology manager; what names the call in errors.
+  Status CallTopologyManager(const std::string& url, const std::string& what) const;
 
   aurora::AuroraApi& aurora_;
   statestore::ZkClient& zk_;

@@ -115,6 +115,7 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
       }
       if (plan->topology().id() == out->tmanager_topology_id) {
         for (const auto& s : plan->stmgrs()) registered.insert(s.id());
+        out->runtime_config = statestore::RuntimeConfigOf(plan->topology());
       }
     }
   }
@@ -126,15 +127,53 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   }
 }
 
-// The topology without its components and with only the spec hash of its config.
-void TrimTopology(heron::proto::api::Topology& t) {
-  t.clear_spouts();
-  t.clear_bolts();
-  if (!t.has_topology_config()) return;
-  auto* kvs = t.mutable_topology_config()->mutable_kvs();
+bool IsRuntimeKey(const std::string& key) {
+  const std::string suffix = statestore::kRuntimeConfigSuffix;
+  return key.size() > suffix.size() &&
+         key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Keeps of a config only the kvs that keep() wants; true when any is left.
+template <typename Keep>
+bool TrimConfig(heron::proto::api::Config* config, Keep keep) {
+  auto* kvs = config->mutable_kvs();
   for (int i = kvs->size() - 1; i >= 0; --i) {
-    if (kvs->Get(i).key() != statestore::kSpecHashConfigKey) kvs->DeleteSubrange(i, 1);
+    if (!keep(kvs->Get(i).key())) kvs->DeleteSubrange(i, 1);
   }
+  return !kvs->empty();
+}
+
+// Of components, only their names and runtime config, and only those that have some.
+template <typename List>
+void TrimComponents(List* list) {
+  for (int i = list->size() - 1; i >= 0; --i) {
+    auto* comp = list->Mutable(i)->mutable_comp();
+    if (!TrimConfig(comp->mutable_config(), IsRuntimeKey)) {
+      list->DeleteSubrange(i, 1);
+      continue;
+    }
+    heron::proto::api::Component slim;
+    slim.set_name(comp->name());
+    *slim.mutable_config() = std::move(*comp->mutable_config());
+    list->Mutable(i)->Clear();
+    *list->Mutable(i)->mutable_comp() = std::move(slim);
+  }
+}
+
+// The topology with only what observing reads: the spec hash of its config and, for a
+// physical plan's, the runtime config of the topology and its components.
+void TrimTopology(heron::proto::api::Topology& t, bool keep_runtime) {
+  if (keep_runtime) {
+    TrimComponents(t.mutable_spouts());
+    TrimComponents(t.mutable_bolts());
+  } else {
+    t.clear_spouts();
+    t.clear_bolts();
+  }
+  if (!t.has_topology_config()) return;
+  TrimConfig(t.mutable_topology_config(), [keep_runtime](const std::string& key) {
+    return key == statestore::kSpecHashConfigKey || (keep_runtime && IsRuntimeKey(key));
+  });
 }
 
 }  // namespace
@@ -148,7 +187,7 @@ std::string KeepObserved(statestore::HeronDir d, std::string bytes) {
     case HeronDir::kTopologies: {
       auto t = statestore::ParseHeronMessage<heron::proto::api::Topology>(bytes, "topologies");
       if (!t.ok()) return bytes;
-      TrimTopology(*t);
+      TrimTopology(*t, false);
       return statestore::SerializeHeronMessage(*t);
     }
     case HeronDir::kPhysicalPlans: {
@@ -166,7 +205,7 @@ std::string KeepObserved(statestore::HeronDir d, std::string bytes) {
         stmgr = std::move(id_only);
       }
       plan->clear_instances();
-      TrimTopology(*plan->mutable_topology());
+      TrimTopology(*plan->mutable_topology(), true);
       return statestore::SerializeHeronMessage(*plan);
     }
     default:

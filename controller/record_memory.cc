@@ -81,6 +81,7 @@ reconciler::Memory MemoryFromRecord(const TopologyRecord& r) {
     m.instances_of[v.spec_hash] = v.instances;
     m.job_hash_of[v.spec_hash] = v.job_hash;
     if (!v.graph_hash.empty()) m.graph_of[v.spec_hash] = v.graph_hash;
+    if (!v.runtime_config.empty()) m.runtime_of[v.spec_hash] = v.runtime_config;
   };
   for (const auto& v : r.history) remember(v);
   if (r.last_stable) remember(*r.last_stable);
@@ -148,7 +149,7 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
     using Kind = reconciler::Action::Kind;
     if (a.kind == Kind::kCreateJob || a.kind == Kind::kStartUpdate || a.kind == Kind::kKillJob ||
         a.kind == Kind::kRollbackUpdate || a.kind == Kind::kAbortUpdate ||
-        a.kind == Kind::kSetTopologyState) {
+        a.kind == Kind::kSetTopologyState || a.kind == Kind::kSetRuntimeConfig) {
       std::string what = a.reason;
       if (!a.hash.empty()) what += " (revision " + a.hash.substr(0, 12) + ")";
       RecordEvent(r, "Normal", reconciler::ActionName(a.kind), what, now);
@@ -186,6 +187,9 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
     v.job_hash = job == m.job_hash_of.end() ? "" : job->second;
     auto graph = m.graph_of.find(m.applied_hash);
     v.graph_hash = graph == m.graph_of.end() ? "" : graph->second;
+    if (auto runtime = m.runtime_of.find(m.applied_hash); runtime != m.runtime_of.end()) {
+      v.runtime_config = runtime->second;
+    }
     statestore::AddRevision(r, std::move(v));
     r.applied = r.history.back();
   } else if (r.applied && r.applied->graph_hash.empty() && m.graph_of.count(m.applied_hash)) {

@@ -48,6 +48,20 @@ Json StringMapJson(const std::map<std::string, std::string>& m) {
   return j;
 }
 
+// The spec's shape: {topology: {key: value}, components: {name: {key: value}}}.
+Json RuntimeConfigJson(const std::map<std::string, std::string>& entries) {
+  Json out = Json::MakeObject();
+  for (const auto& [entry, value] : entries) {
+    const size_t colon = entry.find(':');
+    if (colon == std::string::npos) {
+      out["topology"][entry] = value;
+    } else {
+      out["components"][entry.substr(0, colon)][entry.substr(colon + 1)] = value;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Json CanonicalJson(const Topology& t) {
@@ -111,6 +125,8 @@ Json CanonicalJson(const Topology& t) {
   update["rollbackOnFailure"] = s.update.rollback_on_failure;
   update["progressDeadlineSeconds"] = static_cast<int64_t>(s.update.progress_deadline_seconds);
   spec["update"] = std::move(update);
+  // Absent when empty, so specs without it keep the hash they had before it existed.
+  if (!s.runtime_config.empty()) spec["runtimeConfig"] = RuntimeConfigJson(s.runtime_config);
   spec["syncPolicy"] = SyncPolicyName(s.sync_policy);
   spec["state"] = DesiredStateName(s.state);
   root["spec"] = std::move(spec);
@@ -146,7 +162,9 @@ std::string TaskHash(const Topology& t) {
     }
   }
   if (spec["packing"].is_object()) spec["packing"].as_object().erase("containers");
-  for (const char* key : {"state", "syncPolicy", "update"}) spec.as_object().erase(key);
+  for (const char* key : {"state", "syncPolicy", "update", "runtimeConfig"}) {
+    spec.as_object().erase(key);
+  }
   if (j["metadata"].is_object()) j["metadata"].as_object().erase("labels");
   return Sha256Hex(Serialize(j));
 }

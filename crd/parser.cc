@@ -209,11 +209,29 @@ void ReadUpdate(ReadContext& ctx, MapReader& spec, UpdateSpec& u) {
                                     .value_or(u.progress_deadline_seconds);
 }
 
+// spec.runtimeConfig: {topology: {key: value}, components: {name: {key: value}}}, flattened to
+// Heron's "[component:]key" form.
+void ReadRuntimeConfig(ReadContext& ctx, MapReader& spec, std::map<std::string, std::string>& out) {
+  if (!spec.Has("runtimeConfig") || spec.Get("runtimeConfig").IsNull()) return;
+  MapReader r(ctx, spec.Get("runtimeConfig"), spec.Child("runtimeConfig"));
+  if (!r.ok()) return;
+  r.CheckKnown({"topology", "components"});
+  if (auto topology = r.StringMap("topology", false)) out = *topology;
+  if (!r.Has("components") || r.Get("components").IsNull()) return;
+  MapReader components(ctx, r.Get("components"), r.Child("components"));
+  if (!components.ok()) return;
+  for (const auto& [name, node] : components.entries()) {
+    if (auto kvs = components.StringMap(name, false)) {
+      for (const auto& [key, value] : *kvs) out[name + ":" + key] = value;
+    }
+  }
+}
+
 void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_name) {
   MapReader m(ctx, root.Get("spec"), "spec");
   if (!m.ok()) return;
   m.CheckKnown({"cluster", "role", "environment", "heron", "package", "topology", "packing",
-                "resources", "constraints", "update", "syncPolicy", "state"});
+                "resources", "constraints", "update", "runtimeConfig", "syncPolicy", "state"});
   TopologySpec& s = t.spec;
   s.cluster = m.String("cluster", true).value_or("");
   s.role = m.String("role", true).value_or("");
@@ -255,6 +273,7 @@ void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_n
   ReadResources(ctx, m, s.resources);
   if (auto c = m.StringMap("constraints", false)) s.constraints = *c;
   ReadUpdate(ctx, m, s.update);
+  ReadRuntimeConfig(ctx, m, s.runtime_config);
   if (auto p = m.Enum("syncPolicy", {"repair", "warn"}, false)) {
     s.sync_policy = *p == "repair" ? SyncPolicy::kRepair : SyncPolicy::kWarn;
   }

@@ -143,6 +143,10 @@ struct TopologySpec {
   std::map<std::string, std::string>
       constraints;  // Aurora constraints: name -> "limit:N" or values
   UpdateSpec update;
+  // Heron's runtime config (`heron update --runtime-config [component:]key:value`), keyed
+  // "key" for the topology and "component:key" for a spout or bolt. Applied through the topology
+  // manager without restarting a container; not part of the task (crd::TaskHash).
+  std::map<std::string, std::string> runtime_config;
   SyncPolicy sync_policy = SyncPolicy::kRepair;
   DesiredState state = DesiredState::kRunning;
 };

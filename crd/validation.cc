@@ -88,6 +88,7 @@ class Validator {
   void ObjectRefs(const Json& object, const std::string& path, const std::set<std::string>& beans);
   void Config(const std::set<std::string>& component_ids);
   void ComponentRam(const std::set<std::string>& component_ids);
+  void RuntimeConfig(const std::set<std::string>& component_ids);
   void PackingAndResources();
   void Constraints();
 
@@ -247,6 +248,7 @@ void Validator::LogicalPlan(const std::string& eco_name) {
     }
   }
   Config(ids);
+  RuntimeConfig(ids);
 }
 
 // constructorArgs entries may be {ref: bean}; properties are {name, value} or {name, ref};
@@ -412,6 +414,44 @@ void Validator::ComponentRam(const std::set<std::string>& component_ids) {
       continue;
     }
     check(path, component, item.substr(colon + 1));
+  }
+}
+
+// Heron's topology manager splits each `[component:]key:value` on ':' and takes two parts for the
+// topology, three for a component, and refuses a component that is not one of the topology's
+// (tcontroller.cpp ParseRuntimeConfig, tmanager.cpp ValidateRuntimeConfigNames); heron-cli sends
+// them unencoded in the URL. Keys and values are held to the characters its authors meant
+// ([\w.-], the pattern in ParseRuntimeConfig's comment).
+void Validator::RuntimeConfig(const std::set<std::string>& component_ids) {
+  auto plain = [](const std::string& text) {
+    return !text.empty() && AllChars(text, [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
+    });
+  };
+  std::set<std::string> unknown;
+  for (const auto& [entry, value] : t_.spec.runtime_config) {
+    const size_t colon = entry.find(':');
+    const std::string component = colon == std::string::npos ? "" : entry.substr(0, colon);
+    const std::string key = colon == std::string::npos ? entry : entry.substr(colon + 1);
+    const std::string parent =
+        component.empty() ? "spec.runtimeConfig.topology"
+                          : KeyPath("spec.runtimeConfig.components", component);
+    if (!component.empty() && !component_ids.count(component)) {
+      if (unknown.insert(component).second) {
+        Error(parent, "no spout or bolt has id '" + component + "'");
+      }
+      continue;
+    }
+    if (!plain(key)) {
+      Error(KeyPath(parent, key),
+            "runtime config keys use letters, digits, '_', '.' and '-' only (Heron splits "
+            "[component:]key:value on ':')");
+    } else if (!plain(value)) {
+      Error(KeyPath(parent, key), "runtime config values use letters, digits, '_', '.' and '-' "
+                                  "only, and may not be empty; got '" + value + "'");
+    } else if (IsSecretKey(key)) {
+      Error(KeyPath(parent, key), "looks like a credential; specs must not hold secrets");
+    }
   }
 }
 

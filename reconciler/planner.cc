@@ -33,7 +33,7 @@ class Planner {
            const std::string& update_id = "") {
     Action a{
         kind,   hash, hash.empty() ? "" : target_job_, hash.empty() ? "" : tid_, update_id, false,
-        reason, {}};
+        reason, {}, {}};
     p_.actions.push_back(std::move(a));
   }
   void Note(const std::string& type, const std::string& reason, const std::string& message) {
@@ -48,7 +48,7 @@ class Planner {
     const bool forget =
         std::any_of(a.begin(), a.end(), [](const Action& x) { return x.kind == Kind::kForget; });
     if (!forget && !(p_.memory == m_)) {
-      a.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}});
+      a.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}, {}});
     }
     p_.phase = phase;
     p_.message = message;
@@ -85,6 +85,7 @@ class Planner {
     if (o_.heron.physical_plan && o_.heron.paused != WantPaused()) {
       fields.push_back(std::string("activation state ") + (o_.heron.paused ? "PAUSED" : "RUNNING"));
     }
+    if (!RuntimeConfigToSend().empty()) fields.push_back("runtime config");
     std::string out;
     for (const auto& f : fields) out += (out.empty() ? "" : ", ") + f;
     if (out.empty()) out = "the job";
@@ -98,7 +99,7 @@ class Planner {
   }
   bool WantPaused() const { return d_.spec->spec.state == crd::DesiredState::kPaused; }
   void Remember() {
-    p_.actions.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}});
+    p_.actions.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}, {}});
   }
 
   Plan Absent() {
@@ -109,7 +110,7 @@ class Planner {
     if (!o_.job_exists() && !o_.heron.any()) {
       p_.memory = Memory{};
       p_.actions.push_back(
-          Action{Kind::kForget, "", "", "", "", false, "nothing left to delete", {}});
+          Action{Kind::kForget, "", "", "", "", false, "nothing left to delete", {}, {}});
       return Finish(Phase::kDeleted, "the spec is gone and so is the topology");
     }
     if (!s_.prune) {
@@ -203,8 +204,31 @@ class Planner {
     return TopologyIdFor(Name(), target_job_);
   }
 
+  // The target revision's runtime config: the spec's, or what the record kept of an older one.
+  std::map<std::string, std::string> RuntimeOfTarget() const {
+    if (target_ == d_.spec_hash && d_.spec) return d_.spec->spec.runtime_config;
+    auto it = p_.memory.runtime_of.find(target_);
+    return it == p_.memory.runtime_of.end() ? std::map<std::string, std::string>{} : it->second;
+  }
+
+  // Heron's "[component:]key:value" entries the running topology manager does not hold, when
+  // one of the target's topology id has a physical plan (Heron's TController answers 500
+  // before). Keys the spec dropped stay: Heron cannot remove a runtime value.
+  std::vector<std::string> RuntimeConfigToSend() const {
+    std::vector<std::string> out;
+    if (!o_.heron.physical_plan || o_.heron.tmanager_topology_id != tid_) return out;
+    for (const auto& [key, value] : RuntimeOfTarget()) {
+      auto it = o_.heron.runtime_config.find(key);
+      if (it == o_.heron.runtime_config.end() || it->second != value) {
+        out.push_back(key + ":" + value);
+      }
+    }
+    return out;
+  }
+
   void Applied() {
     Memory& m = p_.memory;
+    if (auto runtime = RuntimeOfTarget(); !runtime.empty()) m.runtime_of[target_] = runtime;
     m.applied_hash = target_;
     m.applied_topology_id = tid_;
     m.rollout_started_ms = now_;
@@ -282,6 +306,7 @@ class Planner {
                                 "",
                                 false,
                                 "Aurora is rolling back to the stable revision",
+                                {},
                                 {}});
   }
 
@@ -316,7 +341,14 @@ class Planner {
 
     // The job runs the target revision.
     if (p_.memory.applied_hash != target_) {
-      Note("Normal", "Adopted", "the running job already is revision " + Short(target_));
+      auto applied_job = p_.memory.job_hash_of.find(p_.memory.applied_hash);
+      if (applied_job != p_.memory.job_hash_of.end() && applied_job->second == target_job_) {
+        Note("Normal", "AppliedInPlace",
+             "revision " + Short(target_) + " runs the task of revision " +
+                 Short(p_.memory.applied_hash) + ": applied with no container restart");
+      } else {
+        Note("Normal", "Adopted", "the running job already is revision " + Short(target_));
+      }
       Applied();
     }
     const bool heron_differs = !o_.heron.topology || o_.heron.topology_id != tid_ ||
@@ -325,8 +357,10 @@ class Planner {
     const bool want_paused = WantPaused();
     const bool activation_differs = o_.heron.physical_plan && want_paused != o_.heron.paused &&
                                     o_.heron.tmanager_topology_id == tid_;
-    // Heron's state or its activation changed behind the controller's back (the spec did not).
-    if (Drifted() && (heron_differs || activation_differs) && WarnOnly()) {
+    const std::vector<std::string> runtime = RuntimeConfigToSend();
+    // Heron's state, activation or runtime config changed behind the controller's back (the
+    // spec did not).
+    if (Drifted() && (heron_differs || activation_differs || !runtime.empty()) && WarnOnly()) {
       return Finish(Phase::kOutOfSync,
                     "drifted: " + DriftDetail({}) + " (syncPolicy warn: not repaired)");
     }
@@ -346,8 +380,18 @@ class Planner {
                "",
                want_paused,
                want_paused ? "deactivate" : "activate",
+               {},
                {}};
       p_.actions.push_back(a);
+    }
+    if (!runtime.empty()) {
+      std::string list;
+      for (const auto& e : runtime) list += (list.empty() ? "" : ", ") + e;
+      if (Drifted()) {
+        Note("Warning", "Drift", "the topology manager's runtime config differs: setting " + list);
+      }
+      p_.actions.push_back(Action{Kind::kSetRuntimeConfig, target_, target_job_, tid_, "", false,
+                                  "runtime config, 0 restarts: " + list, {}, runtime});
     }
     bool healthy = true;
     for (const auto& [id, inst] : o_.instances) {
@@ -358,7 +402,7 @@ class Planner {
       healthy &= o_.heron.tmanager_topology_id == tid_ && PhysicalPlanRunsTarget() &&
                  o_.heron.absent_stream_managers == 0;
     }
-    if (healthy) {
+    if (healthy && runtime.empty()) {
       if (p_.memory.stable_hash != target_) {
         p_.memory.stable_hash = target_;
         Note("Normal", "RolloutComplete", "revision " + Short(target_) + " is healthy");
@@ -379,6 +423,10 @@ class Planner {
         now_ - p_.memory.rollout_started_ms > DeadlineMs()) {
       MarkFailed(target_, "did not become healthy within its progress deadline");
       return Finish(Phase::kFailed, "not healthy in time: returning to the stable revision", true);
+    }
+    if (healthy) {
+      return Finish(Phase::kUpdating,
+                    "applying runtime config through the topology manager (no restart)", true);
     }
     const bool first = p_.memory.stable_hash.empty() || target_ != p_.memory.stable_hash;
     return Finish(first ? Phase::kDeploying : Phase::kDegraded,
@@ -510,6 +558,8 @@ const char* ActionName(Action::Kind k) {
       return "WriteSchedulerLocation";
     case Kind::kSetTopologyState:
       return "SetTopologyState";
+    case Kind::kSetRuntimeConfig:
+      return "SetRuntimeConfig";
     case Kind::kKillJob:
       return "KillJob";
     case Kind::kDeleteHeronState:

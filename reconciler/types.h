@@ -86,6 +86,9 @@ struct ObservedHeron {
   // tmanager_topology_id (all of them while there is none): the topology manager writes the
   // plan only once every one has registered, and a healthy revision has none absent.
   int absent_stream_managers = 0;
+  // The runtime config in that physical plan ("[component:]key" -> value, from Heron's
+  // `key:runtime` entries), when it is tmanager_topology_id's.
+  std::map<std::string, std::string> runtime_config;
   bool any() const {
     return topology || packing_plan || execution_state || scheduler_location || physical_plan;
   }
@@ -127,6 +130,8 @@ struct Memory {
   // The stream graph hash of applied revisions, where known (records from before 2026-12-03
   // have none until the revision is seen again).
   std::map<std::string, std::string> graph_of;
+  // The runtime config of applied revisions that have one.
+  std::map<std::string, std::map<std::string, std::string>> runtime_of;
   bool operator==(const Memory&) const = default;
 };
 
@@ -168,6 +173,7 @@ struct Action {
     kRollbackUpdate,   // let Aurora roll `update_id` back
     kWriteSchedulerLocation,
     kSetTopologyState,  // pause or resume through the topology manager (`pause`)
+    kSetRuntimeConfig,  // `runtime_config` through the topology manager: no container restarts
     kKillJob,
     kDeleteHeronState,
     kRemember,  // store the new Memory (below) in the record
@@ -183,6 +189,8 @@ struct Action {
   // kStartUpdate: the only instances the update may touch (Aurora's updateOnlyTheseInstances),
   // so containers the change does not concern are never restarted; empty means all.
   std::vector<int32_t> instances;
+  // kSetRuntimeConfig: Heron's "[component:]key:value" entries to send.
+  std::vector<std::string> runtime_config;
 };
 const char* ActionName(Action::Kind k);
 

@@ -109,6 +109,9 @@ StatusOr<hp_api::Topology> TopologyFromDefn(const std::string& defn_bytes,
   for (const auto& [k, v] : ControllerConfig(t, containers, spec_hash)) {
     Override(config, k, v);
   }
+  // Heron keeps runtime config only in the topology manager's physical plan, so a restarted
+  // manager would start without it; written here, it starts with the revision's.
+  HGO_RETURN_IF_ERROR(SetRuntimeConfig(topology, t.spec.runtime_config));
   return topology;
 }
 

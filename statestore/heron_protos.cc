@@ -106,6 +106,73 @@ std::map<std::string, std::string> ControllerConfig(const crd::Topology& t, int 
   return config;
 }
 
+namespace {
+
+void RuntimeEntries(const hp_api::Config& config, const std::string& prefix,
+                    std::map<std::string, std::string>& out) {
+  const std::string suffix = kRuntimeConfigSuffix;
+  for (const auto& kv : config.kvs()) {
+    const std::string& key = kv.key();
+    if (key.size() > suffix.size() &&
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      out[prefix + key.substr(0, key.size() - suffix.size())] = kv.value();
+    }
+  }
+}
+
+void SetRuntimeKv(hp_api::Config* config, const std::string& key, const std::string& value) {
+  const std::string runtime_key = key + kRuntimeConfigSuffix;
+  for (auto& kv : *config->mutable_kvs()) {
+    if (kv.key() == runtime_key) {
+      kv.set_value(value);
+      return;
+    }
+  }
+  auto* kv = config->add_kvs();
+  kv->set_key(runtime_key);
+  kv->set_value(value);
+  kv->set_type(hp_api::STRING_VALUE);
+}
+
+hp_api::Component* FindComponent(hp_api::Topology& t, const std::string& name) {
+  for (auto& s : *t.mutable_spouts()) {
+    if (s.comp().name() == name) return s.mutable_comp();
+  }
+  for (auto& b : *t.mutable_bolts()) {
+    if (b.comp().name() == name) return b.mutable_comp();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> RuntimeConfigOf(const hp_api::Topology& t) {
+  std::map<std::string, std::string> out;
+  RuntimeEntries(t.topology_config(), "", out);
+  for (const auto& s : t.spouts()) RuntimeEntries(s.comp().config(), s.comp().name() + ":", out);
+  for (const auto& b : t.bolts()) RuntimeEntries(b.comp().config(), b.comp().name() + ":", out);
+  return out;
+}
+
+Status SetRuntimeConfig(hp_api::Topology& t, const std::map<std::string, std::string>& entries) {
+  for (const auto& [entry, value] : entries) {
+    const size_t colon = entry.find(':');
+    if (colon != std::string::npos && !FindComponent(t, entry.substr(0, colon))) {
+      return Status::NotFound("the topology has no component '" + entry.substr(0, colon) + "'");
+    }
+  }
+  for (const auto& [entry, value] : entries) {
+    const size_t colon = entry.find(':');
+    if (colon == std::string::npos) {
+      SetRuntimeKv(t.mutable_topology_config(), entry, value);
+    } else {
+      SetRuntimeKv(FindComponent(t, entry.substr(0, colon))->mutable_config(),
+                   entry.substr(colon + 1), value);
+    }
+  }
+  return Status::Ok();
+}
+
 hp_api::Topology BuildTopology(const crd::Topology& t, const std::string& topology_id,
                                int containers, const std::string& spec_hash) {
   const crd::LogicalPlanSpec& plan = t.spec.topology;

@@ -54,6 +54,15 @@ hp_system::ExecutionState BuildExecutionState(const crd::Topology& t,
                                               const std::string& topology_id,
                                               const SubmissionInfo& info);
 
+// Heron's runtime config (TopologyConfigHelper): an entry "[component:]key" -> value lives in
+// the topology's or that component's config as the kv `key:runtime`, which the topology manager
+// writes on `/runtime_config/update` and the topology's code reads.
+inline constexpr char kRuntimeConfigSuffix[] = ":runtime";
+std::map<std::string, std::string> RuntimeConfigOf(const hp_api::Topology& t);
+// Updates each entry's kv or appends it (UpdateRuntimeConfigFromKVMap); kNotFound, changing
+// nothing, when an entry names a component the topology does not have.
+Status SetRuntimeConfig(hp_api::Topology& t, const std::map<std::string, std::string>& entries);
+
 hp_system::PackingPlan PackingPlanToProto(const packager::PackingPlan& plan);
 packager::PackingPlan PackingPlanFromProto(const hp_system::PackingPlan& proto);
 

@@ -26,6 +26,11 @@ Json RevisionToJson(const Revision& v) {
   j["jobHash"] = v.job_hash;
   j["instances"] = static_cast<int64_t>(v.instances);
   if (!v.graph_hash.empty()) j["streamGraphHash"] = v.graph_hash;
+  if (!v.runtime_config.empty()) {
+    Json runtime = Json::MakeObject();
+    for (const auto& [key, value] : v.runtime_config) runtime[key] = value;
+    j["runtimeConfig"] = std::move(runtime);
+  }
   return j;
 }
 
@@ -95,6 +100,15 @@ StatusOr<Revision> RevisionFromJson(const Json& j, const std::string& where) {
   v.job_hash = r.Str("jobHash");
   v.instances = static_cast<int32_t>(r.Int("instances"));
   v.graph_hash = r.Str("streamGraphHash");
+  if (const Json* runtime = r.Obj("runtimeConfig")) {
+    for (const auto& [key, value] : runtime->as_object()) {
+      if (!value.is_string()) {
+        r.Fail(Status::InvalidArgument(where + ".runtimeConfig." + key + " must be a string"));
+      } else {
+        v.runtime_config[key] = value.as_string();
+      }
+    }
+  }
   HGO_RETURN_IF_ERROR(r.status());
   return v;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,6 +45,9 @@ struct Revision {
   std::string job_hash;    // aurora::JobHash of the revision's task (equal across a pure scale)
   int32_t instances = 0;   // Aurora instances it runs (containers + 1)
   std::string graph_hash;  // crd::StreamGraphHash of the spec; empty in records before 2026-12
+  // The spec's runtime config ("[component:]key" -> value), which the topology manager holds
+  // while this revision runs; kept beside the spec so a pass needs not parse the spec for it.
+  std::map<std::string, std::string> runtime_config;
 
   friend bool operator==(const Revision&, const Revision&) = default;
 };

@@ -26,7 +26,8 @@
 // - container 0 then writes pplans/<name> (a physical plan holding the Topology and its live
 //   state) and serves the topology manager's /activate and /deactivate on
 //   --tmanager-controller-port with Heron's checks (topologyid required and equal, 400 when not
-//   PAUSED / not RUNNING); each flips the state in pplans/<name>;
+//   PAUSED / not RUNNING); each flips the state in pplans/<name>; /runtime_config/update
+//   parses, checks and stores [component:]key:value entries as Heron's TController does;
 // - the other containers' stream managers fetch tmanagers/<name> every second and register with
 //   it; a location naming another topology id ends the container with an error, at any time, as
 //   Heron's stream manager does (stmgr.cpp, OnTManagerLocationFetch).
@@ -359,16 +360,47 @@ std::string ConfigValue(const heron::proto::api::Topology& t, const std::string&
   return "";
 }
 
-std::string QueryValue(const std::string& query, const std::string& key) {
+// Every value of key in the query, in order.
+std::vector<std::string> QueryValues(const std::string& query, const std::string& key) {
   const std::string prefix = key + "=";
+  std::vector<std::string> out;
   for (size_t at = 0; at <= query.size();) {
     size_t end = query.find('&', at);
     if (end == std::string::npos) end = query.size();
     std::string kv = query.substr(at, end - at);
-    if (kv.rfind(prefix, 0) == 0) return kv.substr(prefix.size());
+    if (kv.rfind(prefix, 0) == 0) out.push_back(kv.substr(prefix.size()));
     at = end + 1;
   }
-  return "";
+  return out;
+}
+
+std::string QueryValue(const std::string& query, const std::string& key) {
+  auto values = QueryValues(query, key);
+  return values.empty() ? "" : values.front();
+}
+
+// Heron's TController::ParseRuntimeConfig: each value split on ':', two parts for the topology
+// (its reserved component "_topology_"), three for a component; anything else fails the request.
+std::optional<std::map<std::string, std::string>> ParseRuntimeConfig(
+    const std::vector<std::string>& values) {
+  std::map<std::string, std::string> out;
+  for (const auto& v : values) {
+    std::vector<std::string> parts;
+    for (size_t at = 0;;) {
+      size_t colon = v.find(':', at);
+      parts.push_back(v.substr(at, colon == std::string::npos ? colon : colon - at));
+      if (colon == std::string::npos) break;
+      at = colon + 1;
+    }
+    if (parts.size() == 2 || (parts.size() == 3 && parts[0] == "_topology_")) {
+      out[parts[parts.size() - 2]] = parts.back();
+    } else if (parts.size() == 3) {
+      out[parts[0] + ":" + parts[1]] = parts[2];
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
 }
 
 // Container 0's topology manager, as far as the controller and Heron's tools see it (Heron's
@@ -412,7 +444,8 @@ class TopologyManagerStandin {
     if (req.path == "/standin/register_stmgr") return Register(req);
     const bool activate = req.path == "/activate";
     const bool get_plan = req.path == "/get_current_physical_plan";
-    if (!activate && !get_plan && req.path != "/deactivate") {
+    const bool runtime = req.path == "/runtime_config/update";
+    if (!activate && !get_plan && !runtime && req.path != "/deactivate") {
       return hgo::HttpReply::Text(404, "no such path");
     }
     const std::string id = QueryValue(req.query, "topologyid");
@@ -424,6 +457,7 @@ class TopologyManagerStandin {
       return hgo::HttpReply::Text(200, hgo::Base64Encode(PlanLocked().SerializeAsString()));
     }
     if (!written_) return hgo::HttpReply::Text(500, "no physical plan yet");
+    if (runtime) return UpdateRuntimeConfig(req);
     const auto from = activate ? heron::proto::api::PAUSED : heron::proto::api::RUNNING;
     if (topology_.state() != from) {
       return hgo::HttpReply::Text(400, activate ? "topology not paused" : "topology not running");
@@ -451,6 +485,25 @@ class TopologyManagerStandin {
   }
 
  private:
+  // TController::HandleUpdateRuntimeConfigRequest and TManager::UpdateRuntimeConfig: the
+  // entries become `key:runtime` kvs of the physical plan's topology or component (mu_ held).
+  hgo::HttpReply UpdateRuntimeConfig(const hgo::HttpRequest& req) {
+    const auto values = QueryValues(req.query, "runtime-config");
+    if (values.empty()) return hgo::HttpReply::Text(400, "No runtime config is found.");
+    auto entries = ParseRuntimeConfig(values);
+    if (!entries) return hgo::HttpReply::Text(400, "Failed to parse runtime configs.");
+    heron::proto::api::Topology updated = topology_;
+    if (!hgo::statestore::SetRuntimeConfig(updated, *entries).ok()) {
+      return hgo::HttpReply::Text(400, "Failed to validate runtime configs");
+    }
+    topology_ = std::move(updated);
+    hgo::Status s = Write();
+    if (!s.ok()) return hgo::HttpReply::Text(500, s.ToString());
+    std::printf("runtime config updated: %zu entries\n", entries->size());
+    std::fflush(stdout);
+    return hgo::HttpReply::Text(200, "Runtime config updated");
+  }
+
   hgo::HttpReply Register(const hgo::HttpRequest& req) {
     heron::proto::system::StMgr stmgr;
     stmgr.set_id(QueryValue(req.query, "id"));

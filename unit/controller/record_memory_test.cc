@@ -29,7 +29,7 @@ Plan Applying(const reconciler::Memory& before, const std::string& hash, int64_t
   p.memory.instances_of[hash] = 3;
   p.memory.job_hash_of[hash] = "job-" + hash.substr(0, 6);
   p.actions.push_back(
-      {reconciler::Action::Kind::kCreateJob, hash, "", "", "", false, "create", {}});
+      {reconciler::Action::Kind::kCreateJob, hash, "", "", "", false, "create", {}, {}});
   return p;
 }
 
@@ -74,7 +74,7 @@ TEST(RecordMemoryTest, FoldingAPassThenReadingBackGivesThePlansMemory) {
   healthy.phase = reconciler::Phase::kRunning;
   healthy.memory = create.memory;
   healthy.memory.stable_hash = h1;
-  healthy.actions.push_back(reconciler::Action{reconciler::Action::Kind::kRemember});
+  healthy.actions.push_back(reconciler::Action{reconciler::Action::Kind::kRemember, "", "", "", "", false, "", {}, {}});
   FoldPass(r, PassOutcome{&healthy, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 2000});
   EXPECT_EQ(MemoryFromRecord(r), healthy.memory);
   // Only remembering is nothing left to do: synced in the same pass, so that the next no-op

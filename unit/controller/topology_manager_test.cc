@@ -66,5 +66,19 @@ TEST(TopologyStateUrlTest, RefusesWhatHeronWouldRefuse) {
       TopologyStateUrl(std::string("\xff\x01garbage"), Location("wc-j1"), true, "wc-j1").ok());
 }
 
+// heron-cli's TManagerUtils.sendRuntimeConfig: one runtime-config argument per entry.
+TEST(RuntimeConfigUrlTest, SendsEveryEntryToTheManagerOfTheRevision) {
+  auto url = RuntimeConfigUrl(Location("wc-j1"), {"user.rate:5", "split:user.batch:100"}, "wc-j1");
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(*url,
+            "http://10.0.0.7:4711/runtime_config/update?topologyid=wc-j1&"
+            "runtime-config=user.rate:5&runtime-config=split:user.batch:100");
+  EXPECT_EQ(RuntimeConfigUrl(Location("wc-j0"), {"a:1"}, "wc-j1").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(RuntimeConfigUrl(std::nullopt, {"a:1"}, "wc-j1").status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_FALSE(RuntimeConfigUrl(Location("wc-j1"), {}, "wc-j1").ok());
+}
+
 }  // namespace
 }  // namespace hgo::controller

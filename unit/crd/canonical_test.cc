@@ -275,5 +275,31 @@ TEST(TaskHashTest, WhatRunsInAContainerChangesIt) {
   EXPECT_NE(TaskHash(OneOf(base + "  heron: {version: 0.20.2-incubating}\n")), hash);
 }
 
+constexpr char kRuntime[] =
+    "  runtimeConfig:\n"
+    "    topology: {user.rate: 5}\n"
+    "    components:\n"
+    "      split: {user.batch: \"100\"}\n";
+
+TEST(RuntimeConfigTest, IsPartOfTheRevisionButNotOfTheTask) {
+  const std::string base = testing::BaseSpec();
+  const Topology with = OneOf(base + kRuntime);
+  EXPECT_EQ(with.spec.runtime_config,
+            (std::map<std::string, std::string>{{"user.rate", "5"}, {"split:user.batch", "100"}}));
+  EXPECT_EQ(TaskHash(with), TaskHash(OneOf(base)));
+  EXPECT_NE(SpecHash(with), SpecHash(OneOf(base)));
+  EXPECT_NE(SpecHash(with), SpecHash(OneOf(base + testing::Replace(kRuntime, "5", "6"))));
+  // A spec without it keeps the canonical form (and hash) it had before the field existed.
+  EXPECT_EQ(CanonicalJson(OneOf(base))["spec"].Find("runtimeConfig"), nullptr);
+}
+
+TEST(RuntimeConfigTest, SpecTextCarriesIt) {
+  const Topology with = OneOf(testing::BaseSpec() + kRuntime);
+  ParseResult again = ParseTopologies(SpecText(with), "again.yaml");
+  ASSERT_TRUE(again.ok()) << again.AllErrors()[0].ToString();
+  EXPECT_EQ(again.Topologies().at(0).spec.runtime_config, with.spec.runtime_config);
+  EXPECT_EQ(SpecHash(again.Topologies().at(0)), SpecHash(with));
+}
+
 }  // namespace
 }  // namespace hgo::crd

@@ -26,6 +26,13 @@ std::vector<RuleCase> Cases() {
   const std::string base = BaseSpec();
   return {
       {"BaseIsValid", base, {}},
+      {"RuntimeConfigNamesAComponentOfTheTopology",
+       Append("  runtimeConfig:\n    components:\n      count: {user.batch: 1}\n"),
+       {"26:14: spec.runtimeConfig.components.count: no spout or bolt has id 'count'"}},
+      {"RuntimeConfigValuesAreWhatHeronCanSplit",
+       Append("  runtimeConfig:\n    topology: {user.url: \"http://x\"}\n"),
+       {"25:26: spec.runtimeConfig.topology[\"user.url\"]: runtime config values use letters, "
+        "digits, '_', '.' and '-' only, and may not be empty; got 'http://x'"}},
       {"NameCharacters",
        Replace(base, "name: wc", "name: \"w c\""),
        {"4:9: metadata.name: 'w c' is not a valid topology name: use letters, digits, '_', '-' "

@@ -46,7 +46,7 @@ Observed Running(const std::string& hash, int count = 3, int64_t since = kT0 - 3
   for (int i = 0; i < count; ++i) {
     o.instances[i] = ObservedInstance{ObservedInstance::State::kRunning, since, hash, tid, 0};
   }
-  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true, hash, 0};
+  o.heron = ObservedHeron{true, true, true, true, tid, hash, false, tid, true, hash, 0, {}};
   return o;
 }
 
@@ -58,6 +58,29 @@ Memory Stable(const std::string& hash) {
   m.instances_of[hash] = 3;
   m.job_hash_of[hash] = hash;
   m.graph_of[hash] = kGraph;
+  return m;
+}
+
+// The base spec with runtime config user.rate=5 and split's user.batch=`batch`.
+crd::Topology RuntimeSpec(const std::string& batch, const std::string& extra = "") {
+  return Spec(
+      "  runtimeConfig:\n"
+      "    topology: {user.rate: 5}\n"
+      "    components:\n"
+      "      split: {user.batch: " +
+      batch + "}\n" + extra);
+}
+
+// Revision `hash` applied in place over stable revision `of` (the same task), with `runtime`.
+Memory AppliedInPlace(const std::string& hash, const std::string& of,
+                      std::map<std::string, std::string> runtime) {
+  Memory m = Stable(of);
+  m.applied_hash = hash;
+  m.job_hash_of[hash] = of;
+  m.instances_of[hash] = 3;
+  m.graph_of[hash] = kGraph;
+  m.runtime_of[hash] = std::move(runtime);
+  m.rollout_started_ms = kT0 - 1000;
   return m;
 }
 
@@ -637,6 +660,125 @@ std::vector<Case> Cases() {
        {Kind::kRemember},
        Phase::kRunning,
        [](const Plan& p) { EXPECT_EQ(p.memory.stable_hash, kB); }},
+      {"ARuntimeConfigChangeIsSentToTheTopologyManagerAndRestartsNothing",
+       [] { return Want(kB, 3, RuntimeSpec("100"), kA); },  // kA's task, other runtime config
+       [] { return Running(kA); },
+       [] { return Stable(kA); },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kSetRuntimeConfig, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         EXPECT_EQ(p.instances_restarted, 0);
+         EXPECT_EQ(p.actions[1].topology_id, TopologyIdFor("wc", kA));  // the same topology
+         EXPECT_EQ(p.actions[1].runtime_config,
+                   (std::vector<std::string>{"split:user.batch:100", "user.rate:5"}));
+         EXPECT_EQ(p.actions[1].reason.rfind("runtime config, 0 restarts", 0), 0u);
+         EXPECT_EQ(p.memory.applied_hash, kB);
+         EXPECT_EQ(p.memory.runtime_of.at(kB).at("user.rate"), "5");
+         EXPECT_EQ(p.memory.stable_hash, kA);  // not before the manager holds it
+         EXPECT_EQ(p.events.at(0).reason, "AppliedInPlace");
+       }},
+      {"OnlyTheRuntimeValuesTheManagerLacksAreSentAndThenTheRevisionIsStable",
+       [] { return Want(kB, 3, RuntimeSpec("100"), kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.spec_hash = kB;
+         o.heron.runtime_config = {{"user.rate", "5"}, {"split:user.batch", "7"}};
+         return o;
+       },
+       [] { return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}}); },
+       Settings{},
+       {Kind::kSetRuntimeConfig},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         EXPECT_EQ(p.actions[0].runtime_config, std::vector<std::string>{"split:user.batch:100"});
+       }},
+      {"ARuntimeRevisionIsStableOnceTheManagerHoldsItsValues",
+       [] { return Want(kB, 3, RuntimeSpec("100"), kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.spec_hash = kB;
+         o.heron.runtime_config = {{"user.rate", "5"}, {"split:user.batch", "100"}, {"x", "1"}};
+         return o;
+       },
+       [] { return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}}); },
+       Settings{},
+       {Kind::kRemember},
+       Phase::kRunning,
+       [](const Plan& p) { EXPECT_EQ(p.memory.stable_hash, kB); }},
+      {"RuntimeConfigWaitsForATopologyManagerOfTheRevision",
+       [] { return Want(kB, 3, RuntimeSpec("100"), kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.spec_hash = kB;
+         o.heron.tmanager_topology_id.clear();  // restarting
+         o.heron.physical_plan = false;
+         return o;
+       },
+       [] { return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}}); },
+       Settings{},
+       {},
+       Phase::kDeploying,
+       nullptr},
+      {"RuntimeConfigChangedByHandIsPutBack",
+       [] { return Want(kB, 3, RuntimeSpec("100"), kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.spec_hash = kB;
+         o.heron.runtime_config = {{"user.rate", "9"}, {"split:user.batch", "100"}};
+         return o;
+       },
+       [] {
+         Memory m = AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
+         m.stable_hash = kB;
+         return m;
+       },
+       Settings{},
+       {Kind::kSetRuntimeConfig},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         EXPECT_EQ(p.actions[0].runtime_config, std::vector<std::string>{"user.rate:5"});
+         EXPECT_EQ(p.events.at(0).reason, "Drift");
+       }},
+      {"RuntimeConfigChangedByHandIsOnlyReportedUnderSyncPolicyWarn",
+       [] { return Want(kB, 3, RuntimeSpec("100", "  syncPolicy: warn\n"), kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.spec_hash = kB;
+         o.heron.runtime_config = {{"user.rate", "9"}, {"split:user.batch", "100"}};
+         return o;
+       },
+       [] {
+         Memory m = AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
+         m.stable_hash = kB;
+         return m;
+       },
+       Settings{},
+       {},
+       Phase::kOutOfSync,
+       [](const Plan& p) { EXPECT_NE(p.message.find("runtime config"), std::string::npos); }},
+      {"ARollbackToAnOlderRevisionSendsItsRecordedRuntimeConfig",
+       [] { return Want(kB, 3, RuntimeSpec("100"), kA); },
+       [] {
+         Observed o = Running(kA);
+         o.heron.spec_hash = kB;  // kB's state was written
+         o.heron.runtime_config = {{"user.rate", "5"}, {"split:user.batch", "100"}};
+         return o;
+       },
+       [] {
+         // kB failed: back to kA, whose runtime config the record kept.
+         Memory m = AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
+         m.runtime_of[kA] = {{"user.rate", "1"}};
+         m.failed_hashes.insert(kB);
+         return m;
+       },
+       Settings{},
+       {Kind::kWriteHeronState, Kind::kSetRuntimeConfig, Kind::kRemember},
+       Phase::kUpdating,
+       [](const Plan& p) {
+         EXPECT_EQ(p.actions[1].hash, kA);
+         EXPECT_EQ(p.actions[1].runtime_config, std::vector<std::string>{"user.rate:1"});
+       }},
       {"ARunningJobOfTheSameRevisionIsAdopted",
        [] { return Want(kA); },
        [] { return Running(kA); },
@@ -718,6 +860,12 @@ struct SimulatedCluster {
           break;
         case Kind::kSetTopologyState:
           observed.heron.paused = a.pause;
+          break;
+        case Kind::kSetRuntimeConfig:
+          for (const auto& e : a.runtime_config) {
+            const size_t colon = e.rfind(':');
+            observed.heron.runtime_config[e.substr(0, colon)] = e.substr(colon + 1);
+          }
           break;
         case Kind::kAbortUpdate:
         case Kind::kRollbackUpdate:

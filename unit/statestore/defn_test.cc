@@ -98,6 +98,34 @@ TEST(DefnTest, MatchingDefnIsTrimmedAndTheSpecOverrides) {
   EXPECT_EQ(stmgrs, 1);
 }
 
+// Heron keeps runtime config as `key:runtime` kvs (TopologyConfigHelper); written into
+// topologies/<name>, a restarted topology manager starts with the revision's values.
+TEST(DefnTest, RuntimeConfigIsWrittenAsHeronsRuntimeKvs) {
+  auto r = crd::ParseTopologies(crd::testing::BaseSpec() +
+                                    "  runtimeConfig:\n"
+                                    "    topology: {user.rate: 5}\n"
+                                    "    components: {split: {user.batch: 100}}\n",
+                                "wc.yaml");
+  ASSERT_TRUE(r.ok());
+  auto out = TopologyFromDefn(SerializeHeronMessage(PackageDefn()), "wc.defn",
+                              r.Topologies().at(0), "wc-1", 2);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(ConfigMap(out->topology_config()).at("user.rate:runtime"), "5");
+  EXPECT_EQ(ConfigMap(out->bolts(0).comp().config()).at("user.batch:runtime"), "100");
+  EXPECT_EQ(ConfigMap(out->spouts(0).comp().config()).count("user.batch:runtime"), 0u);
+  EXPECT_EQ(RuntimeConfigOf(*out), r.Topologies().at(0).spec.runtime_config);
+
+  // Set again, a value is replaced, not added twice; an unknown component changes nothing.
+  hp_api::Topology t = *out;
+  ASSERT_TRUE(SetRuntimeConfig(t, {{"user.rate", "6"}}).ok());
+  EXPECT_EQ(RuntimeConfigOf(t).at("user.rate"), "6");
+  EXPECT_EQ(t.topology_config().kvs_size(), out->topology_config().kvs_size());
+  const std::string before = t.SerializeAsString();
+  EXPECT_EQ(SetRuntimeConfig(t, {{"user.rate", "7"}, {"count:user.batch", "1"}}).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(t.SerializeAsString(), before);
+}
+
 TEST(DefnTest, EveryDifferenceOfThePlanIsListed) {
   hp_api::Topology defn = PackageDefn();
   defn.mutable_bolts(0)->mutable_inputs(0)->set_gtype(hp_api::FIELDS);

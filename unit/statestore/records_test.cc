@@ -20,6 +20,8 @@ TEST(RecordsTest, JsonRoundTripKeepsEverything) {
   r.source_revision = "abc123";
   r.history[0].job_hash = "j1";
   r.history[0].instances = 3;
+  r.history[0].graph_hash = "g1";
+  r.history[0].runtime_config = {{"user.rate", "5"}, {"split:user.batch", "100"}};
   SetCondition(r, Condition{"Healthy", "True", "AllRunning", "4/4 instances RUNNING", 5});
   auto back = ParseRecord(SerializeRecord(r));
   ASSERT_TRUE(back.ok()) << back.status();
