@@ -136,5 +136,51 @@ TEST_F(ControllerE2E, ARollingUpdateKeepsTheTopologyIdAndEveryContainerItHasNotR
   }
 }
 
+// The runtime config in pplans/<name>, as the topology manager holds it.
+std::map<std::string, std::string> RuntimeConfigInPhysicalPlan(const std::string& connect) {
+  statestore::ZkOptions zo;
+  zo.servers = connect;
+  auto zk = statestore::ZkClient::Connect(zo);
+  if (!zk.ok()) return {};
+  auto node = (*zk)->Get("/heron/pplans/exclamation");
+  heron::proto::system::PhysicalPlan plan;
+  if (!node.ok() || !plan.ParseFromString(node->data)) return {};
+  return statestore::RuntimeConfigOf(plan.topology());
+}
+
+TEST_F(ControllerE2E, ARuntimeConfigChangeReachesThePhysicalPlanWithNoRestart) {
+  crd::Topology spec = spec_;
+  spec.spec.runtime_config = {{"user.rate", "5"}, {"exclaim:user.batch", "10"}};
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec)); });
+  // A new topology starts with its runtime config (written into topologies/<name>).
+  EXPECT_EQ(RuntimeConfigInPhysicalPlan(zk_->connect_string()), spec.spec.runtime_config);
+  const std::map<int32_t, std::string> before = RunningTaskIds();
+  ASSERT_EQ(before.size(), 3u);
+  const std::string id_before = TopologyIdInZooKeeper(zk_->connect_string());
+
+  crd::Topology next = spec;
+  next.spec.runtime_config["exclaim:user.batch"] = "20";
+  next.spec.runtime_config["user.window"] = "1.5";
+  WriteFile(file, SpecYaml(next));
+  WaitFor(
+      *c, "the runtime revision running",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(next)); }, 60);
+  EXPECT_EQ(RuntimeConfigInPhysicalPlan(zk_->connect_string()), next.spec.runtime_config);
+  EXPECT_EQ(RunningTaskIds(), before) << "no container restarted";
+  EXPECT_EQ(ActiveTaskCount(), 3u);
+  EXPECT_EQ(TopologyIdInZooKeeper(zk_->connect_string()), id_before);
+  // Recorded as a revision, with the call as an event.
+  const std::string text = Serialize(Status(*c));
+  EXPECT_NE(text.find("runtime config, 0 restarts: exclaim:user.batch:20, user.window:1.5"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"revision\":2"), std::string::npos) << text;
+  EXPECT_TRUE(c->Stop().ok());
+}
+
 }  // namespace
 }  // namespace hgo::e2e
