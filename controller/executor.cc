@@ -1,5 +1,8 @@
 #include "controller/executor.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include "common/http_client.h"
@@ -7,6 +10,7 @@
 #include "crd/heron_version.h"
 #include "reconciler/planner.h"
 #include "statestore/defn.h"
+#include "statestore/heron_lock.h"
 #include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 
@@ -108,15 +112,48 @@ Executor::Executor(aurora::AuroraApi& aurora, statestore::ZkClient& zk,
       clock_(clock),
       options_(std::move(options)) {}
 
+namespace {
+
+// What `heron update` does under Heron's update lock: Heron's state and the job's containers.
+// Pulses, aborts and rollbacks steer an update already started; activation and runtime config
+// go through the topology manager, which Heron does not lock either.
+bool NeedsUpdateLock(const reconciler::Plan& plan) {
+  return std::any_of(plan.actions.begin(), plan.actions.end(), [](const reconciler::Action& a) {
+    return a.kind == Kind::kWriteHeronState || a.kind == Kind::kCreateJob ||
+           a.kind == Kind::kStartUpdate || a.kind == Kind::kKillJob ||
+           a.kind == Kind::kDeleteHeronState;
+  });
+}
+
+}  // namespace
+
 Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
                          const std::map<std::string, RevisionSource>& revisions,
                          const std::optional<packager::PackingPlan>& current_packing) {
+  std::unique_ptr<statestore::HeronUpdateLock> lock;
+  if (NeedsUpdateLock(plan)) {
+    auto taken = statestore::HeronUpdateLock::Acquire(
+        zk_, statestore::UpdateLockPath(cluster_.statemgr_root, job.name),
+        options_.update_lock_timeout);
+    if (!taken.ok()) {
+      return Status(taken.status().code(), "update lock for " + job.ToString() + ": " +
+                                               taken.status().message());
+    }
+    lock = std::move(*taken);
+  }
   std::map<std::string, Shape> shapes;
   for (const auto& a : plan.actions) {
     Status s = Do(a, job, revisions, current_packing, shapes);
     if (!s.ok()) {
       return Status(s.code(), std::string(reconciler::ActionName(a.kind)) + " for " +
                                   job.ToString() + ": " + s.message());
+    }
+  }
+  if (lock) {
+    // The actions happened, so the pass is not failed for this; an unreleased lease is
+    // ephemeral and goes with the session at the latest.
+    if (Status r = lock->Release(); !r.ok()) {
+      spdlog::warn("{}: Heron's update lock was not released: {}", job.ToString(), r.message());
     }
   }
   return Status::Ok();

@@ -68,6 +68,9 @@ struct ExecutorOptions {
   int32_t block_if_no_pulses_after_ms = 120000;
   // activate/deactivate calls to Heron's topology manager.
   std::chrono::milliseconds topology_manager_timeout{5000};
+  // How long a pass that changes Heron's state or the job waits for Heron's update lock
+  // (statestore/heron_lock.h) before it fails and is retried; `heron update` tries for 5 s.
+  std::chrono::milliseconds update_lock_timeout{2000};
   // Where revisions' packages are read: before Heron's state is written the package's sha256 is
   // checked against the spec and its .defn against spec.topology (statestore/defn.h).
   std::shared_ptr<packager::PackageReader> packages =

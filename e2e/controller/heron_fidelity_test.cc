@@ -64,7 +64,9 @@ TEST_F(ControllerE2E, AnotherRootAnOldReleaseAPexAndADeleteThatLeavesNothing) {
                            "/heron2/locks/exclamation__updateTopology/_c_2f7b-lock-0000000000",
                            "/heron2/statefulcheckpoints/exclamation",
                            "/heron2/statefulcheckpoints/exclamation/ckpt-1"}) {
-    ASSERT_TRUE((*zk)->Create(path, "", statestore::CreateMode::kPersistent).ok()) << path;
+    // The lock node itself is there already: the controller's own changes took the lock.
+    auto created = (*zk)->Create(path, "", statestore::CreateMode::kPersistent);
+    ASSERT_TRUE(created.ok() || created.status().code() == StatusCode::kAlreadyExists) << path;
   }
 
   std::filesystem::remove(file);
@@ -179,6 +181,44 @@ TEST_F(ControllerE2E, ARuntimeConfigChangeReachesThePhysicalPlanWithNoRestart) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("\"revision\":2"), std::string::npos) << text;
+  EXPECT_TRUE(c->Stop().ok());
+}
+
+// `heron update` run by hand holds Heron's update lock (a Curator lease): the controller's change
+// waits, saying why, and goes ahead once the lease is gone.
+TEST_F(ControllerE2E, AChangeWaitsWhileHeronsUpdateLockIsHeld) {
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  const std::map<int32_t, std::string> before = RunningTaskIds();
+
+  statestore::ZkOptions zo;
+  zo.servers = zk_->connect_string();
+  auto heron_cli = statestore::ZkClient::Connect(zo);
+  ASSERT_TRUE(heron_cli.ok());
+  const std::string leases = "/heron/locks/exclamation__updateTopology/leases";
+  ASSERT_TRUE((*heron_cli)->EnsurePath(leases).ok());
+  auto lease = (*heron_cli)->Create(leases + "/_c_5d1e9a40-6a1b-4f0e-8c3d-2b7e9f1a0c55-lease-", "",
+                                    statestore::CreateMode::kEphemeralSequential);
+  ASSERT_TRUE(lease.ok()) << lease.status();
+
+  crd::Topology next = spec_;
+  next.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
+  WriteFile(file, SpecYaml(next));
+  Json s = WaitFor(*c, "the lock named as the reason", [&](const Json& j) {
+    return Serialize(j).find("update lock") != std::string::npos;
+  });
+  EXPECT_EQ(JsonStr(s, "appliedSpecHash"), crd::SpecHash(spec_)) << SerializePretty(s);
+  EXPECT_EQ(RunningTaskIds(), before) << "nothing restarted while Heron held the lock";
+
+  ASSERT_TRUE((*heron_cli)->Delete(*lease, -1).ok());  // `heron update` finished
+  WaitFor(
+      *c, "the change applied", [&](const Json& j) { return RunningAt(j, crd::SpecHash(next)); },
+      120);
+  auto left = (*heron_cli)->GetChildren(leases);
+  EXPECT_TRUE(left.ok() && left->empty()) << "the controller's own lease is released";
   EXPECT_TRUE(c->Stop().ok());
 }
 
