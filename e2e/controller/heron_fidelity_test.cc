@@ -167,6 +167,11 @@ TEST_F(ControllerE2E, ARuntimeConfigChangeReachesThePhysicalPlanWithNoRestart) {
   crd::Topology next = spec;
   next.spec.runtime_config["exclaim:user.batch"] = "20";
   next.spec.runtime_config["user.window"] = "1.5";
+  // What `heronctl diff` shows: runtime config, no container restarted.
+  testing::HttpResult plan = Post(*c, "/api/v1/plan", SpecYaml(next));
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  EXPECT_NE(plan.body.find("runtime config, 0 restarts"), std::string::npos) << plan.body;
+  EXPECT_NE(plan.body.find("\"instancesRestarted\": 0"), std::string::npos) << plan.body;
   WriteFile(file, SpecYaml(next));
   WaitFor(
       *c, "the runtime revision running",
