@@ -43,15 +43,6 @@ std::string Quote(const std::string& s) {
   return out + "'";
 }
 
-std::string ConfigString(const crd::Topology& t, const std::string& key) {
-  const Json* v = t.spec.topology.config.Find(key);
-  if (!v) return "";
-  if (v->is_string()) return v->as_string();
-  if (v->is_int()) return std::to_string(v->as_int());
-  if (v->is_bool()) return v->as_bool() ? "true" : "false";
-  return "";
-}
-
 std::string OptionsOf(const Json& entry) {
   const Json* options = entry.Find("options");
   if (!options) return "";
@@ -151,13 +142,13 @@ std::vector<std::string> ExecutorTopologyFlags(const crd::Topology& t, const Clu
   const std::string binary = BinaryOf(t, in);
   const std::string defn = in.defn_file.empty() ? name + ".defn" : in.defn_file;
   const std::string classpath =
-      TopologyClassPath(binary, ConfigString(t, "topology.additional.classpath"));
+      TopologyClassPath(binary, crd::ConfigText(t, "topology.additional.classpath"));
   std::string ram_map;
   for (const auto& [component, bytes] : in.component_ram) {
     ram_map += (ram_map.empty() ? "" : ",") + component + ":" + std::to_string(bytes);
   }
-  const bool stateful = ConfigString(t, "topology.reliability.mode") == "EFFECTIVELY_ONCE";
-  std::string ckptmgr_ram = ConfigString(t, "topology.stateful.checkpointmanager.ram");
+  const bool stateful = crd::ConfigText(t, "topology.reliability.mode") == "EFFECTIVELY_ONCE";
+  std::string ckptmgr_ram = crd::ConfigText(t, "topology.stateful.checkpointmanager.ram");
   if (ckptmgr_ram.empty()) ckptmgr_ram = std::to_string(int64_t{1} << 30);
   return {
       "--topology-name=" + name,
@@ -170,7 +161,7 @@ std::vector<std::string> ExecutorTopologyFlags(const crd::Topology& t, const Clu
                           : "--tmanager-binary=./heron-core/bin/heron-tmanager"),
       "--stmgr-binary=./heron-core/bin/heron-stmgr",
       "--metrics-manager-classpath=./heron-core/lib/metricsmgr/*",
-      "--instance-jvm-opts=" + EncodeJvmOptions(ConfigString(t, "topology.worker.childopts")),
+      "--instance-jvm-opts=" + EncodeJvmOptions(crd::ConfigText(t, "topology.worker.childopts")),
       "--classpath=" + classpath,
       "--heron-internals-config-file=./heron-conf/heron_internals.yaml",
       "--override-config-file=./heron-conf/override.yaml",
@@ -354,20 +345,13 @@ StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, con
   for (const auto& [name, value] : t.spec.constraints) {
     Constraint constraint;
     constraint.name = name;
-    if (value.rfind("limit:", 0) == 0) {
-      constraint.limit = std::stoi(value.substr(6));
+    crd::ConstraintSpec parsed = crd::ParseConstraint(value);  // validated by crd
+    if (parsed.limit) {
+      constraint.limit = *parsed.limit;
     } else {
-      std::string v = value;
-      if (!v.empty() && v[0] == '!') {
-        constraint.negated = true;
-        v = v.substr(1);
-      }
-      size_t start = 0;
-      while (start <= v.size()) {
-        size_t comma = v.find(',', start);
-        if (comma == std::string::npos) comma = v.size();
-        if (comma > start) constraint.values.push_back(v.substr(start, comma - start));
-        start = comma + 1;
+      constraint.negated = parsed.negated;
+      for (auto& v : parsed.values) {
+        if (!v.empty()) constraint.values.push_back(std::move(v));
       }
       std::sort(constraint.values.begin(), constraint.values.end());
     }

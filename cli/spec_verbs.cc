@@ -223,9 +223,9 @@ int RunDelete(const VerbContext& ctx, const std::string& name) {
     ctx.err << "heronctl delete: no spool directory (--spool, HERONCTL_SPOOL or the config file)\n";
     return kExitUsage;
   }
-  const size_t a = key->find('/'), b = key->find('/', a + 1), c = key->find('/', b + 1);
-  const crd::TopologyKey k{key->substr(0, a), key->substr(a + 1, b - a - 1),
-                           key->substr(b + 1, c - b - 1), key->substr(c + 1)};
+  auto parsed = crd::TopologyKey::Parse(*key);
+  if (!parsed.ok()) return Fail(ctx, "delete", parsed.status());
+  const crd::TopologyKey& k = *parsed;
   // An empty file withdraws the spec the spool holds under that name.
   Status w = WriteAtomically(spool, SpoolFileName(k), "");
   if (!w.ok()) return Fail(ctx, "delete", w);

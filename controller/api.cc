@@ -59,28 +59,18 @@ bool SameToken(const std::string& a, const std::string& b) {
 
 // "c/r/e/n" -> key; the rest after the fourth part (":verb" or "/events") in suffix.
 StatusOr<crd::TopologyKey> ParseKeyPath(std::string rest, std::string& suffix) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (int i = 0; i < 4; ++i) {
-    size_t end = rest.find('/', start);
-    if (i == 3) {
-      size_t colon = rest.find(':', start);
-      end = std::min(end, colon);
-    }
-    parts.push_back(rest.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) {
-      start = rest.size();
-      break;
-    }
-    start = i == 3 ? end : end + 1;
+  static const char kExpected[] = "expected /api/v1/topologies/CLUSTER/ROLE/ENV/NAME";
+  size_t at = 0;
+  for (int i = 0; i < 3; ++i) {
+    at = rest.find('/', at);
+    if (at == std::string::npos) return Status::NotFound(kExpected);
+    ++at;
   }
-  if (parts.size() != 4)
-    return Status::NotFound("expected /api/v1/topologies/CLUSTER/ROLE/ENV/NAME");
-  for (const auto& p : parts) {
-    if (p.empty()) return Status::NotFound("expected /api/v1/topologies/CLUSTER/ROLE/ENV/NAME");
-  }
-  suffix = rest.substr(start);
-  return crd::TopologyKey{parts[0], parts[1], parts[2], parts[3]};
+  const size_t end = rest.find_first_of("/:", at);  // a sub-resource or a verb follows
+  auto key = crd::TopologyKey::Parse(std::string_view(rest).substr(0, end));
+  if (!key.ok()) return Status::NotFound(kExpected);
+  suffix = end == std::string::npos ? "" : rest.substr(end);
+  return key;
 }
 
 }  // namespace

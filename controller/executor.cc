@@ -136,8 +136,8 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
         zk_, statestore::UpdateLockPath(cluster_.statemgr_root, job.name),
         options_.update_lock_timeout);
     if (!taken.ok()) {
-      return Status(taken.status().code(), "update lock for " + job.ToString() + ": " +
-                                               taken.status().message());
+      return Status(taken.status().code(),
+                    "update lock for " + job.ToString() + ": " + taken.status().message());
     }
     lock = std::move(*taken);
   }

@@ -94,9 +94,9 @@ class HeronMemo {
 
 // What of Heron's nodes observing reads, for the watched cache to keep (HeronStateCache's
 // filter): a topology's id, name, state and spec hash; of a physical plan, its topology's and
-// the runtime config (`key:runtime` kvs) of it and its components; the execution state and scheduler location only exist; packing plans and topology-manager
-// locations whole. Bytes that do not parse are kept as they are. At 10,000 topologies the nodes
-// held whole were ~2 KiB a topology.
+// the runtime config (`key:runtime` kvs) of it and its components; the execution state and
+// scheduler location only exist; packing plans and topology-manager locations whole. Bytes that do
+// not parse are kept as they are. At 10,000 topologies the nodes held whole were ~2 KiB a topology.
 std::string KeepObserved(statestore::HeronDir d, std::string bytes);
 
 // tasks: the job's (TasksOfJob); updates may hold other jobs' (the role's whole answer).

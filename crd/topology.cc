@@ -11,6 +11,66 @@ std::string TopologyKey::ToString() const {
   return cluster + "/" + role + "/" + environment + "/" + name;
 }
 
+StatusOr<TopologyKey> TopologyKey::Parse(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t end = text.find(separator, start);
+    parts.emplace_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  if (parts.size() != 4 ||
+      std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+    const std::string s(1, separator);
+    return Status::InvalidArgument("'" + std::string(text) + "' is not cluster" + s + "role" + s +
+                                   "environment" + s + "name");
+  }
+  return TopologyKey{parts[0], parts[1], parts[2], parts[3]};
+}
+
+std::string ConfigValueText(const Json& value) {
+  switch (value.type()) {
+    case Json::Type::kString:
+      return value.as_string();
+    case Json::Type::kInt:
+      return std::to_string(value.as_int());
+    case Json::Type::kBool:
+      return value.as_bool() ? "true" : "false";
+    case Json::Type::kDouble:
+      return FormatDouble(value.as_double());
+    case Json::Type::kNull:
+      return "";
+    default:
+      return Serialize(value);  // lists and maps, as their JSON text
+  }
+}
+
+std::string ConfigText(const Topology& t, const std::string& key) {
+  const Json* v = t.spec.topology.config.Find(key);
+  return v ? ConfigValueText(*v) : "";
+}
+
+ConstraintSpec ParseConstraint(const std::string& value) {
+  ConstraintSpec c;
+  if (value.rfind("limit:", 0) == 0) {
+    const std::string n = value.substr(6);
+    const bool digits = !n.empty() && n.size() < 6 && std::all_of(n.begin(), n.end(), [](char d) {
+      return d >= '0' && d <= '9';
+    });
+    c.limit = digits ? std::stoi(n) : 0;  // 0: not a valid limit
+    return c;
+  }
+  c.negated = !value.empty() && value[0] == '!';
+  const std::string list = c.negated ? value.substr(1) : value;
+  for (size_t start = 0;;) {
+    const size_t comma = list.find(',', start);
+    c.values.push_back(list.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return c;
+}
+
 const char* GroupingTypeName(GroupingType t) {
   switch (t) {
     case GroupingType::kShuffle:

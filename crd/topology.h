@@ -11,9 +11,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/json.h"
+#include "common/status.h"
 
 namespace hgo::crd {
 
@@ -36,6 +38,9 @@ struct TopologyKey {
   std::string name;
 
   std::string ToString() const;  // "devcluster/www-data/devel/word-count"
+  // The inverse of ToString, or of record node names with separator '~': exactly four
+  // non-empty parts, else kInvalidArgument.
+  static StatusOr<TopologyKey> Parse(std::string_view text, char separator = '/');
   friend auto operator<=>(const TopologyKey&, const TopologyKey&) = default;
 };
 
@@ -169,6 +174,21 @@ struct Topology {
     return TopologyKey{spec.cluster, spec.role, spec.environment, metadata.name};
   }
 };
+
+// A spec.topology.config value as Heron holds it (every Config value is a string there): strings
+// as they are, integers, booleans and decimals in their text form, lists and maps as JSON text;
+// "" for null.
+std::string ConfigValueText(const Json& value);
+// ConfigValueText of spec.topology.config[key]; "" when absent.
+std::string ConfigText(const Topology& t, const std::string& key);
+
+// A spec.constraints value: `limit:<N>`, or `[!]value[,value...]` (validated by crd).
+struct ConstraintSpec {
+  std::optional<int32_t> limit;
+  bool negated = false;
+  std::vector<std::string> values;  // in the order written, empty parts kept (for validation)
+};
+ConstraintSpec ParseConstraint(const std::string& value);
 
 // The config key of spec.topology that sets the container count: topology.stmgrs, or in a
 // Storm-type ECO file topology.workers when it is set (Storm's ConfigUtils.doStormTranslation

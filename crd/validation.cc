@@ -433,9 +433,9 @@ void Validator::RuntimeConfig(const std::set<std::string>& component_ids) {
     const size_t colon = entry.find(':');
     const std::string component = colon == std::string::npos ? "" : entry.substr(0, colon);
     const std::string key = colon == std::string::npos ? entry : entry.substr(colon + 1);
-    const std::string parent =
-        component.empty() ? "spec.runtimeConfig.topology"
-                          : KeyPath("spec.runtimeConfig.components", component);
+    const std::string parent = component.empty()
+                                   ? "spec.runtimeConfig.topology"
+                                   : KeyPath("spec.runtimeConfig.components", component);
     if (!component.empty() && !component_ids.count(component)) {
       if (unknown.insert(component).second) {
         Error(parent, "no spout or bolt has id '" + component + "'");
@@ -447,8 +447,10 @@ void Validator::RuntimeConfig(const std::set<std::string>& component_ids) {
             "runtime config keys use letters, digits, '_', '.' and '-' only (Heron splits "
             "[component:]key:value on ':')");
     } else if (!plain(value)) {
-      Error(KeyPath(parent, key), "runtime config values use letters, digits, '_', '.' and '-' "
-                                  "only, and may not be empty; got '" + value + "'");
+      Error(KeyPath(parent, key),
+            "runtime config values use letters, digits, '_', '.' and '-' "
+            "only, and may not be empty; got '" +
+                value + "'");
     } else if (IsSecretKey(key)) {
       Error(KeyPath(parent, key), "looks like a credential; specs must not hold secrets");
     }
@@ -490,27 +492,16 @@ void Validator::Constraints() {
       Error(path, "constraint name '" + name + "' must use letters, digits, '_', '-' and '.'");
       continue;
     }
-    if (value.rfind("limit:", 0) == 0) {
-      std::string n = value.substr(6);
-      bool digits = !n.empty() && n.size() < 6 && AllChars(n, [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) != 0;
-      });
-      if (!digits || std::stoi(n) < 1) {
+    const ConstraintSpec c = ParseConstraint(value);
+    if (c.limit) {
+      if (*c.limit < 1) {
         Error(path, "limit constraint must be limit:<N> with N >= 1, got '" + value + "'");
       } else if (name == "dedicated") {
         Error(path, "the dedicated constraint must be a value, not a limit");
       }
       continue;
     }
-    std::string values = value.rfind('!', 0) == 0 ? value.substr(1) : value;
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (true) {
-      size_t comma = values.find(',', start);
-      parts.push_back(values.substr(start, comma == std::string::npos ? comma : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    const std::vector<std::string>& parts = c.values;
     if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
       Error(path, "value constraint must be [!]value[,value...] with no empty values, got '" +
                       value + "'");

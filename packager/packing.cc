@@ -24,14 +24,6 @@ std::vector<Component> ComponentsInSpecOrder(const crd::Topology& t) {
   return out;
 }
 
-std::string ConfigString(const crd::Topology& t, const std::string& key) {
-  const Json* v = t.spec.topology.config.Find(key);
-  if (!v) return "";
-  if (v->is_string()) return v->as_string();
-  if (v->is_int()) return std::to_string(v->as_int());
-  return "";
-}
-
 Resource Add(Resource a, const Resource& b) {
   a.cpu += b.cpu;
   a.ram += b.ram;
@@ -147,7 +139,7 @@ StatusOr<PackingPlan> PackRoundRobin(const crd::Topology& t, const std::string& 
   for (const auto& c : components) total += c.parallelism;
   int n = t.spec.packing.containers.value_or(1);
   if (std::string key = crd::ContainerCountKey(t); !key.empty()) {
-    n = std::atoi(ConfigString(t, key).c_str());
+    n = std::atoi(crd::ConfigText(t, key).c_str());
   }
   if (n < 1 || n > total) {
     return Status::InvalidArgument("RoundRobin needs between 1 and " + std::to_string(total) +
@@ -177,8 +169,8 @@ StatusOr<PackingPlan> PackRoundRobin(const crd::Topology& t, const std::string& 
   for (const auto& c : plan.containers) largest = std::max(largest, c.instances.size());
 
   int64_t ram_padding = 2 * kGiB;  // stream manager + metrics manager
-  if (ConfigString(t, "topology.reliability.mode") == "EFFECTIVELY_ONCE") ram_padding += kGiB;
-  if (auto p = ConfigString(t, "topology.container.ram.padding"); !p.empty()) {
+  if (crd::ConfigText(t, "topology.reliability.mode") == "EFFECTIVELY_ONCE") ram_padding += kGiB;
+  if (auto p = crd::ConfigText(t, "topology.container.ram.padding"); !p.empty()) {
     ram_padding = std::atoll(p.c_str());
   }
   const double cpu_padding = 1.0;

@@ -31,9 +31,15 @@ class Planner {
  private:
   void Add(Kind kind, const std::string& reason, const std::string& hash = "",
            const std::string& update_id = "") {
-    Action a{
-        kind,   hash, hash.empty() ? "" : target_job_, hash.empty() ? "" : tid_, update_id, false,
-        reason, {}, {}};
+    Action a{kind,
+             hash,
+             hash.empty() ? "" : target_job_,
+             hash.empty() ? "" : tid_,
+             update_id,
+             false,
+             reason,
+             {},
+             {}};
     p_.actions.push_back(std::move(a));
   }
   void Note(const std::string& type, const std::string& reason, const std::string& message) {
@@ -390,8 +396,15 @@ class Planner {
       if (Drifted()) {
         Note("Warning", "Drift", "the topology manager's runtime config differs: setting " + list);
       }
-      p_.actions.push_back(Action{Kind::kSetRuntimeConfig, target_, target_job_, tid_, "", false,
-                                  "runtime config, 0 restarts: " + list, {}, runtime});
+      p_.actions.push_back(Action{Kind::kSetRuntimeConfig,
+                                  target_,
+                                  target_job_,
+                                  tid_,
+                                  "",
+                                  false,
+                                  "runtime config, 0 restarts: " + list,
+                                  {},
+                                  runtime});
     }
     bool healthy = true;
     for (const auto& [id, inst] : o_.instances) {

@@ -19,9 +19,8 @@ std::string ProtectedPrefix() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   const uint64_t hi = rng(), lo = rng();
   char uuid[37];
-  std::snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                static_cast<unsigned>(hi & 0x0fff),
+  std::snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0x0fff),
                 static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
                 static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return std::string("_c_") + uuid + "-";
@@ -91,17 +90,17 @@ StatusOr<std::unique_ptr<HeronUpdateLock>> HeronUpdateLock::Acquire(
     DeleteQuietly(zk, mutex);
     if (!held.ok()) return held.status();
     return Status::Conflict("Heron's update lock " + path +
-                           " is held by another client (a `heron update`?)");
+                            " is held by another client (a `heron update`?)");
   }
   auto lease = CreateSequential(zk, path + "/leases", prefix + "lease-");
-  StatusOr<bool> leased = lease.ok() ? WaitForLease(zk, path + "/leases", deadline)
-                                     : StatusOr<bool>(lease.status());
+  StatusOr<bool> leased =
+      lease.ok() ? WaitForLease(zk, path + "/leases", deadline) : StatusOr<bool>(lease.status());
   DeleteQuietly(zk, mutex);  // the mutex only guards taking a lease
   if (!leased.ok() || !*leased) {
     if (lease.ok()) DeleteQuietly(zk, *lease);
     if (!leased.ok()) return leased.status();
     return Status::Conflict("Heron's update lock " + path +
-                           " is held by another client (a `heron update`?)");
+                            " is held by another client (a `heron update`?)");
   }
   return std::unique_ptr<HeronUpdateLock>(new HeronUpdateLock(zk, std::move(*lease)));
 }

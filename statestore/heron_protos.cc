@@ -11,22 +11,6 @@ namespace {
 
 constexpr char kDefaultStream[] = "default";
 
-// Config values as Heron's string form.
-std::string ConfigValueString(const Json& v) {
-  switch (v.type()) {
-    case Json::Type::kString:
-      return v.as_string();
-    case Json::Type::kInt:
-      return std::to_string(v.as_int());
-    case Json::Type::kBool:
-      return v.as_bool() ? "true" : "false";
-    case Json::Type::kDouble:
-      return FormatDouble(v.as_double());
-    default:
-      return Serialize(v);
-  }
-}
-
 void AddKv(hp_api::Config* config, const std::string& key, const std::string& value) {
   auto* kv = config->add_kvs();
   kv->set_key(key);
@@ -81,7 +65,7 @@ std::map<std::string, std::string> SpecConfigOverrides(const crd::Topology& t) {
   if (spec_config.is_object()) {
     for (const auto& [key, value] : spec_config.as_object()) {
       if (value.is_null() || key == "topology.component.resourcemap") continue;
-      config[key] = ConfigValueString(value);
+      config[key] = crd::ConfigValueText(value);
     }
   }
   if (auto ram = packager::ComponentRamMap(t); ram.ok() && !ram->empty()) {

@@ -120,20 +120,12 @@ std::string KeyToNodeName(const crd::TopologyKey& key) {
 }
 
 StatusOr<crd::TopologyKey> NodeNameToKey(std::string_view name) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t tilde = name.find('~', start);
-    parts.emplace_back(name.substr(start, tilde == std::string_view::npos ? tilde : tilde - start));
-    if (tilde == std::string_view::npos) break;
-    start = tilde + 1;
-  }
-  if (parts.size() != 4 ||
-      std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+  auto key = crd::TopologyKey::Parse(name, '~');
+  if (!key.ok()) {
     return Status::InvalidArgument("'" + std::string(name) +
                                    "' is not a record name (cluster~role~environment~name)");
   }
-  return crd::TopologyKey{parts[0], parts[1], parts[2], parts[3]};
+  return key;
 }
 
 Json RecordToJson(const TopologyRecord& r) {
@@ -187,17 +179,10 @@ StatusOr<TopologyRecord> RecordFromJson(const Json& j) {
   if (!j.is_object()) return Status::InvalidArgument("record must be a JSON object");
   Reader r(j, "record");
   TopologyRecord rec;
-  std::string key = r.Str("key");
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = key.find('/', start);
-    parts.push_back(key.substr(start, slash == std::string::npos ? slash : slash - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  if (parts.size() != 4) return Status::InvalidArgument("record.key '" + key + "' is not c/r/e/n");
-  rec.key = crd::TopologyKey{parts[0], parts[1], parts[2], parts[3]};
+  const std::string key = r.Str("key");
+  auto parsed = crd::TopologyKey::Parse(key);
+  if (!parsed.ok()) return Status::InvalidArgument("record.key '" + key + "' is not c/r/e/n");
+  rec.key = std::move(*parsed);
   rec.phase = r.Str("phase");
   if (const Json* a = r.Obj("applied")) {
     HGO_ASSIGN_OR_RETURN(rec.applied, RevisionFromJson(*a, "record.applied"));

@@ -205,8 +205,9 @@ TEST_F(ControllerE2E, AChangeWaitsWhileHeronsUpdateLockIsHeld) {
   ASSERT_TRUE(heron_cli.ok());
   const std::string leases = "/heron/locks/exclamation__updateTopology/leases";
   ASSERT_TRUE((*heron_cli)->EnsurePath(leases).ok());
-  auto lease = (*heron_cli)->Create(leases + "/_c_5d1e9a40-6a1b-4f0e-8c3d-2b7e9f1a0c55-lease-", "",
-                                    statestore::CreateMode::kEphemeralSequential);
+  auto lease = (*heron_cli)
+                   ->Create(leases + "/_c_5d1e9a40-6a1b-4f0e-8c3d-2b7e9f1a0c55-lease-", "",
+                            statestore::CreateMode::kEphemeralSequential);
   ASSERT_TRUE(lease.ok()) << lease.status();
 
   crd::Topology next = spec_;

@@ -172,8 +172,8 @@ TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
   EXPECT_EQ(b.topology_id, "wc-j1");
   EXPECT_EQ(b.spec_hash, "spec-1");
   EXPECT_TRUE(b.paused);
-  EXPECT_EQ(b.runtime_config, (std::map<std::string, std::string>{{"user.rate", "5"},
-                                                                  {"bolt-3:user.batch", "100"}}));
+  EXPECT_EQ(b.runtime_config,
+            (std::map<std::string, std::string>{{"user.rate", "5"}, {"bolt-3:user.batch", "100"}}));
   EXPECT_EQ(a.runtime_config, b.runtime_config);
   EXPECT_EQ(std::tie(a.topology, a.packing_plan, a.execution_state, a.scheduler_location,
                      a.topology_id, a.spec_hash, a.paused, a.tmanager_topology_id, a.physical_plan,

@@ -74,7 +74,8 @@ TEST(RecordMemoryTest, FoldingAPassThenReadingBackGivesThePlansMemory) {
   healthy.phase = reconciler::Phase::kRunning;
   healthy.memory = create.memory;
   healthy.memory.stable_hash = h1;
-  healthy.actions.push_back(reconciler::Action{reconciler::Action::Kind::kRemember, "", "", "", "", false, "", {}, {}});
+  healthy.actions.push_back(
+      reconciler::Action{reconciler::Action::Kind::kRemember, "", "", "", "", false, "", {}, {}});
   FoldPass(r, PassOutcome{&healthy, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 2000});
   EXPECT_EQ(MemoryFromRecord(r), healthy.memory);
   // Only remembering is nothing left to do: synced in the same pass, so that the next no-op

@@ -686,7 +686,9 @@ std::vector<Case> Cases() {
          o.heron.runtime_config = {{"user.rate", "5"}, {"split:user.batch", "7"}};
          return o;
        },
-       [] { return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}}); },
+       [] {
+         return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
+       },
        Settings{},
        {Kind::kSetRuntimeConfig},
        Phase::kUpdating,
@@ -701,7 +703,9 @@ std::vector<Case> Cases() {
          o.heron.runtime_config = {{"user.rate", "5"}, {"split:user.batch", "100"}, {"x", "1"}};
          return o;
        },
-       [] { return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}}); },
+       [] {
+         return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
+       },
        Settings{},
        {Kind::kRemember},
        Phase::kRunning,
@@ -715,7 +719,9 @@ std::vector<Case> Cases() {
          o.heron.physical_plan = false;
          return o;
        },
-       [] { return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}}); },
+       [] {
+         return AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
+       },
        Settings{},
        {},
        Phase::kDeploying,

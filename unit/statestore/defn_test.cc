@@ -107,8 +107,8 @@ TEST(DefnTest, RuntimeConfigIsWrittenAsHeronsRuntimeKvs) {
                                     "    components: {split: {user.batch: 100}}\n",
                                 "wc.yaml");
   ASSERT_TRUE(r.ok());
-  auto out = TopologyFromDefn(SerializeHeronMessage(PackageDefn()), "wc.defn",
-                              r.Topologies().at(0), "wc-1", 2);
+  auto out = TopologyFromDefn(SerializeHeronMessage(PackageDefn()), "wc.defn", r.Topologies().at(0),
+                              "wc-1", 2);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(ConfigMap(out->topology_config()).at("user.rate:runtime"), "5");
   EXPECT_EQ(ConfigMap(out->bolts(0).comp().config()).at("user.batch:runtime"), "100");

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Checks every project #include against the layer table below (docs/development.md,
+"Architecture"): a file may include its own component and the components its row allows,
+nothing else. Linking alone does not enforce layers, since every target sees the whole tree.
+
+Usage: scripts/check_layers.py [ROOT]   (exit 1 and one line per forbidden include)
+
+A component is a path prefix; a file belongs to the longest one that matches it. Tests,
+benchmarks, the fuzzer and the mains may include anything.
+"""
+import os
+import re
+import sys
+
+# component: the components it may include (besides itself). Lower layers first.
+LAYERS = {
+    "common/": [],
+    "crd/": ["common/"],
+    "reconciler/": ["common/", "crd/"],
+    # Packing: Heron's algorithms on the spec.
+    "packager/packing": ["common/", "crd/"],
+    # Heron's own messages: the protos, the ZooKeeper nodes' contents, the .defn.
+    "statestore/proto/": [],
+    "statestore/heron_protos": ["common/", "crd/", "packager/packing", "statestore/proto/"],
+    "statestore/defn": ["common/", "crd/", "statestore/heron_protos", "statestore/proto/"],
+    # Topology packages (archives, the blob store, .defn making): Heron's messages, no ZooKeeper.
+    "packager/": ["common/", "crd/", "packager/packing", "statestore/heron_protos",
+                  "statestore/defn", "statestore/proto/"],
+    # ZooKeeper: the client, Heron's state, the controller's records, leader election.
+    "statestore/": ["common/", "crd/", "packager/packing"],
+    # The Aurora client and job builder; aurora/local is the scheduler stand-in, which speaks
+    # the same IDL but builds no job and uses no client.
+    "aurora/local/": ["common/", "aurora/codec", "aurora/types", "aurora/gen/",
+                      "statestore/zk_client"],
+    "aurora/": ["common/", "crd/", "packager/packing", "statestore/zk_client",
+                "statestore/heron_state"],
+    "controller/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/"],
+    "cli/": ["common/", "crd/", "packager/", "statestore/heron_protos", "statestore/defn",
+             "statestore/proto/"],
+    "testing/": ["common/", "crd/", "packager/", "statestore/", "aurora/", "testing/"],
+}
+FREE = ("unit/", "e2e/", "bench/", "fuzz/", "cmd/", "build", ".")
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
+
+
+def component_of(path):
+    best = None
+    for prefix in LAYERS:
+        if path.startswith(prefix) and (best is None or len(prefix) > len(best)):
+            best = prefix
+    return best
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
+    root = os.path.abspath(root)
+    tops = {p.split("/")[0] for p in LAYERS}
+    bad = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        if rel_dir != "." and rel_dir.startswith(FREE):
+            dirnames[:] = []
+            continue
+        for name in filenames:
+            if not name.endswith((".h", ".cc")):
+                continue
+            path = os.path.normpath(os.path.join(rel_dir, name))
+            own = component_of(path)
+            if own is None:
+                continue
+            with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            for line_no, include in enumerate_includes(text):
+                if include.split("/")[0] not in tops:
+                    continue  # generated or system-like headers (version.h, api_types.h)
+                if include.startswith(own) or any(include.startswith(p) for p in LAYERS[own]):
+                    continue
+                bad.append(f"{path}:{line_no}: includes {include}, which {own} may not "
+                           f"(scripts/check_layers.py)")
+    for b in bad:
+        print(b)
+    if not bad:
+        print("layers: every include follows the layer table")
+    return 1 if bad else 0
+
+
+def enumerate_includes(text):
+    for m in INCLUDE.finditer(text):
+        yield text.count("\n", 0, m.start()) + 1, m.group(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
