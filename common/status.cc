@@ -54,12 +54,14 @@ std::ostream& operator<<(std::ostream& os, const Status& s) { return os << s.ToS
 
 bool IsRetryable(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
-    case StatusCode::kConflict:
-      return true;
-    default:
+    case StatusCode::kOk:
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kUnimplemented:
       return false;
+    default:
+      return true;
   }
 }
 

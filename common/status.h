@@ -73,7 +73,9 @@ class [[nodiscard]] Status {
 
 std::ostream& operator<<(std::ostream& os, const Status& s);
 
-// True for failures that may succeed when tried again later.
+// True for failures that may succeed when tried again later: all but bad input, refused
+// credentials or permissions, and calls the peer does not know (and success). A state that is
+// not right yet (kFailedPrecondition), a missing thing and an unexpected answer may mend.
 bool IsRetryable(const Status& s);
 
 // A value or the Status explaining why there is none. value() on an error is a bug: it asserts

@@ -26,7 +26,9 @@ Controller::Controller(ControllerOptions options, const Clock& clock, statestore
       queue_(clock) {
   using T = Metrics::Type;
   metrics_.Describe("heron_controller_reconciles_total", T::kCounter,
-                    "Passes, by result (ok, error, conflict, skipped).");
+                    "Passes, by result (ok, error, conflict, halted, skipped, crashed).");
+  metrics_.Describe("heron_controller_halted_total", T::kCounter,
+                    "Topologies halted by a failure retrying cannot mend, by cluster.");
   metrics_.Describe("heron_controller_reconcile_seconds", T::kHistogram, "Duration of a pass.");
   metrics_.Describe("heron_controller_queue_depth", T::kGauge, "Keys waiting (ready and delayed).");
   metrics_.Describe("heron_controller_topologies", T::kGauge, "Topologies by phase.");
@@ -313,7 +315,7 @@ void Controller::EnqueueAll() {
 void Controller::Worker(int index) {
   while (auto key = queue_.Get()) {
     if (leader_) {
-      Reconcile(*key, index);
+      ReconcileGuarded(*key, index);
     } else {
       metrics_.Inc("heron_controller_reconciles_total", {{"result", "skipped"}});
     }
@@ -321,6 +323,23 @@ void Controller::Worker(int index) {
     metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
     if (++passes_since_trim_ >= kPassesPerTrim && queue_.Ready() == 0) ReleaseFreeMemory();
   }
+}
+
+// Nothing should throw out of a pass (errors are Status values), but a library might: that key's
+// pass fails, counted and logged, and is retried with backoff; the worker and the others go on.
+void Controller::ReconcileGuarded(const crd::TopologyKey& key, int worker) {
+  std::string what;
+  try {
+    Reconcile(key, worker);
+    return;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "an exception that is not a std::exception";
+  }
+  spdlog::error("{}: the pass threw: {}", key.ToString(), what);
+  metrics_.Inc("heron_controller_reconciles_total", {{"result", "crashed"}});
+  queue_.AddRateLimited(key);
 }
 
 void Controller::ReleaseFreeMemory() {

@@ -167,6 +167,11 @@ class Controller {
   std::map<std::string, std::unique_ptr<ClusterRuntime>> clusters_;
 
   std::atomic<uint64_t> record_reads_{0};
+  struct TerminalFailure {
+    std::string spec_hash;
+    Status failure;
+    int count = 0;
+  };
   struct CachedRecord {
     SharedRecord record;
     int64_t generation = 0;
@@ -179,7 +184,17 @@ class Controller {
     int64_t generation = 0;                // API mutations accepted
     int64_t last_write_ms = 0;             // the last pass that acted (0: none yet)
     std::optional<KeyTiming> timing;
+    // The last pass's failure when it was not retryable (IsRetryable): once the same one comes
+    // twice in a row for the same spec (so not a race with a stale observation), the key's
+    // passes act no more until the spec changes or `:retry`.
+    std::optional<TerminalFailure> terminal;
   };
+  void ReconcileGuarded(const crd::TopologyKey& key, int worker);  // Reconcile, catching all
+  // Whether the key's passes for spec_hash act (nullopt) or stay halted (the failure); mu_ held.
+  std::optional<Status> HaltedFor(const crd::TopologyKey& key, const std::string& spec_hash);
+  // Counts a pass's outcome towards halting (clears it on success); mu_ held.
+  void NoteOutcome(const crd::TopologyKey& key, const std::string& spec_hash,
+                   const Status& executed);
   TopologyStatus& StatusOf(const crd::TopologyKey& key);  // created if new; mu_ held
   mutable std::mutex mu_;                                 // guards what follows
   std::condition_variable source_cv_;

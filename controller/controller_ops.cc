@@ -167,10 +167,20 @@ Status Controller::Rollback(const crd::TopologyKey& key, int64_t revision) {
 Status Controller::Retry(const crd::TopologyKey& key) {
   const std::string desired_hash = DesiredHash(key);
   const int64_t now = NowMs();
+  bool was_halted = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = keys_.find(key);
+    if (it != keys_.end() && it->second.terminal) {
+      was_halted = HaltedFor(key, desired_hash).has_value();
+      it->second.terminal.reset();
+    }
+  }
   return Mutate(key, [&](statestore::TopologyRecord& r) {
-    if (desired_hash.empty() || !r.failed_spec_hashes.count(desired_hash)) {
+    const bool failed = !desired_hash.empty() && r.failed_spec_hashes.count(desired_hash);
+    if (!failed && !was_halted) {
       return Status::FailedPrecondition("the current spec of " + key.ToString() +
-                                        " is not marked failed; nothing to retry");
+                                        " is neither marked failed nor halted; nothing to retry");
     }
     r.failed_spec_hashes.erase(desired_hash);
     statestore::RecordEvent(r, "Normal", "RetryRequested",

@@ -199,7 +199,17 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   if (!leader_) return finish("skipped");  // deposed during the pass: do nothing
 
   Status executed;
-  if (Writes(plan)) {
+  std::optional<Status> halted;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    halted = HaltedFor(key, desired->spec_hash);
+  }
+  if (Writes(plan) && halted) {
+    // Not executed: the same actions failed in a way retrying does not mend.
+    executed = Status(halted->code(), "halted: " + halted->message() +
+                                          " (twice; not tried again until the spec changes or "
+                                          "POST :retry)");
+  } else if (Writes(plan)) {
     const auto t0 = clock_.Now();
     executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
                                           revisions, current);
@@ -216,6 +226,8 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
       }
     }
     if (!executed.ok()) spdlog::warn("{}: {}", key.ToString(), executed.ToString());
+    std::lock_guard<std::mutex> lock(mu_);
+    NoteOutcome(key, desired->spec_hash, executed);
   }
   for (const auto& a : plan.actions) {
     if (a.kind != Kind::kRemember) {
@@ -292,6 +304,10 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     if (!recorded.ok()) {
       spdlog::warn("{}: writing its record: {}", key.ToString(), recorded.ToString());
     }
+    if (halted && recorded.ok()) {
+      queue_.Forget(key);  // waits for a change of the spec, :retry or the next resync
+      return finish("halted");
+    }
     queue_.AddRateLimited(key);
     return finish(recorded.code() == StatusCode::kConflict ? "conflict" : "error");
   }
@@ -302,6 +318,35 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     queue_.AddRateLimited(key);
   }
   finish("ok");
+}
+
+std::optional<Status> Controller::HaltedFor(const crd::TopologyKey& key,
+                                            const std::string& spec_hash) {
+  auto it = keys_.find(key);
+  if (it == keys_.end() || !it->second.terminal) return std::nullopt;
+  const TerminalFailure& f = *it->second.terminal;
+  if (f.spec_hash != spec_hash || f.count < 2) return std::nullopt;
+  return f.failure;
+}
+
+void Controller::NoteOutcome(const crd::TopologyKey& key, const std::string& spec_hash,
+                             const Status& executed) {
+  std::optional<TerminalFailure>& terminal = keys_[key].terminal;
+  if (executed.ok() || IsRetryable(executed)) {
+    terminal.reset();
+    return;
+  }
+  if (terminal && terminal->spec_hash == spec_hash &&
+      terminal->failure.message() == executed.message()) {
+    ++terminal->count;
+  } else {
+    terminal = TerminalFailure{spec_hash, executed, 1};
+  }
+  if (terminal->count == 2) {
+    spdlog::error("{}: halted: {} failed twice in a way retrying cannot mend", key.ToString(),
+                  executed.ToString());
+    metrics_.Inc("heron_controller_halted_total", {{"cluster", key.cluster}});
+  }
 }
 
 void Controller::Measure(const crd::TopologyKey& key, const reconciler::Plan& plan,

@@ -143,8 +143,16 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
   if (!pass.executed.ok()) {
     RecordEvent(r, "Warning", "ActionFailed", pass.executed.message(), now);
     SetCondition(r, {"Synced", "False", "ActionFailed", pass.executed.message(), now});
+    // A failure retrying cannot mend (bad input, refused credentials): shown until a pass acts.
+    if (!IsRetryable(pass.executed)) {
+      SetCondition(r, {"Stalled", "True", "NotRetryable", pass.executed.message(), now});
+    }
     return;
   }
+  const bool stalled = std::any_of(r.conditions.begin(), r.conditions.end(), [](const auto& c) {
+    return c.type == "Stalled" && c.status == "True";
+  });
+  if (stalled) SetCondition(r, {"Stalled", "False", "Acted", "", now});
   for (const auto& a : p.actions) {
     using Kind = reconciler::Action::Kind;
     if (a.kind == Kind::kCreateJob || a.kind == Kind::kStartUpdate || a.kind == Kind::kKillJob ||

@@ -21,6 +21,7 @@ namespace hgo::aurora::local {
 namespace fs = std::filesystem;
 
 struct ProcessLauncher::Proc {
+  explicit Proc(ThermosProcess p) : spec(std::move(p)) {}
   ThermosProcess spec;
   pid_t pid = -1;
   int runs = 0;
@@ -226,7 +227,7 @@ Status ProcessLauncher::Launch(const LaunchSpec& spec) {
   std::error_code ec;
   fs::create_directories(t->sandbox + "/.aurora-local", ec);
   if (ec) return Status::Internal("cannot create sandbox " + t->sandbox + ": " + ec.message());
-  for (const auto& p : task.processes) t->procs.push_back(Proc{p});
+  for (const auto& p : task.processes) t->procs.emplace_back(p);
   for (const auto& chain : task.orders) {
     for (size_t i = 1; i < chain.size(); ++i) {
       for (auto& p : t->procs) {

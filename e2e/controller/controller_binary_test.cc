@@ -286,6 +286,58 @@ TEST_F(ControllerE2E, AnUnreachableClusterFreezesOnlyItself) {
       << JsonStr(far_status, "message");
 }
 
+int64_t CreateJobCalls(const testing::AuroraLocalProcess& aurora) {
+  auto vars = ParseJson(testing::HttpCall("GET", aurora.url() + "/vars.json").body);
+  if (!vars.ok()) return -1;
+  const Json* n = vars->Find("thrift_workload_createJob");
+  return n && n->is_int() ? n->as_int() : 0;
+}
+
+// Aurora refusing the job for good (INVALID_REQUEST: a tier the scheduler does not have) is not
+// retried forever: after the same failure twice the topology halts (no more calls, a Stalled
+// condition) until `:retry` or a change of its spec.
+TEST_F(ControllerE2E, AFailureRetryingCannotMendHaltsUntilRetryOrASpecChange) {
+  std::ifstream in(clusters_file_);
+  std::string clusters((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  clusters += "    tier: gold\n";
+  WriteFile(clusters_file_, clusters);
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  Json s = WaitFor(*c, "halted", [](const Json& j) {
+    return JsonStr(j, "message").find("(failed: halted: CreateJob") != std::string::npos;
+  });
+  EXPECT_NE(JsonStr(s, "message").find("Tier 'gold' does not exist"), std::string::npos)
+      << SerializePretty(s);
+  EXPECT_NE(Serialize(s).find("\"NotRetryable\""), std::string::npos) << "a Stalled condition";
+  const int64_t halted_at = CreateJobCalls(*aurora_);
+  EXPECT_EQ(halted_at, 2) << "the same failure twice, then no more";
+  std::this_thread::sleep_for(3s);  // a dozen requeue periods
+  EXPECT_EQ(CreateJobCalls(*aurora_), halted_at);
+
+  // :retry tries again (and halts again: the tier is still wrong).
+  testing::HttpResult retry = Post(*c, KeyPath() + ":retry");
+  EXPECT_EQ(retry.status, 202) << retry.body;
+  for (int i = 0; i < 200 && CreateJobCalls(*aurora_) < halted_at + 2; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(CreateJobCalls(*aurora_), halted_at + 2);
+
+  // So does a new spec.
+  std::this_thread::sleep_for(1s);
+  const int64_t before_change = CreateJobCalls(*aurora_);
+  EXPECT_EQ(before_change, halted_at + 2) << "halted again";
+  crd::Topology next = spec_;
+  next.metadata.labels["team"] = "streams";
+  WriteFile(file, SpecYaml(next));
+  for (int i = 0; i < 100 && CreateJobCalls(*aurora_) == before_change; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_GT(CreateJobCalls(*aurora_), before_change);
+  EXPECT_TRUE(c->Stop().ok());
+}
+
 TEST_F(ControllerE2E, PauseAndResumeThroughTheTopologyManager) {
   auto c = StartController({"dir:" + specs_dir_});
   ASSERT_TRUE(c);

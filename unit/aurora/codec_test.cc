@@ -176,7 +176,9 @@ TEST(AuroraCodecTest, ResponseCodesBecomeStatus) {
     r.responseCode = code;
     Status s = ResponseStatus(r, "createJob");
     EXPECT_EQ(s.code(), want) << code;
-    if (!s.ok()) EXPECT_NE(s.message().find("already exists"), std::string::npos);
+    if (!s.ok()) {
+      EXPECT_NE(s.message().find("already exists"), std::string::npos);
+    }
   }
 }
 
