@@ -26,52 +26,39 @@ std::string ProtectedPrefix() {
   return std::string("_c_") + uuid + "-";
 }
 
+// Creates a persistent node whose parent may be missing (usually only the last two levels are:
+// the topology's lock node and its leases/), without a round trip per level that exists.
+Status MakeDir(ZkClient& zk, const std::string& dir) {
+  auto created = zk.Create(dir, "", CreateMode::kPersistent);
+  if (created.ok() || created.status().code() == StatusCode::kAlreadyExists) return Status::Ok();
+  if (created.status().code() != StatusCode::kNotFound) return created.status();
+  const std::string parent = dir.substr(0, dir.rfind('/'));
+  if (parent.empty()) return created.status();
+  HGO_RETURN_IF_ERROR(MakeDir(zk, parent));
+  return MakeDir(zk, dir);
+}
+
 // Creates an ephemeral sequential child of dir, making dir (and its parents) when absent.
 StatusOr<std::string> CreateSequential(ZkClient& zk, const std::string& dir,
                                        const std::string& name) {
   auto created = zk.Create(dir + "/" + name, "", CreateMode::kEphemeralSequential);
   if (created.ok() || created.status().code() != StatusCode::kNotFound) return created;
-  HGO_RETURN_IF_ERROR(zk.EnsurePath(dir));
+  HGO_RETURN_IF_ERROR(MakeDir(zk, dir));
   return zk.Create(dir + "/" + name, "", CreateMode::kEphemeralSequential);
-}
-
-// The sequence part of a Curator lock node name: what follows `marker` ("lock-").
-std::string SequenceOf(const std::string& node, const std::string& marker) {
-  const size_t at = node.rfind(marker);
-  return at == std::string::npos ? node : node.substr(at + marker.size());
 }
 
 std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 void DeleteQuietly(ZkClient& zk, const std::string& path) { (void)zk.Delete(path, -1); }
 
-// The semaphore's internal mutex (Curator's InterProcessMutex over `<lock>/locks`): true once
-// `mine` has the lowest sequence number, false when the deadline passes first.
-StatusOr<bool> WaitForMutex(ZkClient& zk, const std::string& dir, const std::string& mine,
-                            Clock::time_point deadline) {
-  const std::string name = BaseName(mine);
-  while (true) {
-    HGO_ASSIGN_OR_RETURN(std::vector<std::string> children, zk.GetChildren(dir));
-    std::sort(children.begin(), children.end(), [](const std::string& a, const std::string& b) {
-      return SequenceOf(a, "lock-") < SequenceOf(b, "lock-");
-    });
-    if (children.empty() || std::find(children.begin(), children.end(), name) == children.end()) {
-      return Status::Unavailable("the update lock's mutex node " + mine + " vanished");
-    }
-    if (children.front() == name) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(kPoll);
+// Whether `mine` is the only lease under dir. Every holder, Curator's or ours, added its lease
+// and then counted at most one, so two leases mean someone else holds or is trying.
+StatusOr<bool> OnlyLease(ZkClient& zk, const std::string& dir, const std::string& mine) {
+  HGO_ASSIGN_OR_RETURN(std::vector<std::string> leases, zk.GetChildren(dir));
+  if (std::find(leases.begin(), leases.end(), BaseName(mine)) == leases.end()) {
+    return Status::Unavailable("the update lock's lease " + mine + " vanished");
   }
-}
-
-// The lease is held once at most one lease exists (a semaphore of one), false at the deadline.
-StatusOr<bool> WaitForLease(ZkClient& zk, const std::string& dir, Clock::time_point deadline) {
-  while (true) {
-    HGO_ASSIGN_OR_RETURN(std::vector<std::string> leases, zk.GetChildren(dir));
-    if (leases.size() <= 1) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(kPoll);
-  }
+  return leases.size() == 1;
 }
 
 }  // namespace
@@ -83,26 +70,24 @@ std::string UpdateLockPath(const std::string& root, const std::string& topology)
 StatusOr<std::unique_ptr<HeronUpdateLock>> HeronUpdateLock::Acquire(
     ZkClient& zk, const std::string& path, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  const std::string prefix = ProtectedPrefix();
-  HGO_ASSIGN_OR_RETURN(std::string mutex, CreateSequential(zk, path + "/locks", prefix + "lock-"));
-  auto held = WaitForMutex(zk, path + "/locks", mutex, deadline);
-  if (!held.ok() || !*held) {
-    DeleteQuietly(zk, mutex);
-    if (!held.ok()) return held.status();
-    return Status::Conflict("Heron's update lock " + path +
-                            " is held by another client (a `heron update`?)");
+  const std::string dir = path + "/leases";
+  const std::string name = ProtectedPrefix() + "lease-";
+  while (true) {
+    HGO_ASSIGN_OR_RETURN(std::string lease, CreateSequential(zk, dir, name));
+    auto only = OnlyLease(zk, dir, lease);
+    if (only.ok() && *only) {
+      return std::unique_ptr<HeronUpdateLock>(new HeronUpdateLock(zk, std::move(lease)));
+    }
+    // Someone else's lease: step back (a Curator client waiting on its own lease sees ours go)
+    // and try again until the deadline.
+    DeleteQuietly(zk, lease);
+    if (!only.ok()) return only.status();
+    if (Clock::now() >= deadline) {
+      return Status::Conflict("Heron's update lock " + path +
+                              " is held by another client (a `heron update`?)");
+    }
+    std::this_thread::sleep_for(kPoll);
   }
-  auto lease = CreateSequential(zk, path + "/leases", prefix + "lease-");
-  StatusOr<bool> leased =
-      lease.ok() ? WaitForLease(zk, path + "/leases", deadline) : StatusOr<bool>(lease.status());
-  DeleteQuietly(zk, mutex);  // the mutex only guards taking a lease
-  if (!leased.ok() || !*leased) {
-    if (lease.ok()) DeleteQuietly(zk, *lease);
-    if (!leased.ok()) return leased.status();
-    return Status::Conflict("Heron's update lock " + path +
-                            " is held by another client (a `heron update`?)");
-  }
-  return std::unique_ptr<HeronUpdateLock>(new HeronUpdateLock(zk, std::move(*lease)));
 }
 
 HeronUpdateLock::~HeronUpdateLock() { (void)Release(); }

@@ -6,14 +6,18 @@
 // an update, trying for 5 seconds and failing with "Another actor is performing an update"
 // otherwise. CuratorStateManager backs it with Curator's InterProcessSemaphoreMutex, a semaphore
 // of one lease, whose layout under the lock node is:
-//   locks/_c_<uuid>-lock-<seq>    the semaphore's internal mutex: ephemeral sequential nodes,
-//                                 the lowest sequence number holds it
-//   leases/_c_<uuid>-lease-<seq>  leases: ephemeral sequential; whoever has one of the (at most
-//                                 one) leases holds the lock
-// Acquiring (InterProcessSemaphoreV2.internalAcquire1Lease) takes the internal mutex, adds a
-// lease, waits while there is more than one lease, then gives the mutex back; releasing deletes
-// the lease. Both sides use the same nodes, so each sees the other's lease. Ephemeral nodes: a
-// holder that dies frees the lock when its session ends.
+//   locks/_c_<uuid>-lock-<seq>    the semaphore's internal mutex (ephemeral sequential, the
+//                                 lowest holds it), which orders Curator's own waiters
+//   leases/_c_<uuid>-lease-<seq>  leases: ephemeral sequential; whoever has the only one holds
+// A Curator client (InterProcessSemaphoreV2.internalAcquire1Lease) takes the internal mutex, adds
+// a lease, waits while there is more than one lease, then gives the mutex back; releasing deletes
+// the lease. This lock adds its lease in the same place with Curator's node names and holds only
+// when its lease is the only one, else deletes it and tries again until its timeout: every
+// holder, ours or Curator's, counted one lease after adding its own, so two never hold at once,
+// and a Curator client waiting on the lease count sees ours go. It skips the internal mutex,
+// which only makes Curator's waiters take turns (one ZooKeeper round trip less per side, and
+// a controller that only ever tries briefly has no turn to keep). Ephemeral nodes: a holder that
+// dies frees the lock when its session ends.
 #pragma once
 
 #include <chrono>
