@@ -53,12 +53,25 @@ void DeleteQuietly(ZkClient& zk, const std::string& path) { (void)zk.Delete(path
 
 // Whether `mine` is the only lease under dir. Every holder, Curator's or ours, added its lease
 // and then counted at most one, so two leases mean someone else holds or is trying.
+// A lease of this very session other than `mine` is one whose create answer was lost (the
+// connection dropped after the server made it): it is deleted, as Curator's protected mode finds
+// and deletes its own, rather than keeping this session out until it ends.
 StatusOr<bool> OnlyLease(ZkClient& zk, const std::string& dir, const std::string& mine) {
   HGO_ASSIGN_OR_RETURN(std::vector<std::string> leases, zk.GetChildren(dir));
   if (std::find(leases.begin(), leases.end(), BaseName(mine)) == leases.end()) {
     return Status::Unavailable("the update lock's lease " + mine + " vanished");
   }
-  return leases.size() == 1;
+  size_t others = 0;
+  for (const auto& lease : leases) {
+    if (lease == BaseName(mine)) continue;
+    auto stat = zk.Exists(dir + "/" + lease);
+    if (stat.ok() && *stat && (*stat)->ephemeral_owner == zk.session_id()) {
+      DeleteQuietly(zk, dir + "/" + lease);
+      continue;
+    }
+    ++others;
+  }
+  return others == 0;
 }
 
 }  // namespace

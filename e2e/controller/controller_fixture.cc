@@ -105,6 +105,17 @@ void ControllerE2E::TearDown() {
   }
 }
 
+std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartRunning(const crd::Topology& spec,
+                                                                        const std::string& file) {
+  auto c = StartController({"dir:" + specs_dir_});
+  if (!c) return nullptr;
+  WriteFile(file, SpecYaml(spec));
+  const std::string hash = crd::SpecHash(spec);
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, hash); });
+  if (::testing::Test::HasFailure()) return nullptr;
+  return c;
+}
+
 std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
     const std::vector<std::string>& sources, const std::vector<std::string>& extra) {
   std::vector<std::string> args = {"--clusters",      clusters_file_,

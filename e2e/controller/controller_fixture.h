@@ -38,6 +38,10 @@ class ControllerE2E : public ::testing::Test {
   std::unique_ptr<testing::ControllerProcess> StartController(
       const std::vector<std::string>& sources, const std::vector<std::string>& extra = {});
 
+  // Starts a controller on the specs directory, writes spec to file there and waits until the
+  // topology runs it (nullptr, the test failed, when it does not).
+  std::unique_ptr<testing::ControllerProcess> StartRunning(const crd::Topology& spec,
+                                                           const std::string& file);
   std::string SpecYaml(const crd::Topology& t) const;  // valid YAML (canonical JSON)
   void WriteFile(const std::string& path, const std::string& content) const;  // atomic rename
   std::string KeyPath() const { return "/api/v1/topologies/devcluster/www-data/devel/exclamation"; }

@@ -84,10 +84,14 @@ TEST_F(ControllerE2E, AnotherRootAnOldReleaseAPexAndADeleteThatLeavesNothing) {
   EXPECT_TRUE(c->Stop().ok());
 }
 
-std::string TopologyIdInZooKeeper(const std::string& connect) {
+StatusOr<std::unique_ptr<statestore::ZkClient>> ConnectZk(const std::string& connect) {
   statestore::ZkOptions zo;
   zo.servers = connect;
-  auto zk = statestore::ZkClient::Connect(zo);
+  return statestore::ZkClient::Connect(zo);
+}
+
+std::string TopologyIdInZooKeeper(const std::string& connect) {
+  auto zk = ConnectZk(connect);
   if (!zk.ok()) return "";
   auto node = (*zk)->Get("/heron/topologies/exclamation");
   heron::proto::api::Topology t;
@@ -98,11 +102,9 @@ TEST_F(ControllerE2E, ARollingUpdateKeepsTheTopologyIdAndEveryContainerItHasNotR
   crd::Topology spec = spec_;
   spec.spec.update.batch_size = 1;
   spec.spec.update.min_wait_in_running_seconds = 2;
-  auto c = StartController({"dir:" + specs_dir_});
-  ASSERT_TRUE(c);
   const std::string file = specs_dir_ + "/exclamation.yaml";
-  WriteFile(file, SpecYaml(spec));
-  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec)); });
+  auto c = StartRunning(spec, file);
+  ASSERT_TRUE(c);
   const std::map<int32_t, std::string> before = RunningTaskIds();
   ASSERT_EQ(before.size(), 3u);
   const std::string id_before = TopologyIdInZooKeeper(zk_->connect_string());
@@ -140,9 +142,7 @@ TEST_F(ControllerE2E, ARollingUpdateKeepsTheTopologyIdAndEveryContainerItHasNotR
 
 // The runtime config in pplans/<name>, as the topology manager holds it.
 std::map<std::string, std::string> RuntimeConfigInPhysicalPlan(const std::string& connect) {
-  statestore::ZkOptions zo;
-  zo.servers = connect;
-  auto zk = statestore::ZkClient::Connect(zo);
+  auto zk = ConnectZk(connect);
   if (!zk.ok()) return {};
   auto node = (*zk)->Get("/heron/pplans/exclamation");
   heron::proto::system::PhysicalPlan plan;
@@ -153,11 +153,9 @@ std::map<std::string, std::string> RuntimeConfigInPhysicalPlan(const std::string
 TEST_F(ControllerE2E, ARuntimeConfigChangeReachesThePhysicalPlanWithNoRestart) {
   crd::Topology spec = spec_;
   spec.spec.runtime_config = {{"user.rate", "5"}, {"exclaim:user.batch", "10"}};
-  auto c = StartController({"dir:" + specs_dir_});
-  ASSERT_TRUE(c);
   const std::string file = specs_dir_ + "/exclamation.yaml";
-  WriteFile(file, SpecYaml(spec));
-  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec)); });
+  auto c = StartRunning(spec, file);
+  ASSERT_TRUE(c);
   // A new topology starts with its runtime config (written into topologies/<name>).
   EXPECT_EQ(RuntimeConfigInPhysicalPlan(zk_->connect_string()), spec.spec.runtime_config);
   const std::map<int32_t, std::string> before = RunningTaskIds();
@@ -192,16 +190,12 @@ TEST_F(ControllerE2E, ARuntimeConfigChangeReachesThePhysicalPlanWithNoRestart) {
 // `heron update` run by hand holds Heron's update lock (a Curator lease): the controller's change
 // waits, saying why, and goes ahead once the lease is gone.
 TEST_F(ControllerE2E, AChangeWaitsWhileHeronsUpdateLockIsHeld) {
-  auto c = StartController({"dir:" + specs_dir_});
-  ASSERT_TRUE(c);
   const std::string file = specs_dir_ + "/exclamation.yaml";
-  WriteFile(file, SpecYaml(spec_));
-  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  auto c = StartRunning(spec_, file);
+  ASSERT_TRUE(c);
   const std::map<int32_t, std::string> before = RunningTaskIds();
 
-  statestore::ZkOptions zo;
-  zo.servers = zk_->connect_string();
-  auto heron_cli = statestore::ZkClient::Connect(zo);
+  auto heron_cli = ConnectZk(zk_->connect_string());
   ASSERT_TRUE(heron_cli.ok());
   const std::string leases = "/heron/locks/exclamation__updateTopology/leases";
   ASSERT_TRUE((*heron_cli)->EnsurePath(leases).ok());

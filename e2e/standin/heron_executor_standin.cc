@@ -147,6 +147,17 @@ struct Executor {
   std::string statemgr_root;  // where the packing-plan watch looks (the conf files)
 };
 
+// Python's str.split(sep): every part, empty ones too.
+std::vector<std::string> Split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  for (size_t at = 0;;) {
+    const size_t end = text.find(sep, at);
+    parts.push_back(text.substr(at, end == std::string::npos ? end : end - at));
+    if (end == std::string::npos) return parts;
+    at = end + 1;
+  }
+}
+
 bool ParseInt(const std::string& text, int64_t* out) {
   // Python's int(): optional sign, digits, surrounding whitespace.
   std::string t = text;
@@ -224,13 +235,7 @@ std::optional<std::string> DecodeFlags(Executor& e) {
   while (true) {
     size_t comma = ram_map.find(',', at);
     std::string item = ram_map.substr(at, comma == std::string::npos ? comma : comma - at);
-    std::vector<std::string> parts;
-    for (size_t from = 0;;) {
-      size_t colon = item.find(':', from);
-      parts.push_back(item.substr(from, colon == std::string::npos ? colon : colon - from));
-      if (colon == std::string::npos) break;
-      from = colon + 1;
-    }
+    const std::vector<std::string> parts = Split(item, ':');
     if (parts.size() < 2) {
       return "--component-ram-map '" + ram_map + "': IndexError: list index out of range";
     }
@@ -385,13 +390,7 @@ std::optional<std::map<std::string, std::string>> ParseRuntimeConfig(
     const std::vector<std::string>& values) {
   std::map<std::string, std::string> out;
   for (const auto& v : values) {
-    std::vector<std::string> parts;
-    for (size_t at = 0;;) {
-      size_t colon = v.find(':', at);
-      parts.push_back(v.substr(at, colon == std::string::npos ? colon : colon - at));
-      if (colon == std::string::npos) break;
-      at = colon + 1;
-    }
+    const std::vector<std::string> parts = Split(v, ':');
     if (parts.size() == 2 || (parts.size() == 3 && parts[0] == "_topology_")) {
       out[parts[parts.size() - 2]] = parts.back();
     } else if (parts.size() == 3) {

@@ -99,6 +99,20 @@ TEST_F(HeronLockTest, ALeaseOfHeronsToolsKeepsTheControllerOutUntilItsSessionEnd
   EXPECT_TRUE(held.ok()) << held.status();
 }
 
+// A create whose answer was lost leaves a lease of this session behind: it must not keep this
+// session out (it would until the session ends), but it does keep other clients out.
+TEST_F(HeronLockTest, ALeaseThisSessionLostTrackOfIsNotAnotherHolder) {
+  ASSERT_TRUE(a_->EnsurePath(std::string(kLock) + "/leases").ok());
+  auto lost =
+      a_->Create(std::string(kLock) + "/leases/_c_7f3e0c7d-8f8e-4c2a-9d35-1f3f6b7a2c11-lease-", "",
+                 CreateMode::kEphemeralSequential);
+  ASSERT_TRUE(lost.ok()) << lost.status();
+  EXPECT_EQ(HeronUpdateLock::Acquire(*b_, kLock, 300ms).status().code(), StatusCode::kConflict);
+  auto held = HeronUpdateLock::Acquire(*a_, kLock, 300ms);
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_EQ(Children(std::string(kLock) + "/leases").size(), 1u) << "the lost lease is gone";
+}
+
 TEST_F(HeronLockTest, ReleasingAfterTheLockNodeWasDeletedIsFine) {
   auto held = HeronUpdateLock::Acquire(*a_, kLock, 1000ms);
   ASSERT_TRUE(held.ok()) << held.status();

@@ -84,6 +84,19 @@ Memory AppliedInPlace(const std::string& hash, const std::string& of,
   return m;
 }
 
+// Stable revision kB runs in place over kA's task; its user.rate was set to 9 by hand.
+Memory StableInPlace() {
+  Memory m = AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
+  m.stable_hash = kB;
+  return m;
+}
+Observed RuntimeChangedByHand() {
+  Observed o = Running(kA);
+  o.heron.spec_hash = kB;
+  o.heron.runtime_config = {{"user.rate", "9"}, {"split:user.batch", "100"}};
+  return o;
+}
+
 std::vector<Kind> Kinds(const Plan& p) {
   std::vector<Kind> out;
   for (const auto& a : p.actions) out.push_back(a.kind);
@@ -728,17 +741,8 @@ std::vector<Case> Cases() {
        nullptr},
       {"RuntimeConfigChangedByHandIsPutBack",
        [] { return Want(kB, 3, RuntimeSpec("100"), kA); },
-       [] {
-         Observed o = Running(kA);
-         o.heron.spec_hash = kB;
-         o.heron.runtime_config = {{"user.rate", "9"}, {"split:user.batch", "100"}};
-         return o;
-       },
-       [] {
-         Memory m = AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
-         m.stable_hash = kB;
-         return m;
-       },
+       [] { return RuntimeChangedByHand(); },
+       [] { return StableInPlace(); },
        Settings{},
        {Kind::kSetRuntimeConfig},
        Phase::kUpdating,
@@ -748,17 +752,8 @@ std::vector<Case> Cases() {
        }},
       {"RuntimeConfigChangedByHandIsOnlyReportedUnderSyncPolicyWarn",
        [] { return Want(kB, 3, RuntimeSpec("100", "  syncPolicy: warn\n"), kA); },
-       [] {
-         Observed o = Running(kA);
-         o.heron.spec_hash = kB;
-         o.heron.runtime_config = {{"user.rate", "9"}, {"split:user.batch", "100"}};
-         return o;
-       },
-       [] {
-         Memory m = AppliedInPlace(kB, kA, {{"user.rate", "5"}, {"split:user.batch", "100"}});
-         m.stable_hash = kB;
-         return m;
-       },
+       [] { return RuntimeChangedByHand(); },
+       [] { return StableInPlace(); },
        Settings{},
        {},
        Phase::kOutOfSync,
