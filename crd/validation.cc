@@ -346,6 +346,19 @@ void Validator::Config(const std::set<std::string>& component_ids) {
     }
   }
   ComponentRam(component_ids);
+  // Heron's packing reads it as a byte count (Config.setContainerRamPadding writes
+  // Long.toString(bytes); AbstractPacking parses it back as a ByteAmount).
+  if (const Json* padding = config.Find("topology.container.ram.padding")) {
+    const std::string text = ConfigValueText(*padding);
+    const bool bytes = padding->is_int()
+                           ? padding->as_int() >= 0
+                           : padding->is_string() && !text.empty() && text.size() < 19 &&
+                                 AllChars(text, [](char c) { return c >= '0' && c <= '9'; });
+    if (!bytes) {
+      Error(KeyPath(base, "topology.container.ram.padding"),
+            "must be a whole number of bytes (Heron reads it as one), got '" + text + "'");
+    }
+  }
   if (const std::string key = ContainerCountKey(t_); !key.empty()) {
     const Json* count = config.Find(key);
     std::string path = KeyPath(base, key);

@@ -26,6 +26,15 @@ std::vector<RuleCase> Cases() {
   const std::string base = BaseSpec();
   return {
       {"BaseIsValid", base, {}},
+      {"RamPaddingIsWholeBytes",
+       Replace(base, "  topology:\n",
+               "  topology:\n    config: {topology.container.ram.padding: 1.5}\n"),
+       {"13:46: spec.topology.config[\"topology.container.ram.padding\"]: must be a whole "
+        "number of bytes (Heron reads it as one), got '1.5'"}},
+      {"RamPaddingAsDigitsIsFine",
+       Replace(base, "  topology:\n",
+               "  topology:\n    config: {topology.container.ram.padding: \"1073741824\"}\n"),
+       {}},
       {"RuntimeConfigNamesAComponentOfTheTopology",
        Append("  runtimeConfig:\n    components:\n      count: {user.batch: 1}\n"),
        {"26:14: spec.runtimeConfig.components.count: no spout or bolt has id 'count'"}},
