@@ -318,6 +318,16 @@ std::string RenderDescribe(const Json& s, int64_t now_ms) {
                 ? "not registered"
                 : "registered for " + Str(heron, "topologyManager"))
         << "\n";
+    if (const Json& runtime = Field(heron, "runtimeConfig");
+        runtime.is_object() && !runtime.as_object().empty()) {
+      out << "  Runtime config:    ";
+      bool first = true;
+      for (const auto& [key, value] : runtime.as_object()) {
+        out << (first ? "" : ", ") << key << "=" << (value.is_string() ? value.as_string() : "");
+        first = false;
+      }
+      out << "\n";
+    }
   } else {
     out << "  <no state in ZooKeeper>\n";
   }

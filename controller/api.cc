@@ -120,6 +120,13 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
     h["physicalPlan"] = s.heron->physical_plan;
     h["packingPlan"] = s.heron->packing_plan;
     h["topologyManager"] = s.heron->tmanager_topology_id;
+    // The live runtime config, as the topology manager's physical plan holds it (only when it
+    // has some: the status of topologies without keeps its shape).
+    if (!s.heron->runtime_config.empty()) {
+      Json runtime = Json::MakeObject();
+      for (const auto& [key, value] : s.heron->runtime_config) runtime[key] = value;
+      h["runtimeConfig"] = std::move(runtime);
+    }
     j["heron"] = std::move(h);
   }
   if (s.record) {

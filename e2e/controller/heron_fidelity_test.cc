@@ -179,7 +179,13 @@ TEST_F(ControllerE2E, ARuntimeConfigChangeReachesThePhysicalPlanWithNoRestart) {
   EXPECT_EQ(ActiveTaskCount(), 3u);
   EXPECT_EQ(TopologyIdInZooKeeper(zk_->connect_string()), id_before);
   // Recorded as a revision, with the call as an event.
-  const std::string text = Serialize(Status(*c));
+  const Json status = Status(*c);
+  const std::string text = Serialize(status);
+  // The status shows what the topology manager holds.
+  const Json* heron = status.Find("heron");
+  ASSERT_TRUE(heron && heron->Find("runtimeConfig")) << text;
+  EXPECT_EQ(Serialize(*heron->Find("runtimeConfig")),
+            "{\"exclaim:user.batch\":\"20\",\"user.rate\":\"5\",\"user.window\":\"1.5\"}");
   EXPECT_NE(text.find("runtime config, 0 restarts: exclaim:user.batch:20, user.window:1.5"),
             std::string::npos)
       << text;
