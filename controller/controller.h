@@ -24,6 +24,7 @@
 #include "controller/desired_set.h"
 #include "controller/metrics.h"
 #include "controller/observe.h"
+#include "controller/record_memory.h"
 #include "controller/sources.h"
 #include "controller/work_queue.h"
 #include "reconciler/types.h"
@@ -167,6 +168,7 @@ class Controller {
   std::map<std::string, std::unique_ptr<ClusterRuntime>> clusters_;
 
   std::atomic<uint64_t> record_reads_{0};
+  RecordedSpecs recorded_specs_;  // the specs of recorded revisions a plan names
   struct TerminalFailure {
     std::string spec_hash;
     Status failure;

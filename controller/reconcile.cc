@@ -181,7 +181,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
     for (const auto& a : plan.actions) {
       if (!a.hash.empty()) named.insert(a.hash);
     }
-    AddRecordedRevisions(record, named, revisions);
+    AddRecordedRevisions(record, named, recorded_specs_, revisions);
   }
 
   // The prune budget: at most N topologies killed per resync period.

@@ -89,40 +89,34 @@ reconciler::Memory MemoryFromRecord(const TopologyRecord& r) {
   return m;
 }
 
-namespace {
-
-// A recorded revision's spec, parsed once per spec hash (the hash names the spec's canonical
-// text, so the parse never changes) instead of on every pass. Bounded by a clear-all.
-std::shared_ptr<const crd::Topology> ParsedRevision(const Revision& v) {
-  static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const crd::Topology>> cache;
-  constexpr size_t kMaxEntries = 50000;
+std::shared_ptr<const crd::Topology> RecordedSpecs::Get(const Revision& v) {
   {
-    std::lock_guard<std::mutex> lock(mu);
-    if (auto it = cache.find(v.spec_hash); it != cache.end()) return it->second;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = specs_.find(v.spec_hash); it != specs_.end()) return it->second;
   }
   auto canonical = ParseJson(v.spec_json.str());
   if (!canonical.ok()) return nullptr;
-  crd::ParseResult parsed = crd::ParseTopologies(crd::SpecTextFromCanonical(std::move(*canonical)),
-                                                 "record:" + v.spec_hash);
-  auto specs = parsed.Topologies();
-  if (!parsed.ok() || specs.size() != 1) return nullptr;
-  auto spec = std::make_shared<const crd::Topology>(std::move(specs[0]));
-  std::lock_guard<std::mutex> lock(mu);
-  if (cache.size() >= kMaxEntries) cache.clear();
-  cache[v.spec_hash] = spec;
+  auto topology = crd::FromCanonicalJson(std::move(*canonical), "record:" + v.spec_hash);
+  if (!topology.ok()) return nullptr;
+  auto spec = std::make_shared<const crd::Topology>(std::move(*topology));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (specs_.size() >= max_entries_) specs_.clear();
+  specs_[v.spec_hash] = spec;
   return spec;
 }
 
-}  // namespace
+size_t RecordedSpecs::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return specs_.size();
+}
 
 void AddRecordedRevisions(const TopologyRecord& r, const std::set<std::string>& wanted,
-                          std::map<std::string, RevisionSource>& out) {
+                          RecordedSpecs& specs, std::map<std::string, RevisionSource>& out) {
   auto add = [&](const Revision* v) {
     if (!v || v->spec_json.empty() || out.count(v->spec_hash) || !wanted.count(v->spec_hash)) {
       return;
     }
-    auto spec = ParsedRevision(*v);
+    auto spec = specs.Get(*v);
     if (!spec) return;
     out[v->spec_hash] = RevisionSource{std::move(spec), v->spec_hash, v->source_revision};
   };

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -16,13 +18,29 @@ namespace hgo::controller {
 
 reconciler::Memory MemoryFromRecord(const statestore::TopologyRecord& r);
 
+// Recorded revisions' specs, parsed (crd::FromCanonicalJson) once per spec hash instead of on
+// every pass that names them: the hash names the canonical text, so the parse never changes.
+// Bounded: past max_entries it starts again empty. Thread-safe; the controller holds one.
+class RecordedSpecs {
+ public:
+  explicit RecordedSpecs(size_t max_entries = 50000) : max_entries_(max_entries) {}
+  // nullptr when the stored spec no longer parses (written by a newer controller, say).
+  std::shared_ptr<const crd::Topology> Get(const statestore::Revision& v);
+  size_t size() const;
+
+ private:
+  const size_t max_entries_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const crd::Topology>> specs_;
+};
+
 // Adds to out the revisions among wanted (the spec hashes a plan's actions name) that the record
-// holds a spec for (applied, last stable, pinned), parsed back from their canonical JSON. Only
-// those: parsing is the cost, and most passes name none but the desired spec's, which the
-// sources hold already. A spec that no longer parses (written by a newer controller, say) is
-// left out: an action naming it then fails as an unknown revision.
+// holds a spec for (applied, last stable, pinned), parsed back through specs. Only those: parsing
+// is the cost, and most passes name none but the desired spec's, which the sources hold already.
+// A spec that no longer parses is left out: an action naming it then fails as an unknown
+// revision.
 void AddRecordedRevisions(const statestore::TopologyRecord& r, const std::set<std::string>& wanted,
-                          std::map<std::string, RevisionSource>& out);
+                          RecordedSpecs& specs, std::map<std::string, RevisionSource>& out);
 
 // Folds a pass into the record. executed says whether the plan's actions all succeeded; when
 // they did not, the memory is left as it was (the next pass observes what did happen) and the

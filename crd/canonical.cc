@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/sha256.h"
+#include "crd/parser.h"
 
 namespace hgo::crd {
 namespace {
@@ -210,5 +211,19 @@ std::string SpecTextFromCanonical(Json canonical) {
 }
 
 std::string SpecText(const Topology& t) { return SpecTextFromCanonical(CanonicalJson(t)); }
+
+StatusOr<Topology> FromCanonicalJson(Json canonical, const std::string& origin) {
+  ParseResult parsed = ParseTopologies(SpecTextFromCanonical(std::move(canonical)), origin);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument(origin +
+                                   ": not a valid spec: " + parsed.AllErrors().front().ToString());
+  }
+  std::vector<Topology> specs = parsed.Topologies();
+  if (specs.size() != 1) {
+    return Status::InvalidArgument(origin + ": holds " + std::to_string(specs.size()) +
+                                   " topologies, not one");
+  }
+  return std::move(specs[0]);
+}
 
 }  // namespace hgo::crd

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "common/status.h"
 #include "crd/topology.h"
 
 namespace hgo::crd {
@@ -21,6 +22,10 @@ std::string CanonicalString(const Topology& t);  // Serialize(CanonicalJson(t))
 // disk). Parsing it gives the same topology, hence the same hashes.
 std::string SpecTextFromCanonical(Json canonical);
 std::string SpecText(const Topology& t);  // SpecTextFromCanonical(CanonicalJson(t))
+// The inverse of CanonicalJson: the topology a stored canonical form means (a record's revision,
+// to roll back to), parsed as any spec is. origin names it in errors. kInvalidArgument, with the
+// parser's first error, when it is not one valid spec (written by a newer controller, say).
+StatusOr<Topology> FromCanonicalJson(Json canonical, const std::string& origin);
 // What the hashes are taken of: the canonical form, except that an ECO section without `type`
 // is hashed as "type":"heron" (its input before ECO's storm default was honoured), so that no
 // running topology's hash moves with an upgrade. Such a spec and one saying `type: heron` hash

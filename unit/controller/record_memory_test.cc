@@ -44,9 +44,12 @@ TEST(RecordMemoryTest, TheStoredSpecParsesBackToTheSameRevision) {
   statestore::AddRevision(r, v);
   r.applied = r.history.back();
   std::map<std::string, RevisionSource> revisions;
-  AddRecordedRevisions(r, {"not-recorded"}, revisions);
+  RecordedSpecs specs;
+  AddRecordedRevisions(r, {"not-recorded"}, specs, revisions);
   EXPECT_TRUE(revisions.empty()) << "only the revisions asked for are parsed";
-  AddRecordedRevisions(r, {v.spec_hash}, revisions);
+  EXPECT_EQ(specs.size(), 0u);
+  AddRecordedRevisions(r, {v.spec_hash}, specs, revisions);
+  EXPECT_EQ(specs.size(), 1u);
   ASSERT_EQ(revisions.count(v.spec_hash), 1u);
   EXPECT_EQ(crd::SpecHash(*revisions.at(v.spec_hash).spec), v.spec_hash)
       << "the canonical JSON is a valid spec with the same meaning";

@@ -82,6 +82,26 @@ TEST(CanonicalTest, SpecTextParsesBackToTheSameTopology) {
   EXPECT_FALSE(ParseTopologies(CanonicalString(full.Topologies()[0]), "c.yaml").ok());
 }
 
+// What a record stores (CanonicalJson) comes back as the same topology, with errors named by
+// origin when it does not.
+TEST(CanonicalTest, FromCanonicalJsonIsCanonicalJsonsInverse) {
+  ParseResult full =
+      ParseTopologyFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/full.yaml");
+  ASSERT_TRUE(full.ok());
+  const Topology t = full.Topologies()[0];
+  auto back = FromCanonicalJson(CanonicalJson(t), "record:x");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(CanonicalString(*back), CanonicalString(t));
+  EXPECT_EQ(SpecHash(*back), SpecHash(t));
+
+  Json broken = CanonicalJson(t);
+  broken["spec"]["update"]["batchSize"] = Json(int64_t{0});
+  auto bad = FromCanonicalJson(std::move(broken), "record:x");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("record:x"), std::string::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("batchSize"), std::string::npos) << bad.status();
+}
+
 TEST(CanonicalTest, SameTextAlwaysGivesSameBytes) {
   std::string yaml = ReadFile(std::string(HGO_SOURCE_DIR) + "/manifests/examples/full.yaml");
   std::string first = CanonicalString(ParseOne(yaml));
