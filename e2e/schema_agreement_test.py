@@ -20,7 +20,9 @@ HERONCTL, SRC = sys.argv[1], sys.argv[2]
 SCHEMA = json.load(open(f"{SRC}/manifests/schema/topology.schema.json"))
 jsonschema.Draft7Validator.check_schema(SCHEMA)
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
-FREE_FORM = {"labels", "config", "constraints", "constructorArgs", "customClass", "args", "value"}
+# Maps whose keys are the user's (runtimeConfig's inner maps are checked by the schema itself).
+FREE_FORM = {"labels", "config", "constraints", "constructorArgs", "customClass", "args", "value",
+             "runtimeConfig"}
 failures = []
 
 
@@ -88,6 +90,8 @@ BROKEN = {
     "fields without args": ("{type: SHUFFLE}", "{type: FIELDS}"),
     "args without fields": ("{type: SHUFFLE}", "{type: SHUFFLE, args: [w]}"),
     "bad strategy": ("  role: www-data", "  role: www-data\n  update: {strategy: rolling}"),
+    "runtime value Heron cannot split": ("  role: www-data",
+                                         "  role: www-data\n  runtimeConfig: {topology: {a: \"x:y\"}}"),
     "batch size 0": ("  role: www-data", "  role: www-data\n  update: {batchSize: 0}"),
     "bad sync policy": ("  role: www-data", "  role: www-data\n  syncPolicy: ignore"),
     "bad ram": ("  role: www-data", "  role: www-data\n  resources: {ram: 4GB}"),
