@@ -127,12 +127,6 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   }
 }
 
-bool IsRuntimeKey(const std::string& key) {
-  const std::string suffix = statestore::kRuntimeConfigSuffix;
-  return key.size() > suffix.size() &&
-         key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Keeps of a config only the kvs that keep() wants; true when any is left.
 template <typename Keep>
 bool TrimConfig(heron::proto::api::Config* config, Keep keep) {
@@ -148,7 +142,7 @@ template <typename List>
 void TrimComponents(List* list) {
   for (int i = list->size() - 1; i >= 0; --i) {
     auto* comp = list->Mutable(i)->mutable_comp();
-    if (!TrimConfig(comp->mutable_config(), IsRuntimeKey)) {
+    if (!TrimConfig(comp->mutable_config(), statestore::IsRuntimeConfigKey)) {
       list->DeleteSubrange(i, 1);
       continue;
     }
@@ -172,7 +166,8 @@ void TrimTopology(heron::proto::api::Topology& t, bool keep_runtime) {
   }
   if (!t.has_topology_config()) return;
   TrimConfig(t.mutable_topology_config(), [keep_runtime](const std::string& key) {
-    return key == statestore::kSpecHashConfigKey || (keep_runtime && IsRuntimeKey(key));
+    return key == statestore::kSpecHashConfigKey ||
+           (keep_runtime && statestore::IsRuntimeConfigKey(key));
   });
 }
 

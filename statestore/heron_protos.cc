@@ -94,13 +94,10 @@ namespace {
 
 void RuntimeEntries(const hp_api::Config& config, const std::string& prefix,
                     std::map<std::string, std::string>& out) {
-  const std::string suffix = kRuntimeConfigSuffix;
+  const size_t suffix = sizeof(kRuntimeConfigSuffix) - 1;
   for (const auto& kv : config.kvs()) {
     const std::string& key = kv.key();
-    if (key.size() > suffix.size() &&
-        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      out[prefix + key.substr(0, key.size() - suffix.size())] = kv.value();
-    }
+    if (IsRuntimeConfigKey(key)) out[prefix + key.substr(0, key.size() - suffix)] = kv.value();
   }
 }
 
@@ -129,6 +126,12 @@ hp_api::Component* FindComponent(hp_api::Topology& t, const std::string& name) {
 }
 
 }  // namespace
+
+bool IsRuntimeConfigKey(const std::string& key) {
+  const std::string suffix = kRuntimeConfigSuffix;
+  return key.size() > suffix.size() &&
+         key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 std::map<std::string, std::string> RuntimeConfigOf(const hp_api::Topology& t) {
   std::map<std::string, std::string> out;

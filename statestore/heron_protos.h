@@ -58,6 +58,7 @@ hp_system::ExecutionState BuildExecutionState(const crd::Topology& t,
 // the topology's or that component's config as the kv `key:runtime`, which the topology manager
 // writes on `/runtime_config/update` and the topology's code reads.
 inline constexpr char kRuntimeConfigSuffix[] = ":runtime";
+bool IsRuntimeConfigKey(const std::string& key);  // ends in kRuntimeConfigSuffix
 std::map<std::string, std::string> RuntimeConfigOf(const hp_api::Topology& t);
 // Updates each entry's kv or appends it (UpdateRuntimeConfigFromKVMap); kNotFound, changing
 // nothing, when an entry names a component the topology does not have.
