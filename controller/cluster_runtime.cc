@@ -2,16 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "aurora/http_transport.h"
-#include "aurora/thrift_client.h"
-#include "crd/heron_version.h"
-
 namespace hgo::controller {
 
-ClusterRuntime::ClusterRuntime(ClusterSpec spec, int workers, const Clock& clock,
-                               ExecutorOptions executor,
+ClusterRuntime::ClusterRuntime(ClusterSpec spec, ClusterConnector& connector, int workers,
+                               const Clock& clock, ExecutorOptions executor,
                                std::function<void(const std::string&)> on_heron_change)
     : spec_(std::move(spec)),
+      connector_(connector),
       clock_(clock),
       executor_options_(std::move(executor)),
       on_heron_change_(std::move(on_heron_change)) {
@@ -21,12 +18,9 @@ ClusterRuntime::ClusterRuntime(ClusterSpec spec, int workers, const Clock& clock
 
 ClusterRuntime::~ClusterRuntime() {
   std::lock_guard<std::mutex> lock(mu_);
-  executors_.clear();
+  executors_.clear();  // before what they write through
   clients_.clear();
-  discovery_.reset();
-  heron_cache_.reset();  // before its ZkClient
-  heron_zk_.reset();
-  aurora_zk_.reset();
+  heron_.reset();
 }
 
 int64_t ClusterRuntime::NowMs() const {
@@ -36,68 +30,18 @@ int64_t ClusterRuntime::NowMs() const {
 
 Status ClusterRuntime::Ensure() {
   std::lock_guard<std::mutex> lock(mu_);
-  const std::string& name = spec_.config.name;
-  if (!heron_zk_) {
-    statestore::ZkOptions o;
-    o.servers = spec_.config.statemgr_connection;
-    o.connect_timeout = std::chrono::seconds(3);
-    auto zk = statestore::ZkClient::Connect(o);
-    if (!zk.ok()) {
-      return Status::Unavailable("cluster " + name +
-                                 ": Heron's ZooKeeper: " + zk.status().message());
-    }
-    heron_zk_ = std::move(*zk);
-  }
-  if (!heron_cache_) {
-    auto cache = std::make_unique<statestore::HeronStateCache>(
-        *heron_zk_,
-        // Both tmanagers/ and tmasters/ are watched: each topology's release picks its own.
-        statestore::HeronLayout{spec_.config.statemgr_root, /*tmaster_names=*/false},
-        on_heron_change_, KeepObserved);
-    Status s = cache->Start();
-    if (!s.ok()) return Status::Unavailable("cluster " + name + ": Heron's state: " + s.message());
-    heron_cache_ = std::move(cache);
-  }
-  if (!spec_.aurora_zookeeper.empty() && !discovery_) {
-    if (!aurora_zk_) {
-      statestore::ZkOptions o;
-      o.servers = spec_.aurora_zookeeper;
-      o.connect_timeout = std::chrono::seconds(3);
-      auto zk = statestore::ZkClient::Connect(o);
-      if (!zk.ok()) {
-        return Status::Unavailable("cluster " + name +
-                                   ": Aurora's ZooKeeper: " + zk.status().message());
-      }
-      aurora_zk_ = std::move(*zk);
-    }
-    auto d = aurora::ServerSetDiscovery::Start(*aurora_zk_, spec_.aurora_path);
-    if (!d.ok()) {
-      return Status::Unavailable("cluster " + name + ": Aurora serverset: " + d.status().message());
-    }
-    discovery_ = *d;
+  if (!heron_) {
+    HGO_ASSIGN_OR_RETURN(heron_, connector_.ConnectHeron(spec_, on_heron_change_));
   }
   if (!clients_[0]) {
-    aurora::HttpTransportOptions options;
-    if (discovery_) {
-      std::weak_ptr<aurora::ServerSetDiscovery> weak = discovery_;
-      options.schedulers = [weak] {
-        auto d = weak.lock();
-        return d ? d->Urls() : std::vector<std::string>{};
-      };
-    } else {
-      const std::string url = spec_.aurora_url;
-      options.schedulers = [url] { return std::vector<std::string>{url}; };
-    }
-    if (!spec_.credentials_file.empty()) {
-      auto c = aurora::CredentialsFromFile(spec_.credentials_file);
-      if (!c.ok()) return Status::Unauthenticated("cluster " + name + ": " + c.status().message());
-      options.credentials = *c;
-    }
-    options.timeout = std::chrono::seconds(20);
-    options.max_attempts = 2;
+    std::vector<std::shared_ptr<aurora::AuroraApi>> clients;
     for (size_t i = 0; i < clients_.size(); ++i) {
-      clients_[i] = std::make_unique<aurora::ThriftAuroraClient>(options);
-      executors_[i] = std::make_unique<Executor>(*clients_[i], *heron_zk_, spec_.config, clock_,
+      HGO_ASSIGN_OR_RETURN(auto client, connector_.ConnectAurora(spec_));
+      clients.push_back(std::move(client));
+    }
+    for (size_t i = 0; i < clients_.size(); ++i) {
+      clients_[i] = std::move(clients[i]);
+      executors_[i] = std::make_unique<Executor>(*clients_[i], *heron_, spec_.config, clock_,
                                                  executor_options_);
     }
   }
@@ -106,7 +50,7 @@ Status ClusterRuntime::Ensure() {
 
 bool ClusterRuntime::heron_connected() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return heron_zk_ && heron_zk_->connected();
+  return heron_ && heron_->connected();
 }
 
 aurora::AuroraApi& ClusterRuntime::aurora(int worker) {
@@ -118,8 +62,8 @@ Executor& ClusterRuntime::executor(int worker) { return *executors_[worker % exe
 std::shared_ptr<const statestore::HeronSnapshot> ClusterRuntime::Heron(
     const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!heron_cache_) return nullptr;
-  return heron_cache_->Get(name);
+  if (!heron_) return nullptr;
+  return heron_->Get(name);
 }
 
 std::shared_ptr<const JobTasks> RoleView::TasksOf(const aurora::JobKey& job) const {
@@ -196,7 +140,7 @@ uint64_t ClusterRuntime::observe_calls() const { return observe_calls_; }
 
 uint64_t ClusterRuntime::heron_reads() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return heron_cache_ ? heron_cache_->reads() : 0;
+  return heron_ ? heron_->reads() : 0;
 }
 
 }  // namespace hgo::controller

@@ -1,10 +1,11 @@
 // One cluster's connections: Aurora clients (one per worker: a client serialises its calls),
-// Heron's ZooKeeper with its watched cache, the executors, and a short-lived per-role cache of
+// Heron's state with its watched view, the executors, and a short-lived per-role cache of
 // Aurora's tasks and updates so that a resync of many topologies of one role costs one
 // getTasksWithoutConfigs and one getJobUpdateSummaries, not one per topology.
 //
-// Connections are made lazily and retried on every pass: a cluster whose ZooKeeper or Aurora is
-// down at start-up is reported Unknown and joins when it comes back; other clusters go on.
+// Connections are asked of the ClusterConnector lazily and again on every pass: a cluster whose
+// ZooKeeper or Aurora is down at start-up is reported Unknown and joins when it comes back;
+// other clusters go on.
 #pragma once
 
 #include <atomic>
@@ -17,13 +18,12 @@
 #include <vector>
 
 #include "aurora/aurora_api.h"
-#include "aurora/serverset_discovery.h"
 #include "common/clock.h"
+#include "controller/cluster_connector.h"
 #include "controller/clusters.h"
 #include "controller/executor.h"
 #include "controller/observe.h"
-#include "statestore/heron_state.h"
-#include "statestore/zk_client.h"
+#include "statestore/heron_store.h"
 
 namespace hgo::controller {
 
@@ -42,8 +42,8 @@ struct RoleView {
 class ClusterRuntime {
  public:
   // on_heron_change(name) runs when Heron's nodes of topology `name` change.
-  ClusterRuntime(ClusterSpec spec, int workers, const Clock& clock, ExecutorOptions executor,
-                 std::function<void(const std::string&)> on_heron_change);
+  ClusterRuntime(ClusterSpec spec, ClusterConnector& connector, int workers, const Clock& clock,
+                 ExecutorOptions executor, std::function<void(const std::string&)> on_heron_change);
   ~ClusterRuntime();
 
   const ClusterSpec& spec() const { return spec_; }
@@ -76,17 +76,15 @@ class ClusterRuntime {
   int64_t NowMs() const;
 
   const ClusterSpec spec_;
+  ClusterConnector& connector_;
   const Clock& clock_;
   const ExecutorOptions executor_options_;
   std::function<void(const std::string&)> on_heron_change_;
   JobHashMemo job_hashes_;
   HeronMemo heron_memo_;
   mutable std::mutex mu_;
-  std::unique_ptr<statestore::ZkClient> heron_zk_;
-  std::unique_ptr<statestore::HeronStateCache> heron_cache_;
-  std::unique_ptr<statestore::ZkClient> aurora_zk_;  // serverset discovery only
-  std::shared_ptr<aurora::ServerSetDiscovery> discovery_;
-  std::vector<std::unique_ptr<aurora::AuroraApi>> clients_;
+  std::shared_ptr<statestore::HeronStore> heron_;
+  std::vector<std::shared_ptr<aurora::AuroraApi>> clients_;
   std::vector<std::unique_ptr<Executor>> executors_;
   std::map<std::string, std::unique_ptr<RoleEntry>> roles_;
   std::atomic<uint64_t> observe_calls_{0};

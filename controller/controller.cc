@@ -16,14 +16,38 @@ namespace hgo::controller {
 
 using reconciler::Action;
 
-Controller::Controller(ControllerOptions options, const Clock& clock, statestore::StateStore& store,
-                       statestore::LeaderElector& elector, Metrics& metrics)
+std::vector<std::unique_ptr<SpecSource>> MakeSources(const std::vector<SourceConfig>& configs,
+                                                     statestore::StateStore& store,
+                                                     const std::string& git_cache_dir) {
+  std::vector<std::unique_ptr<SpecSource>> sources;
+  for (const auto& c : configs) {
+    switch (c.kind) {
+      case SourceConfig::Kind::kDir:
+        sources.push_back(MakeDirSource(c));
+        break;
+      case SourceConfig::Kind::kSpool:
+        sources.push_back(MakeSpoolSource(c, store));
+        break;
+      case SourceConfig::Kind::kGit:
+        sources.push_back(MakeGitSource(c, git_cache_dir));
+        break;
+    }
+  }
+  return sources;
+}
+
+Controller::Controller(ControllerOptions options, std::vector<std::unique_ptr<SpecSource>> sources,
+                       ClusterConnector& connector, const Clock& clock,
+                       statestore::StateStore& store, statestore::LeaderElector& elector,
+                       Metrics& metrics)
     : options_(std::move(options)),
+      connector_(connector),
       clock_(clock),
       store_(store),
       elector_(elector),
       metrics_(metrics),
-      queue_(clock) {
+      queue_(clock),
+      sources_(std::move(sources)) {
   using T = Metrics::Type;
   metrics_.Describe("heron_controller_reconciles_total", T::kCounter,
                     "Passes, by result (ok, error, conflict, halted, skipped, crashed).");
@@ -63,36 +87,27 @@ int64_t Controller::NowMs() const {
 }
 
 Status Controller::Start() {
-  for (const auto& c : options_.sources) {
-    switch (c.kind) {
-      case SourceConfig::Kind::kDir:
-        sources_.push_back(MakeDirSource(c));
-        break;
-      case SourceConfig::Kind::kSpool:
-        sources_.push_back(MakeSpoolSource(c, store_));
-        break;
-      case SourceConfig::Kind::kGit:
-        sources_.push_back(MakeGitSource(c, options_.git_cache_dir));
-        break;
-    }
-  }
   for (const auto& spec : options_.clusters) {
     const std::string name = spec.config.name;
-    clusters_[name] = std::make_unique<ClusterRuntime>(
-        spec, options_.workers, clock_, options_.executor, [this, name](const std::string& topo) {
-          // Heron's nodes of a topology changed: look at every key of that name in the cluster.
-          std::vector<crd::TopologyKey> keys;
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            for (const auto& [k, e] : desired_.present) {
-              if (k.cluster == name && k.name == topo) keys.push_back(k);
-            }
-            for (const auto& [k, s] : keys_) {
-              if (s.status && k.cluster == name && k.name == topo) keys.push_back(k);
-            }
-          }
-          for (const auto& k : keys) queue_.Add(k);
-        });
+    clusters_[name] =
+        std::make_unique<ClusterRuntime>(spec, connector_, std::max(1, options_.workers), clock_,
+                                         options_.executor, [this, name](const std::string& topo) {
+                                           // Heron's nodes of a topology changed: look at every key
+                                           // of that name in the cluster.
+                                           std::vector<crd::TopologyKey> keys;
+                                           {
+                                             std::lock_guard<std::mutex> lock(mu_);
+                                             for (const auto& [k, e] : desired_.present) {
+                                               if (k.cluster == name && k.name == topo)
+                                                 keys.push_back(k);
+                                             }
+                                             for (const auto& [k, s] : keys_) {
+                                               if (s.status && k.cluster == name && k.name == topo)
+                                                 keys.push_back(k);
+                                             }
+                                           }
+                                           for (const auto& k : keys) queue_.Add(k);
+                                         });
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -108,9 +123,12 @@ Status Controller::Start() {
     });
     if (!s.ok()) return s;
   }
-  source_thread_ = std::thread([this] { SourceLoop(); });
-  for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    workers_.emplace_back([this, i] { Worker(i); });
+  next_resync_ = clock_.Now() + options_.resync;
+  if (options_.workers > 0) {
+    source_thread_ = std::thread([this] { SourceLoop(); });
+    for (int i = 0; i < options_.workers; ++i) {
+      workers_.emplace_back([this, i] { Worker(i); });
+    }
   }
   started_ = true;
   return elector_.Start(
@@ -193,27 +211,51 @@ void Controller::SourceLoop() {
     // convergence benchmark's p99).
     source_cv_.wait_for(lock, std::chrono::milliseconds(200), work);
     if (stopping_) break;
-    if (clock_.Now() >= next_resync) {
-      next_resync = clock_.Now() + options_.resync;
-      resync_due_ = true;
-    }
-    if (!leader_) continue;
-    bool any = resync_due_;
-    for (bool d : source_dirty_) any |= d;
-    if (!any) continue;
-    const bool resync = resync_due_;
-    resync_due_ = false;
-    lock.unlock();
-    ReadSources(resync);
-    if (resync) {
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        prune_tokens_ = options_.prune_budget;
-      }
-      EnqueueAll();
-    }
-    lock.lock();
+    SourceRound(lock, next_resync);
   }
+}
+
+void Controller::SourceRound(std::unique_lock<std::mutex>& lock,
+                             std::chrono::steady_clock::time_point& next_resync) {
+  if (clock_.Now() >= next_resync) {
+    next_resync = clock_.Now() + options_.resync;
+    resync_due_ = true;
+  }
+  if (!leader_) return;
+  bool any = resync_due_;
+  for (bool d : source_dirty_) any |= d;
+  if (!any) return;
+  const bool resync = resync_due_;
+  resync_due_ = false;
+  lock.unlock();
+  ReadSources(resync);
+  if (resync) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      prune_tokens_ = options_.prune_budget;
+    }
+    EnqueueAll();
+  }
+  lock.lock();
+}
+
+int Controller::RunReady() {
+  if (options_.workers > 0 || stopping_) return 0;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    SourceRound(lock, next_resync_);
+  }
+  int passes = 0;
+  while (auto key = queue_.TryGet()) {
+    if (leader_) {
+      ReconcileGuarded(*key, 0);
+    } else {
+      metrics_.Inc("heron_controller_reconciles_total", {{"result", "skipped"}});
+    }
+    queue_.Done(*key);
+    ++passes;
+  }
+  return passes;
 }
 
 void Controller::Resync() {

@@ -4,6 +4,11 @@
 // waits. Each pass is level-triggered: a key is all a work item carries, so a lost
 // or repeated event is harmless and a restarted controller resumes from what it observes.
 // Thread-safety: the public methods may be called from any thread (the HTTP API does).
+//
+// Everything it talks to is handed in: the spec sources, a ClusterConnector for the clusters'
+// servers, the record store and the leader elector. With workers = 0 it starts no thread at
+// all and the caller drives it with RunReady(), which is how the loop is unit-tested with
+// fakes and a FakeClock (unit/controller/loop_test.cc).
 #pragma once
 
 #include <atomic>
@@ -34,13 +39,11 @@
 namespace hgo::controller {
 
 struct ControllerOptions {
-  std::vector<SourceConfig> sources;
   std::vector<ClusterSpec> clusters;
   reconciler::Settings settings;
   int prune_budget = 1;  // topologies pruned per resync period
-  int workers = 4;
+  int workers = 4;       // 0: no threads; the caller drives passes with RunReady()
   std::chrono::milliseconds resync{std::chrono::minutes(5)};
-  std::string git_cache_dir = "/var/cache/heron-controller/git";
   ExecutorOptions executor;
   int64_t role_cache_ms = 2000;  // how stale a shared per-role Aurora answer may be
 };
@@ -76,15 +79,25 @@ struct DryRun {
   reconciler::Plan plan;
 };
 
+// The sources the flags name (git clones are kept under git_cache_dir).
+std::vector<std::unique_ptr<SpecSource>> MakeSources(const std::vector<SourceConfig>& configs,
+                                                     statestore::StateStore& store,
+                                                     const std::string& git_cache_dir);
+
 class Controller {
  public:
-  Controller(ControllerOptions options, const Clock& clock, statestore::StateStore& store,
+  Controller(ControllerOptions options, std::vector<std::unique_ptr<SpecSource>> sources,
+             ClusterConnector& connector, const Clock& clock, statestore::StateStore& store,
              statestore::LeaderElector& elector, Metrics& metrics);
   ~Controller();
 
   Status Start();
   // Stops watching, lets passes in flight finish, resigns. Idempotent.
   void Stop();
+  // Only with workers = 0: on the caller's thread, reads the sources that changed (all of them
+  // when a resync is due by the clock or asked for), then runs one pass for each key that is
+  // ready now, until none is. Returns the passes run.
+  int RunReady();
 
   std::vector<TopologyStatus> List();
   StatusOr<TopologyStatus> Get(const crd::TopologyKey& key);
@@ -120,6 +133,10 @@ class Controller {
     bool accepted = false, running = false, stable = false;
   };
   void SourceLoop();
+  // One round of SourceLoop: reads what is dirty (everything on a resync due at next_resync),
+  // queues what changed; mu_ held by lock, released while reading.
+  void SourceRound(std::unique_lock<std::mutex>& lock,
+                   std::chrono::steady_clock::time_point& next_resync);
   void ReadSources(bool all);
   void Worker(int index);
   void Reconcile(const crd::TopologyKey& key, int worker);
@@ -159,6 +176,7 @@ class Controller {
   int64_t NowMs() const;
 
   const ControllerOptions options_;
+  ClusterConnector& connector_;
   const Clock& clock_;
   statestore::StateStore& store_;
   statestore::LeaderElector& elector_;
@@ -213,6 +231,7 @@ class Controller {
   std::atomic<bool> leader_{false};
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};
+  std::chrono::steady_clock::time_point next_resync_;  // driven mode (workers = 0) only
   std::thread source_thread_;
   std::vector<std::thread> workers_;
 };

@@ -90,10 +90,11 @@ int ControllerMain(int argc, char** argv) {
   auto clusters = LoadClustersFile(clusters_file);
   if (!clusters.ok()) return Usage(clusters.status().message());
   options.clusters = std::move(*clusters);
+  std::vector<SourceConfig> sources;
   for (const auto& f : source_flags) {
     auto c = ParseSourceFlag(f);
     if (!c.ok()) return Usage(c.status().message());
-    options.sources.push_back(*c);
+    sources.push_back(*c);
   }
   auto resync_s = ParseDurationSeconds(resync);
   if (!resync_s.ok()) return Usage("--resync: " + resync_s.status().message());
@@ -107,7 +108,7 @@ int ControllerMain(int argc, char** argv) {
   // Pulse well within the timeout.
   options.settings.requeue_ms = std::min<int64_t>(requeue_ms, pulse_timeout_s * 1000 / 4);
   if (requeue_ms < 100) return Usage("--requeue-ms must be at least 100");
-  options.git_cache_dir =
+  const std::string git_cache_dir =
       !git_cache.empty()
           ? git_cache
           : (std::filesystem::temp_directory_path() / "heron-controller-git").string();
@@ -164,14 +165,16 @@ int ControllerMain(int argc, char** argv) {
     identity = std::string(hostname) + ":" + std::to_string((*server)->port());
   }
   statestore::ZkLeaderElector elector(**zk, root, identity);
-  controller = std::make_unique<Controller>(options, clock, **store, elector, metrics);
+  ServerConnector connector;
+  controller = std::make_unique<Controller>(options, MakeSources(sources, **store, git_cache_dir),
+                                            connector, clock, **store, elector, metrics);
   Status started = controller->Start();
   if (!started.ok()) {
     spdlog::error("controller: {}", started.ToString());
     return 1;
   }
   spdlog::info("controller {} listening on {}; {} source(s), {} cluster(s)", identity,
-               (*server)->url(), options.sources.size(), options.clusters.size());
+               (*server)->url(), sources.size(), options.clusters.size());
   // The port for scripts and tests that ask for port 0.
   std::cout << "listening on " << (*server)->url() << std::endl;
 

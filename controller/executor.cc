@@ -10,7 +10,6 @@
 #include "crd/heron_version.h"
 #include "reconciler/planner.h"
 #include "statestore/defn.h"
-#include "statestore/heron_lock.h"
 #include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 
@@ -104,15 +103,39 @@ StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterCon
   return shape;
 }
 
-Executor::Executor(aurora::AuroraApi& aurora, statestore::ZkClient& zk,
+Executor::Executor(aurora::AuroraApi& aurora, statestore::HeronStore& heron,
                    aurora::ClusterConfig cluster, const Clock& clock, ExecutorOptions options)
     : aurora_(aurora),
-      zk_(zk),
+      heron_(heron),
       cluster_(std::move(cluster)),
       clock_(clock),
       options_(std::move(options)) {}
 
 namespace {
+
+// The cluster's Heron state under one action's layout (its Heron release's directory names).
+class LaidOutState {
+ public:
+  LaidOutState(statestore::HeronStore& store, statestore::HeronLayout layout)
+      : store_(store), layout_(std::move(layout)) {}
+  Status EnsureTree() { return store_.EnsureTree(layout_); }
+  StatusOr<std::optional<std::string>> Read(HeronDir d, const std::string& topology) {
+    return store_.Read(layout_, d, topology);
+  }
+  Status Write(HeronDir d, const std::string& topology, const std::string& bytes) {
+    return store_.Write(layout_, d, topology, bytes);
+  }
+  Status Remove(HeronDir d, const std::string& topology) {
+    return store_.Remove(layout_, d, topology);
+  }
+  Status RemoveTree(HeronDir d, const std::string& node) {
+    return store_.RemoveTree(layout_, d, node);
+  }
+
+ private:
+  statestore::HeronStore& store_;
+  const statestore::HeronLayout layout_;
+};
 
 // What `heron update` does under Heron's update lock: Heron's state and the job's containers.
 // Pulses, aborts and rollbacks steer an update already started; activation and runtime config
@@ -130,11 +153,10 @@ bool NeedsUpdateLock(const reconciler::Plan& plan) {
 Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
                          const std::map<std::string, RevisionSource>& revisions,
                          const std::optional<packager::PackingPlan>& current_packing) {
-  std::unique_ptr<statestore::HeronUpdateLock> lock;
+  std::unique_ptr<statestore::HeronStore::Lease> lock;
   if (NeedsUpdateLock(plan)) {
-    auto taken = statestore::HeronUpdateLock::Acquire(
-        zk_, statestore::UpdateLockPath(cluster_.statemgr_root, job.name),
-        options_.update_lock_timeout);
+    auto taken =
+        heron_.LockForUpdate(cluster_.statemgr_root, job.name, options_.update_lock_timeout);
     if (!taken.ok()) {
       return Status(taken.status().code(),
                     "update lock for " + job.ToString() + ": " + taken.status().message());
@@ -160,12 +182,20 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
 }
 
 Status Executor::CallTopologyManager(const std::string& url, const std::string& what) const {
-  HttpFetchOptions fetch;
-  fetch.timeout = options_.topology_manager_timeout;
-  HGO_ASSIGN_OR_RETURN(HttpResponse r, HttpFetch("GET", url, fetch));
-  if (r.status != 200) {
-    return Status::Unavailable("the topology manager answered " + std::to_string(r.status) +
-                               " to " + what + ": " + r.body.substr(0, 200));
+  int status = 0;
+  std::string body;
+  if (options_.topology_manager) {
+    HGO_ASSIGN_OR_RETURN(status, options_.topology_manager(url));
+  } else {
+    HttpFetchOptions fetch;
+    fetch.timeout = options_.topology_manager_timeout;
+    HGO_ASSIGN_OR_RETURN(HttpResponse r, HttpFetch("GET", url, fetch));
+    status = r.status;
+    body = std::move(r.body);
+  }
+  if (status != 200) {
+    return Status::Unavailable("the topology manager answered " + std::to_string(status) + " to " +
+                               what + ": " + body.substr(0, 200));
   }
   return Status::Ok();
 }
@@ -183,8 +213,8 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
   const std::string heron_version = revision && !revision->spec->spec.heron.version.empty()
                                         ? revision->spec->spec.heron.version
                                         : cluster_.heron_version;
-  statestore::HeronState heron(
-      zk_, statestore::HeronLayout{cluster_.statemgr_root, crd::UsesTMasterNames(heron_version)});
+  LaidOutState heron(heron_, statestore::HeronLayout{cluster_.statemgr_root,
+                                                     crd::UsesTMasterNames(heron_version)});
   const std::string& name = job.name;
   auto shape = [&]() -> StatusOr<Shape> {
     auto cached = shapes.find(a.hash);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,7 +23,7 @@
 #include "packager/blob_store.h"
 #include "packager/packing.h"
 #include "reconciler/types.h"
-#include "statestore/zk_client.h"
+#include "statestore/heron_store.h"
 
 namespace hgo::controller {
 
@@ -75,11 +76,14 @@ struct ExecutorOptions {
   // checked against the spec and its .defn against spec.topology (statestore/defn.h).
   std::shared_ptr<packager::PackageReader> packages =
       std::make_shared<packager::FetchingPackageReader>();
+  // GETs a URL of a topology manager (activate, deactivate, runtime_config/update) and gives
+  // the HTTP status; null: over HTTP within topology_manager_timeout. Tests answer in process.
+  std::function<StatusOr<int>(const std::string& url)> topology_manager;
 };
 
 class Executor {
  public:
-  Executor(aurora::AuroraApi& aurora, statestore::ZkClient& zk, aurora::ClusterConfig cluster,
+  Executor(aurora::AuroraApi& aurora, statestore::HeronStore& heron, aurora::ClusterConfig cluster,
            const Clock& clock, ExecutorOptions options = {});
 
   // Carries out the actions in order and stops at the first error. revisions must hold every
@@ -98,7 +102,7 @@ class Executor {
   Status CallTopologyManager(const std::string& url, const std::string& what) const;
 
   aurora::AuroraApi& aurora_;
-  statestore::ZkClient& zk_;
+  statestore::HeronStore& heron_;
   const aurora::ClusterConfig cluster_;
   const Clock& clock_;
   const ExecutorOptions options_;

@@ -37,7 +37,8 @@ LAYERS = {
     "controller/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/"],
     "cli/": ["common/", "crd/", "packager/", "statestore/heron_protos", "statestore/defn",
              "statestore/proto/"],
-    "testing/": ["common/", "crd/", "packager/", "statestore/", "aurora/", "testing/"],
+    "testing/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/",
+                 "controller/", "testing/"],
 }
 FREE = ("unit/", "e2e/", "bench/", "fuzz/", "cmd/", "build", ".")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)

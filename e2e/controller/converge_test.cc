@@ -45,7 +45,10 @@ class ConvergeTest : public ::testing::Test {
     api_ = std::make_unique<aurora::ThriftAuroraClient>(options);
     cluster_.name = "devcluster";
     cluster_.statemgr_connection = zk_server_->connect_string();
-    executor_ = std::make_unique<Executor>(*api_, *zk_, cluster_, clock_);
+    auto heron = statestore::ZkHeronStore::Open(zo, "/heron", [](const std::string&) {});
+    ASSERT_TRUE(heron.ok()) << heron.status();
+    heron_ = std::move(*heron);
+    executor_ = std::make_unique<Executor>(*api_, *heron_, cluster_, clock_);
     char tmpl[] = "/tmp/hgo_converge_XXXXXX";
     ASSERT_TRUE(mkdtemp(tmpl));
     dir_ = tmpl;
@@ -158,6 +161,7 @@ class ConvergeTest : public ::testing::Test {
   std::unique_ptr<statestore::ZkClient> zk_;
   std::unique_ptr<aurora::ThriftAuroraClient> api_;
   aurora::ClusterConfig cluster_;
+  std::unique_ptr<statestore::ZkHeronStore> heron_;
   std::unique_ptr<Executor> executor_;
   packager::FetchingPackageReader packages_;
   std::string dir_;

@@ -1,0 +1,65 @@
+// FakeHeronStore: Heron's state of one cluster in memory (statestore/heron_store.h), for unit
+// tests of the loop. Nodes are keyed by their ZooKeeper path, so layouts behave as they do in
+// ZooKeeper (tmanagers/ and tmasters/ are different nodes); the view is updated within the write
+// and on_change runs on the writer's thread, after the store's lock is released. The update
+// lock has one holder at a time and no waiting (a held lock answers kConflict at once).
+// testing/contract/heron_store_contract.h runs the same tests against this and ZkHeronStore.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "statestore/heron_store.h"
+
+namespace hgo::testing {
+
+class FakeHeronStore final : public statestore::HeronStore {
+ public:
+  // root: the cluster's (the view covers topologies under it); filter as HeronStateCache's.
+  FakeHeronStore(std::string root, std::function<void(const std::string&)> on_change,
+                 statestore::HeronStateCache::NodeFilter filter = nullptr);
+
+  bool connected() const override;
+  std::shared_ptr<const statestore::HeronSnapshot> Get(const std::string& topology) const override;
+  uint64_t reads() const override { return 0; }
+  Status EnsureTree(const statestore::HeronLayout& layout) override;
+  StatusOr<std::optional<std::string>> Read(const statestore::HeronLayout& layout,
+                                            statestore::HeronDir d,
+                                            const std::string& topology) override;
+  Status Write(const statestore::HeronLayout& layout, statestore::HeronDir d,
+               const std::string& topology, const std::string& bytes) override;
+  Status Remove(const statestore::HeronLayout& layout, statestore::HeronDir d,
+                const std::string& topology) override;
+  Status RemoveTree(const statestore::HeronLayout& layout, statestore::HeronDir d,
+                    const std::string& node) override;
+  StatusOr<std::unique_ptr<Lease>> LockForUpdate(const std::string& root,
+                                                 const std::string& topology,
+                                                 std::chrono::milliseconds timeout) override;
+
+  // --- the test's side ---
+  void Disconnect();  // calls fail with kUnavailable and connected() is false until Reconnect
+  void Reconnect();
+  bool Locked(const std::string& topology) const;
+  std::map<std::string, std::string> Nodes() const;  // path -> bytes
+
+ private:
+  class FakeLease;
+  Status Check() const;  // mu_ held
+  void Changed(const std::string& topology);
+  std::string TopologyOf(const std::string& path) const;  // "" when not a topology's node
+
+  const std::string root_;
+  std::function<void(const std::string&)> on_change_;
+  statestore::HeronStateCache::NodeFilter filter_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> nodes_;  // every node, directories with empty data
+  std::set<std::string> locked_;
+  bool connected_ = true;
+  uint64_t version_ = 0;
+};
+
+}  // namespace hgo::testing
