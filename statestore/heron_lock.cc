@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -49,13 +51,44 @@ StatusOr<std::string> CreateSequential(ZkClient& zk, const std::string& dir,
 
 std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
-void DeleteQuietly(ZkClient& zk, const std::string& path) { (void)zk.Delete(path, -1); }
+// The leases this process made and has not deleted (held, or being tried): one session may hold
+// the locks of several topologies, and two keys of one name (other role or environment) share
+// a lock, so a lease of this session is another holder unless it is not one of these.
+class LiveLeases {
+ public:
+  void Add(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    paths_.insert(path);
+  }
+  void Remove(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    paths_.erase(path);
+  }
+  bool Has(const std::string& path) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return paths_.count(path) > 0;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> paths_;
+};
+
+LiveLeases& Live() {
+  static auto* live = new LiveLeases();
+  return *live;
+}
+
+void DeleteQuietly(ZkClient& zk, const std::string& path) {
+  (void)zk.Delete(path, -1);
+  Live().Remove(path);
+}
 
 // Whether `mine` is the only lease under dir. Every holder, Curator's or ours, added its lease
 // and then counted at most one, so two leases mean someone else holds or is trying.
-// A lease of this very session other than `mine` is one whose create answer was lost (the
-// connection dropped after the server made it): it is deleted, as Curator's protected mode finds
-// and deletes its own, rather than keeping this session out until it ends.
+// A lease of this very session that this process does not know is one whose create answer was
+// lost (the connection dropped after the server made it): it is deleted, as Curator's protected
+// mode finds and deletes its own, rather than keeping this session out until it ends.
 StatusOr<bool> OnlyLease(ZkClient& zk, const std::string& dir, const std::string& mine) {
   HGO_ASSIGN_OR_RETURN(std::vector<std::string> leases, zk.GetChildren(dir));
   if (std::find(leases.begin(), leases.end(), BaseName(mine)) == leases.end()) {
@@ -65,7 +98,8 @@ StatusOr<bool> OnlyLease(ZkClient& zk, const std::string& dir, const std::string
   for (const auto& lease : leases) {
     if (lease == BaseName(mine)) continue;
     auto stat = zk.Exists(dir + "/" + lease);
-    if (stat.ok() && *stat && (*stat)->ephemeral_owner == zk.session_id()) {
+    if (stat.ok() && *stat && (*stat)->ephemeral_owner == zk.session_id() &&
+        !Live().Has(dir + "/" + lease)) {
       DeleteQuietly(zk, dir + "/" + lease);
       continue;
     }
@@ -87,6 +121,7 @@ StatusOr<std::unique_ptr<HeronUpdateLock>> HeronUpdateLock::Acquire(
   const std::string name = ProtectedPrefix() + "lease-";
   while (true) {
     HGO_ASSIGN_OR_RETURN(std::string lease, CreateSequential(zk, dir, name));
+    Live().Add(lease);
     auto only = OnlyLease(zk, dir, lease);
     if (only.ok() && *only) {
       return std::unique_ptr<HeronUpdateLock>(new HeronUpdateLock(zk, std::move(lease)));
@@ -108,6 +143,7 @@ HeronUpdateLock::~HeronUpdateLock() { (void)Release(); }
 Status HeronUpdateLock::Release() {
   if (lease_.empty()) return Status::Ok();
   Status s = zk_.Delete(lease_, -1);
+  Live().Remove(lease_);
   lease_.clear();
   if (s.code() == StatusCode::kNotFound) return Status::Ok();
   return s;

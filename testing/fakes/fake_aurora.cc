@@ -34,7 +34,34 @@ int64_t FakeAurora::NowMs() const {
 
 Status FakeAurora::Failing() const { return broken_; }
 
-void FakeAurora::Count(const std::string& rpc) { ++calls_[rpc]; }
+Status FakeAurora::Count(const std::string& rpc) {
+  ++calls_[rpc];
+  auto it = refused_.find(rpc);
+  return it == refused_.end() ? Status::Ok() : it->second;
+}
+
+void FakeAurora::Refuse(const std::string& rpc, Status status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (status.ok()) {
+    refused_.erase(rpc);
+  } else {
+    refused_[rpc] = std::move(status);
+  }
+}
+
+void FakeAurora::OnRead(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_read_ = std::move(hook);
+}
+
+void FakeAurora::BeforeRead() {
+  std::function<void()> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hook = on_read_;
+  }
+  if (hook) hook();
+}
 
 int FakeAurora::Calls(const std::string& rpc) const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -49,16 +76,13 @@ void FakeAurora::Break(Status status) {
 
 void FakeAurora::Heal() { Break(Status::Ok()); }
 
-void FakeAurora::CrashJobsWithMetadata(const std::string& key, const std::string& value) {
+void FakeAurora::CrashTasksIf(std::function<bool(const aurora::TaskConfig&)> crashes) {
   std::lock_guard<std::mutex> lock(mu_);
-  crashing_.insert({key, value});
+  crashes_ = std::move(crashes);
 }
 
 bool FakeAurora::Crashes(const aurora::TaskConfig& config) const {
-  for (const auto& [k, v] : config.metadata) {
-    if (crashing_.count({k, v})) return true;
-  }
-  return false;
+  return crashes_ && crashes_(config);
 }
 
 void FakeAurora::StartTask(const aurora::TaskConfig& config, int32_t instance) {
@@ -146,6 +170,7 @@ StatusOr<std::vector<aurora::JobSummary>> FakeAurora::GetJobSummary(const std::s
 
 StatusOr<std::vector<Task>> FakeAurora::GetTasks(const aurora::TaskQuery& query,
                                                  bool with_configs) {
+  BeforeRead();
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
   std::vector<Task> out;
@@ -159,6 +184,7 @@ StatusOr<std::vector<Task>> FakeAurora::GetTasks(const aurora::TaskQuery& query,
 
 StatusOr<std::vector<aurora::UpdateSummary>> FakeAurora::GetJobUpdateSummaries(
     const aurora::UpdateQuery& q) {
+  BeforeRead();
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
   std::vector<aurora::UpdateSummary> out;
@@ -188,7 +214,7 @@ StatusOr<aurora::UpdateDiff> FakeAurora::GetJobUpdateDiff(const aurora::UpdateRe
 Status FakeAurora::CreateJob(const aurora::JobConfig& job) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("createJob");
+  HGO_RETURN_IF_ERROR(Count("createJob"));
   if (job.instance_count < 1) {
     return Status::InvalidArgument("Instance count must be between 1 and 4000.");
   }
@@ -207,7 +233,7 @@ StatusOr<aurora::StartUpdateResult> FakeAurora::StartJobUpdate(const aurora::Upd
                                                                const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("startJobUpdate");
+  HGO_RETURN_IF_ERROR(Count("startJobUpdate"));
   const JobKey& job = request.task.job;
   aurora::StartUpdateResult result;
   if (Update* busy = ActiveUpdate(job)) {
@@ -255,7 +281,7 @@ StatusOr<aurora::StartUpdateResult> FakeAurora::StartJobUpdate(const aurora::Upd
 Status FakeAurora::PauseJobUpdate(const aurora::UpdateKey& key, const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("pauseJobUpdate");
+  HGO_RETURN_IF_ERROR(Count("pauseJobUpdate"));
   Update* u = FindUpdate(key);
   if (!u) return Status::InvalidArgument("Update does not exist: " + key.id);
   if (!aurora::IsActiveUpdate(u->summary.status)) {
@@ -269,7 +295,7 @@ Status FakeAurora::PauseJobUpdate(const aurora::UpdateKey& key, const std::strin
 Status FakeAurora::ResumeJobUpdate(const aurora::UpdateKey& key, const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("resumeJobUpdate");
+  HGO_RETURN_IF_ERROR(Count("resumeJobUpdate"));
   Update* u = FindUpdate(key);
   if (!u) return Status::InvalidArgument("Update does not exist: " + key.id);
   if (!aurora::IsActiveUpdate(u->summary.status)) {
@@ -283,7 +309,7 @@ Status FakeAurora::ResumeJobUpdate(const aurora::UpdateKey& key, const std::stri
 Status FakeAurora::AbortJobUpdate(const aurora::UpdateKey& key, const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("abortJobUpdate");
+  HGO_RETURN_IF_ERROR(Count("abortJobUpdate"));
   Update* u = FindUpdate(key);
   if (!u) return Status::InvalidArgument("Update does not exist: " + key.id);
   // Aborting an aborted update is a no-op (JobUpdateControllerImpl checks the target first).
@@ -294,7 +320,7 @@ Status FakeAurora::AbortJobUpdate(const aurora::UpdateKey& key, const std::strin
 Status FakeAurora::RollbackJobUpdate(const aurora::UpdateKey& key, const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("rollbackJobUpdate");
+  HGO_RETURN_IF_ERROR(Count("rollbackJobUpdate"));
   Update* u = FindUpdate(key);
   if (!u) return Status::InvalidArgument("Update does not exist: " + key.id);
   if (u->summary.status == UpdateStatus::kRollingBack) return Status::Ok();
@@ -308,10 +334,12 @@ Status FakeAurora::RollbackJobUpdate(const aurora::UpdateKey& key, const std::st
 StatusOr<aurora::PulseStatus> FakeAurora::PulseJobUpdate(const aurora::UpdateKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("pulseJobUpdate");
+  HGO_RETURN_IF_ERROR(Count("pulseJobUpdate"));
+  // FINISHED for an update that is unknown, not coordinated or over (JobUpdateControllerImpl).
   Update* u = FindUpdate(key);
-  if (!u) return Status::InvalidArgument("Update does not exist: " + key.id);
-  if (!aurora::IsActiveUpdate(u->summary.status)) return aurora::PulseStatus::kFinished;
+  if (!u || !u->coordinated || !aurora::IsActiveUpdate(u->summary.status)) {
+    return aurora::PulseStatus::kFinished;
+  }
   if (u->summary.status == UpdateStatus::kRollForwardAwaitingPulse) {
     SetStatus(*u, UpdateStatus::kRollingForward);
   } else if (u->summary.status == UpdateStatus::kRollBackAwaitingPulse) {
@@ -323,7 +351,7 @@ StatusOr<aurora::PulseStatus> FakeAurora::PulseJobUpdate(const aurora::UpdateKey
 Status FakeAurora::AddInstances(const JobKey& job, int32_t template_instance, int32_t count) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("addInstances");
+  HGO_RETURN_IF_ERROR(Count("addInstances"));
   if (count <= 0) return Status::InvalidArgument("Instance count must be positive.");
   if (ActiveUpdate(job)) {
     return Status::FailedPrecondition("Job " + job.ToString() + " is being updated.");
@@ -344,7 +372,10 @@ Status FakeAurora::KillTasks(const JobKey& job, const std::set<int32_t>& instanc
   if (instances.empty()) return Status::InvalidArgument("no instances to kill");
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("killTasks");
+  HGO_RETURN_IF_ERROR(Count("killTasks"));
+  if (ActiveUpdate(job)) {
+    return Status::FailedPrecondition("Job " + job.ToString() + " is being updated.");
+  }
   for (int32_t id : instances) KillInstance(job, id, message);
   return Status::Ok();
 }
@@ -352,10 +383,11 @@ Status FakeAurora::KillTasks(const JobKey& job, const std::set<int32_t>& instanc
 Status FakeAurora::KillJob(const JobKey& job, const std::string& message) {
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("killJob");
+  HGO_RETURN_IF_ERROR(Count("killJob"));
+  if (ActiveUpdate(job)) {
+    return Status::FailedPrecondition("Job " + job.ToString() + " is being updated.");
+  }
   for (const auto& [id, t] : ActiveLocked(job)) KillInstance(job, id, message);
-  // Killing a job ends its update (Aurora's JobUpdateControllerImpl: the job is gone).
-  if (Update* u = ActiveUpdate(job)) SetStatus(*u, UpdateStatus::kAborted);
   return Status::Ok();
 }
 
@@ -363,7 +395,7 @@ Status FakeAurora::RestartShards(const JobKey& job, const std::set<int32_t>& ins
   if (instances.empty()) return Status::InvalidArgument("no instances to restart");
   std::lock_guard<std::mutex> lock(mu_);
   HGO_RETURN_IF_ERROR(Failing());
-  Count("restartShards");
+  HGO_RETURN_IF_ERROR(Count("restartShards"));
   if (ActiveUpdate(job)) {
     return Status::FailedPrecondition("Job " + job.ToString() + " is being updated.");
   }

@@ -6,12 +6,13 @@
 //
 // Simplifications, all on purpose: one Advance() finishes an update whatever its batch size and
 // minimum wait; a coordinated update (blockIfNoPulsesAfterMs) starts awaiting a pulse and never
-// times out; an update of a revision the test marked crashing (CrashJobsWithMetadata) is rolled
+// times out; an update of a revision the test marked crashing (CrashTasksIf) is rolled
 // back by Aurora on the next Advance(), as rollbackOnFailure does after the first failure.
 // getJobUpdateDetails and getJobUpdateDiff are not modelled (kUnimplemented): the controller
 // does not call them. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -53,12 +54,18 @@ class FakeAurora final : public aurora::AuroraApi {
   // --- the test's side ---
   // Makes every pending transition (see above).
   void Advance();
-  // Tasks whose config metadata has key=value crash once they start: an update to them is
-  // rolled back, a job created with them keeps failing (FAILED, then PENDING again).
-  void CrashJobsWithMetadata(const std::string& key, const std::string& value);
+  // Tasks whose config `crashes` crash once they start: an update to them is rolled back, a
+  // job created with them keeps failing (FAILED, then PENDING again).
+  void CrashTasksIf(std::function<bool(const aurora::TaskConfig&)> crashes);
   // Every call fails with status until Heal() (an unreachable scheduler).
   void Break(Status status);
   void Heal();
+  // The mutating call named rpc ("createJob", ...) fails with status (counted, nothing done);
+  // an ok status lifts it.
+  void Refuse(const std::string& rpc, Status status);
+  // Runs before every read (getTasks, getJobUpdateSummaries), outside the fake's lock: a test
+  // can make something happen in the middle of a pass.
+  void OnRead(std::function<void()> hook);
   // Mutating calls made so far, by name ("createJob", "startJobUpdate", "killTasks", ...).
   int Calls(const std::string& rpc) const;
   // Active tasks of the job by instance.
@@ -73,7 +80,9 @@ class FakeAurora final : public aurora::AuroraApi {
     bool coordinated = false;
   };
   Status Failing() const;  // mu_ held
-  void Count(const std::string& rpc);
+  // Counts the call and gives its refusal, if any; mu_ held.
+  Status Count(const std::string& rpc);
+  void BeforeRead();
   int64_t NowMs() const;
   void StartTask(const aurora::TaskConfig& config, int32_t instance);  // mu_ held
   void KillInstance(const aurora::JobKey& job, int32_t instance, const std::string& message);
@@ -89,7 +98,9 @@ class FakeAurora final : public aurora::AuroraApi {
   std::vector<aurora::Task> tasks_;  // active and ended
   std::vector<Update> updates_;
   std::map<std::string, int> calls_;
-  std::set<std::pair<std::string, std::string>> crashing_;
+  std::map<std::string, Status> refused_;
+  std::function<void()> on_read_;
+  std::function<bool(const aurora::TaskConfig&)> crashes_;
   Status broken_;
   int next_id_ = 1;
 };

@@ -1,5 +1,7 @@
 #include "testing/fakes/fake_heron_store.h"
 
+#include "statestore/heron_lock.h"
+
 namespace hgo::testing {
 
 using statestore::HeronDir;
@@ -10,25 +12,32 @@ namespace {
 HeronLayout ViewLayout(const std::string& root) { return HeronLayout{root, false}; }
 }  // namespace
 
+// A lease node under the lock's leases/, as HeronUpdateLock's: deleting the lock node (as
+// `heron kill` does) frees the lock, and releasing a lease already gone is fine.
 class FakeHeronStore::FakeLease final : public statestore::HeronStore::Lease {
  public:
-  FakeLease(FakeHeronStore& store, std::string topology)
-      : store_(store), topology_(std::move(topology)) {}
+  FakeLease(FakeHeronStore& store, std::string path) : store_(store), path_(std::move(path)) {}
   ~FakeLease() override { (void)Release(); }
   Status Release() override {
     std::lock_guard<std::mutex> lock(store_.mu_);
-    store_.locked_.erase(topology_);
+    store_.nodes_.erase(path_);
     return Status::Ok();
   }
 
  private:
   FakeHeronStore& store_;
-  const std::string topology_;
+  const std::string path_;
 };
 
 FakeHeronStore::FakeHeronStore(std::string root, std::function<void(const std::string&)> on_change,
                                statestore::HeronStateCache::NodeFilter filter)
-    : root_(std::move(root)), on_change_(std::move(on_change)), filter_(std::move(filter)) {}
+    : root_(std::move(root)), on_change_(std::move(on_change)), filter_(std::move(filter)) {
+  // As HeronStateCache's start: the watched directories are made so they can be watched.
+  nodes_.emplace(root_, "");
+  for (HeronDir d : statestore::HeronStateCache::WatchedDirs()) {
+    nodes_.emplace(ViewLayout(root_).DirPath(d), "");
+  }
+}
 
 Status FakeHeronStore::Check() const {
   return connected_ ? Status::Ok() : Status::Unavailable("fake ZooKeeper: disconnected");
@@ -51,7 +60,9 @@ void FakeHeronStore::Reconnect() {
 
 bool FakeHeronStore::Locked(const std::string& topology) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return locked_.count(topology) > 0;
+  const std::string leases = statestore::UpdateLockPath(root_, topology) + "/leases/";
+  auto it = nodes_.lower_bound(leases);
+  return it != nodes_.end() && it->first.compare(0, leases.size(), leases) == 0;
 }
 
 std::map<std::string, std::string> FakeHeronStore::Nodes() const {
@@ -161,13 +172,27 @@ Status FakeHeronStore::RemoveTree(const HeronLayout& layout, HeronDir d, const s
 }
 
 StatusOr<std::unique_ptr<statestore::HeronStore::Lease>> FakeHeronStore::LockForUpdate(
-    const std::string&, const std::string& topology, std::chrono::milliseconds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  HGO_RETURN_IF_ERROR(Check());
-  if (!locked_.insert(topology).second) {
-    return Status::Conflict("another actor is performing an update of " + topology);
+    const std::string& root, const std::string& topology, std::chrono::milliseconds) {
+  const std::string lock_node = statestore::UpdateLockPath(root, topology);
+  const std::string leases = lock_node + "/leases";
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    HGO_RETURN_IF_ERROR(Check());
+    auto it = nodes_.lower_bound(leases + "/");
+    if (it != nodes_.end() && it->first.compare(0, leases.size() + 1, leases + "/") == 0) {
+      return Status::Conflict("another actor is performing an update of " + topology);
+    }
+    // The parents are made as they are needed, as HeronUpdateLock makes them.
+    for (size_t slash = lock_node.find('/', 1); slash != std::string::npos;
+         slash = lock_node.find('/', slash + 1)) {
+      nodes_.emplace(lock_node.substr(0, slash), "");
+    }
+    nodes_.emplace(lock_node, "");
+    nodes_.emplace(leases, "");
+    const std::string lease = leases + "/_c_fake-lease-" + std::to_string(++leases_);
+    nodes_.emplace(lease, "");
+    return std::unique_ptr<Lease>(std::make_unique<FakeLease>(*this, lease));
   }
-  return std::unique_ptr<Lease>(std::make_unique<FakeLease>(*this, topology));
 }
 
 }  // namespace hgo::testing

@@ -2,7 +2,8 @@
 // tests of the loop. Nodes are keyed by their ZooKeeper path, so layouts behave as they do in
 // ZooKeeper (tmanagers/ and tmasters/ are different nodes); the view is updated within the write
 // and on_change runs on the writer's thread, after the store's lock is released. The update
-// lock has one holder at a time and no waiting (a held lock answers kConflict at once).
+// lock is a lease node where HeronUpdateLock puts it, one holder at a time, without waiting (a
+// held lock answers kConflict at once).
 // testing/contract/heron_store_contract.h runs the same tests against this and ZkHeronStore.
 #pragma once
 
@@ -57,9 +58,9 @@ class FakeHeronStore final : public statestore::HeronStore {
   statestore::HeronStateCache::NodeFilter filter_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> nodes_;  // every node, directories with empty data
-  std::set<std::string> locked_;
   bool connected_ = true;
   uint64_t version_ = 0;
+  uint64_t leases_ = 0;
 };
 
 }  // namespace hgo::testing

@@ -51,14 +51,19 @@ crd::Topology LoopTest::Spec(const std::string& name) {
   spec.spec.packing.containers = 2;
   spec.spec.update.min_wait_in_running_seconds = 1;
   spec.spec.update.progress_deadline_seconds = 60;
+  Package(spec);
   return spec;
 }
 
-void LoopTest::Commit(crd::Topology& spec) {
+void LoopTest::Package(crd::Topology& spec) {
   const std::string dir = dir_.path() + "/package-" + std::to_string(++packages_);
   std::filesystem::create_directories(dir);
   auto package = testing::PackageForTest(dir, spec);
   ASSERT_TRUE(package.ok()) << package.status();
+}
+
+void LoopTest::Commit(crd::Topology& spec, bool repackage) {
+  if (repackage) Package(spec);
   source_->Set(spec.metadata.name + ".yaml", crd::SpecText(spec));
 }
 
@@ -69,7 +74,7 @@ int LoopTest::Step(std::chrono::milliseconds by) {
 }
 
 std::string LoopTest::StepUntil(const std::string& name, const std::string& phase, int steps) {
-  for (int i = 0; i < steps && Phase(name) != phase; ++i) Step();
+  for (int i = 0; i < steps && (i == 0 || Phase(name) != phase); ++i) Step();
   return Phase(name);
 }
 

@@ -31,12 +31,15 @@ class LoopTest : public ::testing::Test {
   // minimal.yaml named `name`, two round-robin containers, a 1 s minimum wait in RUNNING and
   // a 60 s progress deadline, packaged for the test (the package is written under the temp dir).
   crd::Topology Spec(const std::string& name = "wc");
-  // Packages spec again (its .defn and sha256) and puts its YAML in the source as <name>.yaml.
-  void Commit(crd::Topology& spec);
+  // Puts spec's YAML in the source as <name>.yaml; with repackage, first builds a new package
+  // for it (needed when spec.topology changed: the package's .defn must match it).
+  void Commit(crd::Topology& spec, bool repackage = false);
+  void Package(crd::Topology& spec);
   // One step of the world: the clock moves by `by`, Aurora and Heron make their pending
   // transitions, the controller runs every pass that is ready. Returns the passes run.
   int Step(std::chrono::milliseconds by = std::chrono::seconds(6));
-  // Steps until the topology's phase is `phase` (at most `steps` steps); the phase reached.
+  // Steps (at least once, at most `steps` times) until the topology's phase is `phase`; the
+  // phase reached.
   std::string StepUntil(const std::string& name, const std::string& phase, int steps = 20);
   std::string Phase(const std::string& name);
   std::string Message(const std::string& name);

@@ -80,3 +80,225 @@ TEST_F(LoopTest, AResourceChangeRollsEveryInstanceOnceThroughACoordinatedUpdate)
 
 }  // namespace
 }  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(LoopTest, MoreContainersAddAnAuroraInstanceAndAStreamManager) {
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  ASSERT_EQ(TaskIds("wc").size(), 3u);
+  spec.spec.topology.bolts[0].parallelism = 2;
+  spec.spec.packing.containers = 3;
+  Commit(spec, /*repackage=*/true);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  EXPECT_EQ(TaskIds("wc").size(), 4u);
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 1);
+  auto heron = controller_->Get(Key("wc"));
+  ASSERT_TRUE(heron.ok() && heron->heron);
+  EXPECT_EQ(heron->heron->absent_stream_managers, 0);
+}
+
+TEST_F(LoopTest, PausingAndResumingGoThroughTheTopologyManagerWithoutARestart) {
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  const auto tasks = TaskIds("wc");
+  spec.spec.state = crd::DesiredState::kPaused;
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Paused"), "Paused") << Message("wc") << Events("wc");
+  auto pplan = cluster().heron()->Nodes().at("/heron/pplans/wc");
+  auto plan = statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(pplan, "pplans");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->topology().state(), heron::proto::api::PAUSED);
+  spec.spec.state = crd::DesiredState::kRunning;
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  plan = statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
+      cluster().heron()->Nodes().at("/heron/pplans/wc"), "pplans");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->topology().state(), heron::proto::api::RUNNING);
+  EXPECT_EQ(TaskIds("wc"), tasks);
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 0);
+}
+
+TEST_F(LoopTest, AnUpdateAuroraRollsBackFailsTheRevisionWhichIsNotTriedAgain) {
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  const auto stable = JobHashes("wc");
+  aurora().CrashTasksIf([](const aurora::TaskConfig& c) { return c.cpus > 2.5; });
+  spec.spec.resources.cpu_millis = 3000;
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Failed"), "Failed") << Message("wc") << Events("wc");
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 1);
+  auto record = Record("wc");
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->failed_spec_hashes.size(), 1u);
+  for (int i = 0; i < 10; ++i) Step();
+  EXPECT_EQ(JobHashes("wc"), stable);  // Aurora put the stable revision back
+  controller_->Resync();
+  for (int i = 0; i < 5; ++i) Step();
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 1);  // the failed revision is not tried again
+  // A new spec is.
+  spec.spec.resources.cpu_millis = 1500;
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 2);
+  EXPECT_NE(JobHashes("wc"), stable);
+}
+
+TEST_F(LoopTest, AFailureRetryingCannotMendHaltsTheKeyUntilRetry) {
+  StartController();
+  aurora().Refuse("createJob", Status::InvalidArgument("tier gold is not allowed"));
+  crd::Topology spec = Spec();
+  Commit(spec);
+  for (int i = 0; i < 10; ++i) Step(30s);
+  EXPECT_EQ(aurora().Calls("createJob"), 2);  // twice, to tell it from a stale observation
+  EXPECT_NE(Message("wc").find("halted"), std::string::npos) << Message("wc");
+  ASSERT_TRUE(controller_->Retry(Key("wc")).ok());
+  for (int i = 0; i < 10; ++i) Step(30s);
+  EXPECT_EQ(aurora().Calls("createJob"), 4);
+  aurora().Refuse("createJob", Status::Ok());
+  ASSERT_TRUE(controller_->Retry(Key("wc")).ok());
+  EXPECT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  EXPECT_EQ(aurora().Calls("createJob"), 5);
+}
+
+TEST_F(LoopTest, UndoToARevisionRunsItUntilTheSpecChanges) {
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  const auto first = JobHashes("wc");
+  spec.spec.resources.cpu_millis = 2000;
+  Commit(spec);
+  controller_->RunReady();
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  const auto second = JobHashes("wc");
+  ASSERT_NE(second, first);
+  ASSERT_TRUE(controller_->Rollback(Key("wc"), 1).ok());
+  controller_->RunReady();
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  EXPECT_EQ(JobHashes("wc"), first);
+  auto record = Record("wc");
+  ASSERT_TRUE(record && record->pinned_revision);
+  EXPECT_EQ(*record->pinned_revision, 1);
+  for (int i = 0; i < 5; ++i) Step();
+  EXPECT_EQ(JobHashes("wc"), first);  // the pin holds
+  spec.spec.resources.cpu_millis = 2500;
+  Commit(spec);
+  controller_->RunReady();
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  EXPECT_NE(JobHashes("wc"), first);
+  EXPECT_NE(JobHashes("wc"), second);
+  record = Record("wc");
+  ASSERT_TRUE(record);
+  EXPECT_FALSE(record->pinned_revision);
+}
+
+TEST_F(LoopTest, PruningWaitsForTheTombstoneThenKillsOnePerResyncPeriod) {
+  options_.settings.prune = true;
+  options_.settings.tombstone_ms = 60000;
+  options_.prune_budget = 1;
+  StartController();
+  for (const char* name : {"keep", "a", "b"}) {
+    crd::Topology spec = Spec(name);
+    Commit(spec);
+  }
+  for (const char* name : {"keep", "a", "b"}) ASSERT_EQ(StepUntil(name, "Running"), "Running");
+  source_->Remove("a.yaml");
+  source_->Remove("b.yaml");
+  for (int i = 0; i < 5; ++i) Step(6s);  // 30 s: within the tombstone
+  EXPECT_EQ(aurora().Calls("killJob"), 0);
+  EXPECT_EQ(TaskIds("a").size(), 3u);
+  for (int i = 0; i < 10; ++i) Step(6s);  // past the tombstone, within one resync period
+  EXPECT_EQ(aurora().Calls("killJob"), 1);
+  const bool a_gone = TaskIds("a").empty(), b_gone = TaskIds("b").empty();
+  EXPECT_NE(a_gone, b_gone);
+  const std::string waiting = a_gone ? "b" : "a";
+  EXPECT_NE(Message(waiting).find("prune budget"), std::string::npos) << Message(waiting);
+  for (int i = 0; i < 60; ++i) Step(6s);  // the next resync period
+  EXPECT_EQ(aurora().Calls("killJob"), 2);
+  EXPECT_TRUE(TaskIds("a").empty());
+  EXPECT_TRUE(TaskIds("b").empty());
+  EXPECT_EQ(TaskIds("keep").size(), 3u);
+  // Heron's state and the records went with them.
+  EXPECT_FALSE(cluster().heron()->Nodes().count("/heron/topologies/a"));
+  EXPECT_FALSE(Record("a"));
+  EXPECT_FALSE(Record("b"));
+  EXPECT_TRUE(Record("keep"));
+}
+
+TEST_F(LoopTest, ASourceThatCannotBeReadFreezesWhatItHeld) {
+  options_.settings.prune = true;
+  options_.settings.tombstone_ms = 1000;
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  const auto tasks = TaskIds("wc");
+  source_->Fail(Status::Unavailable("git fetch: connection refused"));
+  for (int i = 0; i < 60; ++i) Step(10s);  // two resync periods
+  EXPECT_EQ(aurora().Calls("killJob"), 0);
+  EXPECT_EQ(TaskIds("wc"), tasks);
+  auto st = controller_->Get(Key("wc"));
+  ASSERT_TRUE(st.ok());
+  EXPECT_NE(st->source_error.find("connection refused"), std::string::npos) << st->source_error;
+  source_->Fail(Status::Ok());
+  Step();
+  st = controller_->Get(Key("wc"));
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->source_error, "");
+  EXPECT_EQ(TaskIds("wc"), tasks);
+}
+
+TEST_F(LoopTest, AnUnreachableClusterIsNotActedOnAndJoinsWhenItReturns) {
+  cluster().SetReachable(false);
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  for (int i = 0; i < 5; ++i) Step();
+  EXPECT_EQ(aurora().Calls("createJob"), 0);
+  EXPECT_NE(Message("wc").find("never observed"), std::string::npos) << Message("wc");
+  cluster().SetReachable(true);
+  EXPECT_EQ(StepUntil("wc", "Running", 40), "Running") << Message("wc");
+  EXPECT_EQ(aurora().Calls("createJob"), 1);
+}
+
+TEST_F(LoopTest, LeadershipLostInTheMiddleOfAPassStopsItBeforeItActs) {
+  StartController();
+  auto other = election_.MakeElector("controller-2");
+  ASSERT_TRUE(other->Start(nullptr, nullptr).ok());
+  bool deposed = false;
+  aurora().OnRead([&] {
+    if (!deposed) {
+      deposed = true;
+      election_.Depose();  // while the pass observes
+    }
+  });
+  crd::Topology spec = Spec();
+  Commit(spec);
+  controller_->RunReady();
+  EXPECT_TRUE(deposed);
+  EXPECT_FALSE(controller_->IsLeader());
+  EXPECT_EQ(election_.Leader(), "controller-2");
+  EXPECT_EQ(aurora().Calls("createJob"), 0);
+  EXPECT_TRUE(cluster().heron()->Nodes().empty() ||
+              !cluster().heron()->Nodes().count("/heron/topologies/wc"));
+  for (int i = 0; i < 5; ++i) Step();
+  EXPECT_EQ(aurora().Calls("createJob"), 0);  // a follower does nothing
+  other->Resign();                            // back to this one
+  EXPECT_TRUE(controller_->IsLeader());
+  EXPECT_EQ(StepUntil("wc", "Running"), "Running");
+  EXPECT_EQ(aurora().Calls("createJob"), 1);
+}
+
+}  // namespace
+}  // namespace hgo::controller
