@@ -7,6 +7,11 @@
 
 namespace hgo::aurora {
 
+const char* ContentType(WireProtocol p) {
+  return p == WireProtocol::kBinary ? "application/vnd.apache.thrift.binary"
+                                    : "application/vnd.apache.thrift.json";
+}
+
 std::shared_ptr<apache::thrift::protocol::TProtocol> MakeProtocol(
     WireProtocol protocol, std::shared_ptr<apache::thrift::transport::TTransport> transport) {
   if (protocol == WireProtocol::kJson) {

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "aurora/gen/api_types.h"
-#include "aurora/http_transport.h"
 #include "aurora/types.h"
+#include "aurora/wire_protocol.h"
 #include "common/status.h"
 
 namespace hgo::aurora {

@@ -16,11 +16,6 @@ namespace hgo::aurora {
 namespace http = web::http;
 namespace client = web::http::client;
 
-const char* ContentType(WireProtocol p) {
-  return p == WireProtocol::kBinary ? "application/vnd.apache.thrift.binary"
-                                    : "application/vnd.apache.thrift.json";
-}
-
 namespace {
 
 std::string Trim(std::string s) {

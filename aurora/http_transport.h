@@ -23,13 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "aurora/wire_protocol.h"
 #include "common/backoff.h"
 #include "common/status.h"
 
 namespace hgo::aurora {
-
-enum class WireProtocol { kBinary, kJson };
-const char* ContentType(WireProtocol p);
 
 struct BasicCredentials {
   std::string user;

@@ -1,6 +1,7 @@
 #include "aurora/job_builder.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "aurora/codec.h"
 #include "common/base64.h"
@@ -295,7 +296,15 @@ std::string ThermosJson(const crd::Topology& t, const ClusterConfig& c, const Jo
   return Serialize(job);
 }
 
+namespace {
+std::atomic<uint64_t> job_builds{0};
+constexpr char kPlaceholderIdFlag[] = " --topology-id=- ";  // JobHash's placeholder id
+}  // namespace
+
+uint64_t JobBuildsSoFar() { return job_builds.load(); }
+
 StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in) {
+  ++job_builds;
   if (in.topology_id.empty()) return Status::InvalidArgument("job builder: no topology id");
   if (in.containers < 1) return Status::InvalidArgument("job builder: no containers");
   if (in.resources.cpus <= 0 || in.resources.ram_bytes < kMiB || in.resources.disk_bytes < kMiB) {
@@ -365,19 +374,49 @@ StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, con
   return job;
 }
 
-StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, JobInputs in) {
+StatusOr<HashedJob> BuildHashedJob(const crd::Topology& t, const ClusterConfig& c, JobInputs in) {
   in.topology_id = "-";  // a placeholder: the id is derived from this hash
   in.job_hash.clear();
   in.containers = 1;  // the instance count is not part of the task
-  HGO_ASSIGN_OR_RETURN(JobConfig job, BuildJob(t, c, in));
-  job.task.metadata.erase(kMetaJobHash);
-  job.task.metadata.erase(kMetaTopologyId);
-  return Sha256Hex(SerializeThrift(ToThrift(job.task), WireProtocol::kBinary));
+  HashedJob out;
+  HGO_ASSIGN_OR_RETURN(out.job, BuildJob(t, c, in));
+  out.job.task.metadata.erase(kMetaJobHash);
+  out.job.task.metadata.erase(kMetaTopologyId);
+  out.hash = Sha256Hex(SerializeThrift(ToThrift(out.job.task), WireProtocol::kBinary));
+  return out;
+}
+
+StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, JobInputs in) {
+  HGO_ASSIGN_OR_RETURN(HashedJob hashed, BuildHashedJob(t, c, std::move(in)));
+  return hashed.hash;
+}
+
+StatusOr<JobConfig> WithTopologyId(JobConfig job, const JobInputs& in) {
+  if (in.topology_id.empty()) return Status::InvalidArgument("job builder: no topology id");
+  if (in.containers < 1) return Status::InvalidArgument("job builder: no containers");
+  // The id is in the executor's command line (ExecutorTopologyFlags, between --topology-name
+  // and --topology-defn-file) and in the metadata.
+  std::string& data = job.task.executor_data;
+  const size_t at = data.find(kPlaceholderIdFlag);
+  if (at == std::string::npos || data.find(kPlaceholderIdFlag, at + 1) != std::string::npos) {
+    return Status::Internal(
+        "job builder: the placeholder topology id is not in the command line "
+        "exactly once");
+  }
+  data.replace(at, sizeof kPlaceholderIdFlag - 1, " --topology-id=" + in.topology_id + " ");
+  job.instance_count = in.containers + 1;
+  if (!in.job_hash.empty()) job.task.metadata[kMetaJobHash] = in.job_hash;
+  job.task.metadata[kMetaTopologyId] = in.topology_id;
+  return job;
 }
 
 StatusOr<UpdateRequest> BuildUpdate(const crd::Topology& t, const ClusterConfig& c,
                                     const JobInputs& in) {
   HGO_ASSIGN_OR_RETURN(JobConfig job, BuildJob(t, c, in));
+  return UpdateOfJob(t, std::move(job), in);
+}
+
+UpdateRequest UpdateOfJob(const crd::Topology& t, JobConfig job, const JobInputs& in) {
   const crd::UpdateSpec& u = t.spec.update;
   UpdateRequest r;
   r.task = std::move(job.task);

@@ -97,12 +97,28 @@ std::string ExecutorCommandLine(const crd::Topology& t, const ClusterConfig& c,
 std::string ThermosJson(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
 // The hash of the task this spec makes, without topology id and metadata (see above).
 StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, JobInputs in);
+// The job JobHash builds (placeholder topology id, one container, no id or hash metadata) and
+// its hash, so that the wire job can be made from it by WithTopologyId without a second build.
+struct HashedJob {
+  JobConfig job;
+  std::string hash;
+};
+StatusOr<HashedJob> BuildHashedJob(const crd::Topology& t, const ClusterConfig& c, JobInputs in);
+// The wire job from a hashed one: in's topology id, containers and job hash set where BuildJob
+// sets them. Equal to BuildJob(t, c, in) for the inputs the hashed job was built from; kInternal
+// if the placeholder flag is not found exactly once (the caller then builds the job whole).
+StatusOr<JobConfig> WithTopologyId(JobConfig hashed, const JobInputs& in);
 // The whole job. kInvalidArgument when the inputs cannot make a valid job (among others: a
 // component missing from the RAM map, or a JVM component at or below the reserved RAM).
 StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, const JobInputs& in);
 // The same job as an update request with the spec's update settings.
 StatusOr<UpdateRequest> BuildUpdate(const crd::Topology& t, const ClusterConfig& c,
                                     const JobInputs& in);
+// An update request for a job already built (BuildJob or WithTopologyId) from t and in.
+UpdateRequest UpdateOfJob(const crd::Topology& t, JobConfig job, const JobInputs& in);
+// BuildJob calls so far in this process (each builds the Thermos JSON): for tests and
+// benchmarks that count how often a pass builds a job.
+uint64_t JobBuildsSoFar();
 
 // Heron's encoding of JVM options for executor flags: base64, in double quotes, '=' as "(61)".
 std::string EncodeJvmOptions(const std::string& options);

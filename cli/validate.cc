@@ -37,7 +37,7 @@ StatusOr<std::vector<std::string>> ExpandSpecPaths(const std::string& path) {
 }
 
 std::optional<crd::FieldError> PackingError(const crd::Topology& t) {
-  // The controller packs every revision before it deploys it (controller/executor.h ShapeOf);
+  // The controller packs every revision before it deploys it (shape/shape.h ShapeOf);
   // what it cannot pack is refused there with this same message.
   auto plan = packager::Pack(t, t.metadata.name);
   if (plan.ok()) return std::nullopt;

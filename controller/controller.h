@@ -151,6 +151,11 @@ class Controller {
                                            const std::optional<packager::PackingPlan>& current,
                                            std::map<std::string, RevisionSource>& revisions,
                                            bool* package_unreachable);
+  // Shapes the revisions that lack one (recorded revisions a plan names) from the current
+  // packing plan.
+  void ShapeRecordedRevisions(ClusterRuntime& c,
+                              const std::optional<packager::PackingPlan>& current,
+                              std::map<std::string, RevisionSource>& revisions);
   // Read-modify-write of a record with compare-and-set (retried on conflict).
   Status Mutate(const crd::TopologyKey& key,
                 const std::function<Status(statestore::TopologyRecord&)>& change);

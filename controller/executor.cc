@@ -18,91 +18,6 @@ namespace hgo::controller {
 using Kind = reconciler::Action::Kind;
 using statestore::HeronDir;
 
-namespace {
-
-// Everything of JobInputs that JobHash reads (it overrides the topology id, the job hash and the
-// container count), and the spec by its hash; strings length-prefixed, so no two differ alike.
-std::string JobHashInputs(const aurora::JobInputs& in) {
-  std::string s;
-  auto add = [&s](const std::string& field) { s += std::to_string(field.size()) + ":" + field; };
-  char resources[96];
-  std::snprintf(resources, sizeof resources, "%.17g/%lld/%lld", in.resources.cpus,
-                static_cast<long long>(in.resources.ram_bytes),
-                static_cast<long long>(in.resources.disk_bytes));
-  for (const std::string* field :
-       {&in.spec_hash, &in.source_revision, &in.defn_file, &in.topology_binary, &in.package_type}) {
-    add(*field);
-  }
-  add(resources);
-  for (const auto& [component, bytes] : in.component_ram) {
-    add(component);
-    add(std::to_string(bytes));
-  }
-  return s;
-}
-
-}  // namespace
-
-StatusOr<std::string> JobHashMemo::Get(const crd::Topology& t, const aurora::ClusterConfig& cluster,
-                                       const aurora::JobInputs& in) {
-  if (in.spec_hash.empty()) return aurora::JobHash(t, cluster, in);
-  const crd::TopologyKey key = t.key();
-  std::string inputs = JobHashInputs(in);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = hashes_.find(key);
-    if (it != hashes_.end() && it->second.first == inputs) return it->second.second;
-  }
-  HGO_ASSIGN_OR_RETURN(std::string hash, aurora::JobHash(t, cluster, in));
-  std::lock_guard<std::mutex> lock(mu_);
-  hashes_[key] = {std::move(inputs), hash};
-  return hash;
-}
-
-void JobHashMemo::Forget(const crd::TopologyKey& key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  hashes_.erase(key);
-}
-
-size_t JobHashMemo::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return hashes_.size();
-}
-
-StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
-                        const std::optional<packager::PackingPlan>& current,
-                        const packager::PackageFacts& package, JobHashMemo* memo) {
-  const crd::Topology& t = *revision.spec;
-  if (package.statemgr_root != cluster.statemgr_root) {
-    // Heron's executor watches its packing plan where the package's conf says, the topology
-    // manager writes where the flags say: with two roots the containers never start.
-    return Status::FailedPrecondition(
-        "the package's heron-conf/statemgr.yaml roots Heron's state at '" + package.statemgr_root +
-        "', cluster " + cluster.name + " keeps it under '" + cluster.statemgr_root +
-        "' (build the package with the cluster's conf directory)");
-  }
-  Shape shape;
-  auto packed = current ? packager::Repack(*current, t, "pending") : packager::Pack(t, "pending");
-  if (!packed.ok()) {
-    // heronctl validate gives the same message (cli/validate.h PackingError).
-    return Status(packed.status().code(), "cannot be packed: " + packed.status().message());
-  }
-  shape.packing = std::move(*packed);
-  shape.inputs.component_ram = packager::ComponentRamDistribution(shape.packing);
-  shape.inputs.defn_file = package.defn_name;
-  shape.inputs.topology_binary = package.binary_name;
-  shape.inputs.package_type = package.binary_type;
-  const packager::Resource max = shape.packing.MaxRequired();
-  shape.inputs.containers = static_cast<int32_t>(shape.packing.containers.size());
-  shape.inputs.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
-  shape.inputs.spec_hash = revision.spec_hash;
-  shape.inputs.source_revision = revision.source_revision;
-  HGO_ASSIGN_OR_RETURN(shape.inputs.job_hash, memo ? memo->Get(t, cluster, shape.inputs)
-                                                   : aurora::JobHash(t, cluster, shape.inputs));
-  shape.instances = shape.inputs.containers + 1;
-  return shape;
-}
-
 Executor::Executor(aurora::AuroraApi& aurora, statestore::HeronStore& heron,
                    aurora::ClusterConfig cluster, const Clock& clock, ExecutorOptions options)
     : aurora_(aurora),
@@ -151,8 +66,7 @@ bool NeedsUpdateLock(const reconciler::Plan& plan) {
 }  // namespace
 
 Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
-                         const std::map<std::string, RevisionSource>& revisions,
-                         const std::optional<packager::PackingPlan>& current_packing) {
+                         const std::map<std::string, RevisionSource>& revisions) {
   std::unique_ptr<statestore::HeronStore::Lease> lock;
   if (NeedsUpdateLock(plan)) {
     auto taken =
@@ -163,9 +77,8 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
     }
     lock = std::move(*taken);
   }
-  std::map<std::string, Shape> shapes;
   for (const auto& a : plan.actions) {
-    Status s = Do(a, job, revisions, current_packing, shapes);
+    Status s = Do(a, job, revisions);
     if (!s.ok()) {
       return Status(s.code(), std::string(reconciler::ActionName(a.kind)) + " for " +
                                   job.ToString() + ": " + s.message());
@@ -201,9 +114,7 @@ Status Executor::CallTopologyManager(const std::string& url, const std::string& 
 }
 
 Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
-                    const std::map<std::string, RevisionSource>& revisions,
-                    const std::optional<packager::PackingPlan>& current_packing,
-                    std::map<std::string, Shape>& shapes) {
+                    const std::map<std::string, RevisionSource>& revisions) {
   const RevisionSource* revision = nullptr;
   if (!a.hash.empty()) {
     auto it = revisions.find(a.hash);
@@ -216,36 +127,28 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
   LaidOutState heron(heron_, statestore::HeronLayout{cluster_.statemgr_root,
                                                      crd::UsesTMasterNames(heron_version)});
   const std::string& name = job.name;
-  auto shape = [&]() -> StatusOr<Shape> {
-    auto cached = shapes.find(a.hash);
-    if (cached == shapes.end()) {
-      const crd::PackageSpec& package = revision->spec->spec.package;
-      HGO_ASSIGN_OR_RETURN(auto facts, options_.packages->Open(package.uri, package.sha256));
-      HGO_ASSIGN_OR_RETURN(Shape s, ShapeOf(*revision, cluster_, current_packing, *facts));
-      cached = shapes.emplace(a.hash, std::move(s)).first;
+  // The revision's shape as the pass computed it, for the topology id the planner chose.
+  auto shape = [&]() -> StatusOr<const Shape*> {
+    if (!revision->shape) return Status::Internal("revision " + a.hash + " has no shape");
+    if (revision->shape->inputs.job_hash != a.job_hash) {
+      return Status::Internal("revision " + a.hash + " was planned with job hash " + a.job_hash +
+                              ", its shape has " + revision->shape->inputs.job_hash);
     }
-    if (cached->second.inputs.job_hash != a.job_hash) {
-      return Status::Internal("the revision's shape changed since it was planned (job hash " +
-                              cached->second.inputs.job_hash + ", planned " + a.job_hash + ")");
-    }
-    Shape s = cached->second;
-    s.inputs.topology_id = a.topology_id;
-    s.packing.id = a.topology_id;
-    return s;
+    return revision->shape.get();
   };
   aurora::UpdateKey update{job, a.update_id};
   switch (a.kind) {
     case Kind::kWriteHeronState: {
-      HGO_ASSIGN_OR_RETURN(Shape s, shape());
+      HGO_ASSIGN_OR_RETURN(const Shape* s, shape());
       // The package first: a wrong sha256 or a .defn that does not match the spec stops the
       // action before anything is written, so nothing of the revision is deployed.
       const crd::PackageSpec& package = revision->spec->spec.package;
       HGO_ASSIGN_OR_RETURN(auto facts,
                            options_.packages->Open(package.uri, package.sha256, /*fresh=*/true));
-      HGO_ASSIGN_OR_RETURN(statestore::hp_api::Topology topology,
-                           statestore::TopologyFromDefn(facts->defn, package.uri, *revision->spec,
-                                                        s.inputs.topology_id, s.inputs.containers,
-                                                        revision->spec_hash));
+      HGO_ASSIGN_OR_RETURN(
+          statestore::hp_api::Topology topology,
+          statestore::TopologyFromDefn(facts->defn, package.uri, *revision->spec, a.topology_id,
+                                       s->inputs.containers, revision->spec_hash));
       HGO_RETURN_IF_ERROR(heron.EnsureTree());
       const int64_t now_s =
           std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
@@ -255,22 +158,24 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_RETURN_IF_ERROR(heron.Write(
           HeronDir::kExecutionState, name,
           statestore::SerializeHeronMessage(statestore::BuildExecutionState(
-              *revision->spec, s.inputs.topology_id, {now_s, cluster_.owner, heron_version}))));
-      HGO_RETURN_IF_ERROR(heron.Write(
-          HeronDir::kPackingPlans, name,
-          statestore::SerializeHeronMessage(statestore::PackingPlanToProto(s.packing))));
+              *revision->spec, a.topology_id, {now_s, cluster_.owner, heron_version}))));
+      packager::PackingPlan packing = s->packing;
+      packing.id = a.topology_id;
+      HGO_RETURN_IF_ERROR(
+          heron.Write(HeronDir::kPackingPlans, name,
+                      statestore::SerializeHeronMessage(statestore::PackingPlanToProto(packing))));
       return heron.Write(HeronDir::kTopologies, name, statestore::SerializeHeronMessage(topology));
     }
     case Kind::kCreateJob: {
-      HGO_ASSIGN_OR_RETURN(Shape s, shape());
+      HGO_ASSIGN_OR_RETURN(const Shape* s, shape());
       HGO_ASSIGN_OR_RETURN(aurora::JobConfig j,
-                           aurora::BuildJob(*revision->spec, cluster_, s.inputs));
+                           shape::JobFor(*s, *revision->spec, cluster_, a.topology_id));
       return aurora_.CreateJob(j);
     }
     case Kind::kStartUpdate: {
-      HGO_ASSIGN_OR_RETURN(Shape s, shape());
+      HGO_ASSIGN_OR_RETURN(const Shape* s, shape());
       HGO_ASSIGN_OR_RETURN(aurora::UpdateRequest r,
-                           aurora::BuildUpdate(*revision->spec, cluster_, s.inputs));
+                           shape::UpdateFor(*s, *revision->spec, cluster_, a.topology_id));
       r.settings.block_if_no_pulses_after_ms = options_.block_if_no_pulses_after_ms;
       for (int32_t id : a.instances) {  // sorted: consecutive ids become one range
         if (!r.settings.update_only.empty() && r.settings.update_only.back().last + 1 == id) {

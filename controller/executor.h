@@ -2,9 +2,9 @@
 // only part of a pass that writes to servers; the controller's own record (kRemember, kForget)
 // is written by the caller, after the actions succeeded.
 //
-// A revision's shape (packing plan, Aurora job inputs, job hash, topology id) is computed the
-// same way for planning (ShapeOf, which gives the planner its instance count and job hash) and
-// for executing, so what is planned is what is done.
+// What it sends is what was planned: every revision an action names comes with its shape
+// (shape/shape.h), computed once in the pass; the executor packs nothing and builds each job
+// once, with the topology id the planner chose.
 #pragma once
 
 #include <chrono>
@@ -23,45 +23,15 @@
 #include "packager/blob_store.h"
 #include "packager/packing.h"
 #include "reconciler/types.h"
+#include "shape/shape.h"
 #include "statestore/heron_store.h"
 
 namespace hgo::controller {
 
-// One revision: its spec and where it came from.
-struct RevisionSource {
-  crd::TopologyPtr spec;  // never null
-  std::string spec_hash;
-  std::string source_revision;
-};
-
-struct Shape {
-  packager::PackingPlan packing;  // its id is the topology id, once an action sets it
-  aurora::JobInputs inputs;       // topology id (idem), containers, resources, RAM map, hashes
-  int32_t instances = 0;          // Aurora instances: containers + 1
-};
-
-// aurora::JobHash per topology, remembered with the inputs it was computed from: building a job
-// and its Thermos JSON only to hash them was the largest cost of a no-op pass. One per cluster
-// (the cluster's config is part of the hash and fixed for the memo's life). Thread-safe.
-class JobHashMemo {
- public:
-  StatusOr<std::string> Get(const crd::Topology& t, const aurora::ClusterConfig& cluster,
-                            const aurora::JobInputs& in);
-  void Forget(const crd::TopologyKey& key);
-  size_t size() const;
-
- private:
-  mutable std::mutex mu_;
-  std::map<crd::TopologyKey, std::pair<std::string, std::string>> hashes_;  // inputs, hash
-};
-
-// Packs the spec (repacking from the current plan when there is one, so placements stay) and
-// derives the job inputs (the RAM map from the plan, the binary and its type from the package)
-// and the job hash (through memo when given). The topology id is left empty: the planner picks
-// it (it depends on the revision that runs), and the executor takes it from the action.
-StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
-                        const std::optional<packager::PackingPlan>& current,
-                        const packager::PackageFacts& package, JobHashMemo* memo = nullptr);
+using shape::JobHashMemo;
+using shape::RevisionSource;
+using shape::Shape;
+using shape::ShapeOf;
 
 struct ExecutorOptions {
   // Every update is started with blockIfNoPulsesAfterMs: a controller that stops pulsing (dead,
@@ -87,17 +57,13 @@ class Executor {
            const Clock& clock, ExecutorOptions options = {});
 
   // Carries out the actions in order and stops at the first error. revisions must hold every
-  // revision an action names; current_packing is the plan in Heron's state, if any.
+  // revision an action names, with its shape.
   Status Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
-                 const std::map<std::string, RevisionSource>& revisions,
-                 const std::optional<packager::PackingPlan>& current_packing);
+                 const std::map<std::string, RevisionSource>& revisions);
 
  private:
-  // shapes: computed once per revision and pass (packing is not free), shared by the actions.
   Status Do(const reconciler::Action& a, const aurora::JobKey& job,
-            const std::map<std::string, RevisionSource>& revisions,
-            const std::optional<packager::PackingPlan>& current_packing,
-            std::map<std::string, Shape>& shapes);
+            const std::map<std::string, RevisionSource>& revisions);
   // GET url on a topology manager; what names the call in errors.
   Status CallTopologyManager(const std::string& url, const std::string& what) const;
 

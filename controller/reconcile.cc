@@ -101,14 +101,31 @@ StatusOr<reconciler::Desired> Controller::DesiredFor(
     d.source_error = entry->spec->source_file + ": " + shape.status().message();
     return d;
   }
+  rev.shape = std::make_shared<const Shape>(std::move(*shape));
   d.spec = entry->spec;
   d.spec_hash = entry->spec_hash;
   d.source_revision = entry->source_revision;
-  d.instances = shape->instances;
-  d.job_hash = shape->inputs.job_hash;
+  d.instances = rev.shape->instances;
+  d.job_hash = rev.shape->inputs.job_hash;
   d.graph_hash = entry->graph_hash;
   revisions[entry->spec_hash] = std::move(rev);
   return d;
+}
+
+void Controller::ShapeRecordedRevisions(ClusterRuntime& c,
+                                        const std::optional<packager::PackingPlan>& current,
+                                        std::map<std::string, RevisionSource>& revisions) {
+  for (auto& [hash, rev] : revisions) {
+    if (rev.shape) continue;
+    // A revision the plan returns to (rollback, undo): shaped as the desired one is, from the
+    // packing plan in Heron's state. One that cannot be is left without a shape; the executor
+    // then fails its action with the reason.
+    const crd::PackageSpec& package = rev.spec->spec.package;
+    auto facts = c.packages().Open(package.uri, package.sha256);
+    if (!facts.ok()) continue;
+    auto shape = ShapeOf(rev, c.spec().config, current, **facts);
+    if (shape.ok()) rev.shape = std::make_shared<const Shape>(std::move(*shape));
+  }
 }
 
 void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
@@ -182,6 +199,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
       if (!a.hash.empty()) named.insert(a.hash);
     }
     AddRecordedRevisions(record, named, recorded_specs_, revisions);
+    ShapeRecordedRevisions(c, current, revisions);
   }
 
   // The prune budget: at most N topologies killed per resync period.
@@ -212,7 +230,7 @@ void Controller::Reconcile(const crd::TopologyKey& key, int worker) {
   } else if (Writes(plan)) {
     const auto t0 = clock_.Now();
     executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
-                                          revisions, current);
+                                          revisions);
     metrics_.Observe("heron_controller_execute_seconds", {{"cluster", key.cluster}},
                      std::chrono::duration<double>(clock_.Now() - t0).count());
     {

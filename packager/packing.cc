@@ -1,6 +1,7 @@
 #include "packager/packing.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <set>
 
@@ -398,8 +399,15 @@ StatusOr<std::map<std::string, int64_t>> ComponentRamMap(const crd::Topology& t)
   return out;
 }
 
+namespace {
+std::atomic<uint64_t> packings{0};
+}  // namespace
+
+uint64_t PackingsSoFar() { return packings.load(); }
+
 StatusOr<PackingPlan> Pack(const crd::Topology& t, const std::string& topology_id,
                            const PackingDefaults& defaults) {
+  ++packings;
   if (t.spec.packing.algorithm == crd::PackingAlgorithm::kRoundRobin) {
     return PackRoundRobin(t, topology_id, defaults);
   }
@@ -408,6 +416,7 @@ StatusOr<PackingPlan> Pack(const crd::Topology& t, const std::string& topology_i
 
 StatusOr<PackingPlan> Repack(const PackingPlan& current, const crd::Topology& desired,
                              const std::string& topology_id, const PackingDefaults& defaults) {
+  ++packings;
   if (desired.spec.packing.algorithm == crd::PackingAlgorithm::kRoundRobin) {
     return PackRoundRobin(desired, topology_id, defaults);
   }

@@ -78,6 +78,10 @@ StatusOr<PackingPlan> Pack(const crd::Topology& t, const std::string& topology_i
 StatusOr<PackingPlan> Repack(const PackingPlan& current, const crd::Topology& desired,
                              const std::string& topology_id, const PackingDefaults& defaults = {});
 
+// Pack and Repack calls so far in this process: for tests and benchmarks that count how often
+// a pass packs.
+uint64_t PackingsSoFar();
+
 // Container ids whose instance plans differ between two plans (added, removed or changed):
 // the containers an update has to restart.
 std::vector<int32_t> ChangedContainers(const PackingPlan& before, const PackingPlan& after);

@@ -30,15 +30,19 @@ LAYERS = {
     "statestore/": ["common/", "crd/", "packager/packing"],
     # The Aurora client and job builder; aurora/local is the scheduler stand-in, which speaks
     # the same IDL but builds no job and uses no client.
-    "aurora/local/": ["common/", "aurora/codec", "aurora/types", "aurora/gen/",
-                      "statestore/zk_client"],
+    "aurora/local/": ["common/", "aurora/codec", "aurora/types", "aurora/wire_protocol",
+                      "aurora/gen/", "statestore/zk_client"],
     "aurora/": ["common/", "crd/", "packager/packing", "statestore/zk_client",
                 "statestore/heron_state"],
-    "controller/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/"],
+    # A revision's shape: packing, job inputs and hash, the job; no transport, no ZooKeeper.
+    "shape/": ["common/", "crd/", "packager/packing", "packager/blob_store", "aurora/job_builder",
+               "aurora/types"],
+    "controller/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/",
+                    "shape/"],
     "cli/": ["common/", "crd/", "packager/", "statestore/heron_protos", "statestore/defn",
              "statestore/proto/"],
     "testing/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/",
-                 "controller/", "testing/"],
+                 "shape/", "controller/", "testing/"],
 }
 FREE = ("unit/", "e2e/", "bench/", "fuzz/", "cmd/", "build", ".")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)

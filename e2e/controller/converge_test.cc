@@ -96,6 +96,7 @@ class ConvergeTest : public ::testing::Test {
       EXPECT_TRUE(facts.ok()) << facts.status();
       auto shape = ShapeOf(rev, cluster_, current, **facts);
       EXPECT_TRUE(shape.ok()) << shape.status();
+      rev.shape = std::make_shared<const Shape>(*shape);
       desired.spec = rev.spec;
       desired.spec_hash = rev.spec_hash;
       desired.instances = shape->instances;
@@ -112,7 +113,7 @@ class ConvergeTest : public ::testing::Test {
       observed.known = false;
     }
     reconciler::Plan plan = reconciler::MakePlan(desired, observed, memory_, settings_, NowMs());
-    Status s = executor_->Execute(plan, Job(), revisions_, current);
+    Status s = executor_->Execute(plan, Job(), revisions_);
     EXPECT_TRUE(s.ok()) << s;
     if (s.ok()) memory_ = plan.memory;
     return plan;

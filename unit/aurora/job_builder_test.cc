@@ -280,5 +280,35 @@ TEST(JobBuilderTest, TheJobHashIgnoresScaleAndFollowsTheTask) {
   EXPECT_NE(*JobHash(reconfigured, Cluster(), Inputs()), *base);
 }
 
+// The wire job made from the hashed one (no second build) is the job BuildJob makes, byte for
+// byte, and update requests agree too; the hash is JobHash's.
+TEST(JobBuilderTest, TheHashedJobWithItsTopologyIdIsTheBuiltJob) {
+  for (const char* example : {"full.yaml", "minimal.yaml"}) {
+    SCOPED_TRACE(example);
+    const crd::Topology t = Load(example);
+    auto hashed = BuildHashedJob(t, Cluster(), Inputs());
+    ASSERT_TRUE(hashed.ok()) << hashed.status();
+    EXPECT_EQ(hashed->hash, *JobHash(t, Cluster(), Inputs()));
+    const uint64_t builds = JobBuildsSoFar();
+    auto wire = WithTopologyId(hashed->job, Inputs());
+    ASSERT_TRUE(wire.ok()) << wire.status();
+    EXPECT_EQ(JobBuildsSoFar(), builds);
+    auto built = BuildJob(t, Cluster(), Inputs());
+    ASSERT_TRUE(built.ok());
+    EXPECT_EQ(SerializeThrift(ToThrift(*wire), WireProtocol::kBinary),
+              SerializeThrift(ToThrift(*built), WireProtocol::kBinary));
+    auto update = BuildUpdate(t, Cluster(), Inputs());
+    ASSERT_TRUE(update.ok());
+    EXPECT_EQ(SerializeThrift(ToThrift(UpdateOfJob(t, *wire, Inputs())), WireProtocol::kBinary),
+              SerializeThrift(ToThrift(*update), WireProtocol::kBinary));
+  }
+}
+
+TEST(JobBuilderTest, AJobWithoutThePlaceholderIsNotGivenATopologyId) {
+  auto built = BuildJob(Load("minimal.yaml"), Cluster(), Inputs());  // a real id, no placeholder
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(WithTopologyId(*built, Inputs()).status().code(), StatusCode::kInternal);
+}
+
 }  // namespace
 }  // namespace hgo::aurora

@@ -302,3 +302,55 @@ TEST_F(LoopTest, LeadershipLostInTheMiddleOfAPassStopsItBeforeItActs) {
 
 }  // namespace
 }  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+// One shape per revision and pass: every pass packs the revision once, and a change (create,
+// update, scale) builds its job once (the job hash's build is the wire job's) however many
+// passes follow it (Heron's watch brings the key back after the pass's writes); a pass that
+// changes nothing builds no job.
+TEST_F(LoopTest, APassPacksEachRevisionOnceAndBuildsItsJobOnce) {
+  StartController();
+  crd::Topology spec = Spec();
+  struct Counts {
+    uint64_t packings, builds;
+  };
+  auto now = [] { return Counts{packager::PackingsSoFar(), aurora::JobBuildsSoFar()}; };
+  auto pass = [&](const char* what, auto change, int want_builds, const char* rpc) {
+    SCOPED_TRACE(what);
+    change();
+    const int calls = aurora().Calls(rpc);
+    const Counts before = now();
+    const int passes = controller_->RunReady();
+    const Counts after = now();
+    EXPECT_GE(passes, 1);
+    EXPECT_EQ(aurora().Calls(rpc), calls + (want_builds > 0 ? 1 : 0));
+    EXPECT_EQ(after.packings - before.packings, static_cast<uint64_t>(passes));
+    EXPECT_EQ(after.builds - before.builds, static_cast<uint64_t>(want_builds));
+  };
+  pass(
+      "create", [&] { Commit(spec); }, 1, "createJob");
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  pass(
+      "resync", [&] { controller_->Resync(); }, 0, "createJob");
+  pass(
+      "update",
+      [&] {
+        spec.spec.resources.cpu_millis = 2000;
+        Commit(spec);
+      },
+      1, "startJobUpdate");
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  pass(
+      "scale",
+      [&] {
+        spec.spec.topology.bolts[0].parallelism = 2;
+        spec.spec.packing.containers = 3;
+        Commit(spec, /*repackage=*/true);
+      },
+      1, "startJobUpdate");
+}
+
+}  // namespace
+}  // namespace hgo::controller

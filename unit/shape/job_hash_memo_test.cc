@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
-#include "controller/executor.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
+#include "shape/shape.h"
 #include "unit/controller/spec_text.h"
 
-namespace hgo::controller {
+namespace hgo::shape {
+
+using controller::MinimalSpecText;
 namespace {
 
 crd::Topology Spec(const std::string& name, const std::string& extra = "") {
@@ -67,4 +69,4 @@ TEST(JobHashMemoTest, GivesJobHashAndRecomputesWhenAnyInputChanges) {
 }
 
 }  // namespace
-}  // namespace hgo::controller
+}  // namespace hgo::shape

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "cli/validate.h"
-#include "controller/executor.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
+#include "shape/shape.h"
 #include "unit/controller/spec_text.h"
 
-namespace hgo::controller {
+namespace hgo::shape {
+
+using controller::MinimalSpecText;
 namespace {
 
 crd::Topology Spec(const std::string& extra = "") {
@@ -85,4 +87,4 @@ TEST(ShapeTest, WhatCannotBePackedGetsValidatesMessage) {
 }
 
 }  // namespace
-}  // namespace hgo::controller
+}  // namespace hgo::shape
