@@ -1,13 +1,12 @@
 #include "cli/client.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common/file_util.h"
 #include "common/http_client.h"
+#include "crd/config_file.h"
 
 namespace hgo::cli {
 
@@ -46,29 +45,27 @@ StatusOr<Connection> ResolveConnection(const ConnectionFlags& flags, const GetEn
   if (!config.empty() && (named || std::filesystem::exists(config, ec))) {
     auto text = ReadFileLimited(config, 1 << 20);
     if (!text.ok()) return Status::InvalidArgument("config file " + text.status().message());
-    try {
-      YAML::Node root = YAML::Load(*text);
-      if (root && !root.IsNull() && !root.IsMap()) {
+    HGO_ASSIGN_OR_RETURN(crd::ConfigFile f, crd::ConfigFile::Parse(*text, config));
+    const Json& root = f.root();
+    if (!root.is_null()) {
+      if (!root.is_object()) {
         return Status::InvalidArgument(config + ": expected a mapping (server, tokenFile, spool)");
       }
-      for (const auto& kv : root) {
-        const std::string key = kv.first.as<std::string>();
-        const std::string where = config + ":" + std::to_string(kv.first.Mark().line + 1) + ": ";
-        if (!kv.second.IsScalar()) return Status::InvalidArgument(where + key + ": not a string");
-        const std::string value = kv.second.as<std::string>();
-        if (key == "server") {
-          file_server = value;
-        } else if (key == "tokenFile") {
-          file_token_file = ExpandHome(value, getenv);
-        } else if (key == "spool") {
-          file_spool = ExpandHome(value, getenv);
-        } else {
+      for (const auto& [key, value] : root.as_object()) {
+        const std::string where = config + ":" + std::to_string(f.LineOf(key)) + ": ";
+        if (key != "server" && key != "tokenFile" && key != "spool") {
           return Status::InvalidArgument(where + "unknown key '" + key +
                                          "' (known: server, tokenFile, spool)");
         }
+        if (value.is_array() || value.is_object()) {
+          return Status::InvalidArgument(where + key + ": not a string");
+        }
       }
-    } catch (const YAML::Exception& e) {
-      return Status::InvalidArgument(config + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+      HGO_ASSIGN_OR_RETURN(file_server, f.String(root, "", "server", false));
+      HGO_ASSIGN_OR_RETURN(file_token_file, f.String(root, "", "tokenFile", false));
+      HGO_ASSIGN_OR_RETURN(file_spool, f.String(root, "", "spool", false));
+      if (!file_token_file.empty()) file_token_file = ExpandHome(file_token_file, getenv);
+      if (!file_spool.empty()) file_spool = ExpandHome(file_spool, getenv);
     }
     c.config_file = config;
   }

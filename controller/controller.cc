@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "controller/observe.h"
+#include "controller/cluster/observe.h"
 #include "controller/record_memory.h"
 #include "reconciler/planner.h"
 
@@ -16,27 +16,8 @@ namespace hgo::controller {
 
 using reconciler::Action;
 
-std::vector<std::unique_ptr<SpecSource>> MakeSources(const std::vector<SourceConfig>& configs,
-                                                     statestore::StateStore& store,
-                                                     const std::string& git_cache_dir) {
-  std::vector<std::unique_ptr<SpecSource>> sources;
-  for (const auto& c : configs) {
-    switch (c.kind) {
-      case SourceConfig::Kind::kDir:
-        sources.push_back(MakeDirSource(c));
-        break;
-      case SourceConfig::Kind::kSpool:
-        sources.push_back(MakeSpoolSource(c, store));
-        break;
-      case SourceConfig::Kind::kGit:
-        sources.push_back(MakeGitSource(c, git_cache_dir));
-        break;
-    }
-  }
-  return sources;
-}
-
-Controller::Controller(ControllerOptions options, std::vector<std::unique_ptr<SpecSource>> sources,
+Controller::Controller(ControllerOptions options,
+                       std::vector<std::unique_ptr<sources::SpecSource>> sources,
                        ClusterConnector& connector, const Clock& clock,
                        statestore::StateStore& store, statestore::LeaderElector& elector,
                        Metrics& metrics)
@@ -47,7 +28,21 @@ Controller::Controller(ControllerOptions options, std::vector<std::unique_ptr<Sp
       elector_(elector),
       metrics_(metrics),
       queue_(clock),
-      sources_(std::move(sources)) {
+      sources_(std::move(sources)),
+      board_(metrics) {
+  PassEdges edges;
+  edges.clock = &clock_;
+  edges.store = &store_;
+  edges.metrics = &metrics_;
+  edges.board = &board_;
+  edges.queue = &queue_;
+  edges.recorded_specs = &recorded_specs_;
+  edges.leader = &leader_;
+  edges.desired = [this](const crd::TopologyKey& key) { return DesiredOfKey(key); };
+  edges.take_prune_token = [this] { return TakePruneToken(); };
+  pass_ = std::make_unique<KeyPass>(PassSettings{options_.settings, options_.prune_budget,
+                                                 options_.resync, options_.role_cache_ms},
+                                    std::move(edges));
   using T = Metrics::Type;
   metrics_.Describe("heron_controller_reconciles_total", T::kCounter,
                     "Passes, by result (ok, error, conflict, halted, skipped, crashed).");
@@ -89,25 +84,9 @@ int64_t Controller::NowMs() const {
 Status Controller::Start() {
   for (const auto& spec : options_.clusters) {
     const std::string name = spec.config.name;
-    clusters_[name] =
-        std::make_unique<ClusterRuntime>(spec, connector_, std::max(1, options_.workers), clock_,
-                                         options_.executor, [this, name](const std::string& topo) {
-                                           // Heron's nodes of a topology changed: look at every key
-                                           // of that name in the cluster.
-                                           std::vector<crd::TopologyKey> keys;
-                                           {
-                                             std::lock_guard<std::mutex> lock(mu_);
-                                             for (const auto& [k, e] : desired_.present) {
-                                               if (k.cluster == name && k.name == topo)
-                                                 keys.push_back(k);
-                                             }
-                                             for (const auto& [k, s] : keys_) {
-                                               if (s.status && k.cluster == name && k.name == topo)
-                                                 keys.push_back(k);
-                                             }
-                                           }
-                                           for (const auto& k : keys) queue_.Add(k);
-                                         });
+    clusters_[name] = std::make_unique<ClusterRuntime>(
+        spec, connector_, std::max(1, options_.workers), clock_, options_.executor,
+        [this, name](const std::string& topology) { OnHeronChange(name, topology); });
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -136,8 +115,8 @@ Status Controller::Start() {
         spdlog::info("controller: elected leader");
         leader_ = true;
         metrics_.Set("heron_controller_leader", {}, 1);
+        board_.DropCachedRecords();  // another leader may have written since
         std::lock_guard<std::mutex> lock(mu_);
-        for (auto& [k, s] : keys_) s.record.reset();  // another leader may have written since
 
         for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
         resync_due_ = true;
@@ -248,7 +227,7 @@ int Controller::RunReady() {
   int passes = 0;
   while (auto key = queue_.TryGet()) {
     if (leader_) {
-      ReconcileGuarded(*key, 0);
+      RunPass(*key, 0);
     } else {
       metrics_.Inc("heron_controller_reconciles_total", {{"result", "skipped"}});
     }
@@ -272,10 +251,10 @@ void Controller::CollectCounters() {
                  static_cast<double>(c->heron_reads()));
   }
   metrics_.Set("heron_controller_zookeeper_reads_total", {{"what", "records"}},
-               static_cast<double>(record_reads_.load()));
+               static_cast<double>(pass_->record_reads()));
   // Counted when read, not after every pass: a count over all statuses per pass would make a
   // resync quadratic in the number of topologies.
-  UpdatePhaseGauge();
+  board_.UpdatePhaseGauge();
 }
 
 void Controller::ReadSources(bool all) {
@@ -287,20 +266,20 @@ void Controller::ReadSources(bool all) {
       source_dirty_[i] = false;
     }
   }
-  std::vector<std::pair<size_t, SourceSnapshot>> read;
+  std::vector<std::pair<size_t, sources::SourceSnapshot>> read;
   for (size_t i : which) read.emplace_back(i, sources_[i]->Read());
   std::vector<crd::TopologyKey> changed;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [i, s] : read) snapshots_[i] = std::move(s);
-    DesiredSet next = MergeSources(snapshots_, source_memory_, &desired_);
+    sources::DesiredSet next = sources::MergeSources(snapshots_, source_memory_, &desired_);
     const int64_t now = NowMs();
     // Keys whose desired state changed (new, changed, gone, frozen or thawed).
     for (const auto& [k, e] : next.present) {
       auto old = desired_.present.find(k);
       if (old == desired_.present.end() || old->second.spec_hash != e.spec_hash) {
         changed.push_back(k);
-        keys_[k].timing = KeyTiming{e.spec_hash, now};
+        board_.NoteDesired(k, e.spec_hash, now);
       }
     }
     for (const auto& [k, e] : desired_.present) {
@@ -314,9 +293,7 @@ void Controller::ReadSources(bool all) {
       if (!next.frozen.count(k)) changed.push_back(k);
     }
     if (next.freeze_absent != desired_.freeze_absent) {
-      for (const auto& [k, s] : keys_) {
-        if (s.status) changed.push_back(k);
-      }
+      for (const auto& k : board_.KeysWithStatus()) changed.push_back(k);
     }
     desired_ = std::move(next);
     sources_read_ = true;
@@ -344,10 +321,8 @@ void Controller::EnqueueAll() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [k, e] : desired_.present) add(k);
     for (const auto& [k, why] : desired_.frozen) add(k);
-    for (const auto& [k, s] : keys_) {
-      if (s.status) add(k);
-    }
   }
+  for (const auto& k : board_.KeysWithStatus()) add(k);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   for (const auto& k : keys) queue_.Add(k);
@@ -357,7 +332,7 @@ void Controller::EnqueueAll() {
 void Controller::Worker(int index) {
   while (auto key = queue_.Get()) {
     if (leader_) {
-      ReconcileGuarded(*key, index);
+      RunPass(*key, index);
     } else {
       metrics_.Inc("heron_controller_reconciles_total", {{"result", "skipped"}});
     }
@@ -367,12 +342,43 @@ void Controller::Worker(int index) {
   }
 }
 
-// Nothing should throw out of a pass (errors are Status values), but a library might: that key's
-// pass fails, counted and logged, and is retried with backoff; the worker and the others go on.
-void Controller::ReconcileGuarded(const crd::TopologyKey& key, int worker) {
+void Controller::OnHeronChange(const std::string& cluster, const std::string& topology) {
+  std::vector<crd::TopologyKey> keys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, e] : desired_.present) {
+      if (k.cluster == cluster && k.name == topology) keys.push_back(k);
+    }
+  }
+  for (const auto& k : board_.KeysWithStatus()) {
+    if (k.cluster == cluster && k.name == topology) keys.push_back(k);
+  }
+  for (const auto& k : keys) queue_.Add(k);
+}
+
+ClusterRuntime* Controller::ClusterOf(const crd::TopologyKey& key) const {
+  auto it = clusters_.find(key.cluster);
+  return it == clusters_.end() ? nullptr : it->second.get();
+}
+
+DesiredOf Controller::DesiredOfKey(const crd::TopologyKey& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  DesiredOf out;
+  if (auto it = desired_.present.find(key); it != desired_.present.end()) {
+    out.entry = it->second;
+  } else if (auto f = desired_.frozen.find(key); f != desired_.frozen.end()) {
+    out.frozen = f->second;
+  } else if (desired_.freeze_absent || !sources_read_) {
+    out.frozen = sources_read_ ? desired_.freeze_absent_reason : "sources not read yet";
+  }
+  return out;
+}
+
+// Nothing should throw out of a pass (errors are Status values), but a library might.
+void Controller::RunPass(const crd::TopologyKey& key, int worker) {
   std::string what;
   try {
-    Reconcile(key, worker);
+    pass_->Run(key, ClusterOf(key), worker);
     return;
   } catch (const std::exception& e) {
     what = e.what();

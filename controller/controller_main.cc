@@ -13,7 +13,7 @@
 #include "common/logging.h"
 #include "common/signals.h"
 #include "common/version.h"
-#include "controller/api.h"
+#include "controller/api/api.h"
 #include "controller/controller.h"
 #include "statestore/leader_elector.h"
 #include "statestore/state_store.h"
@@ -90,11 +90,11 @@ int ControllerMain(int argc, char** argv) {
   auto clusters = LoadClustersFile(clusters_file);
   if (!clusters.ok()) return Usage(clusters.status().message());
   options.clusters = std::move(*clusters);
-  std::vector<SourceConfig> sources;
+  std::vector<sources::SourceConfig> source_configs;
   for (const auto& f : source_flags) {
-    auto c = ParseSourceFlag(f);
+    auto c = sources::ParseSourceFlag(f);
     if (!c.ok()) return Usage(c.status().message());
-    sources.push_back(*c);
+    source_configs.push_back(*c);
   }
   auto resync_s = ParseDurationSeconds(resync);
   if (!resync_s.ok()) return Usage("--resync: " + resync_s.status().message());
@@ -166,15 +166,16 @@ int ControllerMain(int argc, char** argv) {
   }
   statestore::ZkLeaderElector elector(**zk, root, identity);
   ServerConnector connector;
-  controller = std::make_unique<Controller>(options, MakeSources(sources, **store, git_cache_dir),
-                                            connector, clock, **store, elector, metrics);
+  controller = std::make_unique<Controller>(
+      options, sources::MakeSources(source_configs, **store, git_cache_dir), connector, clock,
+      **store, elector, metrics);
   Status started = controller->Start();
   if (!started.ok()) {
     spdlog::error("controller: {}", started.ToString());
     return 1;
   }
   spdlog::info("controller {} listening on {}; {} source(s), {} cluster(s)", identity,
-               (*server)->url(), sources.size(), options.clusters.size());
+               (*server)->url(), source_configs.size(), options.clusters.size());
   // The port for scripts and tests that ask for port 0.
   std::cout << "listening on " << (*server)->url() << std::endl;
 

@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "controller/executor.h"
+#include "controller/cluster/executor.h"
 #include "reconciler/types.h"
 #include "statestore/records.h"
 

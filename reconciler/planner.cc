@@ -15,69 +15,68 @@ std::string Short(const std::string& hash) { return hash.substr(0, 12); }
 class Planner {
  public:
   Planner(const Desired& d, const Observed& o, const Memory& m, const Settings& s, int64_t now)
-      : d_(d), o_(o), m_(m), s_(s), now_(now) {
-    p_.memory = m;
+      : desired_(d), observed_(o), memory_(m), settings_(s), now_(now) {
+    plan_.memory = m;
   }
 
   Plan Run() {
-    if (!o_.known) return Finish(Phase::kUnknown, "Aurora or ZooKeeper could not be read", true);
-    if (p_.memory.suspended) return Finish(Phase::kSuspended, "suspended: no changes are made");
-    if (d_.presence == Presence::kAbsent) return Absent();
-    if (p_.memory.absent_since_ms != 0) p_.memory.absent_since_ms = 0;
-    if (d_.presence == Presence::kFrozen) return Frozen();
+    if (!observed_.known)
+      return Finish(Phase::kUnknown, "Aurora or ZooKeeper could not be read", true);
+    if (plan_.memory.suspended) return Finish(Phase::kSuspended, "suspended: no changes are made");
+    if (desired_.presence == Presence::kAbsent) return Absent();
+    if (plan_.memory.absent_since_ms != 0) plan_.memory.absent_since_ms = 0;
+    if (desired_.presence == Presence::kFrozen) return Frozen();
     return Present();
   }
 
  private:
   void Add(Kind kind, const std::string& reason, const std::string& hash = "",
            const std::string& update_id = "") {
-    Action a{kind,
-             hash,
-             hash.empty() ? "" : target_job_,
-             hash.empty() ? "" : tid_,
-             update_id,
-             false,
-             reason,
-             {},
-             {}};
-    p_.actions.push_back(std::move(a));
+    plan_.actions.push_back(Action{.kind = kind,
+                                   .hash = hash,
+                                   .job_hash = hash.empty() ? "" : target_job_,
+                                   .topology_id = hash.empty() ? "" : topology_id_,
+                                   .update_id = update_id,
+                                   .reason = reason});
   }
   void Note(const std::string& type, const std::string& reason, const std::string& message) {
-    p_.events.push_back(Event{type, reason, message});
+    plan_.events.push_back(Event{type, reason, message});
   }
   // One kRemember at the end, only when the memory changed.
   Plan Finish(Phase phase, const std::string& message, bool requeue = false) {
-    auto& a = p_.actions;
+    auto& a = plan_.actions;
     a.erase(std::remove_if(a.begin(), a.end(),
                            [](const Action& x) { return x.kind == Kind::kRemember; }),
             a.end());
     const bool forget =
         std::any_of(a.begin(), a.end(), [](const Action& x) { return x.kind == Kind::kForget; });
-    if (!forget && !(p_.memory == m_)) {
-      a.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}, {}});
+    if (!forget && !(plan_.memory == memory_)) {
+      a.push_back(Action{.kind = Kind::kRemember, .reason = "record"});
     }
-    p_.phase = phase;
-    p_.message = message;
-    if (requeue) p_.requeue_after_ms = s_.requeue_ms;
-    return std::move(p_);
+    plan_.phase = phase;
+    plan_.message = message;
+    if (requeue) plan_.requeue_after_ms = settings_.requeue_ms;
+    return std::move(plan_);
   }
-  std::string Name() const { return d_.spec ? d_.spec->metadata.name : name_; }
+  std::string Name() const { return desired_.spec ? desired_.spec->metadata.name : name_; }
   int64_t MinWaitMs() const {
-    return d_.spec ? int64_t{d_.spec->spec.update.min_wait_in_running_seconds} * 1000 : 0;
+    return desired_.spec ? int64_t{desired_.spec->spec.update.min_wait_in_running_seconds} * 1000
+                         : 0;
   }
   int64_t DeadlineMs() const {
-    return d_.spec ? int64_t{d_.spec->spec.update.progress_deadline_seconds} * 1000 : 600000;
+    return desired_.spec ? int64_t{desired_.spec->spec.update.progress_deadline_seconds} * 1000
+                         : 600000;
   }
   // Drift is the applied revision, once healthy, no longer being what runs.
   bool Drifted() const {
-    return p_.memory.applied_hash == target_ && p_.memory.stable_hash == target_;
+    return plan_.memory.applied_hash == target_ && plan_.memory.stable_hash == target_;
   }
-  bool WarnOnly() const { return d_.spec->spec.sync_policy == crd::SyncPolicy::kWarn; }
+  bool WarnOnly() const { return desired_.spec->spec.sync_policy == crd::SyncPolicy::kWarn; }
   // Which fields drifted and, where Aurora's audit data has it, who changed them.
   std::string DriftDetail(const std::vector<int32_t>& stale) const {
     std::vector<std::string> fields;
-    if (static_cast<int32_t>(o_.instances.size()) != instances_) {
-      fields.push_back("instance count " + std::to_string(o_.instances.size()) + " (want " +
+    if (static_cast<int32_t>(observed_.instances.size()) != instances_) {
+      fields.push_back("instance count " + std::to_string(observed_.instances.size()) + " (want " +
                        std::to_string(instances_) + ")");
     }
     if (!stale.empty()) {
@@ -85,75 +84,77 @@ class Planner {
       for (int32_t id : stale) ids += (ids.empty() ? "" : ",") + std::to_string(id);
       fields.push_back("task config of instances " + ids);
     }
-    if (o_.heron.topology_id != tid_ || o_.heron.spec_hash != target_ || !o_.heron.packing_plan) {
+    if (observed_.heron.topology_id != topology_id_ || observed_.heron.spec_hash != target_ ||
+        !observed_.heron.packing_plan) {
       fields.push_back("Heron's topology and packing plan");
     }
-    if (o_.heron.physical_plan && o_.heron.paused != WantPaused()) {
-      fields.push_back(std::string("activation state ") + (o_.heron.paused ? "PAUSED" : "RUNNING"));
+    if (observed_.heron.physical_plan && observed_.heron.paused != WantPaused()) {
+      fields.push_back(std::string("activation state ") +
+                       (observed_.heron.paused ? "PAUSED" : "RUNNING"));
     }
     if (!RuntimeConfigToSend().empty()) fields.push_back("runtime config");
     std::string out;
     for (const auto& f : fields) out += (out.empty() ? "" : ", ") + f;
     if (out.empty()) out = "the job";
-    for (auto it = o_.foreign_changes.rbegin(); it != o_.foreign_changes.rend(); ++it) {
-      if (it->at_ms >= p_.memory.rollout_started_ms) {
+    for (auto it = observed_.foreign_changes.rbegin(); it != observed_.foreign_changes.rend();
+         ++it) {
+      if (it->at_ms >= plan_.memory.rollout_started_ms) {
         out += "; changed by " + it->user + " (" + it->what + ")";
         break;
       }
     }
     return out;
   }
-  bool WantPaused() const { return d_.spec->spec.state == crd::DesiredState::kPaused; }
-  void Remember() {
-    p_.actions.push_back(Action{Kind::kRemember, "", "", "", "", false, "record", {}, {}});
-  }
+  bool WantPaused() const { return desired_.spec->spec.state == crd::DesiredState::kPaused; }
+  void Remember() { plan_.actions.push_back(Action{.kind = Kind::kRemember, .reason = "record"}); }
 
   Plan Absent() {
-    if (!o_.job_exists() && !o_.heron.any() && m_ == Memory{}) {
+    if (!observed_.job_exists() && !observed_.heron.any() && memory_ == Memory{}) {
       return Finish(Phase::kDeleted, "no spec, no topology, no record");  // nothing to do
     }
-    if (p_.memory.absent_since_ms == 0) p_.memory.absent_since_ms = now_;
-    if (!o_.job_exists() && !o_.heron.any()) {
-      p_.memory = Memory{};
-      p_.actions.push_back(
-          Action{Kind::kForget, "", "", "", "", false, "nothing left to delete", {}, {}});
+    if (plan_.memory.absent_since_ms == 0) plan_.memory.absent_since_ms = now_;
+    if (!observed_.job_exists() && !observed_.heron.any()) {
+      plan_.memory = Memory{};
+      plan_.actions.push_back(Action{.kind = Kind::kForget, .reason = "nothing left to delete"});
       return Finish(Phase::kDeleted, "the spec is gone and so is the topology");
     }
-    if (!s_.prune) {
+    if (!settings_.prune) {
       return Finish(Phase::kOutOfSync,
                     "the spec is gone; pruning is disabled, the topology runs on");
     }
-    const int64_t wait = p_.memory.absent_since_ms + s_.tombstone_ms - now_;
+    const int64_t wait = plan_.memory.absent_since_ms + settings_.tombstone_ms - now_;
     if (wait > 0) {
       Remember();
-      p_.requeue_after_ms = wait;
+      plan_.requeue_after_ms = wait;
       return Finish(Phase::kDeleting,
                     "the spec is gone; pruning in " + std::to_string(wait / 1000) + " s");
     }
-    if (o_.active_update) Add(Kind::kAbortUpdate, "the spec is gone", "", o_.active_update->id);
-    if (o_.job_exists()) Add(Kind::kKillJob, "the spec is gone (pruning)");
-    if (o_.heron.any()) Add(Kind::kDeleteHeronState, "the spec is gone (pruning)");
+    if (observed_.active_update)
+      Add(Kind::kAbortUpdate, "the spec is gone", "", observed_.active_update->id);
+    if (observed_.job_exists()) Add(Kind::kKillJob, "the spec is gone (pruning)");
+    if (observed_.heron.any()) Add(Kind::kDeleteHeronState, "the spec is gone (pruning)");
     Note("Normal", "Pruning", "the spec is gone: killing the topology");
     return Finish(Phase::kDeleting, "killing the topology: its spec is gone", true);
   }
 
   // The source is broken: keep everything as it is; watch a rollout in flight.
   Plan Frozen() {
-    Note("Warning", "SourceError", d_.source_error);
-    if (o_.active_update && o_.active_update->spec_hash == p_.memory.applied_hash) {
-      Add(Kind::kPulseUpdate, "rollout in flight", "", o_.active_update->id);
-      return Finish(Phase::kUpdating, "source error (nothing new applied): " + d_.source_error,
-                    true);
+    Note("Warning", "SourceError", desired_.source_error);
+    if (observed_.active_update &&
+        observed_.active_update->spec_hash == plan_.memory.applied_hash) {
+      Add(Kind::kPulseUpdate, "rollout in flight", "", observed_.active_update->id);
+      return Finish(Phase::kUpdating,
+                    "source error (nothing new applied): " + desired_.source_error, true);
     }
-    return Finish(o_.job_exists() ? Phase::kDegraded : Phase::kPending,
-                  "source error (nothing changed): " + d_.source_error);
+    return Finish(observed_.job_exists() ? Phase::kDegraded : Phase::kPending,
+                  "source error (nothing changed): " + desired_.source_error);
   }
 
   // The revision to run, and the instance count it needs.
   void ChooseTarget() {
-    Memory& m = p_.memory;
-    target_ = d_.spec_hash;
-    if (!m.pinned_hash.empty() && m.pinned_for_spec_hash != d_.spec_hash) {
+    Memory& m = plan_.memory;
+    target_ = desired_.spec_hash;
+    if (!m.pinned_hash.empty() && m.pinned_for_spec_hash != desired_.spec_hash) {
       Note("Normal", "PinCleared", "the spec changed: the rollback pin is cleared");
       m.pinned_hash.clear();
       m.pinned_for_spec_hash.clear();
@@ -164,21 +165,21 @@ class Planner {
       failed_target_ = target_;
       target_ = m.stable_hash;  // may be empty: nothing to go back to
     }
-    if (target_ == d_.spec_hash) {
-      instances_ = d_.instances;
-      target_job_ = d_.job_hash;
+    if (target_ == desired_.spec_hash) {
+      instances_ = desired_.instances;
+      target_job_ = desired_.job_hash;
     } else {
       auto it = m.instances_of.find(target_);
-      instances_ = it == m.instances_of.end() ? d_.instances : it->second;
+      instances_ = it == m.instances_of.end() ? desired_.instances : it->second;
       auto job = m.job_hash_of.find(target_);
-      target_job_ = job == m.job_hash_of.end() ? d_.job_hash : job->second;
+      target_job_ = job == m.job_hash_of.end() ? desired_.job_hash : job->second;
     }
-    tid_ = target_.empty() ? "" : TopologyIdOfTarget();
+    topology_id_ = target_.empty() ? "" : TopologyIdOfTarget();
     // A record from before stream graphs were kept learns the applied revision's graph here, so
     // that the next revision can keep its topology id.
-    if (target_ == m.applied_hash && target_ == d_.spec_hash && !d_.graph_hash.empty() &&
-        !m.graph_of.count(target_)) {
-      m.graph_of[target_] = d_.graph_hash;
+    if (target_ == m.applied_hash && target_ == desired_.spec_hash &&
+        !desired_.graph_hash.empty() && !m.graph_of.count(target_)) {
+      m.graph_of[target_] = desired_.graph_hash;
       Remember();
     }
   }
@@ -187,21 +188,21 @@ class Planner {
   // target itself, or one it only scales (a scale restarts no container, so the manager keeps
   // the revision it started with).
   bool PhysicalPlanRunsTarget() const {
-    const std::string& running = o_.heron.physical_plan_spec_hash;
+    const std::string& running = observed_.heron.physical_plan_spec_hash;
     if (running == target_) return true;
-    auto job = p_.memory.job_hash_of.find(running);
-    return job != p_.memory.job_hash_of.end() && job->second == target_job_;
+    auto job = plan_.memory.job_hash_of.find(running);
+    return job != plan_.memory.job_hash_of.end() && job->second == target_job_;
   }
 
   std::string GraphOf(const std::string& hash) const {
-    if (hash == d_.spec_hash && !d_.graph_hash.empty()) return d_.graph_hash;
-    auto it = p_.memory.graph_of.find(hash);
-    return it == p_.memory.graph_of.end() ? "" : it->second;
+    if (hash == desired_.spec_hash && !desired_.graph_hash.empty()) return desired_.graph_hash;
+    auto it = plan_.memory.graph_of.find(hash);
+    return it == plan_.memory.graph_of.end() ? "" : it->second;
   }
 
   // The applied revision's id while the stream graph stays; a new one when it changes.
   std::string TopologyIdOfTarget() const {
-    const Memory& m = p_.memory;
+    const Memory& m = plan_.memory;
     if (!m.applied_topology_id.empty()) {
       if (target_ == m.applied_hash) return m.applied_topology_id;
       const std::string graph = GraphOf(target_);
@@ -212,9 +213,9 @@ class Planner {
 
   // The target revision's runtime config: the spec's, or what the record kept of an older one.
   std::map<std::string, std::string> RuntimeOfTarget() const {
-    if (target_ == d_.spec_hash && d_.spec) return d_.spec->spec.runtime_config;
-    auto it = p_.memory.runtime_of.find(target_);
-    return it == p_.memory.runtime_of.end() ? std::map<std::string, std::string>{} : it->second;
+    if (target_ == desired_.spec_hash && desired_.spec) return desired_.spec->spec.runtime_config;
+    auto it = plan_.memory.runtime_of.find(target_);
+    return it == plan_.memory.runtime_of.end() ? std::map<std::string, std::string>{} : it->second;
   }
 
   // Heron's "[component:]key:value" entries the running topology manager does not hold, when
@@ -222,10 +223,11 @@ class Planner {
   // before). Keys the spec dropped stay: Heron cannot remove a runtime value.
   std::vector<std::string> RuntimeConfigToSend() const {
     std::vector<std::string> out;
-    if (!o_.heron.physical_plan || o_.heron.tmanager_topology_id != tid_) return out;
+    if (!observed_.heron.physical_plan || observed_.heron.tmanager_topology_id != topology_id_)
+      return out;
     for (const auto& [key, value] : RuntimeOfTarget()) {
-      auto it = o_.heron.runtime_config.find(key);
-      if (it == o_.heron.runtime_config.end() || it->second != value) {
+      auto it = observed_.heron.runtime_config.find(key);
+      if (it == observed_.heron.runtime_config.end() || it->second != value) {
         out.push_back(key + ":" + value);
       }
     }
@@ -233,10 +235,10 @@ class Planner {
   }
 
   void Applied() {
-    Memory& m = p_.memory;
+    Memory& m = plan_.memory;
     if (auto runtime = RuntimeOfTarget(); !runtime.empty()) m.runtime_of[target_] = runtime;
     m.applied_hash = target_;
-    m.applied_topology_id = tid_;
+    m.applied_topology_id = topology_id_;
     m.rollout_started_ms = now_;
     m.instances_of[target_] = instances_;
     m.job_hash_of[target_] = target_job_;
@@ -245,7 +247,7 @@ class Planner {
   }
 
   void MarkFailed(const std::string& hash, const std::string& why) {
-    p_.memory.failed_hashes.insert(hash);
+    plan_.memory.failed_hashes.insert(hash);
     Note("Warning", "RevisionFailed", "revision " + Short(hash) + " " + why);
     Remember();
   }
@@ -260,23 +262,24 @@ class Planner {
       // The spec's revision failed and nothing ever ran well: leave things as they are.
       return Finish(Phase::kFailed, failed_note + "; no stable revision to return to");
     }
-    if (o_.active_update) return InFlight();
-    const auto& last = o_.last_update;
-    if (last && last->spec_hash == p_.memory.applied_hash && !p_.memory.applied_hash.empty() &&
-        last->last_modified_ms >= p_.memory.rollout_started_ms &&
+    if (observed_.active_update) return InFlight();
+    const auto& last = observed_.last_update;
+    if (last && last->spec_hash == plan_.memory.applied_hash &&
+        !plan_.memory.applied_hash.empty() &&
+        last->last_modified_ms >= plan_.memory.rollout_started_ms &&
         (last->state == ObservedUpdate::State::kRolledBack ||
          last->state == ObservedUpdate::State::kFailed) &&
-        !p_.memory.failed_hashes.count(p_.memory.applied_hash) &&
-        p_.memory.applied_hash != p_.memory.stable_hash) {
-      MarkFailed(p_.memory.applied_hash, "was rolled back by Aurora");
+        !plan_.memory.failed_hashes.count(plan_.memory.applied_hash) &&
+        plan_.memory.applied_hash != plan_.memory.stable_hash) {
+      MarkFailed(plan_.memory.applied_hash, "was rolled back by Aurora");
       return Finish(Phase::kFailed, "the update failed and Aurora rolled it back", true);
     }
-    if (!o_.job_exists()) return Create();
+    if (!observed_.job_exists()) return Create();
     return Existing(failed_note);
   }
 
   Plan InFlight() {
-    const ObservedUpdate& u = *o_.active_update;
+    const ObservedUpdate& u = *observed_.active_update;
     if (u.spec_hash != target_) {
       Add(Kind::kAbortUpdate, "the target revision changed", "", u.id);
       return Finish(Phase::kUpdating, "aborting an update to another revision", true);
@@ -286,13 +289,14 @@ class Planner {
       Add(Kind::kPulseUpdate, "Aurora is rolling back", "", u.id);
       return Finish(Phase::kRollingBack, "Aurora is rolling the update back", true);
     }
-    if (p_.memory.applied_hash == target_ && now_ - p_.memory.rollout_started_ms > DeadlineMs() &&
-        target_ != p_.memory.stable_hash) {
+    if (plan_.memory.applied_hash == target_ &&
+        now_ - plan_.memory.rollout_started_ms > DeadlineMs() &&
+        target_ != plan_.memory.stable_hash) {
       Add(Kind::kRollbackUpdate, "progress deadline exceeded", "", u.id);
       MarkFailed(target_, "missed its progress deadline");
       return Finish(Phase::kRollingBack, "progress deadline exceeded: rolling back", true);
     }
-    if (p_.memory.applied_hash != target_) Applied();  // adopted after a restart
+    if (plan_.memory.applied_hash != target_) Applied();  // adopted after a restart
     Add(Kind::kPulseUpdate, "rollout in progress", "", u.id);
     return Finish(Phase::kUpdating, "rolling out revision " + Short(target_), true);
   }
@@ -300,20 +304,16 @@ class Planner {
   // While Aurora rolls an update back, the containers it restarts run the stable revision and
   // check its topology id against Heron's state: put the stable revision's state back first.
   void RestoreStableHeronState() {
-    const Memory& m = p_.memory;
-    if (m.stable_hash.empty() || o_.heron.spec_hash == m.stable_hash) return;
+    const Memory& m = plan_.memory;
+    if (m.stable_hash.empty() || observed_.heron.spec_hash == m.stable_hash) return;
     auto job = m.job_hash_of.find(m.stable_hash);
     if (job == m.job_hash_of.end()) return;
     // A rolling update never changes the topology id, so the restored tasks carry this one.
-    p_.actions.push_back(Action{Kind::kWriteHeronState,
-                                m.stable_hash,
-                                job->second,
-                                tid_,
-                                "",
-                                false,
-                                "Aurora is rolling back to the stable revision",
-                                {},
-                                {}});
+    plan_.actions.push_back(Action{.kind = Kind::kWriteHeronState,
+                                   .hash = m.stable_hash,
+                                   .job_hash = job->second,
+                                   .topology_id = topology_id_,
+                                   .reason = "Aurora is rolling back to the stable revision"});
   }
 
   Plan Create() {
@@ -327,42 +327,45 @@ class Planner {
     Add(Kind::kWriteHeronState, "create", target_);
     Add(Kind::kCreateJob, "create", target_);
     Add(Kind::kWriteSchedulerLocation, "create", target_);
-    if (p_.memory.applied_hash != target_ || p_.memory.applied_topology_id != tid_) Applied();
-    p_.memory.instances_of[target_] = instances_;
-    p_.memory.job_hash_of[target_] = target_job_;
-    p_.instances_restarted = instances_;
+    if (plan_.memory.applied_hash != target_ || plan_.memory.applied_topology_id != topology_id_)
+      Applied();
+    plan_.memory.instances_of[target_] = instances_;
+    plan_.memory.job_hash_of[target_] = target_job_;
+    plan_.instances_restarted = instances_;
     return Finish(Phase::kDeploying, "creating revision " + Short(target_), true);
   }
 
   Plan Existing(const std::string& failed_note) {
     std::vector<int32_t> stale;
-    for (const auto& [id, inst] : o_.instances) {
-      if (inst.job_hash != target_job_ || inst.topology_id != tid_ || id >= instances_) {
+    for (const auto& [id, inst] : observed_.instances) {
+      if (inst.job_hash != target_job_ || inst.topology_id != topology_id_ || id >= instances_) {
         stale.push_back(id);
       }
     }
     int32_t absent = 0;
-    for (int32_t i = 0; i < instances_; ++i) absent += o_.instances.count(i) ? 0 : 1;
+    for (int32_t i = 0; i < instances_; ++i) absent += observed_.instances.count(i) ? 0 : 1;
     if (!stale.empty() || absent > 0) return Converge(stale, absent);
 
     // The job runs the target revision.
-    if (p_.memory.applied_hash != target_) {
-      auto applied_job = p_.memory.job_hash_of.find(p_.memory.applied_hash);
-      if (applied_job != p_.memory.job_hash_of.end() && applied_job->second == target_job_) {
+    if (plan_.memory.applied_hash != target_) {
+      auto applied_job = plan_.memory.job_hash_of.find(plan_.memory.applied_hash);
+      if (applied_job != plan_.memory.job_hash_of.end() && applied_job->second == target_job_) {
         Note("Normal", "AppliedInPlace",
              "revision " + Short(target_) + " runs the task of revision " +
-                 Short(p_.memory.applied_hash) + ": applied with no container restart");
+                 Short(plan_.memory.applied_hash) + ": applied with no container restart");
       } else {
         Note("Normal", "Adopted", "the running job already is revision " + Short(target_));
       }
       Applied();
     }
-    const bool heron_differs = !o_.heron.topology || o_.heron.topology_id != tid_ ||
-                               o_.heron.spec_hash != target_ || !o_.heron.packing_plan ||
-                               !o_.heron.execution_state;
+    const bool heron_differs = !observed_.heron.topology ||
+                               observed_.heron.topology_id != topology_id_ ||
+                               observed_.heron.spec_hash != target_ ||
+                               !observed_.heron.packing_plan || !observed_.heron.execution_state;
     const bool want_paused = WantPaused();
-    const bool activation_differs = o_.heron.physical_plan && want_paused != o_.heron.paused &&
-                                    o_.heron.tmanager_topology_id == tid_;
+    const bool activation_differs = observed_.heron.physical_plan &&
+                                    want_paused != observed_.heron.paused &&
+                                    observed_.heron.tmanager_topology_id == topology_id_;
     const std::vector<std::string> runtime = RuntimeConfigToSend();
     // Heron's state, activation or runtime config changed behind the controller's back (the
     // spec did not).
@@ -373,7 +376,7 @@ class Planner {
     if (heron_differs) {
       Add(Kind::kWriteHeronState, "Heron's state is missing or of another revision", target_);
     }
-    if (!o_.heron.scheduler_location) {
+    if (!observed_.heron.scheduler_location) {
       Add(Kind::kWriteSchedulerLocation, "missing scheduler location", target_);
     }
     // Only a topology manager of this revision with a physical plan can be told; until then
@@ -382,13 +385,13 @@ class Planner {
       Action a{Kind::kSetTopologyState,
                target_,
                target_job_,
-               tid_,
+               topology_id_,
                "",
                want_paused,
                want_paused ? "deactivate" : "activate",
                {},
                {}};
-      p_.actions.push_back(a);
+      plan_.actions.push_back(a);
     }
     if (!runtime.empty()) {
       std::string list;
@@ -396,34 +399,31 @@ class Planner {
       if (Drifted()) {
         Note("Warning", "Drift", "the topology manager's runtime config differs: setting " + list);
       }
-      p_.actions.push_back(Action{Kind::kSetRuntimeConfig,
-                                  target_,
-                                  target_job_,
-                                  tid_,
-                                  "",
-                                  false,
-                                  "runtime config, 0 restarts: " + list,
-                                  {},
-                                  runtime});
+      plan_.actions.push_back(Action{.kind = Kind::kSetRuntimeConfig,
+                                     .hash = target_,
+                                     .job_hash = target_job_,
+                                     .topology_id = topology_id_,
+                                     .reason = "runtime config, 0 restarts: " + list,
+                                     .runtime_config = runtime});
     }
     bool healthy = true;
-    for (const auto& [id, inst] : o_.instances) {
+    for (const auto& [id, inst] : observed_.instances) {
       healthy &= inst.state == ObservedInstance::State::kRunning &&
                  now_ - inst.running_since_ms >= MinWaitMs();
     }
-    if (s_.require_tmanager) {
-      healthy &= o_.heron.tmanager_topology_id == tid_ && PhysicalPlanRunsTarget() &&
-                 o_.heron.absent_stream_managers == 0;
+    if (settings_.require_tmanager) {
+      healthy &= observed_.heron.tmanager_topology_id == topology_id_ && PhysicalPlanRunsTarget() &&
+                 observed_.heron.absent_stream_managers == 0;
     }
     if (healthy && runtime.empty()) {
-      if (p_.memory.stable_hash != target_) {
-        p_.memory.stable_hash = target_;
+      if (plan_.memory.stable_hash != target_) {
+        plan_.memory.stable_hash = target_;
         Note("Normal", "RolloutComplete", "revision " + Short(target_) + " is healthy");
         Remember();
       }
       if (!failed_note.empty())
         return Finish(Phase::kFailed, failed_note + "; running the last stable one");
-      if (want_paused != o_.heron.paused) {
+      if (want_paused != observed_.heron.paused) {
         return Finish(Phase::kUpdating,
                       want_paused ? "deactivating through the topology manager"
                                   : "activating through the topology manager",
@@ -432,8 +432,8 @@ class Planner {
       if (want_paused) return Finish(Phase::kPaused, "deactivated as the spec asks");
       return Finish(Phase::kRunning, "revision " + Short(target_) + " is healthy");
     }
-    if (target_ != p_.memory.stable_hash && !p_.memory.stable_hash.empty() &&
-        now_ - p_.memory.rollout_started_ms > DeadlineMs()) {
+    if (target_ != plan_.memory.stable_hash && !plan_.memory.stable_hash.empty() &&
+        now_ - plan_.memory.rollout_started_ms > DeadlineMs()) {
       MarkFailed(target_, "did not become healthy within its progress deadline");
       return Finish(Phase::kFailed, "not healthy in time: returning to the stable revision", true);
     }
@@ -441,7 +441,7 @@ class Planner {
       return Finish(Phase::kUpdating,
                     "applying runtime config through the topology manager (no restart)", true);
     }
-    const bool first = p_.memory.stable_hash.empty() || target_ != p_.memory.stable_hash;
+    const bool first = plan_.memory.stable_hash.empty() || target_ != plan_.memory.stable_hash;
     return Finish(first ? Phase::kDeploying : Phase::kDegraded,
                   first ? "waiting for revision " + Short(target_) + " to become healthy"
                         : "some instances are not running",
@@ -465,13 +465,14 @@ class Planner {
     // Containers of another topology id would die as soon as the new topology manager
     // registers: the whole job goes, then the next pass creates it.
     bool other_id = false;
-    for (const auto& [id, inst] : o_.instances) other_id |= inst.topology_id != tid_;
-    if ((d_.spec->spec.update.strategy == crd::UpdateStrategy::kRecreate || other_id) && !drift) {
+    for (const auto& [id, inst] : observed_.instances) other_id |= inst.topology_id != topology_id_;
+    if ((desired_.spec->spec.update.strategy == crd::UpdateStrategy::kRecreate || other_id) &&
+        !drift) {
       Add(Kind::kKillJob, other_id ? "the topology id changes (another stream graph): all "
                                      "instances stop before the new revision starts"
                                    : "Recreate: all instances stop before the new revision starts");
       Applied();
-      p_.instances_restarted = instances_;
+      plan_.instances_restarted = instances_;
       return Finish(Phase::kUpdating, "recreating with revision " + Short(target_), true);
     }
     Add(Kind::kWriteHeronState, drift ? "repair" : "update", target_);
@@ -479,34 +480,35 @@ class Planner {
     // Only the stale and the missing instances; all of them means no restriction.
     std::vector<int32_t> touch = stale;
     for (int32_t i = 0; i < instances_; ++i) {
-      if (!o_.instances.count(i)) touch.push_back(i);
+      if (!observed_.instances.count(i)) touch.push_back(i);
     }
     std::sort(touch.begin(), touch.end());
     int32_t span = instances_;
-    for (const auto& [id, inst] : o_.instances) span = std::max(span, id + 1);
-    if (static_cast<int32_t>(touch.size()) < span) p_.actions.back().instances = touch;
-    if (p_.memory.applied_hash != target_ || p_.memory.applied_topology_id != tid_) Applied();
-    p_.memory.instances_of[target_] = instances_;
-    p_.memory.job_hash_of[target_] = target_job_;
+    for (const auto& [id, inst] : observed_.instances) span = std::max(span, id + 1);
+    if (static_cast<int32_t>(touch.size()) < span) plan_.actions.back().instances = touch;
+    if (plan_.memory.applied_hash != target_ || plan_.memory.applied_topology_id != topology_id_)
+      Applied();
+    plan_.memory.instances_of[target_] = instances_;
+    plan_.memory.job_hash_of[target_] = target_job_;
     // Restarted: running containers whose task changes. New containers (a scale-up) and
     // removed ones (a scale-down) are not restarts.
     int32_t restarted = 0;
     for (int32_t id : stale) restarted += id < instances_ ? 1 : 0;
-    p_.instances_restarted = restarted;
+    plan_.instances_restarted = restarted;
     return Finish(Phase::kUpdating, "rolling out revision " + Short(target_), true);
   }
 
-  const Desired& d_;
-  const Observed& o_;
-  const Memory& m_;
-  const Settings& s_;
+  const Desired& desired_;
+  const Observed& observed_;
+  const Memory& memory_;
+  const Settings& settings_;
   const int64_t now_;
-  Plan p_;
+  Plan plan_;
   std::string name_;
   std::string target_;
   std::string failed_target_;
   std::string target_job_;
-  std::string tid_;
+  std::string topology_id_;
   int32_t instances_ = 0;
 };
 

@@ -179,18 +179,18 @@ struct Action {
     kRemember,  // store the new Memory (below) in the record
     kForget,    // drop the record: the topology is gone
   };
-  Kind kind;
-  std::string hash;      // the revision (spec hash)
-  std::string job_hash;  // its Aurora task
-  std::string topology_id;
-  std::string update_id;
+  Kind kind = Kind::kRemember;
+  std::string hash = {};      // the revision (spec hash)
+  std::string job_hash = {};  // its Aurora task
+  std::string topology_id = {};
+  std::string update_id = {};
   bool pause = false;
-  std::string reason;  // for events and dry-run output
+  std::string reason = {};  // for events and dry-run output
   // kStartUpdate: the only instances the update may touch (Aurora's updateOnlyTheseInstances),
   // so containers the change does not concern are never restarted; empty means all.
-  std::vector<int32_t> instances;
+  std::vector<int32_t> instances = {};
   // kSetRuntimeConfig: Heron's "[component:]key:value" entries to send.
-  std::vector<std::string> runtime_config;
+  std::vector<std::string> runtime_config = {};
 };
 const char* ActionName(Action::Kind k);
 

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "aurora/thrift_client.h"
-#include "controller/executor.h"
-#include "controller/observe.h"
+#include "controller/cluster/executor.h"
+#include "controller/cluster/observe.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
 #include "reconciler/planner.h"

@@ -11,14 +11,14 @@
 #include <functional>
 #include <memory>
 
-#include "controller/sources.h"
+#include "sources/sources.h"
 
 namespace hgo::testing::contract {
 
 class SourceWorld {
  public:
   virtual ~SourceWorld() = default;
-  virtual controller::SpecSource& source() = 0;
+  virtual sources::SpecSource& source() = 0;
   virtual void Write(const std::string& file, const std::string& yaml) = 0;
   virtual void Delete(const std::string& file) = 0;
   // The source as a whole becomes unreadable (its directory gone, its fetch failing).
@@ -57,7 +57,7 @@ class SpecSourceContract : public ::testing::Test {
     }
     return pred();
   }
-  std::vector<std::string> Names(const controller::SourceSnapshot& s) {
+  std::vector<std::string> Names(const sources::SourceSnapshot& s) {
     std::vector<std::string> out;
     for (const auto& t : s.topologies) out.push_back(t->metadata.name);
     std::sort(out.begin(), out.end());

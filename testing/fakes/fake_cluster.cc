@@ -1,6 +1,6 @@
 #include "testing/fakes/fake_cluster.h"
 
-#include "controller/observe.h"
+#include "controller/cluster/observe.h"
 #include "statestore/heron_protos.h"
 #include "statestore/proto/packing_plan.pb.h"
 #include "statestore/proto/physical_plan.pb.h"

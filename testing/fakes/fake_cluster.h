@@ -10,7 +10,7 @@
 #include <string>
 
 #include "common/clock.h"
-#include "controller/cluster_connector.h"
+#include "controller/cluster/cluster_connector.h"
 #include "testing/fakes/fake_aurora.h"
 #include "testing/fakes/fake_heron_store.h"
 

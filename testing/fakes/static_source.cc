@@ -3,21 +3,21 @@
 namespace hgo::testing {
 
 StaticSource::StaticSource(std::string name) {
-  config_.kind = controller::SourceConfig::Kind::kDir;
+  config_.kind = sources::SourceConfig::Kind::kDir;
   config_.text = std::move(name);
   config_.location = config_.text;
 }
 
-controller::SourceSnapshot StaticSource::Read() {
+sources::SourceSnapshot StaticSource::Read() {
   std::lock_guard<std::mutex> lock(mu_);
   ++reads_;
-  controller::SourceSnapshot snapshot;
+  sources::SourceSnapshot snapshot;
   snapshot.source = config_.text;
   snapshot.allow_empty = config_.allow_empty;
   snapshot.status = failure_;
   if (!failure_.ok()) return snapshot;
   for (const auto& [file, yaml] : files_) {
-    controller::AddSpecFile(file, yaml, snapshot, &cache_);
+    sources::AddSpecFile(file, yaml, snapshot, &cache_);
   }
   cache_.Sweep();
   return snapshot;

@@ -9,16 +9,16 @@
 #include <mutex>
 #include <string>
 
-#include "controller/sources.h"
+#include "sources/sources.h"
 
 namespace hgo::testing {
 
-class StaticSource final : public controller::SpecSource {
+class StaticSource final : public sources::SpecSource {
  public:
   explicit StaticSource(std::string name = "static:test");
 
-  const controller::SourceConfig& config() const override { return config_; }
-  controller::SourceSnapshot Read() override;
+  const sources::SourceConfig& config() const override { return config_; }
+  sources::SourceSnapshot Read() override;
   Status Watch(std::function<void()> changed) override;
   void Stop() override;
 
@@ -33,12 +33,12 @@ class StaticSource final : public controller::SpecSource {
 
  private:
   void Changed();
-  controller::SourceConfig config_;
+  sources::SourceConfig config_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> files_;
   Status failure_;
   std::function<void()> changed_;
-  controller::ParseCache cache_;
+  sources::ParseCache cache_;
   int reads_ = 0;
 };
 

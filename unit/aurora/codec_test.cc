@@ -202,8 +202,8 @@ TEST(AuroraClientTest, KillTasksRefusesAnEmptySetBeforeTouchingTheNetwork) {
   EXPECT_EQ(client.transport().last_attempts(), 0);
 }
 
-// Sets of Thrift structs are ordered by their binary serialisation (thrift_ops.cc), and the job
-// hash is taken over the serialised task, sets included: the order must not change between
+// Sets of Thrift structs are ordered by their binary serialisation (thrift_ordering.cc), and the
+// job hash is taken over the serialised task, sets included: the order must not change between
 // releases, or every running job would look changed.
 TEST(AuroraWireTest, SetsOfStructsAreOrderedByTheirBinaryBytes) {
   api::Resource cpus;

@@ -4,49 +4,49 @@
 #include <fstream>
 #include <sstream>
 
-#include "controller/clusters.h"
+#include "controller/cluster/clusters.h"
 #include "controller/metrics.h"
-#include "controller/sources.h"
+#include "sources/sources.h"
 
 namespace hgo::controller {
 namespace {
 
 TEST(SourceFlagTest, ParsesEveryKindAndOption) {
-  auto d = ParseSourceFlag("dir:/specs");
+  auto d = sources::ParseSourceFlag("dir:/specs");
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(d->kind, SourceConfig::Kind::kDir);
+  EXPECT_EQ(d->kind, sources::SourceConfig::Kind::kDir);
   EXPECT_EQ(d->location, "/specs");
   EXPECT_FALSE(d->allow_empty);
 
-  auto g = ParseSourceFlag(
+  auto g = sources::ParseSourceFlag(
       "git:https://git.example.com/team/specs.git#prod//heron/topologies?interval=30s&allowEmpty");
   ASSERT_TRUE(g.ok()) << g.status();
-  EXPECT_EQ(g->kind, SourceConfig::Kind::kGit);
+  EXPECT_EQ(g->kind, sources::SourceConfig::Kind::kGit);
   EXPECT_EQ(g->location, "https://git.example.com/team/specs.git");
   EXPECT_EQ(g->branch, "prod");
   EXPECT_EQ(g->subdir, "heron/topologies");
   EXPECT_EQ(g->interval, std::chrono::seconds(30));
   EXPECT_TRUE(g->allow_empty);
 
-  auto local = ParseSourceFlag("git:/srv/specs.git");
+  auto local = sources::ParseSourceFlag("git:/srv/specs.git");
   ASSERT_TRUE(local.ok());
   EXPECT_EQ(local->location, "/srv/specs.git");
   EXPECT_TRUE(local->branch.empty());
 
-  auto s = ParseSourceFlag("spool:/var/spool/heron?credentials=/etc/x");
+  auto s = sources::ParseSourceFlag("spool:/var/spool/heron?credentials=/etc/x");
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->kind, SourceConfig::Kind::kSpool);
+  EXPECT_EQ(s->kind, sources::SourceConfig::Kind::kSpool);
   EXPECT_EQ(s->credentials_file, "/etc/x");
 }
 
 TEST(SourceFlagTest, RejectsWhatItDoesNotKnow) {
-  EXPECT_FALSE(ParseSourceFlag("/specs").ok());
-  EXPECT_FALSE(ParseSourceFlag("s3:bucket").ok());
-  EXPECT_FALSE(ParseSourceFlag("dir:").ok());
-  EXPECT_FALSE(ParseSourceFlag("dir:/a?bogus").ok());
-  EXPECT_FALSE(ParseSourceFlag("git:/a#").ok());
-  EXPECT_FALSE(ParseSourceFlag("git:/a?interval=0s").ok());
-  EXPECT_FALSE(ParseSourceFlag("git:/a?interval=5d").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("/specs").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("s3:bucket").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("dir:").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("dir:/a?bogus").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("git:/a#").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("git:/a?interval=0s").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("git:/a?interval=5d").ok());
 }
 
 TEST(DurationTest, SecondsMinutesHours) {
@@ -127,6 +127,28 @@ TEST(ClustersTest, ErrorsNameTheFileLineAndField) {
   EXPECT_FALSE(dup.ok());
   EXPECT_FALSE(ParseClusters("clusters: [\n", "c.yaml").ok());
   EXPECT_FALSE(ParseClusters("clusters: []\n", "c.yaml").ok());
+  // Read as specs are (crd::ConfigFile): a key written twice is refused, not silently replaced.
+  auto twice = ParseClusters(
+      "clusters:\n  - name: a\n    name: b\n    aurora: {url: \"http://x\"}\n"
+      "    heron: {zookeeper: z}\n",
+      "c.yaml");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("c.yaml:3"), std::string::npos) << twice.status();
+  auto missing =
+      ParseClusters("clusters:\n  - name: a\n    aurora: {url: \"http://x\"}\n", "c.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("c.yaml:2: clusters[0].heron: is required"),
+            std::string::npos)
+      << missing.status();
+}
+
+TEST(ClustersTest, AVersionWrittenAsANumberIsTakenAsWritten) {
+  auto c = ParseClusters(
+      "clusters:\n  - name: a\n    aurora: {url: \"http://x\"}\n"
+      "    heron: {zookeeper: z, version: 0.20}\n",
+      "c.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->at(0).config.heron_version, "0.20");
 }
 
 TEST(MetricsTest, RendersPrometheusText) {

@@ -1,5 +1,5 @@
 // From a role's tasks and updates and Heron's nodes to the planner's Observed.
-#include "controller/observe.h"
+#include "controller/cluster/observe.h"
 
 #include <gtest/gtest.h>
 

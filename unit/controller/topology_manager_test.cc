@@ -1,4 +1,4 @@
-#include "controller/topology_manager.h"
+#include "controller/cluster/topology_manager.h"
 
 #include <gtest/gtest.h>
 

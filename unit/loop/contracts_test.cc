@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "controller/sources.h"
+#include "sources/sources.h"
 #include "testing/contract/aurora_contract.h"
 #include "testing/contract/heron_store_contract.h"
 #include "testing/contract/leader_elector_contract.h"
@@ -71,7 +71,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Fake, LeaderElectorContract, FakeElectionFactory)
 
 class StaticSourceWorld final : public SourceWorld {
  public:
-  controller::SpecSource& source() override { return source_; }
+  sources::SpecSource& source() override { return source_; }
   void Write(const std::string& file, const std::string& yaml) override { source_.Set(file, yaml); }
   void Delete(const std::string& file) override { source_.Remove(file); }
   void Break() override { source_.Fail(Status::Unavailable("fetch failed")); }
@@ -91,14 +91,14 @@ class DirSourceWorld final : public SourceWorld {
   DirSourceWorld() : dir_("dir_source_contract") {
     specs_ = dir_.path() + "/specs";
     std::filesystem::create_directories(specs_);
-    controller::SourceConfig config;
-    config.kind = controller::SourceConfig::Kind::kDir;
+    sources::SourceConfig config;
+    config.kind = sources::SourceConfig::Kind::kDir;
     config.text = "dir:" + specs_;
     config.location = specs_;
-    source_ = controller::MakeDirSource(config);
+    source_ = sources::MakeDirSource(config);
   }
   ~DirSourceWorld() override { source_->Stop(); }
-  controller::SpecSource& source() override { return *source_; }
+  sources::SpecSource& source() override { return *source_; }
   void Write(const std::string& file, const std::string& yaml) override {
     std::ofstream(specs_ + "/" + file) << yaml;
   }
@@ -109,7 +109,7 @@ class DirSourceWorld final : public SourceWorld {
  private:
   TempDir dir_;
   std::string specs_;
-  std::unique_ptr<controller::SpecSource> source_;
+  std::unique_ptr<sources::SpecSource> source_;
 };
 struct DirSourceFactory {
   static std::unique_ptr<SourceWorld> Make() { return std::make_unique<DirSourceWorld>(); }

@@ -29,7 +29,7 @@ void LoopTest::SetUp() {
 void LoopTest::StartController() {
   auto source = std::make_unique<testing::StaticSource>();
   source_ = source.get();
-  std::vector<std::unique_ptr<SpecSource>> sources;
+  std::vector<std::unique_ptr<sources::SpecSource>> sources;
   sources.push_back(std::move(source));
   controller_ = std::make_unique<Controller>(options_, std::move(sources), connector_, clock_,
                                              *store_, *elector_, metrics_);

@@ -45,6 +45,14 @@ class CheckLayersTest(unittest.TestCase):
         self.assertNotIn("statestore/defn.h", r.stdout)
         self.assertIn("packager/package.cc:2: includes statestore/zk_client.h", r.stdout)
 
+    def test_yaml_cpp_is_crds_own(self):
+        with tree({"controller/cluster/clusters.cc": '#include <yaml-cpp/yaml.h>\n',
+                   "crd/config_file.cc": '#include <yaml-cpp/yaml.h>\n'}) as d:
+            r = run(d)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("controller/cluster/clusters.cc:1: includes <yaml-cpp/yaml.h>", r.stdout)
+        self.assertNotIn("crd/config_file.cc", r.stdout)
+
     def test_tests_may_include_anything(self):
         with tree({"unit/x_test.cc": '#include "controller/controller.h"\n'}) as d:
             self.assertEqual(run(d).returncode, 0)

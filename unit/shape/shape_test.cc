@@ -7,11 +7,11 @@
 #include "crd/canonical.h"
 #include "crd/parser.h"
 #include "shape/shape.h"
-#include "unit/controller/spec_text.h"
+#include "testing/spec_text.h"
 
 namespace hgo::shape {
 
-using controller::MinimalSpecText;
+using testing::MinimalSpecText;
 namespace {
 
 crd::Topology Spec(const std::string& extra = "") {

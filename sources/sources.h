@@ -21,7 +21,7 @@
 #include "crd/parser.h"
 #include "crd/topology.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 struct SourceConfig {
   enum class Kind { kDir, kSpool, kGit };
@@ -120,18 +120,22 @@ void AddSpecFile(const std::string& file, const std::string& content, SourceSnap
 void AddParsed(const ParseCache::Entry& e, SourceSnapshot& snapshot);
 bool IsSpecFileName(const std::string& name);  // *.yaml or *.yml, not hidden
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources
 
 namespace hgo::statestore {
 class StateStore;
 }
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 std::unique_ptr<SpecSource> MakeDirSource(SourceConfig config);
 // The spool keeps what it consumed in store (so a restart remembers it).
 std::unique_ptr<SpecSource> MakeSpoolSource(SourceConfig config, statestore::StateStore& store);
 // cache_dir holds the bare clone.
 std::unique_ptr<SpecSource> MakeGitSource(SourceConfig config, std::string cache_dir);
+// The sources the flags name (git clones are kept under git_cache_dir).
+std::vector<std::unique_ptr<SpecSource>> MakeSources(const std::vector<SourceConfig>& configs,
+                                                     statestore::StateStore& store,
+                                                     const std::string& git_cache_dir);
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources

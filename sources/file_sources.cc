@@ -7,11 +7,11 @@
 #include <map>
 
 #include "common/file_util.h"
-#include "controller/dir_watcher.h"
-#include "controller/sources.h"
+#include "sources/dir_watcher.h"
+#include "sources/sources.h"
 #include "statestore/state_store.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 namespace fs = std::filesystem;
 
@@ -213,4 +213,4 @@ std::unique_ptr<SpecSource> MakeSpoolSource(SourceConfig config, statestore::Sta
   return std::make_unique<SpoolSource>(std::move(config), store);
 }
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources

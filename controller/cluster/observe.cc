@@ -1,4 +1,4 @@
-#include "controller/observe.h"
+#include "controller/cluster/observe.h"
 
 #include <algorithm>
 #include <set>

@@ -15,7 +15,7 @@
 #include "aurora/aurora_api.h"
 #include "aurora/serverset_discovery.h"
 #include "common/status.h"
-#include "controller/clusters.h"
+#include "controller/cluster/clusters.h"
 #include "statestore/heron_store.h"
 #include "statestore/zk_client.h"
 

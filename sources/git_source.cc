@@ -10,9 +10,9 @@
 
 #include "common/file_util.h"
 #include "common/sha256.h"
-#include "controller/sources.h"
+#include "sources/sources.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 namespace {
 
@@ -249,4 +249,4 @@ std::unique_ptr<SpecSource> MakeGitSource(SourceConfig config, std::string cache
   return std::make_unique<GitSource>(std::move(config), std::move(cache_dir));
 }
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources

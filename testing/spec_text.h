@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-namespace hgo::controller {
+namespace hgo::testing {
 
 inline std::string MinimalSpecText(const std::string& name) {
   std::ifstream in(std::string(HGO_SOURCE_DIR) + "/manifests/examples/minimal.yaml");
@@ -17,4 +17,4 @@ inline std::string MinimalSpecText(const std::string& name) {
   return s;
 }
 
-}  // namespace hgo::controller
+}  // namespace hgo::testing

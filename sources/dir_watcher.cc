@@ -1,4 +1,4 @@
-#include "controller/dir_watcher.h"
+#include "sources/dir_watcher.h"
 
 #include <poll.h>
 #include <sys/inotify.h>
@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <set>
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 namespace fs = std::filesystem;
 
@@ -91,4 +91,4 @@ void DirWatcher::Run() {
   }
 }
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources

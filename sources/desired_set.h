@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "controller/sources.h"
 #include "crd/topology.h"
+#include "sources/sources.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 struct DesiredEntry {
   crd::TopologyPtr spec;  // never null
@@ -47,4 +47,4 @@ struct SourceMemory {
 DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory,
                         const DesiredSet* previous = nullptr);
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources

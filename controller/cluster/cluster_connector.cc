@@ -1,8 +1,8 @@
-#include "controller/cluster_connector.h"
+#include "controller/cluster/cluster_connector.h"
 
 #include "aurora/http_transport.h"
 #include "aurora/thrift_client.h"
-#include "controller/observe.h"
+#include "controller/cluster/observe.h"
 
 namespace hgo::controller {
 

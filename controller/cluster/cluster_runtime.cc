@@ -1,4 +1,4 @@
-#include "controller/cluster_runtime.h"
+#include "controller/cluster/cluster_runtime.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "controller/executor.h"
+#include "controller/cluster/executor.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "common/http_client.h"
-#include "controller/topology_manager.h"
+#include "controller/cluster/topology_manager.h"
 #include "crd/heron_version.h"
 #include "reconciler/planner.h"
 #include "statestore/defn.h"

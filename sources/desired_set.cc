@@ -1,8 +1,8 @@
-#include "controller/desired_set.h"
+#include "sources/desired_set.h"
 
 #include "crd/canonical.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 namespace {
 
@@ -113,4 +113,4 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
   return out;
 }
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources

@@ -1,10 +1,10 @@
-#include "controller/sources.h"
+#include "sources/sources.h"
 
 #include <cctype>
 
 #include "common/sha256.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 StatusOr<SourceConfig> ParseSourceFlag(const std::string& flag) {
   SourceConfig c;
@@ -155,4 +155,24 @@ void AddParsed(const ParseCache::Entry& e, SourceSnapshot& snapshot) {
   snapshot.files.push_back(e.file);
 }
 
-}  // namespace hgo::controller
+std::vector<std::unique_ptr<SpecSource>> MakeSources(const std::vector<SourceConfig>& configs,
+                                                     statestore::StateStore& store,
+                                                     const std::string& git_cache_dir) {
+  std::vector<std::unique_ptr<SpecSource>> sources;
+  for (const auto& c : configs) {
+    switch (c.kind) {
+      case SourceConfig::Kind::kDir:
+        sources.push_back(MakeDirSource(c));
+        break;
+      case SourceConfig::Kind::kSpool:
+        sources.push_back(MakeSpoolSource(c, store));
+        break;
+      case SourceConfig::Kind::kGit:
+        sources.push_back(MakeGitSource(c, git_cache_dir));
+        break;
+    }
+  }
+  return sources;
+}
+
+}  // namespace hgo::sources

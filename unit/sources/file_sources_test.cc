@@ -1,16 +1,16 @@
 #include <gtest/gtest.h>
 
-#include "unit/controller/spec_text.h"
+#include "testing/spec_text.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "controller/sources.h"
+#include "sources/sources.h"
 #include "statestore/state_store.h"
 #include "testing/temp_dir.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 namespace {
 
 namespace fs = std::filesystem;
@@ -32,10 +32,10 @@ class FileSourcesTest : public ::testing::Test {
 };
 
 TEST_F(FileSourcesTest, DirSourceReadsYamlRecursivelyAndSkipsHiddenAndOtherFiles) {
-  Write("a.yaml", MinimalSpecText("a"));
-  Write("team/b.yml", MinimalSpecText("b"));
-  Write("team/.c.yaml.tmp", MinimalSpecText("c"));  // an editor's temporary file
-  Write(".git/d.yaml", MinimalSpecText("d"));
+  Write("a.yaml", testing::MinimalSpecText("a"));
+  Write("team/b.yml", testing::MinimalSpecText("b"));
+  Write("team/.c.yaml.tmp", testing::MinimalSpecText("c"));  // an editor's temporary file
+  Write(".git/d.yaml", testing::MinimalSpecText("d"));
   Write("README.md", "not a spec");
   auto source = MakeDirSource(Config("dir:" + dir_));
   SourceSnapshot s = source->Read();
@@ -63,7 +63,7 @@ TEST_F(FileSourcesTest, DirSourceReportsBrokenFilesAndAMissingDirectory) {
 TEST_F(FileSourcesTest, SpoolConsumesFilesIntoTheStore) {
   statestore::InMemoryStateStore store;
   auto spool = MakeSpoolSource(Config("spool:" + dir_), store);
-  Write("a.yaml", MinimalSpecText("a"));
+  Write("a.yaml", testing::MinimalSpecText("a"));
   Write("bad.yaml", "kind: [\n");
   SourceSnapshot s = spool->Read();
   ASSERT_TRUE(s.status.ok()) << s.status;
@@ -97,7 +97,7 @@ TEST_F(FileSourcesTest, SpoolConsumesFilesIntoTheStore) {
 TEST_F(FileSourcesTest, SpoolLeavesTheFileWhenTheStoreFails) {
   statestore::InMemoryStateStore store;
   auto spool = MakeSpoolSource(Config("spool:" + dir_), store);
-  Write("a.yaml", MinimalSpecText("a"));
+  Write("a.yaml", testing::MinimalSpecText("a"));
   store.FailNext(Status::Unavailable("zk down"));
   SourceSnapshot s = spool->Read();
   EXPECT_FALSE(s.status.ok());
@@ -108,9 +108,9 @@ TEST_F(FileSourcesTest, SpoolLeavesTheFileWhenTheStoreFails) {
 }
 
 }  // namespace
-}  // namespace hgo::controller
+}  // namespace hgo::sources
 
-namespace hgo::controller {
+namespace hgo::sources {
 namespace {
 
 // A file whose stamp is unchanged since it was read is not read again, but only when the stamp
@@ -121,7 +121,7 @@ TEST(ParseCacheTest, ASettledUnchangedStampSparesTheRead) {
   const int64_t t = 1'700'000'000'000'000'000;
   const ParseCache::Stamp old{t, t, 120, 7, 1};
   const ParseCache::Entry& read =
-      cache.Parse("a.yaml", MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
+      cache.Parse("a.yaml", testing::MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
   EXPECT_EQ(cache.Unchanged("a.yaml", old), &read);
   ParseCache::Stamp moved = old;
   moved.mtime_ns += 1;
@@ -136,15 +136,15 @@ TEST(ParseCacheTest, ASettledUnchangedStampSparesTheRead) {
 
   // Read within the settling time of its last change: its stamp is not trusted.
   const ParseCache::Stamp fresh{t, t + 5, 120, 7, 1};
-  (void)cache.Parse("a.yaml", MinimalSpecText("a"), fresh, t + ParseCache::kSettledNs);
+  (void)cache.Parse("a.yaml", testing::MinimalSpecText("a"), fresh, t + ParseCache::kSettledNs);
   EXPECT_EQ(cache.Unchanged("a.yaml", fresh), nullptr);
   // Read without a stamp (stat failed): not trusted either.
-  (void)cache.Parse("a.yaml", MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
-  (void)cache.Parse("a.yaml", MinimalSpecText("a"));
+  (void)cache.Parse("a.yaml", testing::MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
+  (void)cache.Parse("a.yaml", testing::MinimalSpecText("a"));
   EXPECT_EQ(cache.Unchanged("a.yaml", old), nullptr);
 
   // An entry found unchanged counts as used: Sweep keeps it.
-  (void)cache.Parse("a.yaml", MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
+  (void)cache.Parse("a.yaml", testing::MinimalSpecText("a"), old, t + ParseCache::kSettledNs);
   cache.Sweep();
   ASSERT_NE(cache.Unchanged("a.yaml", old), nullptr);
   cache.Sweep();
@@ -156,13 +156,13 @@ TEST(ParseCacheTest, ASettledUnchangedStampSparesTheRead) {
 // A resync re-reads every file; unchanged text must not be parsed again, changed text must.
 TEST(ParseCacheTest, KeepsAParseWhileTheTextIsUnchangedAndSweepsUnusedFiles) {
   ParseCache cache;
-  const std::string a = MinimalSpecText("a");
+  const std::string a = testing::MinimalSpecText("a");
   const ParseCache::Entry* first = &cache.Parse("a.yaml", a);
   ASSERT_EQ(first->topologies.size(), 1u);
   EXPECT_EQ(first->topologies[0]->metadata.name, "a");
   EXPECT_EQ(&cache.Parse("a.yaml", a), first);  // the same entry: no new parse
 
-  const ParseCache::Entry& changed = cache.Parse("a.yaml", MinimalSpecText("a2"));
+  const ParseCache::Entry& changed = cache.Parse("a.yaml", testing::MinimalSpecText("a2"));
   ASSERT_EQ(changed.topologies.size(), 1u);
   EXPECT_EQ(changed.topologies[0]->metadata.name, "a2");
 
@@ -173,15 +173,15 @@ TEST(ParseCacheTest, KeepsAParseWhileTheTextIsUnchangedAndSweepsUnusedFiles) {
 
   // Sweep: what was used since the last sweep stays; b.yaml, not read again, goes.
   cache.Sweep();
-  (void)cache.Parse("a.yaml", MinimalSpecText("a2"));
+  (void)cache.Parse("a.yaml", testing::MinimalSpecText("a2"));
   cache.Sweep();
   EXPECT_EQ(cache.size(), 1u);
   SourceSnapshot s;
-  AddSpecFile("a.yaml", MinimalSpecText("a2"), s, &cache);
+  AddSpecFile("a.yaml", testing::MinimalSpecText("a2"), s, &cache);
   ASSERT_EQ(s.topologies.size(), 1u);
   ASSERT_EQ(s.files.size(), 1u);
   EXPECT_TRUE(s.files[0]->errors.empty());
 }
 
 }  // namespace
-}  // namespace hgo::controller
+}  // namespace hgo::sources

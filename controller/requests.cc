@@ -2,8 +2,8 @@
 // resume, rollback, retry) that are stored in the topology's record with compare-and-set.
 #include <set>
 
+#include "controller/cluster/observe.h"
 #include "controller/controller.h"
-#include "controller/observe.h"
 #include "controller/record_memory.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
@@ -26,10 +26,8 @@ std::vector<TopologyStatus> Controller::List() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [k, e] : desired_.present) keys.insert(k);
     for (const auto& [k, why] : desired_.frozen) keys.insert(k);
-    for (const auto& [k, s] : keys_) {
-      if (s.status) keys.insert(k);
-    }
   }
+  for (const auto& k : board_.KeysWithStatus()) keys.insert(k);
   if (!leader_) {
     // A follower knows only what is stored.
     auto stored = store_.ListRecords();
@@ -48,14 +46,15 @@ StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
   st.key = key;
   bool known = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = keys_.find(key); it != keys_.end()) {
-      if (it->second.status && leader_) {
-        st = *it->second.status;
-        known = true;
-      }
-      st.generation = it->second.generation;
+    auto [status, generation] = board_.StatusOf(key);
+    if (status && leader_) {
+      st = std::move(*status);
+      known = true;
     }
+    st.generation = generation;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     // What the sources hold now, from the desired set (not kept per status: a copy per
     // topology for what is one lookup away).
     st.desired_spec_hash.clear();
@@ -100,10 +99,7 @@ Status Controller::Mutate(const crd::TopologyKey& key,
     HGO_RETURN_IF_ERROR(change(r));
     auto put = store_.PutRecord(r, version);
     if (put.ok()) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++keys_[key].generation;  // also makes the record cache's entry for key stale
-      }
+      board_.BumpGeneration(key);  // also makes the record cache's entry for key stale
       queue_.Add(key);
       return Status::Ok();
     }
@@ -167,15 +163,7 @@ Status Controller::Rollback(const crd::TopologyKey& key, int64_t revision) {
 Status Controller::Retry(const crd::TopologyKey& key) {
   const std::string desired_hash = DesiredHash(key);
   const int64_t now = NowMs();
-  bool was_halted = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = keys_.find(key);
-    if (it != keys_.end() && it->second.terminal) {
-      was_halted = HaltedFor(key, desired_hash).has_value();
-      it->second.terminal.reset();
-    }
-  }
+  const bool was_halted = board_.ClearHalt(key, desired_hash);
   return Mutate(key, [&](statestore::TopologyRecord& r) {
     const bool failed = !desired_hash.empty() && r.failed_spec_hashes.count(desired_hash);
     if (!failed && !was_halted) {
@@ -257,7 +245,7 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   }
   ClusterRuntime& c = *cluster->second;
   std::shared_ptr<const statestore::HeronSnapshot> heron;
-  HGO_ASSIGN_OR_RETURN(reconciler::Observed observed, Observe(c, out.key, 0, &heron));
+  HGO_ASSIGN_OR_RETURN(reconciler::Observed observed, pass_->Observe(c, out.key, 0, &heron));
   RevisionSource rev{std::make_shared<const crd::Topology>(spec), crd::SpecHash(spec), "dry-run"};
   HGO_ASSIGN_OR_RETURN(auto facts,
                        c.packages().Open(spec.spec.package.uri, spec.spec.package.sha256));

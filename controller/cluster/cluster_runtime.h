@@ -19,10 +19,10 @@
 
 #include "aurora/aurora_api.h"
 #include "common/clock.h"
-#include "controller/cluster_connector.h"
-#include "controller/clusters.h"
-#include "controller/executor.h"
-#include "controller/observe.h"
+#include "controller/cluster/cluster_connector.h"
+#include "controller/cluster/clusters.h"
+#include "controller/cluster/executor.h"
+#include "controller/cluster/observe.h"
 #include "statestore/heron_store.h"
 
 namespace hgo::controller {

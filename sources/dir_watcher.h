@@ -12,7 +12,7 @@
 
 #include "common/status.h"
 
-namespace hgo::controller {
+namespace hgo::sources {
 
 class DirWatcher {
  public:
@@ -35,4 +35,4 @@ class DirWatcher {
   std::thread thread_;
 };
 
-}  // namespace hgo::controller
+}  // namespace hgo::sources

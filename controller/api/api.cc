@@ -1,4 +1,4 @@
-#include "controller/api.h"
+#include "controller/api/api.h"
 
 #include <set>
 

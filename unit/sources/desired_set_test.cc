@@ -1,14 +1,14 @@
-#include "controller/desired_set.h"
+#include "sources/desired_set.h"
 
 #include <gtest/gtest.h>
 
 #include "crd/canonical.h"
-#include "unit/controller/spec_text.h"
+#include "testing/spec_text.h"
 
 #include <fstream>
 #include <sstream>
 
-namespace hgo::controller {
+namespace hgo::sources {
 namespace {
 
 crd::TopologyKey Key(const std::string& name) {
@@ -27,8 +27,9 @@ SourceSnapshot Snap(const std::string& source,
 
 TEST(DesiredSetTest, ValidSpecsArePresentWithTheirSource) {
   SourceMemory m;
-  DesiredSet d = MergeSources(
-      {Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}, {"b.yaml", MinimalSpecText("b")}})}, m);
+  DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")},
+                                               {"b.yaml", testing::MinimalSpecText("b")}})},
+                              m);
   ASSERT_EQ(d.present.size(), 2u);
   EXPECT_EQ(d.present.at(Key("a")).source, "dir:/a");
   EXPECT_FALSE(d.present.at(Key("a")).spec_hash.empty());
@@ -38,10 +39,10 @@ TEST(DesiredSetTest, ValidSpecsArePresentWithTheirSource) {
 
 TEST(DesiredSetTest, AnInvalidDocumentFreezesItsKeyWithFileAndLine) {
   SourceMemory m;
-  std::string bad = MinimalSpecText("a");
+  std::string bad = testing::MinimalSpecText("a");
   bad.replace(bad.find("role: www-data"), 14, "role: www-data\n  bogus: 1");
-  DesiredSet d =
-      MergeSources({Snap("dir:/a", {{"a.yaml", bad}, {"b.yaml", MinimalSpecText("b")}})}, m);
+  DesiredSet d = MergeSources(
+      {Snap("dir:/a", {{"a.yaml", bad}, {"b.yaml", testing::MinimalSpecText("b")}})}, m);
   EXPECT_EQ(d.present.count(Key("a")), 0u);
   ASSERT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_NE(d.frozen.at(Key("a")).find("a.yaml:"), std::string::npos) << d.frozen.at(Key("a"));
@@ -51,35 +52,37 @@ TEST(DesiredSetTest, AnInvalidDocumentFreezesItsKeyWithFileAndLine) {
 
 TEST(DesiredSetTest, ASyntaxErrorFreezesWhatTheFileHeldLastTime) {
   SourceMemory m;
-  MergeSources(
-      {Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}, {"b.yaml", MinimalSpecText("b")}})}, m);
+  MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")},
+                                {"b.yaml", testing::MinimalSpecText("b")}})},
+               m);
   DesiredSet d = MergeSources(
-      {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", MinimalSpecText("b")}})}, m);
+      {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", testing::MinimalSpecText("b")}})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_FALSE(d.freeze_absent);
   // Still frozen on the next read (the memory of the file's keys is kept while it is broken).
-  d = MergeSources({Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", MinimalSpecText("b")}})},
-                   m);
+  d = MergeSources(
+      {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", testing::MinimalSpecText("b")}})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
 }
 
 TEST(DesiredSetTest, ABrokenFileNeverSeenBeforeFreezesEverythingAbsent) {
   SourceMemory m;
   DesiredSet d = MergeSources(
-      {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", MinimalSpecText("b")}})}, m);
+      {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", testing::MinimalSpecText("b")}})}, m);
   EXPECT_TRUE(d.freeze_absent) << "the broken file may hold any topology: prune nothing";
   EXPECT_EQ(d.present.count(Key("b")), 1u);
 }
 
 TEST(DesiredSetTest, AnUnreadableSourceFreezesWhatItHeld) {
   SourceMemory m;
-  MergeSources({Snap("git:x", {{"a.yaml", MinimalSpecText("a")}}),
-                Snap("dir:/b", {{"b.yaml", MinimalSpecText("b")}})},
+  MergeSources({Snap("git:x", {{"a.yaml", testing::MinimalSpecText("a")}}),
+                Snap("dir:/b", {{"b.yaml", testing::MinimalSpecText("b")}})},
                m);
   SourceSnapshot failed;
   failed.source = "git:x";
   failed.status = Status::Unauthenticated("fetch refused");
-  DesiredSet d = MergeSources({failed, Snap("dir:/b", {{"b.yaml", MinimalSpecText("b")}})}, m);
+  DesiredSet d =
+      MergeSources({failed, Snap("dir:/b", {{"b.yaml", testing::MinimalSpecText("b")}})}, m);
   ASSERT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_NE(d.frozen.at(Key("a")).find("fetch refused"), std::string::npos);
   EXPECT_EQ(d.present.count(Key("b")), 1u);
@@ -97,13 +100,13 @@ TEST(DesiredSetTest, ASourceThatFailsBeforeItsFirstReadFreezesAllAbsentKeys) {
 
 TEST(DesiredSetTest, AnEmptySourcePrunesNothingUnlessAllowed) {
   SourceMemory m;
-  MergeSources({Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}})}, m);
+  MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")}})}, m);
   DesiredSet d = MergeSources({Snap("dir:/a", {})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_TRUE(d.freeze_absent);
   EXPECT_NE(d.errors.at(0).find("empty"), std::string::npos);
   SourceMemory m2;
-  MergeSources({Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}}, true)}, m2);
+  MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")}}, true)}, m2);
   d = MergeSources({Snap("dir:/a", {}, true)}, m2);
   EXPECT_TRUE(d.frozen.empty());
   EXPECT_FALSE(d.freeze_absent);
@@ -112,8 +115,8 @@ TEST(DesiredSetTest, AnEmptySourcePrunesNothingUnlessAllowed) {
 
 TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
   SourceMemory m;
-  DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", MinimalSpecText("a")}}),
-                               Snap("dir:/b", {{"copy.yaml", MinimalSpecText("a")}})},
+  DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")}}),
+                               Snap("dir:/b", {{"copy.yaml", testing::MinimalSpecText("a")}})},
                               m);
   ASSERT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_NE(d.frozen.at(Key("a")).find("a.yaml"), std::string::npos);
@@ -123,7 +126,7 @@ TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
 
 TEST(DesiredSetTest, GitFileNamesCarryTheCommitButAreTrackedByPath) {
   SourceMemory m;
-  MergeSources({Snap("git:x", {{"t/a.yaml@abc", MinimalSpecText("a")}})}, m);
+  MergeSources({Snap("git:x", {{"t/a.yaml@abc", testing::MinimalSpecText("a")}})}, m);
   DesiredSet d = MergeSources({Snap("git:x", {{"t/a.yaml@def", "kind: [\n"}})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_FALSE(d.freeze_absent);
@@ -138,7 +141,7 @@ TEST(DesiredSetTest, SpecHashesFollowTheParsedSpecsAcrossMerges) {
     AddSpecFile("a.yaml", text, s, &cache);
     return s;
   };
-  const std::string v1 = MinimalSpecText("a");
+  const std::string v1 = testing::MinimalSpecText("a");
   std::string v2 = v1;
   v2.replace(v2.find("role: www-data"), 14, "role: www-data\n  syncPolicy: warn");
   DesiredSet d = MergeSources({snap(v1)}, m);
@@ -160,4 +163,4 @@ TEST(DesiredSetTest, SpecHashesFollowTheParsedSpecsAcrossMerges) {
 }
 
 }  // namespace
-}  // namespace hgo::controller
+}  // namespace hgo::sources

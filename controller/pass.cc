@@ -1,0 +1,321 @@
+#include "controller/pass.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "controller/cluster/observe.h"
+#include "reconciler/planner.h"
+
+namespace hgo::controller {
+
+using reconciler::Action;
+using Kind = reconciler::Action::Kind;
+
+namespace {
+
+bool Writes(const reconciler::Plan& plan) {
+  return std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+    return a.kind != Kind::kRemember && a.kind != Kind::kForget;
+  });
+}
+
+}  // namespace
+
+KeyPass::KeyPass(PassSettings settings, PassEdges edges)
+    : settings_(std::move(settings)), edges_(std::move(edges)) {}
+
+int64_t KeyPass::NowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             edges_.clock->WallNow().time_since_epoch())
+      .count();
+}
+
+StatusOr<reconciler::Observed> KeyPass::Observe(
+    ClusterRuntime& c, const crd::TopologyKey& key, int worker,
+    std::shared_ptr<const statestore::HeronSnapshot>* heron,
+    std::shared_ptr<const JobTasks>* job_tasks) {
+  const Labels cluster{{"cluster", key.cluster}};
+  HGO_RETURN_IF_ERROR(c.Ensure());
+  if (!c.heron_connected()) {
+    edges_.metrics->Inc("heron_controller_zookeeper_errors_total", cluster);
+    return Status::Unavailable("Heron's ZooKeeper of cluster " + key.cluster + " is unreachable");
+  }
+  const int64_t last_write = edges_.board->LastWriteMs(key);
+  const int64_t min_fetch = last_write > 0 ? last_write + 1 : 0;
+  const auto t0 = edges_.clock->Now();
+  auto view = c.ObserveRole(key.role, worker, min_fetch, settings_.role_cache_ms);
+  edges_.metrics->Observe("heron_controller_aurora_observe_seconds", cluster,
+                          std::chrono::duration<double>(edges_.clock->Now() - t0).count());
+  if (!view.ok()) {
+    edges_.metrics->Inc("heron_controller_aurora_errors_total", cluster);
+    return Status(view.status().code(),
+                  "Aurora of cluster " + key.cluster + ": " + view.status().message());
+  }
+  *heron = c.Heron(key.name);
+  const aurora::JobKey job{key.role, key.environment, key.name};
+  std::shared_ptr<const JobTasks> tasks = (*view)->TasksOf(job);
+  auto observed =
+      ObserveTopology(job, *tasks, (*view)->UpdatesOf(job), heron->get(), NowMs(), &c.heron_memo());
+  if (job_tasks) *job_tasks = std::move(tasks);
+  return observed;
+}
+
+StatusOr<reconciler::Desired> KeyPass::DesiredFor(
+    const DesiredOf& of, ClusterRuntime& c, const std::optional<packager::PackingPlan>& current,
+    std::map<std::string, RevisionSource>& revisions, bool* package_unreachable) {
+  reconciler::Desired d;
+  if (of.frozen) {
+    d.presence = reconciler::Desired::Presence::kFrozen;
+    d.source_error = *of.frozen;
+    return d;
+  }
+  if (!of.entry) {
+    d.presence = reconciler::Desired::Presence::kAbsent;
+    return d;
+  }
+  const sources::DesiredEntry* entry = &*of.entry;  // its spec shared, not copied
+  RevisionSource rev{entry->spec, entry->spec_hash, entry->source_revision};
+  const crd::PackageSpec& package = entry->spec->spec.package;
+  auto facts = c.packages().Open(package.uri, package.sha256);
+  if (!facts.ok()) {
+    // Nothing of a revision whose package cannot be read is deployed; what runs stays. A store
+    // that is down, or a package not pushed yet (a spec committed before its package), is
+    // looked at again soon rather than at the next resync.
+    const StatusCode code = facts.status().code();
+    *package_unreachable = code == StatusCode::kUnavailable ||
+                           code == StatusCode::kDeadlineExceeded || code == StatusCode::kNotFound;
+    d.presence = reconciler::Desired::Presence::kFrozen;
+    d.source_error = entry->spec->source_file + ": package: " + facts.status().message();
+    return d;
+  }
+  auto shape = ShapeOf(rev, c.spec().config, current, **facts, &c.job_hashes());
+  if (!shape.ok()) {
+    d.presence = reconciler::Desired::Presence::kFrozen;
+    d.source_error = entry->spec->source_file + ": " + shape.status().message();
+    return d;
+  }
+  rev.shape = std::make_shared<const Shape>(std::move(*shape));
+  d.spec = entry->spec;
+  d.spec_hash = entry->spec_hash;
+  d.source_revision = entry->source_revision;
+  d.instances = rev.shape->instances;
+  d.job_hash = rev.shape->inputs.job_hash;
+  d.graph_hash = entry->graph_hash;
+  revisions[entry->spec_hash] = std::move(rev);
+  return d;
+}
+
+void KeyPass::ShapeRecordedRevisions(ClusterRuntime& c,
+                                     const std::optional<packager::PackingPlan>& current,
+                                     std::map<std::string, RevisionSource>& revisions) {
+  for (auto& [hash, rev] : revisions) {
+    if (rev.shape) continue;
+    // A revision the plan returns to (rollback, undo): shaped as the desired one is, from the
+    // packing plan in Heron's state. One that cannot be is left without a shape; the executor
+    // then fails its action with the reason.
+    const crd::PackageSpec& package = rev.spec->spec.package;
+    auto facts = c.packages().Open(package.uri, package.sha256);
+    if (!facts.ok()) continue;
+    auto shape = ShapeOf(rev, c.spec().config, current, **facts);
+    if (shape.ok()) rev.shape = std::make_shared<const Shape>(std::move(*shape));
+  }
+}
+
+void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int worker) {
+  const auto started = edges_.clock->Now();
+  const int64_t generation = edges_.board->Generation(key);
+  auto finish = [&](const char* result) {
+    edges_.metrics->Inc("heron_controller_reconciles_total", {{"result", result}});
+    edges_.metrics->Observe("heron_controller_reconcile_seconds", {},
+                            std::chrono::duration<double>(edges_.clock->Now() - started).count());
+  };
+  auto stored = ReadRecord(key, generation);
+  if (!stored.ok()) {
+    spdlog::warn("{}: reading its record: {}", key.ToString(), stored.status().ToString());
+    edges_.metrics->Inc("heron_controller_zookeeper_errors_total", {{"cluster", "controller"}});
+    edges_.queue->AddRateLimited(key);
+    return finish("error");
+  }
+  const int64_t now = NowMs();
+  if (!cluster) {
+    edges_.board->ReportUnknownCluster(key, *stored ? (*stored)->record : nullptr);
+    return finish("error");
+  }
+  ClusterRuntime& c = *cluster;
+
+  std::shared_ptr<const statestore::HeronSnapshot> heron;
+  reconciler::Observed observed;
+  std::shared_ptr<const JobTasks> job_tasks;
+  auto o = Observe(c, key, worker, &heron, &job_tasks);
+  if (o.ok()) {
+    observed = std::move(*o);
+  } else {
+    observed.known = false;
+  }
+  std::map<std::string, RevisionSource> revisions;
+  // The record as stored (shared with the cache and the status, never modified here).
+  std::shared_ptr<const statestore::TopologyRecord> record_ptr;  // set once, below
+  int64_t version = statestore::kMustNotExist;
+  if (*stored) {
+    record_ptr = (*stored)->record;
+    version = (*stored)->version;
+  } else {
+    auto fresh = std::make_shared<statestore::TopologyRecord>();
+    fresh->key = key;
+    record_ptr = std::move(fresh);
+  }
+  const statestore::TopologyRecord& record = *record_ptr;  // record_ptr is never reassigned
+  std::shared_ptr<const statestore::TopologyRecord> latest = record_ptr;  // after this pass
+  const std::optional<packager::PackingPlan> current =
+      CurrentPacking(heron.get(), &c.heron_memo(), key.name);
+  bool package_unreachable = false;
+  const DesiredOf of = edges_.desired(key);
+  auto desired = DesiredFor(of, c, current, revisions, &package_unreachable);
+  const reconciler::Memory memory = MemoryFromRecord(record);
+  reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, settings_.planner, now);
+  if (package_unreachable && plan.requeue_after_ms == 0) {
+    plan.requeue_after_ms = settings_.planner.requeue_ms;
+  }
+  if (!o.ok()) plan.message = o.status().message();
+  {
+    std::set<std::string> named;
+    for (const auto& a : plan.actions) {
+      if (!a.hash.empty()) named.insert(a.hash);
+    }
+    AddRecordedRevisions(record, named, *edges_.recorded_specs, revisions);
+    ShapeRecordedRevisions(c, current, revisions);
+  }
+
+  // The prune budget: at most N topologies killed per resync period.
+  const bool prunes = desired->presence == reconciler::Desired::Presence::kAbsent &&
+                      std::any_of(plan.actions.begin(), plan.actions.end(),
+                                  [](const Action& a) { return a.kind == Kind::kKillJob; });
+  if (prunes && !edges_.take_prune_token()) {
+    plan.actions.clear();
+    plan.events.clear();
+    plan.memory = memory;
+    plan.message = "the spec is gone; waiting for the prune budget (" +
+                   std::to_string(settings_.prune_budget) + " per resync)";
+    plan.requeue_after_ms = std::max<int64_t>(1000, settings_.resync.count() / 4);
+  }
+  if (!edges_.leader->load()) return finish("skipped");  // deposed during the pass: do nothing
+
+  Status executed;
+  const std::optional<Status> halted = edges_.board->HaltedFor(key, desired->spec_hash);
+  if (Writes(plan) && halted) {
+    // Not executed: the same actions failed in a way retrying does not mend.
+    executed = Status(halted->code(), "halted: " + halted->message() +
+                                          " (twice; not tried again until the spec changes or "
+                                          "POST :retry)");
+  } else if (Writes(plan)) {
+    const auto t0 = edges_.clock->Now();
+    executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
+                                          revisions);
+    edges_.metrics->Observe("heron_controller_execute_seconds", {{"cluster", key.cluster}},
+                            std::chrono::duration<double>(edges_.clock->Now() - t0).count());
+    edges_.board->NoteWrite(key, NowMs());
+    for (const auto& a : plan.actions) {
+      if (a.kind != Kind::kRemember && a.kind != Kind::kForget) {
+        edges_.metrics->Inc("heron_controller_actions_total",
+                            {{"action", reconciler::ActionName(a.kind)}});
+      }
+    }
+    if (!executed.ok()) spdlog::warn("{}: {}", key.ToString(), executed.ToString());
+    edges_.board->NoteOutcome(key, desired->spec_hash, executed);
+  }
+  for (const auto& a : plan.actions) {
+    if (a.kind != Kind::kRemember) {
+      spdlog::info("{}: {} {} ({})", key.ToString(), reconciler::ActionName(a.kind),
+                   a.hash.substr(0, 12), a.reason);
+    }
+  }
+
+  // The record: deleted with the topology, otherwise written when it changed.
+  const bool forget = std::any_of(plan.actions.begin(), plan.actions.end(),
+                                  [](const Action& a) { return a.kind == Kind::kForget; });
+  Status recorded;
+  if (forget && executed.ok()) {
+    if (version != statestore::kMustNotExist) recorded = edges_.store->DeleteRecord(key, version);
+    if (recorded.code() == StatusCode::kNotFound) recorded = Status::Ok();
+    edges_.board->CacheRecord(key, generation, std::nullopt);
+  } else if (*stored || plan.phase != reconciler::Phase::kDeleted) {
+    statestore::TopologyRecord next = record;
+    PassOutcome pass{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
+                     executed, now};
+    if (of.entry) pass.source = of.entry->source;
+    FoldPass(next, pass);
+    if (!*stored || !(next == record)) {
+      auto put = edges_.store->PutRecord(next, version);
+      recorded = put.status();
+      if (put.ok()) {
+        latest = std::make_shared<const statestore::TopologyRecord>(std::move(next));
+        edges_.board->CacheRecord(key, generation, SharedRecord{latest, *put});
+      } else {
+        edges_.board->CacheRecord(key, generation, std::nullopt);
+      }
+    }
+  }
+  PassReport report;
+  report.phase = plan.phase;
+  report.message = plan.message;
+  report.executed = executed;
+  report.observed = observed.known;
+  report.now_ms = now;
+  report.planned_spec_hash = desired->spec_hash;
+  report.source_error = desired->source_error;
+  report.generation = generation;
+  if (observed.known) {
+    report.tasks = std::move(job_tasks);
+    report.heron = heron ? c.heron_memo().Shared(key.name, *heron) : nullptr;
+  }
+  auto job_hash = plan.memory.job_hash_of.find(plan.memory.applied_hash);
+  report.current_job_hash = job_hash == plan.memory.job_hash_of.end() ? "" : job_hash->second;
+  report.record = latest;
+  edges_.board->Report(key, std::move(report));
+  if (forget && executed.ok() && recorded.ok()) {
+    edges_.board->Erase(key);
+    c.job_hashes().Forget(key);
+    c.heron_memo().Forget(key.name);
+  }
+  edges_.board->Measure(key, plan, observed, *desired, executed.ok(), NowMs());
+
+  if (!executed.ok() || !recorded.ok()) {
+    if (!recorded.ok()) {
+      spdlog::warn("{}: writing its record: {}", key.ToString(), recorded.ToString());
+    }
+    if (halted && recorded.ok()) {
+      edges_.queue->Forget(key);  // waits for a change of the spec, :retry or the next resync
+      return finish("halted");
+    }
+    edges_.queue->AddRateLimited(key);
+    return finish(recorded.code() == StatusCode::kConflict ? "conflict" : "error");
+  }
+  edges_.queue->Forget(key);
+  if (plan.requeue_after_ms > 0) {
+    edges_.queue->AddAfter(key, std::chrono::milliseconds(plan.requeue_after_ms));
+  } else if (!observed.known) {
+    edges_.queue->AddRateLimited(key);
+  }
+  finish("ok");
+}
+
+StatusOr<std::optional<SharedRecord>> KeyPass::ReadRecord(const crd::TopologyKey& key,
+                                                          int64_t generation) {
+  if (auto cached = edges_.board->CachedRecord(key, generation)) {
+    return std::optional<SharedRecord>(std::move(*cached));
+  }
+  auto stored = edges_.store->GetRecord(key);
+  ++record_reads_;
+  HGO_RETURN_IF_ERROR(stored.status());
+  std::optional<SharedRecord> out;
+  if (*stored) {
+    out = SharedRecord{
+        std::make_shared<const statestore::TopologyRecord>(std::move((*stored)->record)),
+        (*stored)->version};
+  }
+  edges_.board->CacheRecord(key, generation, out);
+  return out;
+}
+
+}  // namespace hgo::controller

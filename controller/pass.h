@@ -1,0 +1,87 @@
+// One pass for one topology key: observe (Aurora's tasks and updates for the role, Heron's
+// nodes), desire (the spec the sources hold, its package and shape), plan (reconciler/),
+// execute (the cluster's executor) and record (the topology's record, the status board), then
+// requeue the key as the outcome asks. Level-triggered: a key is all a pass is given.
+// Thread-safety: Run may be called from several workers at once, for different keys (the work
+// queue never hands one key to two workers).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "controller/cluster/cluster_runtime.h"
+#include "controller/metrics.h"
+#include "controller/record_memory.h"
+#include "controller/status_board.h"
+#include "controller/work_queue.h"
+#include "reconciler/types.h"
+#include "sources/desired_set.h"
+#include "statestore/state_store.h"
+
+namespace hgo::controller {
+
+// What the sources say of a key when its pass starts: present (entry), frozen (and why), or
+// neither (absent).
+struct DesiredOf {
+  std::optional<sources::DesiredEntry> entry;
+  std::optional<std::string> frozen;
+};
+
+struct PassSettings {
+  reconciler::Settings planner;
+  int prune_budget = 1;
+  std::chrono::milliseconds resync{std::chrono::minutes(5)};
+  int64_t role_cache_ms = 2000;
+};
+
+// What a pass works with; everything outlives it.
+struct PassEdges {
+  const Clock* clock = nullptr;
+  statestore::StateStore* store = nullptr;
+  Metrics* metrics = nullptr;
+  StatusBoard* board = nullptr;
+  WorkQueue* queue = nullptr;
+  RecordedSpecs* recorded_specs = nullptr;
+  const std::atomic<bool>* leader = nullptr;
+  std::function<DesiredOf(const crd::TopologyKey&)> desired;
+  std::function<bool()> take_prune_token;  // one of the resync period's prunes, if any is left
+};
+
+class KeyPass {
+ public:
+  KeyPass(PassSettings settings, PassEdges edges);
+
+  // A pass for key on its cluster (null: not in the clusters file), with worker's connections.
+  void Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int worker);
+
+  // The key's observation; heron and tasks (optional) receive the raw views for status.
+  StatusOr<reconciler::Observed> Observe(ClusterRuntime& c, const crd::TopologyKey& key, int worker,
+                                         std::shared_ptr<const statestore::HeronSnapshot>* heron,
+                                         std::shared_ptr<const JobTasks>* tasks = nullptr);
+  uint64_t record_reads() const { return record_reads_; }
+
+ private:
+  // current: the packing plan in Heron's state (new revisions repack from it).
+  StatusOr<reconciler::Desired> DesiredFor(const DesiredOf& of, ClusterRuntime& c,
+                                           const std::optional<packager::PackingPlan>& current,
+                                           std::map<std::string, RevisionSource>& revisions,
+                                           bool* package_unreachable);
+  // Shapes the revisions that lack one (recorded revisions a plan names) from the current
+  // packing plan.
+  void ShapeRecordedRevisions(ClusterRuntime& c,
+                              const std::optional<packager::PackingPlan>& current,
+                              std::map<std::string, RevisionSource>& revisions);
+  StatusOr<std::optional<SharedRecord>> ReadRecord(const crd::TopologyKey& key, int64_t generation);
+  int64_t NowMs() const;
+
+  const PassSettings settings_;
+  const PassEdges edges_;
+  std::atomic<uint64_t> record_reads_{0};
+};
+
+}  // namespace hgo::controller
