@@ -15,7 +15,7 @@
 #include "common/file_util.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 #include "statestore/zk_client.h"
 #include "testing/heron_packages.h"
 

@@ -13,11 +13,11 @@
 #include "common/json.h"
 #include "common/sha256.h"
 #include "crd/parser.h"
+#include "heron/defn.h"
+#include "heron/packing.h"
 #include "packager/blob_store.h"
 #include "packager/defn_maker.h"
 #include "packager/package.h"
-#include "packager/packing.h"
-#include "statestore/defn.h"
 
 namespace hgo::cli {
 namespace {
@@ -58,12 +58,12 @@ StatusOr<std::string> MakeDefn(const PackageBuildOptions& o, std::string* source
                                      "; pick one with --name");
     }
     // topology.stmgrs is the job's container count, as heron-cli's .defn says for its job.
-    auto plan = packager::Pack(topologies[0], topologies[0].metadata.name);
+    auto plan = packing::Pack(topologies[0], topologies[0].metadata.name);
     if (!plan.ok()) {
       return Status::InvalidArgument(o.from_spec + ": spec.resources: " + plan.status().message());
     }
-    return statestore::DefnFromSpec(topologies[0], topologies[0].metadata.name,
-                                    static_cast<int>(plan->containers.size()));
+    return heronmsg::DefnFromSpec(topologies[0], topologies[0].metadata.name,
+                                  static_cast<int>(plan->containers.size()));
   }
   packager::MainClassRun run;
   run.heron_home = o.heron_home;

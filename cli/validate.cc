@@ -9,7 +9,7 @@
 #include "common/json.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
-#include "packager/packing.h"
+#include "heron/packing.h"
 
 namespace hgo::cli {
 namespace fs = std::filesystem;
@@ -39,7 +39,7 @@ StatusOr<std::vector<std::string>> ExpandSpecPaths(const std::string& path) {
 std::optional<crd::FieldError> PackingError(const crd::Topology& t) {
   // The controller packs every revision before it deploys it (shape/shape.h ShapeOf);
   // what it cannot pack is refused there with this same message.
-  auto plan = packager::Pack(t, t.metadata.name);
+  auto plan = packing::Pack(t, t.metadata.name);
   if (plan.ok()) return std::nullopt;
   // Where spec.resources is written (its first recorded field), else the packing, else the
   // document.

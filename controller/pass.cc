@@ -62,7 +62,7 @@ StatusOr<reconciler::Observed> KeyPass::Observe(
 }
 
 StatusOr<reconciler::Desired> KeyPass::DesiredFor(
-    const DesiredOf& of, ClusterRuntime& c, const std::optional<packager::PackingPlan>& current,
+    const DesiredOf& of, ClusterRuntime& c, const std::optional<packing::PackingPlan>& current,
     std::map<std::string, RevisionSource>& revisions, bool* package_unreachable) {
   reconciler::Desired d;
   if (of.frozen) {
@@ -107,7 +107,7 @@ StatusOr<reconciler::Desired> KeyPass::DesiredFor(
 }
 
 void KeyPass::ShapeRecordedRevisions(ClusterRuntime& c,
-                                     const std::optional<packager::PackingPlan>& current,
+                                     const std::optional<packing::PackingPlan>& current,
                                      std::map<std::string, RevisionSource>& revisions) {
   for (auto& [hash, rev] : revisions) {
     if (rev.shape) continue;
@@ -167,7 +167,7 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   }
   const statestore::TopologyRecord& record = *record_ptr;  // record_ptr is never reassigned
   std::shared_ptr<const statestore::TopologyRecord> latest = record_ptr;  // after this pass
-  const std::optional<packager::PackingPlan> current =
+  const std::optional<packing::PackingPlan> current =
       CurrentPacking(heron.get(), &c.heron_memo(), key.name);
   bool package_unreachable = false;
   const DesiredOf of = edges_.desired(key);

@@ -68,13 +68,12 @@ class KeyPass {
  private:
   // current: the packing plan in Heron's state (new revisions repack from it).
   StatusOr<reconciler::Desired> DesiredFor(const DesiredOf& of, ClusterRuntime& c,
-                                           const std::optional<packager::PackingPlan>& current,
+                                           const std::optional<packing::PackingPlan>& current,
                                            std::map<std::string, RevisionSource>& revisions,
                                            bool* package_unreachable);
   // Shapes the revisions that lack one (recorded revisions a plan names) from the current
   // packing plan.
-  void ShapeRecordedRevisions(ClusterRuntime& c,
-                              const std::optional<packager::PackingPlan>& current,
+  void ShapeRecordedRevisions(ClusterRuntime& c, const std::optional<packing::PackingPlan>& current,
                               std::map<std::string, RevisionSource>& revisions);
   StatusOr<std::optional<SharedRecord>> ReadRecord(const crd::TopologyKey& key, int64_t generation);
   int64_t NowMs() const;

@@ -6,12 +6,12 @@
 
 #include "common/file_util.h"
 #include "common/sha256.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 
 namespace hgo::packager {
 namespace {
 
-namespace hp_api = statestore::hp_api;
+namespace hp_api = heronmsg::hp_api;
 constexpr size_t kMaxConfFileBytes = 16 << 20;
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
@@ -139,7 +139,7 @@ StatusOr<Package> BuildPackage(const PackageInputs& in) {
     return Status::InvalidArgument("the binary's name must be a base name: " + in.binary_name);
   }
   HGO_ASSIGN_OR_RETURN(hp_api::Topology topology,
-                       statestore::ParseHeronMessage<hp_api::Topology>(in.defn, "the .defn"));
+                       heronmsg::ParseHeronMessage<hp_api::Topology>(in.defn, "the .defn"));
   if (topology.name().empty()) return Status::InvalidArgument("the .defn names no topology");
   const std::string defn_name = topology.name() + ".defn";
 
@@ -219,7 +219,7 @@ StatusOr<PackageContents> OpenPackage(std::string_view bytes, const std::string&
   }
   p.defn_name = defns[0]->path;
   p.defn = defns[0]->data;
-  HGO_ASSIGN_OR_RETURN(hp_api::Topology topology, statestore::ParseHeronMessage<hp_api::Topology>(
+  HGO_ASSIGN_OR_RETURN(hp_api::Topology topology, heronmsg::ParseHeronMessage<hp_api::Topology>(
                                                       p.defn, where + ": " + p.defn_name));
   p.topology_name = topology.name();
   if (manifest != nullptr) {
@@ -296,7 +296,7 @@ Json PackageJson(const PackageContents& p, const std::string& sha256, size_t siz
     files.push_back(std::move(fj));
   }
   j["files"] = std::move(files);
-  auto topology = statestore::ParseHeronMessage<hp_api::Topology>(p.defn, p.defn_name);
+  auto topology = heronmsg::ParseHeronMessage<hp_api::Topology>(p.defn, p.defn_name);
   if (!topology.ok()) return j;
   auto component = [](const auto& comp) {
     Json c = Json::MakeObject();

@@ -17,33 +17,32 @@ LAYERS = {
     "common/": [],
     "crd/": ["common/"],
     "reconciler/": ["common/", "crd/"],
-    # Packing: Heron's algorithms on the spec.
-    "packager/packing": ["common/", "crd/"],
-    # Heron's own messages: the protos, the ZooKeeper nodes' contents, the .defn.
-    "statestore/proto/": [],
-    "statestore/heron_protos": ["common/", "crd/", "packager/packing", "statestore/proto/"],
-    "statestore/defn": ["common/", "crd/", "statestore/heron_protos", "statestore/proto/"],
+    # Heron's own formats and algorithms: packing on the spec; the protos, the ZooKeeper nodes'
+    # contents, the .defn.
+    "heron/packing": ["common/", "crd/"],
+    "heron/proto/": [],
+    "heron/messages": ["common/", "crd/", "heron/packing", "heron/proto/"],
+    "heron/defn": ["common/", "crd/", "heron/messages", "heron/proto/"],
     # Topology packages (archives, the blob store, .defn making): Heron's messages, no ZooKeeper.
-    "packager/": ["common/", "crd/", "packager/packing", "statestore/heron_protos",
-                  "statestore/defn", "statestore/proto/"],
+    "packager/": ["common/", "crd/", "heron/packing", "heron/messages",
+                  "heron/defn", "heron/proto/"],
     # ZooKeeper: the client, Heron's state, the controller's records, leader election.
-    "statestore/": ["common/", "crd/", "packager/packing"],
+    "statestore/": ["common/", "crd/", "heron/packing"],
     # The Aurora client and job builder; aurora/local is the scheduler stand-in, which speaks
     # the same IDL but builds no job and uses no client.
     "aurora/local/": ["common/", "aurora/codec", "aurora/types", "aurora/wire_protocol",
                       "aurora/gen/", "statestore/zk_client"],
-    "aurora/": ["common/", "crd/", "packager/packing", "statestore/zk_client",
+    "aurora/": ["common/", "crd/", "heron/packing", "statestore/zk_client",
                 "statestore/heron_state"],
     # A revision's shape: packing, job inputs and hash, the job; no transport, no ZooKeeper.
-    "shape/": ["common/", "crd/", "packager/packing", "packager/blob_store", "aurora/job_builder",
+    "shape/": ["common/", "crd/", "heron/packing", "packager/blob_store", "aurora/job_builder",
                "aurora/types"],
     # Spec sources and the desired set (the spool keeps what it consumed in the record store).
     "sources/": ["common/", "crd/", "statestore/state_store"],
-    "controller/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/",
-                    "shape/", "sources/"],
-    "cli/": ["common/", "crd/", "packager/", "statestore/heron_protos", "statestore/defn",
-             "statestore/proto/"],
-    "testing/": ["common/", "crd/", "reconciler/", "packager/", "statestore/", "aurora/",
+    "controller/": ["common/", "crd/", "reconciler/", "heron/", "packager/", "statestore/",
+                    "aurora/", "shape/", "sources/"],
+    "cli/": ["common/", "crd/", "heron/", "packager/"],
+    "testing/": ["common/", "crd/", "reconciler/", "heron/", "packager/", "statestore/", "aurora/",
                  "shape/", "sources/", "controller/", "testing/"],
 }
 # Third-party headers only some components may include: yaml-cpp is read through crd (its

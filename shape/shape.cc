@@ -62,7 +62,7 @@ size_t JobHashMemo::size() const {
 }
 
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
-                        const std::optional<packager::PackingPlan>& current,
+                        const std::optional<packing::PackingPlan>& current,
                         const packager::PackageFacts& package, JobHashMemo* memo) {
   const crd::Topology& t = *revision.spec;
   if (package.statemgr_root != cluster.statemgr_root) {
@@ -74,17 +74,17 @@ StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterCon
         "' (build the package with the cluster's conf directory)");
   }
   Shape shape;
-  auto packed = current ? packager::Repack(*current, t, "pending") : packager::Pack(t, "pending");
+  auto packed = current ? packing::Repack(*current, t, "pending") : packing::Pack(t, "pending");
   if (!packed.ok()) {
     // heronctl validate gives the same message (cli/validate.h PackingError).
     return Status(packed.status().code(), "cannot be packed: " + packed.status().message());
   }
   shape.packing = std::move(*packed);
-  shape.inputs.component_ram = packager::ComponentRamDistribution(shape.packing);
+  shape.inputs.component_ram = packing::ComponentRamDistribution(shape.packing);
   shape.inputs.defn_file = package.defn_name;
   shape.inputs.topology_binary = package.binary_name;
   shape.inputs.package_type = package.binary_type;
-  const packager::Resource max = shape.packing.MaxRequired();
+  const packing::Resource max = shape.packing.MaxRequired();
   shape.inputs.containers = static_cast<int32_t>(shape.packing.containers.size());
   shape.inputs.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
   shape.inputs.spec_hash = revision.spec_hash;

@@ -20,15 +20,15 @@
 #include "aurora/job_builder.h"
 #include "common/status.h"
 #include "crd/topology.h"
+#include "heron/packing.h"
 #include "packager/blob_store.h"
-#include "packager/packing.h"
 
 namespace hgo::shape {
 
 struct Shape {
-  packager::PackingPlan packing;  // its id is set by JobFor's caller (the topology id)
-  aurora::JobInputs inputs;       // topology id empty (the planner picks it), job hash set
-  int32_t instances = 0;          // Aurora instances: containers + 1
+  packing::PackingPlan packing;  // its id is set by JobFor's caller (the topology id)
+  aurora::JobInputs inputs;      // topology id empty (the planner picks it), job hash set
+  int32_t instances = 0;         // Aurora instances: containers + 1
   // The job as built to hash it (aurora::HashedJob: placeholder topology id), when this
   // computation built it; JobFor turns it into the wire job without building again.
   std::optional<aurora::JobConfig> hashed_job;
@@ -64,7 +64,7 @@ class JobHashMemo {
 // and the job hash (through memo when given). The topology id is left empty: the planner picks
 // it (it depends on the revision that runs).
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
-                        const std::optional<packager::PackingPlan>& current,
+                        const std::optional<packing::PackingPlan>& current,
                         const packager::PackageFacts& package, JobHashMemo* memo = nullptr);
 
 // The wire job and update of a shaped revision with the planner's topology id.

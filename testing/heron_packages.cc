@@ -2,10 +2,10 @@
 
 #include "common/file_util.h"
 #include "common/sha256.h"
+#include "heron/defn.h"
+#include "heron/packing.h"
 #include "packager/archive.h"
 #include "packager/package.h"
-#include "packager/packing.h"
-#include "statestore/defn.h"
 
 namespace hgo::testing {
 
@@ -38,13 +38,13 @@ StatusOr<TestPackage> PackageForTest(const std::string& dir, crd::Topology& spec
                                      const TestPackageOptions& options) {
   // What `heronctl package build --from-spec` makes: the stand-in instantiates nothing, so the
   // .defn carries no serialized objects; its stream managers are the plan's containers.
-  HGO_ASSIGN_OR_RETURN(packager::PackingPlan plan, packager::Pack(spec, spec.metadata.name));
+  HGO_ASSIGN_OR_RETURN(packing::PackingPlan plan, packing::Pack(spec, spec.metadata.name));
   packager::PackageInputs in;
   in.binary_name = options.binary_name.empty() ? spec.metadata.name + ".jar" : options.binary_name;
   in.binary = options.binary;
   in.binary_executable = options.binary_executable;
   in.defn =
-      statestore::DefnFromSpec(spec, spec.metadata.name, static_cast<int>(plan.containers.size()));
+      heronmsg::DefnFromSpec(spec, spec.metadata.name, static_cast<int>(plan.containers.size()));
   in.defn_source = "spec";
   if (options.conf) in.conf_files = StandinConf(options.statemgr_root);
   std::string bytes;

@@ -8,9 +8,9 @@
 #include "common/http_client.h"
 #include "controller/cluster/topology_manager.h"
 #include "crd/heron_version.h"
+#include "heron/defn.h"
+#include "heron/messages.h"
 #include "reconciler/planner.h"
-#include "statestore/defn.h"
-#include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 
 namespace hgo::controller {
@@ -146,9 +146,9 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_ASSIGN_OR_RETURN(auto facts,
                            options_.packages->Open(package.uri, package.sha256, /*fresh=*/true));
       HGO_ASSIGN_OR_RETURN(
-          statestore::hp_api::Topology topology,
-          statestore::TopologyFromDefn(facts->defn, package.uri, *revision->spec, a.topology_id,
-                                       s->inputs.containers, revision->spec_hash));
+          heronmsg::hp_api::Topology topology,
+          heronmsg::TopologyFromDefn(facts->defn, package.uri, *revision->spec, a.topology_id,
+                                     s->inputs.containers, revision->spec_hash));
       HGO_RETURN_IF_ERROR(heron.EnsureTree());
       const int64_t now_s =
           std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
@@ -157,14 +157,14 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       // only once its execution state exists.
       HGO_RETURN_IF_ERROR(heron.Write(
           HeronDir::kExecutionState, name,
-          statestore::SerializeHeronMessage(statestore::BuildExecutionState(
+          heronmsg::SerializeHeronMessage(heronmsg::BuildExecutionState(
               *revision->spec, a.topology_id, {now_s, cluster_.owner, heron_version}))));
-      packager::PackingPlan packing = s->packing;
+      packing::PackingPlan packing = s->packing;
       packing.id = a.topology_id;
       HGO_RETURN_IF_ERROR(
           heron.Write(HeronDir::kPackingPlans, name,
-                      statestore::SerializeHeronMessage(statestore::PackingPlanToProto(packing))));
-      return heron.Write(HeronDir::kTopologies, name, statestore::SerializeHeronMessage(topology));
+                      heronmsg::SerializeHeronMessage(heronmsg::PackingPlanToProto(packing))));
+      return heron.Write(HeronDir::kTopologies, name, heronmsg::SerializeHeronMessage(topology));
     }
     case Kind::kCreateJob: {
       HGO_ASSIGN_OR_RETURN(const Shape* s, shape());
@@ -201,8 +201,8 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
     case Kind::kWriteSchedulerLocation:
       HGO_RETURN_IF_ERROR(heron.EnsureTree());
       return heron.Write(HeronDir::kSchedulers, name,
-                         statestore::SerializeHeronMessage(
-                             statestore::BuildSchedulerLocation(name, cluster_.job_link_template)));
+                         heronmsg::SerializeHeronMessage(
+                             heronmsg::BuildSchedulerLocation(name, cluster_.job_link_template)));
     case Kind::kSetTopologyState: {
       HGO_ASSIGN_OR_RETURN(auto pplan, heron.Read(HeronDir::kPhysicalPlans, name));
       HGO_ASSIGN_OR_RETURN(auto tmanager, heron.Read(HeronDir::kTManagers, name));

@@ -20,8 +20,8 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "crd/topology.h"
+#include "heron/packing.h"
 #include "packager/blob_store.h"
-#include "packager/packing.h"
 #include "reconciler/types.h"
 #include "shape/shape.h"
 #include "statestore/heron_store.h"
@@ -43,7 +43,7 @@ struct ExecutorOptions {
   // (statestore/heron_lock.h) before it fails and is retried; `heron update` tries for 5 s.
   std::chrono::milliseconds update_lock_timeout{2000};
   // Where revisions' packages are read: before Heron's state is written the package's sha256 is
-  // checked against the spec and its .defn against spec.topology (statestore/defn.h).
+  // checked against the spec and its .defn against spec.topology (heron/defn.h).
   std::shared_ptr<packager::PackageReader> packages =
       std::make_shared<packager::FetchingPackageReader>();
   // GETs a URL of a topology manager (activate, deactivate, runtime_config/update) and gives

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "aurora/job_builder.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 
 namespace hgo::controller {
 
@@ -66,13 +66,13 @@ std::string Meta(const std::map<std::string, std::string>& m, const char* key) {
   return it == m.end() ? "" : it->second;
 }
 
-std::optional<packager::PackingPlan> ParsePacking(const statestore::HeronSnapshot& heron) {
+std::optional<packing::PackingPlan> ParsePacking(const statestore::HeronSnapshot& heron) {
   const std::string* bytes = heron.Get(statestore::HeronDir::kPackingPlans);
   if (!bytes) return std::nullopt;
   auto proto =
-      statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(*bytes, "packingplan");
+      heronmsg::ParseHeronMessage<heron::proto::system::PackingPlan>(*bytes, "packingplan");
   if (!proto.ok()) return std::nullopt;
-  return statestore::PackingPlanFromProto(*proto);
+  return heronmsg::PackingPlanFromProto(*proto);
 }
 
 void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHeron* out) {
@@ -82,12 +82,12 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   out->scheduler_location = snap.Has(HeronDir::kSchedulers);
   if (const std::string* bytes = snap.Get(HeronDir::kTopologies)) {
     out->topology = true;
-    auto t = statestore::ParseHeronMessage<heron::proto::api::Topology>(*bytes, "topologies");
+    auto t = heronmsg::ParseHeronMessage<heron::proto::api::Topology>(*bytes, "topologies");
     if (t.ok()) {
       out->topology_id = t->id();
       out->paused = t->state() == heron::proto::api::PAUSED;
       for (const auto& kv : t->topology_config().kvs()) {
-        if (kv.key() == statestore::kSpecHashConfigKey) out->spec_hash = kv.value();
+        if (kv.key() == heronmsg::kSpecHashConfigKey) out->spec_hash = kv.value();
       }
     }
   }
@@ -98,24 +98,24 @@ void ObserveHeron(const statestore::HeronSnapshot& snap, reconciler::ObservedHer
   if (!bytes) bytes = snap.Get(HeronDir::kTMasters);
   if (bytes) {
     // TMasterLocation has the same fields as TManagerLocation.
-    auto loc = statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(*bytes,
-                                                                                       "tmanagers");
+    auto loc =
+        heronmsg::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(*bytes, "tmanagers");
     if (loc.ok()) out->tmanager_topology_id = loc->topology_id();
   }
   // The topology manager flips the state inside its physical plan on activate and deactivate;
   // topologies/<name> only holds the state the topology was submitted with.
   std::set<std::string> registered;
   if (const std::string* bytes = snap.Get(HeronDir::kPhysicalPlans)) {
-    auto plan = statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(*bytes, "pplans");
+    auto plan = heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(*bytes, "pplans");
     if (plan.ok()) {
       out->physical_plan = true;
       out->paused = plan->topology().state() == heron::proto::api::PAUSED;
       for (const auto& kv : plan->topology().topology_config().kvs()) {
-        if (kv.key() == statestore::kSpecHashConfigKey) out->physical_plan_spec_hash = kv.value();
+        if (kv.key() == heronmsg::kSpecHashConfigKey) out->physical_plan_spec_hash = kv.value();
       }
       if (plan->topology().id() == out->tmanager_topology_id) {
         for (const auto& s : plan->stmgrs()) registered.insert(s.id());
-        out->runtime_config = statestore::RuntimeConfigOf(plan->topology());
+        out->runtime_config = heronmsg::RuntimeConfigOf(plan->topology());
       }
     }
   }
@@ -142,7 +142,7 @@ template <typename List>
 void TrimComponents(List* list) {
   for (int i = list->size() - 1; i >= 0; --i) {
     auto* comp = list->Mutable(i)->mutable_comp();
-    if (!TrimConfig(comp->mutable_config(), statestore::IsRuntimeConfigKey)) {
+    if (!TrimConfig(comp->mutable_config(), heronmsg::IsRuntimeConfigKey)) {
       list->DeleteSubrange(i, 1);
       continue;
     }
@@ -166,8 +166,8 @@ void TrimTopology(heron::proto::api::Topology& t, bool keep_runtime) {
   }
   if (!t.has_topology_config()) return;
   TrimConfig(t.mutable_topology_config(), [keep_runtime](const std::string& key) {
-    return key == statestore::kSpecHashConfigKey ||
-           (keep_runtime && statestore::IsRuntimeConfigKey(key));
+    return key == heronmsg::kSpecHashConfigKey ||
+           (keep_runtime && heronmsg::IsRuntimeConfigKey(key));
   });
 }
 
@@ -180,14 +180,13 @@ std::string KeepObserved(statestore::HeronDir d, std::string bytes) {
     case HeronDir::kSchedulers:
       return {};  // read for existence only
     case HeronDir::kTopologies: {
-      auto t = statestore::ParseHeronMessage<heron::proto::api::Topology>(bytes, "topologies");
+      auto t = heronmsg::ParseHeronMessage<heron::proto::api::Topology>(bytes, "topologies");
       if (!t.ok()) return bytes;
       TrimTopology(*t, false);
-      return statestore::SerializeHeronMessage(*t);
+      return heronmsg::SerializeHeronMessage(*t);
     }
     case HeronDir::kPhysicalPlans: {
-      auto plan =
-          statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(bytes, "pplans");
+      auto plan = heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(bytes, "pplans");
       if (!plan.ok()) return bytes;
       // Of the stream managers only their ids (the health gate counts them); the required
       // fields stay set, empty.
@@ -201,7 +200,7 @@ std::string KeepObserved(statestore::HeronDir d, std::string bytes) {
       }
       plan->clear_instances();
       TrimTopology(*plan->mutable_topology(), true);
-      return statestore::SerializeHeronMessage(*plan);
+      return heronmsg::SerializeHeronMessage(*plan);
     }
     default:
       return bytes;
@@ -355,8 +354,8 @@ std::shared_ptr<const reconciler::ObservedHeron> HeronMemo::Shared(
   });
 }
 
-std::optional<packager::PackingPlan> HeronMemo::Packing(const std::string& name,
-                                                        const statestore::HeronSnapshot& s) {
+std::optional<packing::PackingPlan> HeronMemo::Packing(const std::string& name,
+                                                       const statestore::HeronSnapshot& s) {
   return Remember(name, s.version, &Entry::packing, [&] { return ParsePacking(s); });
 }
 
@@ -371,8 +370,8 @@ void HeronMemo::Forget(const std::string& name) {
   entries_.erase(name);
 }
 
-std::optional<packager::PackingPlan> CurrentPacking(const statestore::HeronSnapshot* heron,
-                                                    HeronMemo* memo, const std::string& name) {
+std::optional<packing::PackingPlan> CurrentPacking(const statestore::HeronSnapshot* heron,
+                                                   HeronMemo* memo, const std::string& name) {
   if (!heron) return std::nullopt;
   return memo ? memo->Packing(name, *heron) : ParsePacking(*heron);
 }

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "aurora/types.h"
-#include "packager/packing.h"
+#include "heron/packing.h"
 #include "reconciler/types.h"
 #include "statestore/heron_state.h"
 
@@ -72,15 +72,15 @@ class HeronMemo {
   // The same, shared (the topology's status holds it between passes).
   std::shared_ptr<const reconciler::ObservedHeron> Shared(const std::string& name,
                                                           const statestore::HeronSnapshot& s);
-  std::optional<packager::PackingPlan> Packing(const std::string& name,
-                                               const statestore::HeronSnapshot& s);
+  std::optional<packing::PackingPlan> Packing(const std::string& name,
+                                              const statestore::HeronSnapshot& s);
   void Forget(const std::string& name);
 
  private:
   struct Entry {
     uint64_t version = 0;
     std::optional<std::shared_ptr<const reconciler::ObservedHeron>> observed;
-    std::optional<std::optional<packager::PackingPlan>> packing;
+    std::optional<std::optional<packing::PackingPlan>> packing;
   };
   Entry& EntryFor(const std::string& name, uint64_t version);  // mu_ held
   // The field's value for this version: remembered, or computed and remembered (version 0:
@@ -107,8 +107,8 @@ reconciler::Observed ObserveTopology(const aurora::JobKey& job, const JobTasks& 
 
 // The packing plan in Heron's state, if there is one that parses (new revisions repack from it,
 // so that containers keep their instances).
-std::optional<packager::PackingPlan> CurrentPacking(const statestore::HeronSnapshot* heron,
-                                                    HeronMemo* memo = nullptr,
-                                                    const std::string& name = "");
+std::optional<packing::PackingPlan> CurrentPacking(const statestore::HeronSnapshot* heron,
+                                                   HeronMemo* memo = nullptr,
+                                                   const std::string& name = "");
 
 }  // namespace hgo::controller

@@ -1,8 +1,8 @@
 #include "controller/cluster/topology_manager.h"
 
-#include "statestore/heron_protos.h"
-#include "statestore/proto/physical_plan.pb.h"
-#include "statestore/proto/tmanager.pb.h"
+#include "heron/messages.h"
+#include "heron/proto/physical_plan.pb.h"
+#include "heron/proto/tmanager.pb.h"
 
 namespace hgo::controller {
 
@@ -14,9 +14,9 @@ StatusOr<std::string> ManagerBase(const std::optional<std::string>& tmanager,
                                   const std::string& expected_topology_id) {
   if (!tmanager) return Status::Unavailable("no topology manager is registered (tmanagers)");
   // TMasterLocation has the same fields and numbers as TManagerLocation.
-  HGO_ASSIGN_OR_RETURN(auto loc,
-                       statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(
-                           *tmanager, "tmanagers"));
+  HGO_ASSIGN_OR_RETURN(
+      auto loc, heronmsg::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(*tmanager,
+                                                                                      "tmanagers"));
   if (loc.topology_id() != expected_topology_id) {
     return Status::FailedPrecondition("the registered topology manager runs topology id " +
                                       loc.topology_id() + ", not " + expected_topology_id);
@@ -38,7 +38,7 @@ StatusOr<std::optional<std::string>> TopologyStateUrl(
     return Status::FailedPrecondition(
         "no physical plan (pplans) yet: the topology manager has not started the topology");
   }
-  HGO_ASSIGN_OR_RETURN(auto plan, statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
+  HGO_ASSIGN_OR_RETURN(auto plan, heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
                                       *physical_plan, "pplans"));
   const bool paused = plan.topology().state() == heron::proto::api::PAUSED;
   if (paused == pause) return std::optional<std::string>();

@@ -13,8 +13,8 @@
 #include "common/http_server.h"
 #include "crd/canonical.h"
 #include "e2e/controller/controller_fixture.h"
+#include "heron/messages.h"
 #include "packager/blob_store.h"
-#include "statestore/heron_protos.h"
 #include "statestore/zk_client.h"
 
 namespace hgo::e2e {
@@ -208,7 +208,7 @@ TEST_F(ControllerE2E, APackageThatDoesNotMatchTheSpecDeploysNothing) {
   ASSERT_TRUE(t.ParseFromString(*topology));
   std::string written_for;
   for (const auto& kv : t.topology_config().kvs()) {
-    if (kv.key() == statestore::kSpecHashConfigKey) written_for = kv.value();
+    if (kv.key() == heronmsg::kSpecHashConfigKey) written_for = kv.value();
   }
   EXPECT_EQ(written_for, crd::SpecHash(over_http));
   // What is in ZooKeeper came from the package's .defn, trimmed, with the spec's parallelism.

@@ -12,8 +12,8 @@
 #include "controller/cluster/observe.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
+#include "heron/messages.h"
 #include "reconciler/planner.h"
-#include "statestore/heron_protos.h"
 #include "statestore/heron_state.h"
 #include "testing/aurora_local_process.h"
 #include "testing/heron_packages.h"
@@ -83,10 +83,10 @@ class ConvergeTest : public ::testing::Test {
       auto bytes = heron.Read(d, "exclamation");
       if (bytes.ok() && *bytes) snap.nodes[d] = **bytes;
     }
-    std::optional<packager::PackingPlan> current;
+    std::optional<packing::PackingPlan> current;
     if (const std::string* p = snap.Get(HeronDir::kPackingPlans)) {
-      auto proto = statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(*p, "pp");
-      if (proto.ok()) current = statestore::PackingPlanFromProto(*proto);
+      auto proto = heronmsg::ParseHeronMessage<heron::proto::system::PackingPlan>(*p, "pp");
+      if (proto.ok()) current = heronmsg::PackingPlanFromProto(*proto);
     }
     reconciler::Desired desired;
     if (spec) {
@@ -204,7 +204,7 @@ TEST_F(ConvergeTest, CreateScaleReconfigureAndPrune) {
   statestore::HeronState heron(*zk_, statestore::HeronLayout{"/heron", false});
   auto tm = heron.Read(HeronDir::kTManagers, "exclamation");
   ASSERT_TRUE(tm.ok() && *tm);
-  auto loc = statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**tm, "tm");
+  auto loc = heronmsg::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**tm, "tm");
   ASSERT_TRUE(loc.ok());
   EXPECT_EQ(loc->topology_id(), memory_.applied_topology_id);
 
@@ -238,8 +238,7 @@ TEST_F(ConvergeTest, ARevisionThatNeverGetsHealthyIsRolledBackAndNotRetried) {
   for (int i = 0; i < 100 && registered != stable_id; ++i) {
     auto tm = heron.Read(HeronDir::kTManagers, "exclamation");
     if (tm.ok() && *tm) {
-      auto loc =
-          statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**tm, "tm");
+      auto loc = heronmsg::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**tm, "tm");
       if (loc.ok()) registered = loc->topology_id();
     }
     if (registered != stable_id) std::this_thread::sleep_for(200ms);

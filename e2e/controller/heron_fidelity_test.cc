@@ -11,7 +11,7 @@
 
 #include "crd/canonical.h"
 #include "e2e/controller/controller_fixture.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 #include "statestore/zk_client.h"
 #include "testing/heron_packages.h"
 
@@ -147,7 +147,7 @@ std::map<std::string, std::string> RuntimeConfigInPhysicalPlan(const std::string
   auto node = (*zk)->Get("/heron/pplans/exclamation");
   heron::proto::system::PhysicalPlan plan;
   if (!node.ok() || !plan.ParseFromString(node->data)) return {};
-  return statestore::RuntimeConfigOf(plan.topology());
+  return heronmsg::RuntimeConfigOf(plan.topology());
 }
 
 TEST_F(ControllerE2E, ARuntimeConfigChangeReachesThePhysicalPlanWithNoRestart) {

@@ -64,9 +64,9 @@
 #include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/json.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
+#include "heron/proto/tmanager.pb.h"
 #include "statestore/heron_state.h"
-#include "statestore/proto/tmanager.pb.h"
 #include "statestore/zk_client.h"
 
 namespace {
@@ -326,8 +326,7 @@ std::optional<std::string> CheckSandbox(Executor& e) {
   if (!in) return "the .defn '" + defn + "' is not in the sandbox";
   std::stringstream bytes;
   bytes << in.rdbuf();
-  auto topology =
-      hgo::statestore::ParseHeronMessage<heron::proto::api::Topology>(bytes.str(), defn);
+  auto topology = hgo::heronmsg::ParseHeronMessage<heron::proto::api::Topology>(bytes.str(), defn);
   if (!topology.ok()) return topology.status().ToString();
   if (topology->name() != e.flags["topology-name"]) {
     return "the .defn names topology '" + topology->name() + "', not '" + e.flags["topology-name"] +
@@ -492,7 +491,7 @@ class TopologyManagerStandin {
     auto entries = ParseRuntimeConfig(values);
     if (!entries) return hgo::HttpReply::Text(400, "Failed to parse runtime configs.");
     heron::proto::api::Topology updated = topology_;
-    if (!hgo::statestore::SetRuntimeConfig(updated, *entries).ok()) {
+    if (!hgo::heronmsg::SetRuntimeConfig(updated, *entries).ok()) {
       return hgo::HttpReply::Text(400, "Failed to validate runtime configs");
     }
     topology_ = std::move(updated);
@@ -566,7 +565,7 @@ class TopologyManagerStandin {
 
   hgo::Status Write() {
     return state_.Write(HeronDir::kPhysicalPlans, topology_.name(),
-                        hgo::statestore::SerializeHeronMessage(PlanLocked()));
+                        hgo::heronmsg::SerializeHeronMessage(PlanLocked()));
   }
 
   hgo::statestore::HeronState& state_;
@@ -656,8 +655,8 @@ int main(int argc, char** argv) {
   hgo::statestore::HeronState state(**zk, {flags["state-manager-root"], manager == "tmaster"});
   auto bytes = state.Read(HeronDir::kTopologies, name);
   if (!bytes.ok() || !*bytes) return Fail("topologies/" + name + " is missing");
-  auto topology = hgo::statestore::ParseHeronMessage<heron::proto::api::Topology>(
-      **bytes, "topologies/" + name);
+  auto topology =
+      hgo::heronmsg::ParseHeronMessage<heron::proto::api::Topology>(**bytes, "topologies/" + name);
   if (!topology.ok()) return Fail(topology.status().ToString());
   if (topology->id() != flags["topology-id"]) {
     return Fail("topology id mismatch: ZooKeeper has " + topology->id() + ", flags say " +
@@ -665,7 +664,7 @@ int main(int argc, char** argv) {
   }
   auto packing_bytes = state.Read(HeronDir::kPackingPlans, name);
   if (!packing_bytes.ok() || !*packing_bytes) return Fail("packingplans/" + name + " is missing");
-  auto packing = hgo::statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(
+  auto packing = hgo::heronmsg::ParseHeronMessage<heron::proto::system::PackingPlan>(
       **packing_bytes, "packingplans/" + name);
   if (!packing.ok()) return Fail(packing.status().ToString());
   if (auto bad = CheckInstances(e, *packing)) return Fail(*bad);
@@ -689,13 +688,13 @@ int main(int argc, char** argv) {
     // A topology manager that died left its ephemeral location until its session expires; the
     // new one retries until then, as Heron's does.
     auto created = (*zk)->Create(state.layout().NodePath(HeronDir::kTManagers, name),
-                                 hgo::statestore::SerializeHeronMessage(location),
+                                 hgo::heronmsg::SerializeHeronMessage(location),
                                  hgo::statestore::CreateMode::kEphemeral);
     for (int i = 0;
          i < 120 && !g_stop && created.status().code() == hgo::StatusCode::kAlreadyExists; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       created = (*zk)->Create(state.layout().NodePath(HeronDir::kTManagers, name),
-                              hgo::statestore::SerializeHeronMessage(location),
+                              hgo::heronmsg::SerializeHeronMessage(location),
                               hgo::statestore::CreateMode::kEphemeral);
     }
     if (!created.ok())

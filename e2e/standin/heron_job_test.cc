@@ -21,8 +21,8 @@
 #include "common/http_client.h"
 #include "common/status.h"
 #include "crd/parser.h"
-#include "packager/packing.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
+#include "heron/packing.h"
 #include "statestore/heron_state.h"
 #include "testing/aurora_local_process.h"
 #include "testing/heron_packages.h"
@@ -72,18 +72,17 @@ class HeronJobTest : public ::testing::Test {
   // controller's shape step does: the RAM map from the packing plan, the binary from the package.
   StatusOr<aurora::JobConfig> Deploy(const crd::Topology& t, const std::string& id,
                                      const std::string& binary, const std::string& type) {
-    HGO_ASSIGN_OR_RETURN(packager::PackingPlan plan, packager::Pack(t, id));
+    HGO_ASSIGN_OR_RETURN(packing::PackingPlan plan, packing::Pack(t, id));
     statestore::HeronState state(*zk_, statestore::HeronLayout{"/heron", false});
     HGO_RETURN_IF_ERROR(state.EnsureTree());
-    HGO_RETURN_IF_ERROR(
-        state.Write(HeronDir::kExecutionState, t.metadata.name,
-                    statestore::SerializeHeronMessage(
-                        statestore::BuildExecutionState(t, id, {1700000000, "heron", "0.20.5"}))));
+    HGO_RETURN_IF_ERROR(state.Write(HeronDir::kExecutionState, t.metadata.name,
+                                    heronmsg::SerializeHeronMessage(heronmsg::BuildExecutionState(
+                                        t, id, {1700000000, "heron", "0.20.5"}))));
     HGO_RETURN_IF_ERROR(
         state.Write(HeronDir::kPackingPlans, t.metadata.name,
-                    statestore::SerializeHeronMessage(statestore::PackingPlanToProto(plan))));
+                    heronmsg::SerializeHeronMessage(heronmsg::PackingPlanToProto(plan))));
     HGO_RETURN_IF_ERROR(state.Write(HeronDir::kTopologies, t.metadata.name,
-                                    statestore::SerializeHeronMessage(statestore::BuildTopology(
+                                    heronmsg::SerializeHeronMessage(heronmsg::BuildTopology(
                                         t, id, static_cast<int>(plan.containers.size())))));
     aurora::ClusterConfig cluster;
     cluster.name = "devcluster";
@@ -93,7 +92,7 @@ class HeronJobTest : public ::testing::Test {
     in.containers = static_cast<int32_t>(plan.containers.size());
     const auto max = plan.MaxRequired();
     in.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
-    in.component_ram = packager::ComponentRamDistribution(plan);
+    in.component_ram = packing::ComponentRamDistribution(plan);
     in.job_hash = "e2e";
     in.topology_binary = binary;
     in.package_type = type;
@@ -114,7 +113,7 @@ class HeronJobTest : public ::testing::Test {
       auto read = state.Read(HeronDir::kTManagers, name);
       if (read.ok() && *read) {
         auto location =
-            statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**read, "tm");
+            heronmsg::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**read, "tm");
         if (location.ok()) return *location;
       }
       std::this_thread::sleep_for(100ms);
@@ -186,14 +185,14 @@ TEST_F(HeronJobTest, TheBuiltJobRunsAndItsTopologyManagerRegisters) {
   // Once every container's stream manager has registered, the topology manager writes the
   // physical plan as Heron's does: one stream manager per container, every instance of the
   // packing plan with its task id, component index and stream manager, the topology's config.
-  auto packing = packager::Pack(t, id);
+  auto packing = packing::Pack(t, id);
   ASSERT_TRUE(packing.ok());
   std::optional<heron::proto::system::PhysicalPlan> pplan;
   for (int i = 0; i < 100 && !pplan; ++i) {
     auto read = state.Read(HeronDir::kPhysicalPlans, t.metadata.name);
     if (read.ok() && *read) {
       auto parsed =
-          statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(**read, "pplan");
+          heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(**read, "pplan");
       ASSERT_TRUE(parsed.ok()) << parsed.status();
       pplan = *parsed;
     }
@@ -338,7 +337,7 @@ TEST_F(HeronJobTest, ABadPackageChecksumStopsTheTask) {
   crd::Topology t = parsed.Topologies().at(0);
   ASSERT_FALSE(MakePackage(t).empty());
   t.spec.package.sha256 = std::string(64, '0');  // not the package's
-  auto plan = packager::Pack(t, "exclamation-bad");
+  auto plan = packing::Pack(t, "exclamation-bad");
   ASSERT_TRUE(plan.ok());
   aurora::ClusterConfig cluster;
   cluster.name = "devcluster";
@@ -346,7 +345,7 @@ TEST_F(HeronJobTest, ABadPackageChecksumStopsTheTask) {
   aurora::JobInputs in;
   in.topology_id = "exclamation-bad";
   in.containers = 1;
-  in.component_ram = packager::ComponentRamDistribution(*plan);
+  in.component_ram = packing::ComponentRamDistribution(*plan);
   in.resources = aurora::ContainerResources{1, int64_t{1} << 30, int64_t{1} << 30};
   auto job = aurora::BuildJob(t, cluster, in);
   ASSERT_TRUE(job.ok());

@@ -1,10 +1,10 @@
 #include "testing/fakes/fake_cluster.h"
 
 #include "controller/cluster/observe.h"
-#include "statestore/heron_protos.h"
-#include "statestore/proto/packing_plan.pb.h"
-#include "statestore/proto/physical_plan.pb.h"
-#include "statestore/proto/tmanager.pb.h"
+#include "heron/messages.h"
+#include "heron/proto/packing_plan.pb.h"
+#include "heron/proto/physical_plan.pb.h"
+#include "heron/proto/tmanager.pb.h"
 
 namespace hgo::testing {
 
@@ -63,19 +63,18 @@ void FakeCluster::RunHeron(const std::string& name, bool running, bool restarted
   auto packing_bytes = heron_->Read(layout, HeronDir::kPackingPlans, name);
   if (!topology_bytes.ok() || !*topology_bytes || !packing_bytes.ok() || !*packing_bytes) return;
   auto topology =
-      statestore::ParseHeronMessage<heron::proto::api::Topology>(**topology_bytes, "topologies");
-  auto packing = statestore::ParseHeronMessage<heron::proto::system::PackingPlan>(**packing_bytes,
-                                                                                  "packingplans");
+      heronmsg::ParseHeronMessage<heron::proto::api::Topology>(**topology_bytes, "topologies");
+  auto packing = heronmsg::ParseHeronMessage<heron::proto::system::PackingPlan>(**packing_bytes,
+                                                                                "packingplans");
   if (!topology.ok() || !packing.ok()) return;
   heron::proto::system::PhysicalPlan plan;
   auto current = heron_->Read(layout, HeronDir::kPhysicalPlans, name);
   auto manager = heron_->Read(layout, HeronDir::kTManagers, name);
   bool same_manager = false;
   if (!restarted && current.ok() && *current && manager.ok() && *manager) {
-    auto loc = statestore::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**manager,
-                                                                                       "tmanagers");
-    auto old =
-        statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(**current, "pplans");
+    auto loc = heronmsg::ParseHeronMessage<heron::proto::tmanager::TManagerLocation>(**manager,
+                                                                                     "tmanagers");
+    auto old = heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(**current, "pplans");
     // The manager that runs keeps its plan (its live state and runtime config); a restarted
     // one reads topologies/<name> again.
     same_manager = loc.ok() && old.ok() && loc->topology_id() == topology->id() &&
@@ -97,8 +96,8 @@ void FakeCluster::RunHeron(const std::string& name, bool running, bool restarted
   loc.set_host(name + "." + name_ + kManagerHostSuffix);
   loc.set_controller_port(1);
   loc.set_server_port(2);
-  const std::string loc_bytes = statestore::SerializeHeronMessage(loc);
-  const std::string plan_bytes = statestore::SerializeHeronMessage(plan);
+  const std::string loc_bytes = heronmsg::SerializeHeronMessage(loc);
+  const std::string plan_bytes = heronmsg::SerializeHeronMessage(plan);
   if (!(manager.ok() && *manager && **manager == loc_bytes)) {
     (void)heron_->Write(layout, HeronDir::kTManagers, name, loc_bytes);
   }
@@ -133,19 +132,19 @@ StatusOr<int> FakeCluster::CallTopologyManager(const std::string& url) {
   const HeronLayout layout{root_, false};
   auto current = heron_->Read(layout, HeronDir::kPhysicalPlans, topology);
   if (!current.ok() || !*current) return 500;  // no physical plan yet: Heron answers 500
-  HGO_ASSIGN_OR_RETURN(auto plan, statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
+  HGO_ASSIGN_OR_RETURN(auto plan, heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
                                       **current, "pplans"));
   if (plan.topology().id() != id) return 404;
   if (verb == "/activate" || verb == "/deactivate") {
     plan.mutable_topology()->set_state(verb == "/activate" ? heron::proto::api::RUNNING
                                                            : heron::proto::api::PAUSED);
   } else if (verb == "/runtime_config/update") {
-    if (!statestore::SetRuntimeConfig(*plan.mutable_topology(), runtime).ok()) return 400;
+    if (!heronmsg::SetRuntimeConfig(*plan.mutable_topology(), runtime).ok()) return 400;
   } else {
     return 404;
   }
   HGO_RETURN_IF_ERROR(heron_->Write(layout, HeronDir::kPhysicalPlans, topology,
-                                    statestore::SerializeHeronMessage(plan)));
+                                    heronmsg::SerializeHeronMessage(plan)));
   return 200;
 }
 

@@ -6,9 +6,9 @@
 #include <tuple>
 
 #include "aurora/job_builder.h"
-#include "statestore/heron_protos.h"
-#include "statestore/proto/physical_plan.pb.h"
-#include "statestore/proto/tmanager.pb.h"
+#include "heron/messages.h"
+#include "heron/proto/physical_plan.pb.h"
+#include "heron/proto/tmanager.pb.h"
 
 namespace hgo::controller {
 namespace {
@@ -95,10 +95,10 @@ TEST(ObserveTest, HeronNodesAreRead) {
   t.spec.state = crd::DesiredState::kPaused;
   statestore::HeronSnapshot snap;
   snap.nodes[HeronDir::kTopologies] =
-      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j1", 2, "spec-1"));
+      heronmsg::SerializeHeronMessage(heronmsg::BuildTopology(t, "wc-j1", 2, "spec-1"));
   snap.nodes[HeronDir::kPackingPlans] = "";
   const heron::proto::tmanager::TManagerLocation loc = TManagerAt("wc", "wc-j1");
-  snap.nodes[HeronDir::kTManagers] = statestore::SerializeHeronMessage(loc);
+  snap.nodes[HeronDir::kTManagers] = heronmsg::SerializeHeronMessage(loc);
   auto o = ObserveTopology(Key("wc"), {}, {}, &snap, 0);
   EXPECT_TRUE(o.heron.topology);
   EXPECT_TRUE(o.heron.packing_plan);
@@ -112,9 +112,9 @@ TEST(ObserveTest, HeronNodesAreRead) {
 
   // The topology manager activated it: its physical plan holds the live state.
   heron::proto::system::PhysicalPlan plan;
-  *plan.mutable_topology() = statestore::BuildTopology(t, "wc-j1", 2, "spec-1");
+  *plan.mutable_topology() = heronmsg::BuildTopology(t, "wc-j1", 2, "spec-1");
   plan.mutable_topology()->set_state(heron::proto::api::RUNNING);
-  snap.nodes[HeronDir::kPhysicalPlans] = statestore::SerializeHeronMessage(plan);
+  snap.nodes[HeronDir::kPhysicalPlans] = heronmsg::SerializeHeronMessage(plan);
   o = ObserveTopology(Key("wc"), {}, {}, &snap, 0);
   EXPECT_TRUE(o.heron.physical_plan);
   EXPECT_FALSE(o.heron.paused);
@@ -124,7 +124,7 @@ TEST(ObserveTest, HeronNodesAreRead) {
 TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
   crd::Topology t;
   t.metadata.name = "wc";
-  heron::proto::api::Topology topology = statestore::BuildTopology(t, "wc-j1", 2, "spec-1");
+  heron::proto::api::Topology topology = heronmsg::BuildTopology(t, "wc-j1", 2, "spec-1");
   for (int i = 0; i < 5; ++i) {
     auto* comp = topology.add_bolts()->mutable_comp();
     comp->set_name("bolt-" + std::to_string(i));
@@ -140,8 +140,8 @@ TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
   *plan.mutable_topology() = topology;
   plan.mutable_topology()->set_state(heron::proto::api::PAUSED);
   // What `heron update --runtime-config user.rate:5 bolt-3:user.batch:100` leaves.
-  ASSERT_TRUE(statestore::SetRuntimeConfig(*plan.mutable_topology(),
-                                           {{"user.rate", "5"}, {"bolt-3:user.batch", "100"}})
+  ASSERT_TRUE(heronmsg::SetRuntimeConfig(*plan.mutable_topology(),
+                                         {{"user.rate", "5"}, {"bolt-3:user.batch", "100"}})
                   .ok());
   auto* stmgr = plan.add_stmgrs();
   stmgr->set_id("stmgr-1");
@@ -151,9 +151,9 @@ TEST(ObserveTest, KeptNodesObserveAsTheWholeOnes) {
   const heron::proto::tmanager::TManagerLocation loc = TManagerAt("wc", "wc-j1");
 
   statestore::HeronSnapshot whole;
-  whole.nodes[HeronDir::kTopologies] = statestore::SerializeHeronMessage(topology);
-  whole.nodes[HeronDir::kPhysicalPlans] = statestore::SerializeHeronMessage(plan);
-  whole.nodes[HeronDir::kTManagers] = statestore::SerializeHeronMessage(loc);
+  whole.nodes[HeronDir::kTopologies] = heronmsg::SerializeHeronMessage(topology);
+  whole.nodes[HeronDir::kPhysicalPlans] = heronmsg::SerializeHeronMessage(plan);
+  whole.nodes[HeronDir::kTManagers] = heronmsg::SerializeHeronMessage(loc);
   whole.nodes[HeronDir::kExecutionState] = std::string(300, 'e');
   whole.nodes[HeronDir::kSchedulers] = std::string(80, 's');
   whole.nodes[HeronDir::kPackingPlans] = "not a packing plan";
@@ -191,14 +191,14 @@ TEST(ObserveTest, TheHeronMemoParsesOncePerSnapshotVersion) {
   statestore::HeronSnapshot snap;
   snap.version = 7;
   snap.nodes[HeronDir::kTopologies] =
-      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j1", 2, "spec-1"));
+      heronmsg::SerializeHeronMessage(heronmsg::BuildTopology(t, "wc-j1", 2, "spec-1"));
   HeronMemo memo;
   EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j1");
   EXPECT_FALSE(CurrentPacking(&snap, &memo, "wc"));
   // The cache gives every change a new version; with the same version the memo's answer stands
   // (these bytes are never looked at).
   const std::string j2 =
-      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j2", 2, "spec-2"));
+      heronmsg::SerializeHeronMessage(heronmsg::BuildTopology(t, "wc-j2", 2, "spec-2"));
   snap.nodes[HeronDir::kTopologies] = j2;
   EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j1");
   snap.version = 8;
@@ -210,7 +210,7 @@ TEST(ObserveTest, TheHeronMemoParsesOncePerSnapshotVersion) {
   // Version 0 (not from a cache) is parsed every time.
   snap.version = 0;
   snap.nodes[HeronDir::kTopologies] =
-      statestore::SerializeHeronMessage(statestore::BuildTopology(t, "wc-j3", 2, "spec-3"));
+      heronmsg::SerializeHeronMessage(heronmsg::BuildTopology(t, "wc-j3", 2, "spec-3"));
   EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0, &memo).heron.topology_id, "wc-j3");
   memo.Forget("wc");
   snap.version = 8;
@@ -300,18 +300,18 @@ TEST(ObserveTest, StatusMappings) {
 TEST(ObserveTest, EveryContainersStreamManagerMustBeInTheManagersPhysicalPlan) {
   crd::Topology t;
   t.metadata.name = "wc";
-  packager::PackingPlan packing;
+  packing::PackingPlan packing;
   packing.id = "wc-j1";
   for (int32_t id : {1, 2}) {
-    packager::ContainerPlan c;
+    packing::ContainerPlan c;
     c.id = id;
-    c.instances.push_back(packager::InstancePlan{"split", id, id - 1, {1, 1 << 30, 1 << 30}});
-    c.required = packager::Resource{2, int64_t{2} << 30, int64_t{2} << 30};
+    c.instances.push_back(packing::InstancePlan{"split", id, id - 1, {1, 1 << 30, 1 << 30}});
+    c.required = packing::Resource{2, int64_t{2} << 30, int64_t{2} << 30};
     packing.containers.push_back(c);
   }
   auto pplan_with = [&](const std::string& id, std::vector<std::string> stmgrs) {
     heron::proto::system::PhysicalPlan plan;
-    *plan.mutable_topology() = statestore::BuildTopology(t, id, 2, "spec-1");
+    *plan.mutable_topology() = heronmsg::BuildTopology(t, id, 2, "spec-1");
     for (const auto& s : stmgrs) {
       auto* stmgr = plan.add_stmgrs();
       stmgr->set_id(s);
@@ -319,13 +319,13 @@ TEST(ObserveTest, EveryContainersStreamManagerMustBeInTheManagersPhysicalPlan) {
       stmgr->set_data_port(1);
       stmgr->set_local_endpoint("/sock");
     }
-    return statestore::SerializeHeronMessage(plan);
+    return heronmsg::SerializeHeronMessage(plan);
   };
   statestore::HeronSnapshot snap;
   snap.nodes[HeronDir::kPackingPlans] =
-      statestore::SerializeHeronMessage(statestore::PackingPlanToProto(packing));
+      heronmsg::SerializeHeronMessage(heronmsg::PackingPlanToProto(packing));
   // A 0.20.2 topology manager registers under tmasters/.
-  snap.nodes[HeronDir::kTMasters] = statestore::SerializeHeronMessage(TManagerAt("wc", "wc-j1"));
+  snap.nodes[HeronDir::kTMasters] = heronmsg::SerializeHeronMessage(TManagerAt("wc", "wc-j1"));
   EXPECT_EQ(ObserveTopology(Key("wc"), {}, {}, &snap, 0).heron.absent_stream_managers, 2);
   snap.nodes[HeronDir::kPhysicalPlans] = pplan_with("wc-j1", {"stmgr-1"});
   auto one = ObserveTopology(Key("wc"), {}, {}, &snap, 0).heron;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "crd/topology.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 
 namespace hgo::controller {
 namespace {
@@ -12,10 +12,10 @@ std::string Plan(bool paused) {
   heron::proto::system::PhysicalPlan plan;
   crd::Topology t;
   t.metadata.name = "wc";
-  *plan.mutable_topology() = statestore::BuildTopology(t, "wc-j1", 1, "spec");
+  *plan.mutable_topology() = heronmsg::BuildTopology(t, "wc-j1", 1, "spec");
   plan.mutable_topology()->set_state(paused ? heron::proto::api::PAUSED
                                             : heron::proto::api::RUNNING);
-  return statestore::SerializeHeronMessage(plan);
+  return heronmsg::SerializeHeronMessage(plan);
 }
 
 std::string Location(const std::string& id, int controller_port = 4711) {
@@ -25,7 +25,7 @@ std::string Location(const std::string& id, int controller_port = 4711) {
   loc.set_host("10.0.0.7");
   loc.set_controller_port(controller_port);
   loc.set_server_port(1);
-  return statestore::SerializeHeronMessage(loc);
+  return heronmsg::SerializeHeronMessage(loc);
 }
 
 TEST(TopologyStateUrlTest, DeactivatesARunningTopologyWithItsId) {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "aurora/job_builder.h"
-#include "statestore/heron_protos.h"
-#include "statestore/proto/physical_plan.pb.h"
+#include "heron/messages.h"
+#include "heron/proto/physical_plan.pb.h"
 #include "unit/loop/loop_fixture.h"
 
 namespace hgo::controller {
@@ -113,13 +113,13 @@ TEST_F(LoopTest, PausingAndResumingGoThroughTheTopologyManagerWithoutARestart) {
   Commit(spec);
   ASSERT_EQ(StepUntil("wc", "Paused"), "Paused") << Message("wc") << Events("wc");
   auto pplan = cluster().heron()->Nodes().at("/heron/pplans/wc");
-  auto plan = statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(pplan, "pplans");
+  auto plan = heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(pplan, "pplans");
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->topology().state(), heron::proto::api::PAUSED);
   spec.spec.state = crd::DesiredState::kRunning;
   Commit(spec);
   ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
-  plan = statestore::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
+  plan = heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
       cluster().heron()->Nodes().at("/heron/pplans/wc"), "pplans");
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->topology().state(), heron::proto::api::RUNNING);
@@ -316,7 +316,7 @@ TEST_F(LoopTest, APassPacksEachRevisionOnceAndBuildsItsJobOnce) {
   struct Counts {
     uint64_t packings, builds;
   };
-  auto now = [] { return Counts{packager::PackingsSoFar(), aurora::JobBuildsSoFar()}; };
+  auto now = [] { return Counts{packing::PackingsSoFar(), aurora::JobBuildsSoFar()}; };
   auto pass = [&](const char* what, auto change, int want_builds, const char* rpc) {
     SCOPED_TRACE(what);
     change();

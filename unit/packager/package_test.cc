@@ -11,9 +11,9 @@
 
 #include "common/file_util.h"
 #include "common/sha256.h"
+#include "heron/messages.h"
 #include "packager/archive.h"
 #include "packager/blob_store.h"
-#include "statestore/heron_protos.h"
 
 namespace hgo::packager {
 namespace {
@@ -22,17 +22,17 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 std::string Defn(const std::string& name = "word-count") {
-  statestore::hp_api::Topology t;
+  heronmsg::hp_api::Topology t;
   t.set_id("id-from-the-build");
   t.set_name(name);
-  t.set_state(statestore::hp_api::RUNNING);
+  t.set_state(heronmsg::hp_api::RUNNING);
   auto* spout = t.add_spouts()->mutable_comp();
   spout->set_name("sentence");
   spout->set_class_name("com.example.SentenceSpout");
   auto* kv = spout->mutable_config()->add_kvs();
   kv->set_key("topology.component.parallelism");
   kv->set_value("2");
-  kv->set_type(statestore::hp_api::STRING_VALUE);
+  kv->set_type(heronmsg::hp_api::STRING_VALUE);
   auto* bolt = t.add_bolts();
   bolt->mutable_comp()->set_name("split");
   bolt->mutable_comp()->set_class_name("com.example.SplitBolt");
@@ -40,8 +40,8 @@ std::string Defn(const std::string& name = "word-count") {
   auto* in = bolt->add_inputs();
   in->mutable_stream()->set_id("default");
   in->mutable_stream()->set_component_name("sentence");
-  in->set_gtype(statestore::hp_api::SHUFFLE);
-  return statestore::SerializeHeronMessage(t);
+  in->set_gtype(heronmsg::hp_api::SHUFFLE);
+  return heronmsg::SerializeHeronMessage(t);
 }
 
 PackageInputs Inputs() {

@@ -38,11 +38,11 @@ class CheckLayersTest(unittest.TestCase):
         self.assertIn("reconciler/planner.cc:2: includes aurora/job_builder.h", r.stdout)
 
     def test_the_zookeeper_layer_is_not_reachable_from_packages(self):
-        with tree({"packager/package.cc": '#include "statestore/defn.h"\n'
+        with tree({"packager/package.cc": '#include "heron/defn.h"\n'
                                           '#include "statestore/zk_client.h"\n'}) as d:
             r = run(d)
         self.assertEqual(r.returncode, 1)
-        self.assertNotIn("statestore/defn.h", r.stdout)
+        self.assertNotIn("heron/defn.h", r.stdout)
         self.assertIn("packager/package.cc:2: includes statestore/zk_client.h", r.stdout)
 
     def test_yaml_cpp_is_crds_own(self):

@@ -40,7 +40,7 @@ TEST(ShapeTest, TheCommandLineFollowsThePlanAndThePackage) {
   ASSERT_TRUE(shape.ok()) << shape.status();
   // minimal.yaml names no component RAM: every component still has its instances' RAM.
   EXPECT_EQ(shape->inputs.component_ram.size(), 2u);
-  EXPECT_EQ(shape->inputs.component_ram, packager::ComponentRamDistribution(shape->packing));
+  EXPECT_EQ(shape->inputs.component_ram, packing::ComponentRamDistribution(shape->packing));
   EXPECT_EQ(shape->inputs.topology_binary, "shape-1.0-all.pex");
   EXPECT_EQ(shape->inputs.package_type, "pex");
   EXPECT_EQ(shape->inputs.defn_file, "shape.defn");

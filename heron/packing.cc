@@ -1,4 +1,4 @@
-#include "packager/packing.h"
+#include "heron/packing.h"
 
 #include <algorithm>
 #include <atomic>
@@ -7,7 +7,7 @@
 
 #include "crd/quantity.h"
 
-namespace hgo::packager {
+namespace hgo::packing {
 namespace {
 
 constexpr int64_t kGiB = int64_t{1} << 30;
@@ -436,4 +436,4 @@ std::vector<int32_t> ChangedContainers(const PackingPlan& before, const PackingP
   return changed;
 }
 
-}  // namespace hgo::packager
+}  // namespace hgo::packing

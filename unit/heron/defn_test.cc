@@ -1,12 +1,12 @@
 // A package's .defn checked against the spec, and the trimmed Topology built from it.
-#include "statestore/defn.h"
+#include "heron/defn.h"
 
 #include <gtest/gtest.h>
 
 #include "crd/parser.h"
 #include "unit/crd/spec_fixture.h"
 
-namespace hgo::statestore {
+namespace hgo::heronmsg {
 namespace {
 
 crd::Topology Spec(const std::string& extra_config = "") {
@@ -163,4 +163,4 @@ TEST(DefnTest, ADefnMadeFromTheSpecGivesWhatBuildTopologyWrites) {
 }
 
 }  // namespace
-}  // namespace hgo::statestore
+}  // namespace hgo::heronmsg

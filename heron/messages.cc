@@ -1,4 +1,4 @@
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-namespace hgo::statestore {
+namespace hgo::heronmsg {
 namespace {
 
 constexpr char kDefaultStream[] = "default";
@@ -47,14 +47,14 @@ void FillComponent(hp_api::Component* comp, const crd::ComponentSpec& c) {
   AddKv(comp->mutable_config(), "topology.component.parallelism", std::to_string(c.parallelism));
 }
 
-void SetResource(hp_system::Resource* out, const packager::Resource& r) {
+void SetResource(hp_system::Resource* out, const packing::Resource& r) {
   out->set_cpu(r.cpu);
   out->set_ram(r.ram);
   out->set_disk(r.disk);
 }
 
-packager::Resource GetResource(const hp_system::Resource& r) {
-  return packager::Resource{r.cpu(), r.ram(), r.disk()};
+packing::Resource GetResource(const hp_system::Resource& r) {
+  return packing::Resource{r.cpu(), r.ram(), r.disk()};
 }
 
 }  // namespace
@@ -68,7 +68,7 @@ std::map<std::string, std::string> SpecConfigOverrides(const crd::Topology& t) {
       config[key] = crd::ConfigValueText(value);
     }
   }
-  if (auto ram = packager::ComponentRamMap(t); ram.ok() && !ram->empty()) {
+  if (auto ram = packing::ComponentRamMap(t); ram.ok() && !ram->empty()) {
     std::string rammap;
     for (const auto& [component, bytes] : *ram) {
       rammap += (rammap.empty() ? "" : ",") + component + ":" + std::to_string(bytes);
@@ -251,7 +251,7 @@ hp_system::ExecutionState BuildExecutionState(const crd::Topology& t,
   return out;
 }
 
-hp_system::PackingPlan PackingPlanToProto(const packager::PackingPlan& plan) {
+hp_system::PackingPlan PackingPlanToProto(const packing::PackingPlan& plan) {
   hp_system::PackingPlan out;
   out.set_id(plan.id);
   for (const auto& c : plan.containers) {
@@ -270,14 +270,14 @@ hp_system::PackingPlan PackingPlanToProto(const packager::PackingPlan& plan) {
   return out;
 }
 
-packager::PackingPlan PackingPlanFromProto(const hp_system::PackingPlan& proto) {
-  packager::PackingPlan plan;
+packing::PackingPlan PackingPlanFromProto(const hp_system::PackingPlan& proto) {
+  packing::PackingPlan plan;
   plan.id = proto.id();
   for (const auto& cp : proto.container_plans()) {
-    packager::ContainerPlan c;
+    packing::ContainerPlan c;
     c.id = cp.id();
     for (const auto& ip : cp.instance_plans()) {
-      c.instances.push_back(packager::InstancePlan{
+      c.instances.push_back(packing::InstancePlan{
           ip.component_name(), ip.task_id(), ip.component_index(), GetResource(ip.resource())});
     }
     c.required = GetResource(cp.requiredresource());
@@ -309,4 +309,4 @@ std::string SerializeHeronMessage(const google::protobuf::MessageLite& m) {
   return out;
 }
 
-}  // namespace hgo::statestore
+}  // namespace hgo::heronmsg

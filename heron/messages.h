@@ -11,15 +11,15 @@
 
 #include "common/status.h"
 #include "crd/topology.h"
-#include "packager/packing.h"
-#include "statestore/proto/execution_state.pb.h"
-#include "statestore/proto/packing_plan.pb.h"
-#include "statestore/proto/physical_plan.pb.h"
-#include "statestore/proto/scheduler.pb.h"
-#include "statestore/proto/tmanager.pb.h"
-#include "statestore/proto/topology.pb.h"
+#include "heron/packing.h"
+#include "heron/proto/execution_state.pb.h"
+#include "heron/proto/packing_plan.pb.h"
+#include "heron/proto/physical_plan.pb.h"
+#include "heron/proto/scheduler.pb.h"
+#include "heron/proto/tmanager.pb.h"
+#include "heron/proto/topology.pb.h"
 
-namespace hgo::statestore {
+namespace hgo::heronmsg {
 
 namespace hp_api = heron::proto::api;
 namespace hp_system = heron::proto::system;
@@ -64,8 +64,8 @@ std::map<std::string, std::string> RuntimeConfigOf(const hp_api::Topology& t);
 // nothing, when an entry names a component the topology does not have.
 Status SetRuntimeConfig(hp_api::Topology& t, const std::map<std::string, std::string>& entries);
 
-hp_system::PackingPlan PackingPlanToProto(const packager::PackingPlan& plan);
-packager::PackingPlan PackingPlanFromProto(const hp_system::PackingPlan& proto);
+hp_system::PackingPlan PackingPlanToProto(const packing::PackingPlan& plan);
+packing::PackingPlan PackingPlanFromProto(const hp_system::PackingPlan& proto);
 
 // What the Aurora scheduler writes in library mode (nothing listens at the endpoint).
 heron::proto::scheduler::SchedulerLocation BuildSchedulerLocation(const std::string& name,
@@ -84,4 +84,4 @@ StatusOr<M> ParseHeronMessage(const std::string& bytes, const std::string& path)
 // Deterministic serialisation (stable field order), for writing and for comparing.
 std::string SerializeHeronMessage(const google::protobuf::MessageLite& m);
 
-}  // namespace hgo::statestore
+}  // namespace hgo::heronmsg

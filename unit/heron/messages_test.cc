@@ -1,13 +1,13 @@
 // Heron's messages, checked against bytes written out by hand from the wire format (tag =
 // field << 3 | wire type; 0 varint, 1 fixed64, 2 length-delimited), not only round-tripped.
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 
 #include <gtest/gtest.h>
 
 #include "crd/parser.h"
 #include "unit/crd/spec_fixture.h"
 
-namespace hgo::statestore {
+namespace hgo::heronmsg {
 namespace {
 
 std::string Bytes(std::initializer_list<int> b) {
@@ -46,11 +46,11 @@ TEST(HeronProtosTest, ExecutionStateBytesAreExactlyHeronsLayout) {
 
 TEST(HeronProtosTest, PackingPlanBytesAreExactlyHeronsLayout) {
   constexpr int64_t kGiB = int64_t{1} << 30;
-  packager::PackingPlan plan;
+  packing::PackingPlan plan;
   plan.id = "t";
-  packager::ContainerPlan c;
+  packing::ContainerPlan c;
   c.id = 1;
-  c.instances.push_back(packager::InstancePlan{"s", 1, 0, {1.0, kGiB, kGiB}});
+  c.instances.push_back(packing::InstancePlan{"s", 1, 0, {1.0, kGiB, kGiB}});
   c.required = {2.0, 2 * kGiB, 2 * kGiB};
   c.scheduled = c.required;
   plan.containers.push_back(c);
@@ -256,4 +256,4 @@ TEST(HeronProtosTest, SchedulerLocationOfALibraryModeScheduler) {
 }
 
 }  // namespace
-}  // namespace hgo::statestore
+}  // namespace hgo::heronmsg

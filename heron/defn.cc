@@ -1,10 +1,10 @@
-#include "statestore/defn.h"
+#include "heron/defn.h"
 
 #include <map>
 #include <set>
 #include <tuple>
 
-namespace hgo::statestore {
+namespace hgo::heronmsg {
 namespace {
 
 constexpr char kParallelismKey[] = "topology.component.parallelism";
@@ -119,4 +119,4 @@ std::string DefnFromSpec(const crd::Topology& t, const std::string& topology_id,
   return SerializeHeronMessage(BuildTopology(t, topology_id, containers));
 }
 
-}  // namespace hgo::statestore
+}  // namespace hgo::heronmsg

@@ -18,7 +18,7 @@
 #include "common/status.h"
 #include "crd/topology.h"
 
-namespace hgo::packager {
+namespace hgo::packing {
 
 struct Resource {
   double cpu = 0;
@@ -94,4 +94,4 @@ std::map<std::string, int64_t> ComponentRamDistribution(const PackingPlan& plan)
 // or topology.component.rammap ("comp:bytes,comp:bytes"). Errors name the bad entry.
 StatusOr<std::map<std::string, int64_t>> ComponentRamMap(const crd::Topology& t);
 
-}  // namespace hgo::packager
+}  // namespace hgo::packing

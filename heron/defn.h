@@ -12,9 +12,9 @@
 
 #include "common/status.h"
 #include "crd/topology.h"
-#include "statestore/heron_protos.h"
+#include "heron/messages.h"
 
-namespace hgo::statestore {
+namespace hgo::heronmsg {
 
 // defn_name names the file in errors. kInvalidArgument when the bytes are not a Topology;
 // kFailedPrecondition, listing every difference, when the plans disagree.
@@ -27,4 +27,4 @@ StatusOr<hp_api::Topology> TopologyFromDefn(const std::string& defn_bytes,
 // serialized objects, exactly what BuildTopology writes to ZooKeeper.
 std::string DefnFromSpec(const crd::Topology& t, const std::string& topology_id, int containers);
 
-}  // namespace hgo::statestore
+}  // namespace hgo::heronmsg

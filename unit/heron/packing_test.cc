@@ -1,4 +1,4 @@
-#include "packager/packing.h"
+#include "heron/packing.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "crd/parser.h"
 #include "unit/crd/spec_fixture.h"
 
-namespace hgo::packager {
+namespace hgo::packing {
 namespace {
 
 constexpr int64_t kGiB = int64_t{1} << 30;
@@ -256,4 +256,4 @@ TEST(ComponentRamMapTest, ReadsEcoAndHeronForms) {
 }
 
 }  // namespace
-}  // namespace hgo::packager
+}  // namespace hgo::packing
