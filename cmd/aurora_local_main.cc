@@ -1,3 +1,3 @@
-#include "aurora/local/main.h"
+#include "aurora_local/main.h"
 
 int main(int argc, char** argv) { return hgo::aurora::local::AuroraLocalMain(argc, argv); }

@@ -9,7 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/cluster/observe.h"
-#include "controller/record_memory.h"
+#include "controller/record_fold.h"
 #include "reconciler/planner.h"
 
 namespace hgo::controller {
@@ -272,7 +272,7 @@ void Controller::ReadSources(bool all) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [i, s] : read) snapshots_[i] = std::move(s);
-    sources::DesiredSet next = sources::MergeSources(snapshots_, source_memory_, &desired_);
+    sources::DesiredSet next = sources::MergeSources(snapshots_, last_good_files_, &desired_);
     const int64_t now = NowMs();
     // Keys whose desired state changed (new, changed, gone, frozen or thawed).
     for (const auto& [k, e] : next.present) {

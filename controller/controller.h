@@ -29,7 +29,7 @@
 #include "controller/cluster/observe.h"
 #include "controller/metrics.h"
 #include "controller/pass.h"
-#include "controller/record_memory.h"
+#include "controller/record_fold.h"
 #include "controller/status_board.h"
 #include "controller/work_queue.h"
 #include "reconciler/types.h"
@@ -141,7 +141,7 @@ class Controller {
   std::condition_variable source_cv_;
   std::vector<bool> source_dirty_;
   std::vector<sources::SourceSnapshot> snapshots_;
-  sources::SourceMemory source_memory_;
+  sources::LastGoodFiles last_good_files_;
   sources::DesiredSet desired_;
   bool sources_read_ = false;
   bool resync_due_ = false;

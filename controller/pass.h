@@ -16,7 +16,7 @@
 #include "common/clock.h"
 #include "controller/cluster/cluster_runtime.h"
 #include "controller/metrics.h"
-#include "controller/record_memory.h"
+#include "controller/record_fold.h"
 #include "controller/status_board.h"
 #include "controller/work_queue.h"
 #include "reconciler/types.h"

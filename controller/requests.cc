@@ -4,7 +4,7 @@
 
 #include "controller/cluster/observe.h"
 #include "controller/controller.h"
-#include "controller/record_memory.h"
+#include "controller/record_fold.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
 #include "reconciler/planner.h"

@@ -28,10 +28,11 @@ LAYERS = {
                   "heron/defn", "heron/proto/"],
     # ZooKeeper: the client, Heron's state, the controller's records, leader election.
     "statestore/": ["common/", "crd/", "heron/packing"],
-    # The Aurora client and job builder; aurora/local is the scheduler stand-in, which speaks
-    # the same IDL but builds no job and uses no client.
-    "aurora/local/": ["common/", "aurora/codec", "aurora/types", "aurora/wire_protocol",
+    # aurora-local, the scheduler stand-in: it speaks the same IDL but builds no job and uses no
+    # client.
+    "aurora_local/": ["common/", "aurora/codec", "aurora/types", "aurora/wire_protocol",
                       "aurora/gen/", "statestore/zk_client"],
+    # The Aurora types and codec, the job builder, the client.
     "aurora/": ["common/", "crd/", "heron/packing", "statestore/zk_client",
                 "statestore/heron_state"],
     # A revision's shape: packing, job inputs and hash, the job; no transport, no ZooKeeper.

@@ -18,7 +18,7 @@ std::string Where(const crd::Topology& t) {
 
 }  // namespace
 
-DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory,
+DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, LastGoodFiles& last_good,
                         const DesiredSet* previous) {
   DesiredSet out;
   std::map<crd::TopologyKey, std::string> first_seen;  // key -> where, for duplicates
@@ -28,7 +28,7 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
     if (!added && it->second.find(why) == std::string::npos) it->second += "; " + why;
   };
   for (const auto& s : snapshots) {
-    auto& files = memory.files[s.source];
+    auto& files = last_good.files[s.source];
     Status status = s.status;
     // An empty source prunes nothing unless it is marked allowEmpty: an emptied directory or a
     // branch reset by mistake must not delete every topology.
@@ -44,7 +44,7 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
     if (!status.ok()) {
       const std::string why = "source " + s.source + ": " + status.message();
       out.errors.push_back(why);
-      if (!memory.ever_read[s.source] || empty) {
+      if (!last_good.ever_read[s.source] || empty) {
         out.freeze_absent = true;
         out.freeze_absent_reason = why;
       }
@@ -53,7 +53,7 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemo
       }
       continue;
     }
-    memory.ever_read[s.source] = true;
+    last_good.ever_read[s.source] = true;
     std::map<std::string, std::vector<crd::TopologyKey>> now;
     for (const auto& shared : s.files) {
       const SpecFile& f = *shared;

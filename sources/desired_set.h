@@ -37,14 +37,14 @@ struct DesiredSet {
 
 // What each file held the last time it parsed cleanly, per source: a file that breaks later
 // freezes exactly these keys. Updated by Merge.
-struct SourceMemory {
+struct LastGoodFiles {
   std::map<std::string, std::map<std::string, std::vector<crd::TopologyKey>>> files;  // src->file
   std::map<std::string, bool> ever_read;  // source -> read successfully once
 };
 
 // previous, the set the last merge gave, lends its spec hashes: an unchanged file yields the
 // same parsed object, so a resync hashes only what changed.
-DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, SourceMemory& memory,
+DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, LastGoodFiles& last_good,
                         const DesiredSet* previous = nullptr);
 
 }  // namespace hgo::sources

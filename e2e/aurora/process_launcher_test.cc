@@ -1,6 +1,6 @@
 // ProcessLauncher with real processes: Thermos ordering, template variables, per-process logs,
 // reruns up to max_failures, SIGTERM then SIGKILL after the finalization wait, and adoption.
-#include "aurora/local/process_launcher.h"
+#include "aurora_local/process_launcher.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

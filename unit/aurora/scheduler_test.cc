@@ -1,6 +1,6 @@
 // aurora-local's scheduler with a fake launcher and a fake clock: Aurora's task state machine,
 // rescheduling, kills, added instances, updates with rollback, and durable state.
-#include "aurora/local/scheduler.h"
+#include "aurora_local/scheduler.h"
 
 #include <gtest/gtest.h>
 

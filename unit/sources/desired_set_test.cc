@@ -26,7 +26,7 @@ SourceSnapshot Snap(const std::string& source,
 }
 
 TEST(DesiredSetTest, ValidSpecsArePresentWithTheirSource) {
-  SourceMemory m;
+  LastGoodFiles m;
   DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")},
                                                {"b.yaml", testing::MinimalSpecText("b")}})},
                               m);
@@ -38,7 +38,7 @@ TEST(DesiredSetTest, ValidSpecsArePresentWithTheirSource) {
 }
 
 TEST(DesiredSetTest, AnInvalidDocumentFreezesItsKeyWithFileAndLine) {
-  SourceMemory m;
+  LastGoodFiles m;
   std::string bad = testing::MinimalSpecText("a");
   bad.replace(bad.find("role: www-data"), 14, "role: www-data\n  bogus: 1");
   DesiredSet d = MergeSources(
@@ -51,7 +51,7 @@ TEST(DesiredSetTest, AnInvalidDocumentFreezesItsKeyWithFileAndLine) {
 }
 
 TEST(DesiredSetTest, ASyntaxErrorFreezesWhatTheFileHeldLastTime) {
-  SourceMemory m;
+  LastGoodFiles m;
   MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")},
                                 {"b.yaml", testing::MinimalSpecText("b")}})},
                m);
@@ -66,7 +66,7 @@ TEST(DesiredSetTest, ASyntaxErrorFreezesWhatTheFileHeldLastTime) {
 }
 
 TEST(DesiredSetTest, ABrokenFileNeverSeenBeforeFreezesEverythingAbsent) {
-  SourceMemory m;
+  LastGoodFiles m;
   DesiredSet d = MergeSources(
       {Snap("dir:/a", {{"a.yaml", "kind: [\n"}, {"b.yaml", testing::MinimalSpecText("b")}})}, m);
   EXPECT_TRUE(d.freeze_absent) << "the broken file may hold any topology: prune nothing";
@@ -74,7 +74,7 @@ TEST(DesiredSetTest, ABrokenFileNeverSeenBeforeFreezesEverythingAbsent) {
 }
 
 TEST(DesiredSetTest, AnUnreadableSourceFreezesWhatItHeld) {
-  SourceMemory m;
+  LastGoodFiles m;
   MergeSources({Snap("git:x", {{"a.yaml", testing::MinimalSpecText("a")}}),
                 Snap("dir:/b", {{"b.yaml", testing::MinimalSpecText("b")}})},
                m);
@@ -90,7 +90,7 @@ TEST(DesiredSetTest, AnUnreadableSourceFreezesWhatItHeld) {
 }
 
 TEST(DesiredSetTest, ASourceThatFailsBeforeItsFirstReadFreezesAllAbsentKeys) {
-  SourceMemory m;
+  LastGoodFiles m;
   SourceSnapshot failed;
   failed.source = "git:x";
   failed.status = Status::Unavailable("no route");
@@ -99,13 +99,13 @@ TEST(DesiredSetTest, ASourceThatFailsBeforeItsFirstReadFreezesAllAbsentKeys) {
 }
 
 TEST(DesiredSetTest, AnEmptySourcePrunesNothingUnlessAllowed) {
-  SourceMemory m;
+  LastGoodFiles m;
   MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")}})}, m);
   DesiredSet d = MergeSources({Snap("dir:/a", {})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
   EXPECT_TRUE(d.freeze_absent);
   EXPECT_NE(d.errors.at(0).find("empty"), std::string::npos);
-  SourceMemory m2;
+  LastGoodFiles m2;
   MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")}}, true)}, m2);
   d = MergeSources({Snap("dir:/a", {}, true)}, m2);
   EXPECT_TRUE(d.frozen.empty());
@@ -114,7 +114,7 @@ TEST(DesiredSetTest, AnEmptySourcePrunesNothingUnlessAllowed) {
 }
 
 TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
-  SourceMemory m;
+  LastGoodFiles m;
   DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")}}),
                                Snap("dir:/b", {{"copy.yaml", testing::MinimalSpecText("a")}})},
                               m);
@@ -125,7 +125,7 @@ TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
 }
 
 TEST(DesiredSetTest, GitFileNamesCarryTheCommitButAreTrackedByPath) {
-  SourceMemory m;
+  LastGoodFiles m;
   MergeSources({Snap("git:x", {{"t/a.yaml@abc", testing::MinimalSpecText("a")}})}, m);
   DesiredSet d = MergeSources({Snap("git:x", {{"t/a.yaml@def", "kind: [\n"}})}, m);
   EXPECT_EQ(d.frozen.count(Key("a")), 1u);
@@ -133,7 +133,7 @@ TEST(DesiredSetTest, GitFileNamesCarryTheCommitButAreTrackedByPath) {
 }
 
 TEST(DesiredSetTest, SpecHashesFollowTheParsedSpecsAcrossMerges) {
-  SourceMemory m;
+  LastGoodFiles m;
   ParseCache cache;
   auto snap = [&](const std::string& text) {
     SourceSnapshot s;

@@ -1,4 +1,4 @@
-#include "aurora/local/serverset.h"
+#include "aurora_local/serverset.h"
 
 #include <spdlog/spdlog.h>
 

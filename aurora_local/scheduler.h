@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "aurora/gen/api_types.h"
-#include "aurora/local/launcher.h"
+#include "aurora_local/launcher.h"
 #include "common/clock.h"
 #include "common/json.h"
 

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <set>
 
-#include "aurora/local/launcher.h"
+#include "aurora_local/launcher.h"
 
 namespace hgo::aurora::local {
 

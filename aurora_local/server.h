@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
-#include "aurora/local/process_launcher.h"
-#include "aurora/local/scheduler.h"
+#include "aurora_local/process_launcher.h"
+#include "aurora_local/scheduler.h"
 #include "common/clock.h"
 #include "common/http_server.h"
 
@@ -31,7 +31,7 @@ struct ServerOptions {
   // user -> password; empty: no authentication (audit user "UNSECURE").
   std::map<std::string, std::string> users;
   std::chrono::milliseconds tick{50};
-  // Tasks run without processes (aurora/local/simulated_launcher.h): benchmarks at scale.
+  // Tasks run without processes (aurora_local/simulated_launcher.h): benchmarks at scale.
   bool simulate_tasks = false;
 };
 

@@ -1,4 +1,4 @@
-#include "controller/record_memory.h"
+#include "controller/record_fold.h"
 
 #include <algorithm>
 #include <memory>

@@ -1,6 +1,6 @@
-#include "aurora/local/server.h"
+#include "aurora_local/server.h"
 
-#include "aurora/local/simulated_launcher.h"
+#include "aurora_local/simulated_launcher.h"
 
 #include <spdlog/spdlog.h>
 #include <thrift/TApplicationException.h>

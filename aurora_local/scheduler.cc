@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "aurora/codec.h"
-#include "aurora/local/scheduler_internal.h"
+#include "aurora_local/scheduler_internal.h"
 
 namespace hgo::aurora::local {
 

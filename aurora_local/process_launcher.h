@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "aurora/local/launcher.h"
+#include "aurora_local/launcher.h"
 #include "common/clock.h"
 #include "common/json.h"
 

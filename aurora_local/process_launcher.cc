@@ -1,4 +1,4 @@
-#include "aurora/local/process_launcher.h"
+#include "aurora_local/process_launcher.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,12 +1,12 @@
-#include "aurora/local/main.h"
+#include "aurora_local/main.h"
 
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "aurora/local/server.h"
-#include "aurora/local/serverset.h"
+#include "aurora_local/server.h"
+#include "aurora_local/serverset.h"
 #include "common/signals.h"
 #include "common/version.h"
 

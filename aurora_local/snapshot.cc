@@ -2,7 +2,7 @@
 // and the updater's bookkeeping. Task configs are stored once and shared by reference, so a
 // thousand tasks of one config cost one config.
 #include "aurora/codec.h"
-#include "aurora/local/scheduler_internal.h"
+#include "aurora_local/scheduler_internal.h"
 #include "common/base64.h"
 #include "common/json.h"
 

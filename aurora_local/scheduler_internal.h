@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "aurora/local/scheduler.h"
+#include "aurora_local/scheduler.h"
 
 namespace hgo::aurora::local {
 
