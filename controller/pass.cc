@@ -187,75 +187,17 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
     ShapeRecordedRevisions(c, current, revisions);
   }
 
-  // The prune budget: at most N topologies killed per resync period.
-  const bool prunes = desired->presence == reconciler::Desired::Presence::kAbsent &&
-                      std::any_of(plan.actions.begin(), plan.actions.end(),
-                                  [](const Action& a) { return a.kind == Kind::kKillJob; });
-  if (prunes && !edges_.take_prune_token()) {
-    plan.actions.clear();
-    plan.events.clear();
-    plan.memory = memory;
-    plan.message = "the spec is gone; waiting for the prune budget (" +
-                   std::to_string(settings_.prune_budget) + " per resync)";
-    plan.requeue_after_ms = std::max<int64_t>(1000, settings_.resync.count() / 4);
-  }
+  ApplyPruneBudget(*desired, memory, plan);
   if (!edges_.leader->load()) return finish("skipped");  // deposed during the pass: do nothing
 
-  Status executed;
   const std::optional<Status> halted = edges_.board->HaltedFor(key, desired->spec_hash);
-  if (Writes(plan) && halted) {
-    // Not executed: the same actions failed in a way retrying does not mend.
-    executed = Status(halted->code(), "halted: " + halted->message() +
-                                          " (twice; not tried again until the spec changes or "
-                                          "POST :retry)");
-  } else if (Writes(plan)) {
-    const auto t0 = edges_.clock->Now();
-    executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
-                                          revisions);
-    edges_.metrics->Observe("heron_controller_execute_seconds", {{"cluster", key.cluster}},
-                            std::chrono::duration<double>(edges_.clock->Now() - t0).count());
-    edges_.board->NoteWrite(key, NowMs());
-    for (const auto& a : plan.actions) {
-      if (a.kind != Kind::kRemember && a.kind != Kind::kForget) {
-        edges_.metrics->Inc("heron_controller_actions_total",
-                            {{"action", reconciler::ActionName(a.kind)}});
-      }
-    }
-    if (!executed.ok()) spdlog::warn("{}: {}", key.ToString(), executed.ToString());
-    edges_.board->NoteOutcome(key, desired->spec_hash, executed);
-  }
-  for (const auto& a : plan.actions) {
-    if (a.kind != Kind::kRemember) {
-      spdlog::info("{}: {} {} ({})", key.ToString(), reconciler::ActionName(a.kind),
-                   a.hash.substr(0, 12), a.reason);
-    }
-  }
-
-  // The record: deleted with the topology, otherwise written when it changed.
+  const Status executed = Act(key, c, worker, plan, revisions, desired->spec_hash, halted);
   const bool forget = std::any_of(plan.actions.begin(), plan.actions.end(),
                                   [](const Action& a) { return a.kind == Kind::kForget; });
-  Status recorded;
-  if (forget && executed.ok()) {
-    if (version != statestore::kMustNotExist) recorded = edges_.store->DeleteRecord(key, version);
-    if (recorded.code() == StatusCode::kNotFound) recorded = Status::Ok();
-    edges_.board->CacheRecord(key, generation, std::nullopt);
-  } else if (*stored || plan.phase != reconciler::Phase::kDeleted) {
-    statestore::TopologyRecord next = record;
-    PassOutcome pass{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
-                     executed, now};
-    if (of.entry) pass.source = of.entry->source;
-    FoldPass(next, pass);
-    if (!*stored || !(next == record)) {
-      auto put = edges_.store->PutRecord(next, version);
-      recorded = put.status();
-      if (put.ok()) {
-        latest = std::make_shared<const statestore::TopologyRecord>(std::move(next));
-        edges_.board->CacheRecord(key, generation, SharedRecord{latest, *put});
-      } else {
-        edges_.board->CacheRecord(key, generation, std::nullopt);
-      }
-    }
-  }
+  PassOutcome outcome{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
+                      executed, now};
+  if (of.entry) outcome.source = of.entry->source;
+  const Status recorded = Record(key, generation, *stored, forget, version, outcome, &latest);
   PassReport report;
   report.phase = plan.phase;
   report.message = plan.message;
@@ -280,24 +222,107 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   }
   edges_.board->Measure(key, plan, observed, *desired, executed.ok(), NowMs());
 
+  finish(Requeue(key, plan, observed.known, executed, recorded, halted.has_value()));
+}
+
+void KeyPass::ApplyPruneBudget(const reconciler::Desired& desired, const reconciler::Memory& memory,
+                               reconciler::Plan& plan) {
+  // At most prune_budget topologies killed per resync period.
+  const bool prunes = desired.presence == reconciler::Desired::Presence::kAbsent &&
+                      std::any_of(plan.actions.begin(), plan.actions.end(),
+                                  [](const Action& a) { return a.kind == Kind::kKillJob; });
+  if (!prunes || edges_.take_prune_token()) return;
+  plan.actions.clear();
+  plan.events.clear();
+  plan.memory = memory;
+  plan.message = "the spec is gone; waiting for the prune budget (" +
+                 std::to_string(settings_.prune_budget) + " per resync)";
+  plan.requeue_after_ms = std::max<int64_t>(1000, settings_.resync.count() / 4);
+}
+
+Status KeyPass::Act(const crd::TopologyKey& key, ClusterRuntime& c, int worker,
+                    const reconciler::Plan& plan,
+                    const std::map<std::string, RevisionSource>& revisions,
+                    const std::string& spec_hash, const std::optional<Status>& halted) {
+  Status executed;
+  if (Writes(plan) && halted) {
+    // Not executed: the same actions failed in a way retrying does not mend.
+    executed = Status(halted->code(), "halted: " + halted->message() +
+                                          " (twice; not tried again until the spec changes or "
+                                          "POST :retry)");
+  } else if (Writes(plan)) {
+    const auto t0 = edges_.clock->Now();
+    executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
+                                          revisions);
+    edges_.metrics->Observe("heron_controller_execute_seconds", {{"cluster", key.cluster}},
+                            std::chrono::duration<double>(edges_.clock->Now() - t0).count());
+    edges_.board->NoteWrite(key, NowMs());
+    for (const auto& a : plan.actions) {
+      if (a.kind != Kind::kRemember && a.kind != Kind::kForget) {
+        edges_.metrics->Inc("heron_controller_actions_total",
+                            {{"action", reconciler::ActionName(a.kind)}});
+      }
+    }
+    if (!executed.ok()) spdlog::warn("{}: {}", key.ToString(), executed.ToString());
+    edges_.board->NoteOutcome(key, spec_hash, executed);
+  }
+  for (const auto& a : plan.actions) {
+    if (a.kind != Kind::kRemember) {
+      spdlog::info("{}: {} {} ({})", key.ToString(), reconciler::ActionName(a.kind),
+                   a.hash.substr(0, 12), a.reason);
+    }
+  }
+  return executed;
+}
+
+Status KeyPass::Record(const crd::TopologyKey& key, int64_t generation,
+                       const std::optional<SharedRecord>& stored, bool forget, int64_t version,
+                       const PassOutcome& outcome,
+                       std::shared_ptr<const statestore::TopologyRecord>* latest) {
+  // Deleted with the topology, otherwise written when it changed.
+  Status recorded;
+  if (forget && outcome.executed.ok()) {
+    if (version != statestore::kMustNotExist) recorded = edges_.store->DeleteRecord(key, version);
+    if (recorded.code() == StatusCode::kNotFound) recorded = Status::Ok();
+    edges_.board->CacheRecord(key, generation, std::nullopt);
+    return recorded;
+  }
+  if (!stored && outcome.plan->phase == reconciler::Phase::kDeleted) return recorded;
+  const statestore::TopologyRecord& record = **latest;
+  statestore::TopologyRecord next = record;
+  FoldPass(next, outcome);
+  if (stored && next == record) return recorded;
+  auto put = edges_.store->PutRecord(next, version);
+  if (put.ok()) {
+    *latest = std::make_shared<const statestore::TopologyRecord>(std::move(next));
+    edges_.board->CacheRecord(key, generation, SharedRecord{*latest, *put});
+  } else {
+    edges_.board->CacheRecord(key, generation, std::nullopt);
+  }
+  return put.status();
+}
+
+const char* KeyPass::Requeue(const crd::TopologyKey& key, const reconciler::Plan& plan,
+                             bool observed, const Status& executed, const Status& recorded,
+                             bool halted) {
   if (!executed.ok() || !recorded.ok()) {
     if (!recorded.ok()) {
       spdlog::warn("{}: writing its record: {}", key.ToString(), recorded.ToString());
     }
     if (halted && recorded.ok()) {
       edges_.queue->Forget(key);  // waits for a change of the spec, :retry or the next resync
-      return finish("halted");
+      return "halted";
     }
     edges_.queue->AddRateLimited(key);
-    return finish(recorded.code() == StatusCode::kConflict ? "conflict" : "error");
+    return recorded.code() == StatusCode::kConflict ? "conflict" : "error";
   }
   edges_.queue->Forget(key);
   if (plan.requeue_after_ms > 0) {
     edges_.queue->AddAfter(key, std::chrono::milliseconds(plan.requeue_after_ms));
-  } else if (!observed.known) {
+  } else if (!observed) {
     edges_.queue->AddRateLimited(key);
   }
-  finish("ok");
+  return "ok";
 }
 
 StatusOr<std::optional<SharedRecord>> KeyPass::ReadRecord(const crd::TopologyKey& key,

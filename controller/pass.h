@@ -76,6 +76,22 @@ class KeyPass {
   void ShapeRecordedRevisions(ClusterRuntime& c, const std::optional<packing::PackingPlan>& current,
                               std::map<std::string, RevisionSource>& revisions);
   StatusOr<std::optional<SharedRecord>> ReadRecord(const crd::TopologyKey& key, int64_t generation);
+  // Holds back a prune when the resync period's budget is spent.
+  void ApplyPruneBudget(const reconciler::Desired& desired, const reconciler::Memory& memory,
+                        reconciler::Plan& plan);
+  // Executes the plan's writes, unless the key is halted; the outcome.
+  Status Act(const crd::TopologyKey& key, ClusterRuntime& c, int worker,
+             const reconciler::Plan& plan, const std::map<std::string, RevisionSource>& revisions,
+             const std::string& spec_hash, const std::optional<Status>& halted);
+  // Folds the pass into the record and stores it (or deletes it with the topology); *latest
+  // holds the record as stored before and receives it as stored after.
+  Status Record(const crd::TopologyKey& key, int64_t generation,
+                const std::optional<SharedRecord>& stored, bool forget, int64_t version,
+                const PassOutcome& outcome,
+                std::shared_ptr<const statestore::TopologyRecord>* latest);
+  // Requeues the key as the pass's outcome asks; the result label for the metrics.
+  const char* Requeue(const crd::TopologyKey& key, const reconciler::Plan& plan, bool observed,
+                      const Status& executed, const Status& recorded, bool halted);
   int64_t NowMs() const;
 
   const PassSettings settings_;
