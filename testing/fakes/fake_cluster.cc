@@ -1,5 +1,7 @@
 #include "testing/fakes/fake_cluster.h"
 
+#include <optional>
+
 #include "controller/cluster/observe.h"
 #include "heron/messages.h"
 #include "heron/proto/packing_plan.pb.h"
@@ -12,7 +14,48 @@ using statestore::HeronDir;
 using statestore::HeronLayout;
 
 namespace {
+
 constexpr char kManagerHostSuffix[] = ".tmanager.fake";
+
+// A call to a fake topology manager:
+// http://<topology>.<cluster>.tmanager.fake:1/<verb>?topologyid=ID[&runtime-config=k:v...]
+struct ManagerCall {
+  std::string topology, cluster, verb, id;
+  std::map<std::string, std::string> runtime;  // runtime-config entries
+};
+
+std::optional<ManagerCall> ParseManagerCall(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return std::nullopt;
+  const size_t host_start = scheme + 3;
+  const size_t suffix = url.find(kManagerHostSuffix, host_start);
+  const size_t dot = url.find('.', host_start);
+  const size_t path_start = url.find('/', host_start);
+  if (suffix == std::string::npos || dot >= suffix || path_start == std::string::npos) {
+    return std::nullopt;
+  }
+  ManagerCall call;
+  call.topology = url.substr(host_start, dot - host_start);
+  call.cluster = url.substr(dot + 1, suffix - dot - 1);
+  const size_t query_start = url.find('?', path_start);
+  call.verb = url.substr(path_start, query_start - path_start);
+  for (size_t at = query_start == std::string::npos ? url.size() + 1 : query_start + 1;
+       at <= url.size();) {
+    size_t end = url.find('&', at);
+    if (end == std::string::npos) end = url.size();
+    const std::string pair = url.substr(at, end - at);
+    const size_t eq = pair.find('=');
+    const std::string key = pair.substr(0, eq), value = pair.substr(eq + 1);
+    if (key == "topologyid") call.id = value;
+    if (key == "runtime-config") {
+      const size_t colon = value.rfind(':');
+      call.runtime[value.substr(0, colon)] = value.substr(colon + 1);
+    }
+    at = end + 1;
+  }
+  return call;
+}
+
 }  // namespace
 
 void FakeCluster::SetReachable(bool reachable) {
@@ -107,39 +150,21 @@ void FakeCluster::RunHeron(const std::string& name, bool running, bool restarted
 }
 
 StatusOr<int> FakeCluster::CallTopologyManager(const std::string& url) {
-  // http://<topology>.<cluster>.tmanager.fake:1/<verb>?topologyid=ID[&runtime-config=k:v...]
-  const size_t host_start = url.find("://") + 3;
-  const size_t host_end = url.find(':', host_start);
-  const std::string topology = url.substr(host_start, url.find('.', host_start) - host_start);
-  const size_t path_start = url.find('/', host_end);
-  const size_t query_start = url.find('?', path_start);
-  const std::string verb = url.substr(path_start, query_start - path_start);
-  std::map<std::string, std::string> runtime;
-  std::string id;
-  for (size_t at = query_start + 1; at <= url.size();) {
-    size_t end = url.find('&', at);
-    if (end == std::string::npos) end = url.size();
-    const std::string pair = url.substr(at, end - at);
-    const size_t eq = pair.find('=');
-    const std::string key = pair.substr(0, eq), value = pair.substr(eq + 1);
-    if (key == "topologyid") id = value;
-    if (key == "runtime-config") {
-      const size_t colon = value.rfind(':');
-      runtime[value.substr(0, colon)] = value.substr(colon + 1);
-    }
-    at = end + 1;
-  }
+  auto call = ParseManagerCall(url);
+  if (!call) return Status::Unavailable("no such host");
+  const std::string& topology = call->topology;
+  const std::string& verb = call->verb;
   const HeronLayout layout{root_, false};
   auto current = heron_->Read(layout, HeronDir::kPhysicalPlans, topology);
   if (!current.ok() || !*current) return 500;  // no physical plan yet: Heron answers 500
   HGO_ASSIGN_OR_RETURN(auto plan, heronmsg::ParseHeronMessage<heron::proto::system::PhysicalPlan>(
                                       **current, "pplans"));
-  if (plan.topology().id() != id) return 404;
+  if (plan.topology().id() != call->id) return 404;
   if (verb == "/activate" || verb == "/deactivate") {
     plan.mutable_topology()->set_state(verb == "/activate" ? heron::proto::api::RUNNING
                                                            : heron::proto::api::PAUSED);
   } else if (verb == "/runtime_config/update") {
-    if (!heronmsg::SetRuntimeConfig(*plan.mutable_topology(), runtime).ok()) return 400;
+    if (!heronmsg::SetRuntimeConfig(*plan.mutable_topology(), call->runtime).ok()) return 400;
   } else {
     return 404;
   }
@@ -155,11 +180,9 @@ FakeCluster& FakeConnector::Add(const std::string& name, const std::string& root
 }
 
 StatusOr<int> FakeConnector::CallTopologyManager(const std::string& url) {
-  const size_t host_start = url.find("://") + 3;
-  const size_t suffix = url.find(kManagerHostSuffix, host_start);
-  const size_t dot = url.find('.', host_start);
-  if (suffix == std::string::npos || dot >= suffix) return Status::Unavailable("no such host");
-  auto it = clusters_.find(url.substr(dot + 1, suffix - dot - 1));
+  auto call = ParseManagerCall(url);
+  if (!call) return Status::Unavailable("no such host");
+  auto it = clusters_.find(call->cluster);
   if (it == clusters_.end()) return Status::Unavailable("no such host");
   return it->second->CallTopologyManager(url);
 }
