@@ -215,7 +215,12 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   report.current_job_hash = job_hash == plan.memory.job_hash_of.end() ? "" : job_hash->second;
   report.record = latest;
   edges_.board->Report(key, std::move(report));
-  if (forget && executed.ok() && recorded.ok()) {
+  // Gone: forgotten now, or a late pass (Heron's watch can queue the key again while the pass
+  // that forgot it runs) that found no spec, no topology and no record; either way the API
+  // answers 404 for it, as for a key it never knew.
+  const bool gone = executed.ok() && recorded.ok() &&
+                    (forget || (!*stored && plan.phase == reconciler::Phase::kDeleted));
+  if (gone) {
     edges_.board->Erase(key);
     c.job_hashes().Forget(key);
     c.heron_memo().Forget(key.name);
