@@ -234,6 +234,43 @@ TEST_F(LoopTest, PruningWaitsForTheTombstoneThenKillsOnePerResyncPeriod) {
   EXPECT_FALSE(Record("a"));
   EXPECT_FALSE(Record("b"));
   EXPECT_TRUE(Record("keep"));
+  for (const char* name : {"a", "b"}) {
+    EXPECT_EQ(controller_->Get(Key(name)).status().code(), StatusCode::kNotFound) << name;
+  }
+  EXPECT_TRUE(controller_->Get(Key("keep")).ok());
+}
+
+// Heron's watch can queue a key again while the pass that forgets it runs (a late write of
+// Heron's own, here a scheduler location written and removed while that pass reads Aurora). The
+// late pass finds no spec, no topology and no record, and leaves no status behind: the API
+// answers 404, as for a key it never knew.
+TEST_F(LoopTest, ALatePassOfAPrunedKeyLeavesNoStatus) {
+  options_.settings.prune = true;
+  options_.settings.tombstone_ms = 1000;
+  StartController();
+  for (const char* name : {"keep", "wc"}) {  // keep: an emptied source prunes nothing
+    crd::Topology spec = Spec(name);
+    Commit(spec);
+  }
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  const statestore::HeronLayout layout{"/heron", false};
+  int late_writes = 0;  // outside the hook: FakeAurora calls a copy of it
+  aurora().OnRead([&] {
+    // The passes that find the job and Heron's nodes gone and the record not yet (the last of
+    // them forgets the key).
+    const bool nodes = cluster().heron()->Nodes().count("/heron/topologies/wc") > 0;
+    if (!TaskIds("wc").empty() || nodes || !Record("wc")) return;
+    ++late_writes;
+    auto* heron = cluster().heron();
+    ASSERT_TRUE(heron->Write(layout, statestore::HeronDir::kSchedulers, "wc", "late").ok());
+    ASSERT_TRUE(heron->Remove(layout, statestore::HeronDir::kSchedulers, "wc").ok());
+  });
+  source_->Remove("wc.yaml");
+  for (int i = 0; i < 40 && Record("wc"); ++i) Step(6s);
+  EXPECT_GE(late_writes, 1);
+  EXPECT_FALSE(Record("wc"));
+  Step();
+  EXPECT_EQ(controller_->Get(Key("wc")).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(LoopTest, ASourceThatCannotBeReadFreezesWhatItHeld) {
