@@ -386,6 +386,12 @@ StatusOr<HashedJob> BuildHashedJob(const crd::Topology& t, const ClusterConfig& 
   return out;
 }
 
+std::string LiveTaskHash(const TaskConfig& task) {
+  return "live-" + Sha256Hex(SerializeThrift(ToThrift(task), WireProtocol::kBinary));
+}
+
+bool IsLiveTaskHash(const std::string& hash) { return hash.rfind("live-", 0) == 0; }
+
 StatusOr<std::string> JobHash(const crd::Topology& t, const ClusterConfig& c, JobInputs in) {
   HGO_ASSIGN_OR_RETURN(HashedJob hashed, BuildHashedJob(t, c, std::move(in)));
   return hashed.hash;

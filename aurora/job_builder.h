@@ -116,6 +116,13 @@ StatusOr<UpdateRequest> BuildUpdate(const crd::Topology& t, const ClusterConfig&
                                     const JobInputs& in);
 // An update request for a job already built (BuildJob or WithTopologyId) from t and in.
 UpdateRequest UpdateOfJob(const crd::Topology& t, JobConfig job, const JobInputs& in);
+// The identity of a live task the controller did not build (a job without its job-hash
+// metadata, e.g. heron-cli's), read whole (getTasksStatus): "live-" and the sha256 of its
+// TaskConfig. It stands for the task's job hash once the controller adopted the job: the
+// instances of one job with one config share it; any other config has another.
+std::string LiveTaskHash(const TaskConfig& task);
+bool IsLiveTaskHash(const std::string& hash);
+
 // BuildJob calls so far in this process (each builds the Thermos JSON): for tests and
 // benchmarks that count how often a pass builds a job.
 uint64_t JobBuildsSoFar();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "controller/cluster/adopt.h"
 #include "controller/cluster/observe.h"
 #include "reconciler/planner.h"
 
@@ -173,6 +174,12 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   const DesiredOf of = edges_.desired(key);
   auto desired = DesiredFor(of, c, current, revisions, &package_unreachable);
   const reconciler::Memory memory = MemoryFromRecord(record);
+  if (observed.known && memory.applied_hash.empty() && ForeignJob(observed) &&
+      desired->presence == reconciler::Desired::Presence::kPresent) {
+    // A job the controller did not create (heron-cli's): the planner adopts, replaces or
+    // leaves it as spec.adopt says, on a comparison of the whole live topology.
+    observed.foreign = CompareForeign(c, key, worker, revisions.at(desired->spec_hash));
+  }
   reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, settings_.planner, now);
   if (package_unreachable && plan.requeue_after_ms == 0) {
     plan.requeue_after_ms = settings_.planner.requeue_ms;

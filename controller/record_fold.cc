@@ -76,6 +76,8 @@ reconciler::Memory MemoryFromRecord(const TopologyRecord& r) {
   }
   m.suspended = r.suspended;
   m.absent_since_ms = r.absent_since_ms;
+  m.adoption = {r.adoption.spec_hash, r.adoption.live_task, r.adoption.built_task,
+                r.adoption.topology_id, r.adoption.at_ms};
   auto remember = [&m](const Revision& v) {
     if (v.job_hash.empty()) return;
     m.instances_of[v.spec_hash] = v.instances;
@@ -221,6 +223,8 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
   r.rollout_started_ms = m.rollout_started_ms;
   r.absent_since_ms = m.absent_since_ms;
   r.suspended = m.suspended;
+  r.adoption = {m.adoption.hash, m.adoption.live_task, m.adoption.built_task,
+                m.adoption.topology_id, m.adoption.at_ms};
   SyncCopies(r);
 
   using reconciler::Phase;

@@ -129,6 +129,8 @@ Json CanonicalJson(const Topology& t) {
   // Absent when empty, so specs without it keep the hash they had before it existed.
   if (!s.runtime_config.empty()) spec["runtimeConfig"] = RuntimeConfigJson(s.runtime_config);
   spec["syncPolicy"] = SyncPolicyName(s.sync_policy);
+  // Absent when the default, so specs written before it keep their hash.
+  if (s.adopt != AdoptPolicy::kIfMatching) spec["adopt"] = AdoptPolicyName(s.adopt);
   spec["state"] = DesiredStateName(s.state);
   root["spec"] = std::move(spec);
   return root;
@@ -163,7 +165,7 @@ std::string TaskHash(const Topology& t) {
     }
   }
   if (spec["packing"].is_object()) spec["packing"].as_object().erase("containers");
-  for (const char* key : {"state", "syncPolicy", "update", "runtimeConfig"}) {
+  for (const char* key : {"state", "syncPolicy", "adopt", "update", "runtimeConfig"}) {
     spec.as_object().erase(key);
   }
   if (j["metadata"].is_object()) j["metadata"].as_object().erase("labels");

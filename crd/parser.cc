@@ -231,7 +231,8 @@ void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_n
   MapReader m(ctx, root.Get("spec"), "spec");
   if (!m.ok()) return;
   m.CheckKnown({"cluster", "role", "environment", "heron", "package", "topology", "packing",
-                "resources", "constraints", "update", "runtimeConfig", "syncPolicy", "state"});
+                "resources", "constraints", "update", "runtimeConfig", "syncPolicy", "adopt",
+                "state"});
   TopologySpec& s = t.spec;
   s.cluster = m.String("cluster", true).value_or("");
   s.role = m.String("role", true).value_or("");
@@ -276,6 +277,11 @@ void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_n
   ReadRuntimeConfig(ctx, m, s.runtime_config);
   if (auto p = m.Enum("syncPolicy", {"repair", "warn"}, false)) {
     s.sync_policy = *p == "repair" ? SyncPolicy::kRepair : SyncPolicy::kWarn;
+  }
+  if (auto a = m.Enum("adopt", {"IfMatching", "Replace", "Never"}, false)) {
+    s.adopt = *a == "Replace" ? AdoptPolicy::kReplace
+              : *a == "Never" ? AdoptPolicy::kNever
+                              : AdoptPolicy::kIfMatching;
   }
   if (auto st = m.Enum("state", {"Running", "Paused"}, false)) {
     s.state = *st == "Running" ? DesiredState::kRunning : DesiredState::kPaused;

@@ -99,6 +99,18 @@ const char* UpdateStrategyName(UpdateStrategy s) {
 
 const char* SyncPolicyName(SyncPolicy p) { return p == SyncPolicy::kWarn ? "warn" : "repair"; }
 
+const char* AdoptPolicyName(AdoptPolicy p) {
+  switch (p) {
+    case AdoptPolicy::kReplace:
+      return "Replace";
+    case AdoptPolicy::kNever:
+      return "Never";
+    case AdoptPolicy::kIfMatching:
+      break;
+  }
+  return "IfMatching";
+}
+
 const char* DesiredStateName(DesiredState s) {
   return s == DesiredState::kPaused ? "Paused" : "Running";
 }

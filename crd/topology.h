@@ -134,6 +134,10 @@ struct UpdateSpec {
 };
 
 enum class SyncPolicy { kRepair, kWarn };
+// What to do with a live topology of the spec's key that the controller did not create (one
+// submitted with heron-cli): adopt it when it matches the spec (no restart, its topology id
+// kept), replace it by a rolling update onto the spec, or never touch it.
+enum class AdoptPolicy { kIfMatching, kReplace, kNever };
 enum class DesiredState { kRunning, kPaused };
 
 struct TopologySpec {
@@ -153,6 +157,7 @@ struct TopologySpec {
   // manager without restarting a container; not part of the task (crd::TaskHash).
   std::map<std::string, std::string> runtime_config;
   SyncPolicy sync_policy = SyncPolicy::kRepair;
+  AdoptPolicy adopt = AdoptPolicy::kIfMatching;
   DesiredState state = DesiredState::kRunning;
 };
 
@@ -204,6 +209,7 @@ const char* GroupingTypeName(GroupingType t);
 const char* PackingAlgorithmName(PackingAlgorithm a);
 const char* UpdateStrategyName(UpdateStrategy s);
 const char* SyncPolicyName(SyncPolicy p);
+const char* AdoptPolicyName(AdoptPolicy p);
 const char* DesiredStateName(DesiredState s);
 
 }  // namespace hgo::crd

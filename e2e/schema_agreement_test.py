@@ -94,6 +94,7 @@ BROKEN = {
                                          "  role: www-data\n  runtimeConfig: {topology: {a: \"x:y\"}}"),
     "batch size 0": ("  role: www-data", "  role: www-data\n  update: {batchSize: 0}"),
     "bad sync policy": ("  role: www-data", "  role: www-data\n  syncPolicy: ignore"),
+    "bad adopt policy": ("  role: www-data", "  role: www-data\n  adopt: Always"),
     "bad ram": ("  role: www-data", "  role: www-data\n  resources: {ram: 4GB}"),
     "bad limit": ("  role: www-data", "  role: www-data\n  constraints: {host: 'limit:0'}"),
     "missing package": ("  package:\n", "  pkg:\n"),

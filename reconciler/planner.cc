@@ -1,6 +1,7 @@
 #include "reconciler/planner.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace hgo::reconciler {
 
@@ -15,12 +16,13 @@ std::string Short(const std::string& hash) { return hash.substr(0, 12); }
 class Planner {
  public:
   Planner(const Desired& d, const Observed& o, const Memory& m, const Settings& s, int64_t now)
-      : desired_(d), observed_(o), memory_(m), settings_(s), now_(now) {
+      : desired_(d), input_(o), memory_(m), settings_(s), now_(now) {
     plan_.memory = m;
+    Attribute();
   }
 
   Plan Run() {
-    if (!observed_.known)
+    if (!observed().known)
       return Finish(Phase::kUnknown, "Aurora or ZooKeeper could not be read", true);
     if (plan_.memory.suspended) return Finish(Phase::kSuspended, "suspended: no changes are made");
     if (desired_.presence == Presence::kAbsent) return Absent();
@@ -39,6 +41,37 @@ class Planner {
                                    .update_id = update_id,
                                    .reason = reason});
   }
+  // What was observed, with an adopted topology's marks read as the adoption says (Attribute).
+  const Observed& observed() const { return attributed_ ? *attributed_ : input_; }
+
+  // An adopted topology carries none of the controller's marks. Its instances without metadata
+  // run the adopted task with its topology id, unless someone updated the job since (an update
+  // is the only way Aurora changes a task); the Heron state heron-cli wrote (no spec hash) under
+  // its topology id is the adopted revision's, and so is its topology manager's physical plan.
+  void Attribute() {
+    attributed_.reset();
+    const Adoption& a = plan_.memory.adoption;
+    if (a.hash.empty()) return;
+    bool updated = false;
+    for (const auto& c : input_.foreign_changes) {
+      updated |= c.at_ms >= a.at_ms && c.what.rfind("update ", 0) == 0;
+    }
+    Observed o = input_;
+    for (auto& [id, inst] : o.instances) {
+      if (!updated && inst.job_hash.empty() && inst.topology_id.empty()) {
+        inst.job_hash = a.live_task;
+        inst.topology_id = a.topology_id;
+      }
+    }
+    ObservedHeron& h = o.heron;
+    if (h.topology && h.spec_hash.empty() && h.topology_id == a.topology_id) h.spec_hash = a.hash;
+    if (h.physical_plan && h.physical_plan_spec_hash.empty() &&
+        h.tmanager_topology_id == a.topology_id) {
+      h.physical_plan_spec_hash = a.hash;
+    }
+    attributed_ = std::move(o);
+  }
+
   void Note(const std::string& type, const std::string& reason, const std::string& message) {
     plan_.events.push_back(Event{type, reason, message});
   }
@@ -75,8 +108,8 @@ class Planner {
   // Which fields drifted and, where Aurora's audit data has it, who changed them.
   std::string DriftDetail(const std::vector<int32_t>& stale) const {
     std::vector<std::string> fields;
-    if (static_cast<int32_t>(observed_.instances.size()) != instances_) {
-      fields.push_back("instance count " + std::to_string(observed_.instances.size()) + " (want " +
+    if (static_cast<int32_t>(observed().instances.size()) != instances_) {
+      fields.push_back("instance count " + std::to_string(observed().instances.size()) + " (want " +
                        std::to_string(instances_) + ")");
     }
     if (!stale.empty()) {
@@ -84,19 +117,19 @@ class Planner {
       for (int32_t id : stale) ids += (ids.empty() ? "" : ",") + std::to_string(id);
       fields.push_back("task config of instances " + ids);
     }
-    if (observed_.heron.topology_id != topology_id_ || observed_.heron.spec_hash != target_ ||
-        !observed_.heron.packing_plan) {
+    if (observed().heron.topology_id != topology_id_ || observed().heron.spec_hash != target_ ||
+        !observed().heron.packing_plan) {
       fields.push_back("Heron's topology and packing plan");
     }
-    if (observed_.heron.physical_plan && observed_.heron.paused != WantPaused()) {
+    if (observed().heron.physical_plan && observed().heron.paused != WantPaused()) {
       fields.push_back(std::string("activation state ") +
-                       (observed_.heron.paused ? "PAUSED" : "RUNNING"));
+                       (observed().heron.paused ? "PAUSED" : "RUNNING"));
     }
     if (!RuntimeConfigToSend().empty()) fields.push_back("runtime config");
     std::string out;
     for (const auto& f : fields) out += (out.empty() ? "" : ", ") + f;
     if (out.empty()) out = "the job";
-    for (auto it = observed_.foreign_changes.rbegin(); it != observed_.foreign_changes.rend();
+    for (auto it = observed().foreign_changes.rbegin(); it != observed().foreign_changes.rend();
          ++it) {
       if (it->at_ms >= plan_.memory.rollout_started_ms) {
         out += "; changed by " + it->user + " (" + it->what + ")";
@@ -109,11 +142,11 @@ class Planner {
   void Remember() { plan_.actions.push_back(Action{.kind = Kind::kRemember, .reason = "record"}); }
 
   Plan Absent() {
-    if (!observed_.job_exists() && !observed_.heron.any() && memory_ == Memory{}) {
+    if (!observed().job_exists() && !observed().heron.any() && memory_ == Memory{}) {
       return Finish(Phase::kDeleted, "no spec, no topology, no record");  // nothing to do
     }
     if (plan_.memory.absent_since_ms == 0) plan_.memory.absent_since_ms = now_;
-    if (!observed_.job_exists() && !observed_.heron.any()) {
+    if (!observed().job_exists() && !observed().heron.any()) {
       plan_.memory = Memory{};
       plan_.actions.push_back(Action{.kind = Kind::kForget, .reason = "nothing left to delete"});
       return Finish(Phase::kDeleted, "the spec is gone and so is the topology");
@@ -129,10 +162,10 @@ class Planner {
       return Finish(Phase::kDeleting,
                     "the spec is gone; pruning in " + std::to_string(wait / 1000) + " s");
     }
-    if (observed_.active_update)
-      Add(Kind::kAbortUpdate, "the spec is gone", "", observed_.active_update->id);
-    if (observed_.job_exists()) Add(Kind::kKillJob, "the spec is gone (pruning)");
-    if (observed_.heron.any()) Add(Kind::kDeleteHeronState, "the spec is gone (pruning)");
+    if (observed().active_update)
+      Add(Kind::kAbortUpdate, "the spec is gone", "", observed().active_update->id);
+    if (observed().job_exists()) Add(Kind::kKillJob, "the spec is gone (pruning)");
+    if (observed().heron.any()) Add(Kind::kDeleteHeronState, "the spec is gone (pruning)");
     Note("Normal", "Pruning", "the spec is gone: killing the topology");
     return Finish(Phase::kDeleting, "killing the topology: its spec is gone", true);
   }
@@ -140,13 +173,13 @@ class Planner {
   // The source is broken: keep everything as it is; watch a rollout in flight.
   Plan Frozen() {
     Note("Warning", "SourceError", desired_.source_error);
-    if (observed_.active_update &&
-        observed_.active_update->spec_hash == plan_.memory.applied_hash) {
-      Add(Kind::kPulseUpdate, "rollout in flight", "", observed_.active_update->id);
+    if (observed().active_update &&
+        observed().active_update->spec_hash == plan_.memory.applied_hash) {
+      Add(Kind::kPulseUpdate, "rollout in flight", "", observed().active_update->id);
       return Finish(Phase::kUpdating,
                     "source error (nothing new applied): " + desired_.source_error, true);
     }
-    return Finish(observed_.job_exists() ? Phase::kDegraded : Phase::kPending,
+    return Finish(observed().job_exists() ? Phase::kDegraded : Phase::kPending,
                   "source error (nothing changed): " + desired_.source_error);
   }
 
@@ -174,6 +207,7 @@ class Planner {
       auto job = m.job_hash_of.find(target_);
       target_job_ = job == m.job_hash_of.end() ? desired_.job_hash : job->second;
     }
+    RunAdoptedTask();
     topology_id_ = target_.empty() ? "" : TopologyIdOfTarget();
     // A record from before stream graphs were kept learns the applied revision's graph here, so
     // that the next revision can keep its topology id.
@@ -184,11 +218,26 @@ class Planner {
     }
   }
 
+  // A target whose built task is the adopted revision's runs the live task the adoption kept
+  // while instances run it (a scale or a steering change of an adopted topology restarts
+  // nothing); once none does, the adopted revision is built as any other.
+  void RunAdoptedTask() {
+    const Adoption& a = plan_.memory.adoption;
+    if (a.hash.empty()) return;
+    bool live = false;
+    for (const auto& [id, inst] : observed().instances) live |= inst.job_hash == a.live_task;
+    if (live && !a.built_task.empty() && target_job_ == a.built_task) {
+      target_job_ = a.live_task;
+    } else if (!live && target_job_ == a.live_task) {
+      target_job_ = a.built_task.empty() ? desired_.job_hash : a.built_task;
+    }
+  }
+
   // The topology manager's physical plan is of a revision that runs the target's task: the
   // target itself, or one it only scales (a scale restarts no container, so the manager keeps
   // the revision it started with).
   bool PhysicalPlanRunsTarget() const {
-    const std::string& running = observed_.heron.physical_plan_spec_hash;
+    const std::string& running = observed().heron.physical_plan_spec_hash;
     if (running == target_) return true;
     auto job = plan_.memory.job_hash_of.find(running);
     return job != plan_.memory.job_hash_of.end() && job->second == target_job_;
@@ -223,11 +272,11 @@ class Planner {
   // before). Keys the spec dropped stay: Heron cannot remove a runtime value.
   std::vector<std::string> RuntimeConfigToSend() const {
     std::vector<std::string> out;
-    if (!observed_.heron.physical_plan || observed_.heron.tmanager_topology_id != topology_id_)
+    if (!observed().heron.physical_plan || observed().heron.tmanager_topology_id != topology_id_)
       return out;
     for (const auto& [key, value] : RuntimeOfTarget()) {
-      auto it = observed_.heron.runtime_config.find(key);
-      if (it == observed_.heron.runtime_config.end() || it->second != value) {
+      auto it = observed().heron.runtime_config.find(key);
+      if (it == observed().heron.runtime_config.end() || it->second != value) {
         out.push_back(key + ":" + value);
       }
     }
@@ -262,8 +311,9 @@ class Planner {
       // The spec's revision failed and nothing ever ran well: leave things as they are.
       return Finish(Phase::kFailed, failed_note + "; no stable revision to return to");
     }
-    if (observed_.active_update) return InFlight();
-    const auto& last = observed_.last_update;
+    if (observed().foreign && plan_.memory.applied_hash.empty()) return Foreign();
+    if (observed().active_update) return InFlight();
+    const auto& last = observed().last_update;
     if (last && last->spec_hash == plan_.memory.applied_hash &&
         !plan_.memory.applied_hash.empty() &&
         last->last_modified_ms >= plan_.memory.rollout_started_ms &&
@@ -274,12 +324,68 @@ class Planner {
       MarkFailed(plan_.memory.applied_hash, "was rolled back by Aurora");
       return Finish(Phase::kFailed, "the update failed and Aurora rolled it back", true);
     }
-    if (!observed_.job_exists()) return Create();
+    if (!observed().job_exists()) return Create();
     return Existing(failed_note);
   }
 
+  // A live topology the controller did not create: adopted when it is what the spec makes,
+  // replaced or left alone otherwise, as spec.adopt says.
+  Plan Foreign() {
+    const ObservedForeign& f = *observed().foreign;
+    const std::string live =
+        "the live topology " + f.topology_id + " (not created by the controller)";
+    const std::string count = std::to_string(observed().instances.size());
+    if (desired_.spec->spec.adopt == crd::AdoptPolicy::kNever) {
+      return Finish(Phase::kOutOfSync,
+                    live + " runs under this name; spec.adopt is Never: left as it is");
+    }
+    if (!f.unreadable.empty()) {
+      return Finish(
+          Phase::kOutOfSync,
+          live + " could not be compared with the spec: " + f.unreadable + "; left as it is", true);
+    }
+    if (observed().active_update) {
+      return Finish(Phase::kOutOfSync,
+                    live + " is being updated by " + observed().active_update->id +
+                        "; looked at again when the update ends",
+                    true);
+    }
+    std::string differences;
+    for (const auto& d : f.differences) {
+      differences += (differences.empty() ? "" : "; ") + d.field + ": live " + d.live +
+                     ", desired " + d.desired;
+    }
+    const bool matches = f.differences.empty();
+    if (!matches && desired_.spec->spec.adopt == crd::AdoptPolicy::kIfMatching) {
+      return Finish(Phase::kOutOfSync,
+                    live + " differs from the spec in " + std::to_string(f.differences.size()) +
+                        " fields, so it is not adopted (adopting would restart " +
+                        std::to_string(f.restarts) + " of its " + count +
+                        " containers; spec.adopt: Replace rolls it onto the spec): " + differences);
+    }
+    Memory& m = plan_.memory;
+    m.adoption = Adoption{target_, f.live_task, matches ? target_job_ : "", f.topology_id, now_};
+    Attribute();
+    if (matches) {
+      target_job_ = f.live_task;
+      topology_id_ = f.topology_id;
+      Applied();
+      Note("Normal", "Adopted",
+           live + " is revision " + Short(target_) + ": taken over with its " + count +
+               " containers and its topology id, none restarted");
+      return Existing("");
+    }
+    // Replace: a rolling update onto the spec, keeping the topology id while the stream graph
+    // is the same (Heron's containers check it); a new graph needs the job recreated.
+    topology_id_ = f.same_graph ? f.topology_id : TopologyIdFor(Name(), target_job_);
+    Note("Normal", "Replacing",
+         live + " differs from the spec; rolling it onto revision " + Short(target_) + " (" +
+             std::to_string(f.restarts) + " containers restart): " + differences);
+    return Existing("");
+  }
+
   Plan InFlight() {
-    const ObservedUpdate& u = *observed_.active_update;
+    const ObservedUpdate& u = *observed().active_update;
     if (u.spec_hash != target_) {
       Add(Kind::kAbortUpdate, "the target revision changed", "", u.id);
       return Finish(Phase::kUpdating, "aborting an update to another revision", true);
@@ -305,7 +411,7 @@ class Planner {
   // check its topology id against Heron's state: put the stable revision's state back first.
   void RestoreStableHeronState() {
     const Memory& m = plan_.memory;
-    if (m.stable_hash.empty() || observed_.heron.spec_hash == m.stable_hash) return;
+    if (m.stable_hash.empty() || observed().heron.spec_hash == m.stable_hash) return;
     auto job = m.job_hash_of.find(m.stable_hash);
     if (job == m.job_hash_of.end()) return;
     // A rolling update never changes the topology id, so the restored tasks carry this one.
@@ -337,13 +443,13 @@ class Planner {
 
   Plan Existing(const std::string& failed_note) {
     std::vector<int32_t> stale;
-    for (const auto& [id, inst] : observed_.instances) {
+    for (const auto& [id, inst] : observed().instances) {
       if (inst.job_hash != target_job_ || inst.topology_id != topology_id_ || id >= instances_) {
         stale.push_back(id);
       }
     }
     int32_t absent = 0;
-    for (int32_t i = 0; i < instances_; ++i) absent += observed_.instances.count(i) ? 0 : 1;
+    for (int32_t i = 0; i < instances_; ++i) absent += observed().instances.count(i) ? 0 : 1;
     if (!stale.empty() || absent > 0) return Converge(stale, absent);
 
     // The job runs the target revision.
@@ -358,14 +464,14 @@ class Planner {
       }
       Applied();
     }
-    const bool heron_differs = !observed_.heron.topology ||
-                               observed_.heron.topology_id != topology_id_ ||
-                               observed_.heron.spec_hash != target_ ||
-                               !observed_.heron.packing_plan || !observed_.heron.execution_state;
+    const bool heron_differs = !observed().heron.topology ||
+                               observed().heron.topology_id != topology_id_ ||
+                               observed().heron.spec_hash != target_ ||
+                               !observed().heron.packing_plan || !observed().heron.execution_state;
     const bool want_paused = WantPaused();
-    const bool activation_differs = observed_.heron.physical_plan &&
-                                    want_paused != observed_.heron.paused &&
-                                    observed_.heron.tmanager_topology_id == topology_id_;
+    const bool activation_differs = observed().heron.physical_plan &&
+                                    want_paused != observed().heron.paused &&
+                                    observed().heron.tmanager_topology_id == topology_id_;
     const std::vector<std::string> runtime = RuntimeConfigToSend();
     // Heron's state, activation or runtime config changed behind the controller's back (the
     // spec did not).
@@ -376,7 +482,7 @@ class Planner {
     if (heron_differs) {
       Add(Kind::kWriteHeronState, "Heron's state is missing or of another revision", target_);
     }
-    if (!observed_.heron.scheduler_location) {
+    if (!observed().heron.scheduler_location) {
       Add(Kind::kWriteSchedulerLocation, "missing scheduler location", target_);
     }
     // Only a topology manager of this revision with a physical plan can be told; until then
@@ -407,13 +513,13 @@ class Planner {
                                      .runtime_config = runtime});
     }
     bool healthy = true;
-    for (const auto& [id, inst] : observed_.instances) {
+    for (const auto& [id, inst] : observed().instances) {
       healthy &= inst.state == ObservedInstance::State::kRunning &&
                  now_ - inst.running_since_ms >= MinWaitMs();
     }
     if (settings_.require_tmanager) {
-      healthy &= observed_.heron.tmanager_topology_id == topology_id_ && PhysicalPlanRunsTarget() &&
-                 observed_.heron.absent_stream_managers == 0;
+      healthy &= observed().heron.tmanager_topology_id == topology_id_ &&
+                 PhysicalPlanRunsTarget() && observed().heron.absent_stream_managers == 0;
     }
     if (healthy && runtime.empty()) {
       if (plan_.memory.stable_hash != target_) {
@@ -423,7 +529,7 @@ class Planner {
       }
       if (!failed_note.empty())
         return Finish(Phase::kFailed, failed_note + "; running the last stable one");
-      if (want_paused != observed_.heron.paused) {
+      if (want_paused != observed().heron.paused) {
         return Finish(Phase::kUpdating,
                       want_paused ? "deactivating through the topology manager"
                                   : "activating through the topology manager",
@@ -465,7 +571,8 @@ class Planner {
     // Containers of another topology id would die as soon as the new topology manager
     // registers: the whole job goes, then the next pass creates it.
     bool other_id = false;
-    for (const auto& [id, inst] : observed_.instances) other_id |= inst.topology_id != topology_id_;
+    for (const auto& [id, inst] : observed().instances)
+      other_id |= inst.topology_id != topology_id_;
     if ((desired_.spec->spec.update.strategy == crd::UpdateStrategy::kRecreate || other_id) &&
         !drift) {
       Add(Kind::kKillJob, other_id ? "the topology id changes (another stream graph): all "
@@ -480,11 +587,11 @@ class Planner {
     // Only the stale and the missing instances; all of them means no restriction.
     std::vector<int32_t> touch = stale;
     for (int32_t i = 0; i < instances_; ++i) {
-      if (!observed_.instances.count(i)) touch.push_back(i);
+      if (!observed().instances.count(i)) touch.push_back(i);
     }
     std::sort(touch.begin(), touch.end());
     int32_t span = instances_;
-    for (const auto& [id, inst] : observed_.instances) span = std::max(span, id + 1);
+    for (const auto& [id, inst] : observed().instances) span = std::max(span, id + 1);
     if (static_cast<int32_t>(touch.size()) < span) plan_.actions.back().instances = touch;
     if (plan_.memory.applied_hash != target_ || plan_.memory.applied_topology_id != topology_id_)
       Applied();
@@ -499,7 +606,8 @@ class Planner {
   }
 
   const Desired& desired_;
-  const Observed& observed_;
+  const Observed& input_;
+  std::optional<Observed> attributed_;  // input_ as an adoption reads it (Attribute)
   const Memory& memory_;
   const Settings& settings_;
   const int64_t now_;

@@ -27,6 +27,12 @@
 //   the revision becomes the stable one.
 // - A job changed behind the controller's back is repaired (syncPolicy repair) or reported
 //   OutOfSync (warn).
+// - A live topology the controller did not create (no record, no metadata of the controller on
+//   its job: heron-cli's), compared with the spec by the pass (ObservedForeign): adopted as the
+//   spec's revision when it matches (spec.adopt IfMatching or Replace: no action, its topology id
+//   and task kept, event Adopted), rolled onto the spec when it does not and spec.adopt is
+//   Replace, else left alone (OutOfSync, each difference listed). An adopted revision's
+//   instances run its live task; a revision with the same built task (a scale) keeps it.
 // - No spec (pruning on, after the tombstone delay): kill the job and delete Heron's nodes.
 // - A frozen source (a file that does not parse): nothing changes; a rollout in flight is
 //   still watched and pulsed.

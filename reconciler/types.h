@@ -41,9 +41,10 @@ struct ObservedInstance {
   enum class State { kPending, kStarting, kRunning, kKilling, kEnded };
   State state = State::kPending;
   int64_t running_since_ms = 0;  // when it became RUNNING
-  std::string job_hash;          // from the task's metadata
-  std::string topology_id;       // from the task's metadata
-  int32_t failures = 0;          // Aurora's failure count of the task
+  // From the task's metadata: both empty for a task the controller did not build.
+  std::string job_hash;
+  std::string topology_id;
+  int32_t failures = 0;  // Aurora's failure count of the task
 };
 
 // An Aurora job update as observed.
@@ -102,6 +103,27 @@ struct ForeignChange {
   std::string what;  // "update 5c1e…", "kill of instance 2"
 };
 
+// One field in which a live topology differs from what the spec makes.
+struct Difference {
+  std::string field;  // "spec.resources.ram", "executor flag --component-ram-map", ...
+  std::string live;
+  std::string desired;
+  bool operator==(const Difference&) const = default;
+};
+
+// A live topology of the key that the controller did not create (its job carries none of the
+// controller's metadata and no record names it: typically one submitted with heron-cli),
+// compared with what the spec makes (shape/adoption.h).
+struct ObservedForeign {
+  std::string topology_id;  // Heron's id of it (topologies/<name>; heron-cli's is name + uuid)
+  std::string live_task;    // aurora::LiveTaskHash of its task, as read whole
+  std::vector<Difference> differences;  // empty: it is what the spec makes
+  // Containers that taking it over as the spec says would restart (0 when it matches).
+  int32_t restarts = 0;
+  bool same_graph = true;  // its stream graph is the spec's: a replace keeps its topology id
+  std::string unreadable;  // why it could not be compared (then it is left alone)
+};
+
 struct Observed {
   // False when Aurora or ZooKeeper could not be read: the planner then changes nothing.
   bool known = true;
@@ -111,7 +133,22 @@ struct Observed {
   std::optional<ObservedUpdate> last_update;  // the most recent finished update, if any
   ObservedHeron heron;
   std::vector<ForeignChange> foreign_changes;  // oldest first
+  // Set when the job is not the controller's and the controller has applied nothing to the key.
+  std::optional<ObservedForeign> foreign;
   bool job_exists() const { return !instances.empty(); }
+};
+
+// A live topology the controller adopted rather than created. Its instances carry no metadata
+// of the controller: until an update by someone else, they run the adopted task (in Aurora a
+// task's config changes only through an update), with its topology id. A revision whose built
+// task is the adopted revision's (a scale, a steering change) keeps running that live task.
+struct Adoption {
+  std::string hash;         // the revision adopted; empty: nothing was
+  std::string live_task;    // aurora::LiveTaskHash of the task it ran
+  std::string built_task;   // the job hash the controller builds for it ("" if it did not match)
+  std::string topology_id;  // Heron's topology id it ran with
+  int64_t at_ms = 0;        // when it was adopted
+  bool operator==(const Adoption&) const = default;
 };
 
 // What the controller remembers of the topology (its record in ZooKeeper).
@@ -132,6 +169,7 @@ struct Memory {
   std::map<std::string, std::string> graph_of;
   // The runtime config of applied revisions that have one.
   std::map<std::string, std::map<std::string, std::string>> runtime_of;
+  Adoption adoption;
   bool operator==(const Memory&) const = default;
 };
 

@@ -38,6 +38,11 @@ LAYERS = {
     # A revision's shape: packing, job inputs and hash, the job; no transport, no ZooKeeper.
     "shape/": ["common/", "crd/", "heron/packing", "packager/blob_store", "aurora/job_builder",
                "aurora/types"],
+    # Adoption: a live topology compared with a revision's shape (Heron's messages, the planner's
+    # plain types; still no transport and no ZooKeeper).
+    "shape/adoption": ["common/", "crd/", "heron/packing", "heron/messages", "heron/proto/",
+                       "reconciler/types", "packager/blob_store", "aurora/job_builder",
+                       "aurora/types", "shape/shape"],
     # Spec sources and the desired set (the spool keeps what it consumed in the record store).
     "sources/": ["common/", "crd/", "statestore/state_store"],
     "controller/": ["common/", "crd/", "reconciler/", "heron/", "packager/", "statestore/",

@@ -172,6 +172,15 @@ Json RecordToJson(const TopologyRecord& r) {
   j["message"] = r.message;
   j["phaseSinceMs"] = r.phase_since_ms;
   j["sourceRevision"] = r.source_revision;
+  if (!r.adoption.spec_hash.empty()) {
+    Json a = Json::MakeObject();
+    a["specHash"] = r.adoption.spec_hash;
+    a["liveTask"] = r.adoption.live_task;
+    a["builtTask"] = r.adoption.built_task;
+    a["topologyId"] = r.adoption.topology_id;
+    a["atMs"] = r.adoption.at_ms;
+    j["adoption"] = std::move(a);
+  }
   return j;
 }
 
@@ -233,6 +242,12 @@ StatusOr<TopologyRecord> RecordFromJson(const Json& j) {
   rec.message = r.Str("message");
   rec.phase_since_ms = r.Int("phaseSinceMs");
   rec.source_revision = r.Str("sourceRevision");
+  if (const Json* a = r.Obj("adoption")) {
+    Reader ar(*a, "record.adoption");
+    rec.adoption = Adoption{ar.Str("specHash"), ar.Str("liveTask"), ar.Str("builtTask"),
+                            ar.Str("topologyId"), ar.Int("atMs")};
+    HGO_RETURN_IF_ERROR(ar.status());
+  }
   HGO_RETURN_IF_ERROR(r.status());
   return rec;
 }

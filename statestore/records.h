@@ -72,6 +72,16 @@ struct Event {
   friend bool operator==(const Event&, const Event&) = default;
 };
 
+// A live topology the controller adopted rather than created (reconciler::Adoption).
+struct Adoption {
+  std::string spec_hash;    // the revision adopted; empty: nothing was
+  std::string live_task;    // aurora::LiveTaskHash of the task it ran
+  std::string built_task;   // the job hash the controller builds for it ("" if it did not match)
+  std::string topology_id;  // Heron's topology id it ran with
+  int64_t at_ms = 0;
+  friend bool operator==(const Adoption&, const Adoption&) = default;
+};
+
 struct TopologyRecord {
   crd::TopologyKey key;
   std::string phase;  // Pending, Deploying, Running, Updating, RollingBack, ... (reconciler/)
@@ -91,6 +101,7 @@ struct TopologyRecord {
   std::string message;               // why the phase is what it is
   int64_t phase_since_ms = 0;        // the last phase transition
   std::string source_revision;       // of the desired spec last seen (e.g. the git commit)
+  Adoption adoption;                 // a topology taken over from heron-cli
 
   friend bool operator==(const TopologyRecord&, const TopologyRecord&) = default;
 };

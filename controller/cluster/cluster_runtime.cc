@@ -59,6 +59,11 @@ aurora::AuroraApi& ClusterRuntime::aurora(int worker) {
 
 Executor& ClusterRuntime::executor(int worker) { return *executors_[worker % executors_.size()]; }
 
+std::shared_ptr<statestore::HeronStore> ClusterRuntime::heron_store() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return heron_;
+}
+
 std::shared_ptr<const statestore::HeronSnapshot> ClusterRuntime::Heron(
     const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);

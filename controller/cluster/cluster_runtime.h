@@ -57,6 +57,8 @@ class ClusterRuntime {
   packager::PackageReader& packages() { return *executor_options_.packages; }
   HeronMemo& heron_memo() { return heron_memo_; }
   std::shared_ptr<const statestore::HeronSnapshot> Heron(const std::string& name) const;
+  // Heron's state for reads the watched view does not keep; null before Ensure connected it.
+  std::shared_ptr<statestore::HeronStore> heron_store() const;
 
   // Tasks and updates of the role, fetched at or after min_fetched_at_ms (a pass that wrote
   // asks for data newer than its write); max_age_ms bounds how stale a shared answer may be.

@@ -113,6 +113,21 @@ Status Executor::CallTopologyManager(const std::string& url, const std::string& 
   return Status::Ok();
 }
 
+StatusOr<aurora::TaskConfig> Executor::LiveTask(const aurora::JobKey& job,
+                                                const std::string& live_task) {
+  aurora::TaskQuery query;
+  query.job_keys = {job};
+  query.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
+                    aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning};
+  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks,
+                       aurora_.GetTasks(query, /*with_configs=*/true));
+  for (auto& t : tasks) {
+    if (aurora::LiveTaskHash(t.config) == live_task) return std::move(t.config);
+  }
+  return Status::FailedPrecondition("no task of " + job.ToString() + " runs the adopted task " +
+                                    live_task.substr(0, 17) + " any more");
+}
+
 Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
                     const std::map<std::string, RevisionSource>& revisions) {
   const RevisionSource* revision = nullptr;
@@ -130,7 +145,9 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
   // The revision's shape as the pass computed it, for the topology id the planner chose.
   auto shape = [&]() -> StatusOr<const Shape*> {
     if (!revision->shape) return Status::Internal("revision " + a.hash + " has no shape");
-    if (revision->shape->inputs.job_hash != a.job_hash) {
+    // A revision planned onto an adopted job's live task has the packing of its shape and the
+    // task that runs.
+    if (revision->shape->inputs.job_hash != a.job_hash && !aurora::IsLiveTaskHash(a.job_hash)) {
       return Status::Internal("revision " + a.hash + " was planned with job hash " + a.job_hash +
                               ", its shape has " + revision->shape->inputs.job_hash);
     }
@@ -176,6 +193,11 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_ASSIGN_OR_RETURN(const Shape* s, shape());
       HGO_ASSIGN_OR_RETURN(aurora::UpdateRequest r,
                            shape::UpdateFor(*s, *revision->spec, cluster_, a.topology_id));
+      if (aurora::IsLiveTaskHash(a.job_hash)) {
+        // An adopted job scaled: its own task, untouched, on the shape's instance count.
+        HGO_ASSIGN_OR_RETURN(r.task, LiveTask(job, a.job_hash));
+        r.metadata[aurora::kMetaJobHash] = a.job_hash;
+      }
       r.settings.block_if_no_pulses_after_ms = options_.block_if_no_pulses_after_ms;
       for (int32_t id : a.instances) {  // sorted: consecutive ids become one range
         if (!r.settings.update_only.empty() && r.settings.update_only.back().last + 1 == id) {

@@ -66,6 +66,9 @@ class Executor {
             const std::map<std::string, RevisionSource>& revisions);
   // GET url on a topology manager; what names the call in errors.
   Status CallTopologyManager(const std::string& url, const std::string& what) const;
+  // The config of the job's live task whose aurora::LiveTaskHash is live_task (an adopted
+  // job's: a revision that runs it keeps it as it is); kFailedPrecondition when none runs it.
+  StatusOr<aurora::TaskConfig> LiveTask(const aurora::JobKey& job, const std::string& live_task);
 
   aurora::AuroraApi& aurora_;
   statestore::HeronStore& heron_;

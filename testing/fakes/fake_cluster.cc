@@ -58,6 +58,18 @@ std::optional<ManagerCall> ParseManagerCall(const std::string& url) {
 
 }  // namespace
 
+FakeHeronStore& FakeCluster::ZooKeeper() {
+  if (!heron_) {
+    heron_ = std::make_shared<FakeHeronStore>(
+        root_,
+        [this](const std::string& topology) {
+          if (on_change_) on_change_(topology);
+        },
+        controller::KeepObserved);
+  }
+  return *heron_;
+}
+
 void FakeCluster::SetReachable(bool reachable) {
   reachable_ = reachable;
   if (heron_) reachable ? heron_->Reconnect() : heron_->Disconnect();
@@ -194,10 +206,8 @@ StatusOr<std::shared_ptr<statestore::HeronStore>> FakeConnector::ConnectHeron(
     return Status::Unavailable("cluster " + cluster.config.name + ": fake ZooKeeper unreachable");
   }
   FakeCluster& c = *it->second;
-  if (!c.heron_) {
-    c.heron_ = std::make_shared<FakeHeronStore>(cluster.config.statemgr_root, std::move(on_change),
-                                                controller::KeepObserved);
-  }
+  c.on_change_ = std::move(on_change);
+  c.ZooKeeper();
   return std::shared_ptr<statestore::HeronStore>(c.heron_);
 }
 

@@ -4,6 +4,7 @@
 // topology manager's activate, deactivate and runtime_config/update endpoints).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,8 +25,11 @@ class FakeCluster {
         aurora_(std::make_shared<FakeAurora>(clock)) {}
 
   FakeAurora& aurora() { return *aurora_; }
-  // Null until the controller connected.
+  // Null until the controller connected, or until a test asked for it with ZooKeeper().
   FakeHeronStore* heron() { return heron_.get(); }
+  // Heron's state, made now if nobody connected yet (a test writing what was there before the
+  // controller); its changes reach the controller once it connects.
+  FakeHeronStore& ZooKeeper();
   // false: connecting fails with kUnavailable (the cluster's ZooKeeper is down).
   void SetReachable(bool reachable);
 
@@ -43,6 +47,7 @@ class FakeCluster {
   const std::string name_, root_;
   std::shared_ptr<FakeAurora> aurora_;
   std::shared_ptr<FakeHeronStore> heron_;
+  std::function<void(const std::string&)> on_change_;  // the connected controller's
   bool reachable_ = true;
   std::map<std::string, std::string> manager_task_;  // topology -> its instance 0's task id
 };

@@ -62,6 +62,20 @@ void LoopTest::Package(crd::Topology& spec) {
   ASSERT_TRUE(package.ok()) << package.status();
 }
 
+testing::HeronCliSubmission LoopTest::SubmitWithHeronCli(const crd::Topology& spec) {
+  testing::HeronCliOptions cli;
+  cli.statemgr_connection = "fake:2181";
+  auto s = testing::HeronCliSubmit(spec, cli);
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok()) return {};
+  EXPECT_TRUE(testing::SubmitLikeHeronCli(*s, cluster().ZooKeeper(), "/heron", aurora()).ok());
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(std::chrono::seconds(6));
+    cluster().Advance();
+  }
+  return *s;
+}
+
 void LoopTest::Commit(crd::Topology& spec, bool repackage) {
   if (repackage) Package(spec);
   source_->Set(spec.metadata.name + ".yaml", crd::SpecText(spec));

@@ -16,6 +16,7 @@
 #include "testing/fakes/fake_cluster.h"
 #include "testing/fakes/fake_election.h"
 #include "testing/fakes/static_source.h"
+#include "testing/heron_cli.h"
 #include "testing/temp_dir.h"
 
 namespace hgo::controller {
@@ -35,6 +36,9 @@ class LoopTest : public ::testing::Test {
   // for it (needed when spec.topology changed: the package's .defn must match it).
   void Commit(crd::Topology& spec, bool repackage = false);
   void Package(crd::Topology& spec);
+  // Submits spec as heron-cli does (testing/heron_cli.h), before the controller, and lets it
+  // run until its topology manager is registered.
+  testing::HeronCliSubmission SubmitWithHeronCli(const crd::Topology& spec);
   // One step of the world: the clock moves by `by`, Aurora and Heron make their pending
   // transitions, the controller runs every pass that is ready. Returns the passes run.
   int Step(std::chrono::milliseconds by = std::chrono::seconds(6));

@@ -6,6 +6,7 @@
 #include "aurora/job_builder.h"
 #include "heron/messages.h"
 #include "heron/proto/physical_plan.pb.h"
+#include "testing/heron_cli.h"
 #include "unit/loop/loop_fixture.h"
 
 namespace hgo::controller {
@@ -387,6 +388,84 @@ TEST_F(LoopTest, APassPacksEachRevisionOnceAndBuildsItsJobOnce) {
         Commit(spec, /*repackage=*/true);
       },
       1, "startJobUpdate");
+}
+
+}  // namespace
+}  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+TEST_F(LoopTest, AHeronCliTopologyIsAdoptedWithNoRestartAndThenScaledAsUsual) {
+  crd::Topology spec = Spec();
+  // Container resources set, so the scale below keeps the task (computed ones follow the
+  // packing: then every container restarts, adopted or not).
+  spec.spec.resources = {2000, int64_t{3} << 30, int64_t{4} << 30};
+  const testing::HeronCliSubmission submitted = SubmitWithHeronCli(spec);
+  const auto tasks = TaskIds("wc");
+  ASSERT_EQ(tasks.size(), 3u);
+  const auto nodes = cluster().heron()->Nodes();
+  ASSERT_TRUE(nodes.count("/heron/tmanagers/wc"));
+  StartController();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  for (int i = 0; i < 5; ++i) Step();
+  EXPECT_NE(Events("wc").find("Adopted: the live topology " + submitted.topology_id),
+            std::string::npos)
+      << Events("wc");
+  EXPECT_EQ(TaskIds("wc"), tasks);
+  EXPECT_EQ(aurora().Calls("createJob"), 1);  // heron-cli's
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 0);
+  EXPECT_EQ(aurora().Calls("killTasks") + aurora().Calls("killJob"), 0);
+  EXPECT_EQ(cluster().heron()->Nodes(), nodes) << "Heron's state rewritten";
+  auto record = Record("wc");
+  ASSERT_TRUE(record && record->applied);
+  EXPECT_EQ(record->history.size(), 1u);
+  EXPECT_EQ(record->applied->number, 1);
+  EXPECT_EQ(record->applied->topology_id, submitted.topology_id);
+  EXPECT_EQ(record->applied->job_hash, aurora::LiveTaskHash(submitted.job.task));
+  EXPECT_EQ(record->adoption.topology_id, submitted.topology_id);
+
+  // A scale: one more container for a wider bolt. The live task runs on the new instance too;
+  // no running container restarts and the topology id stays.
+  spec.spec.topology.bolts[0].parallelism = 2;
+  spec.spec.packing.containers = 3;
+  Commit(spec);  // the same package: its .defn's parallelism is overridden, not compared
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  const auto scaled = TaskIds("wc");
+  ASSERT_EQ(scaled.size(), 4u);
+  for (const auto& [id, task] : tasks) EXPECT_EQ(scaled.at(id), task) << "instance " << id;
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 1);
+  const auto added = aurora().Active(Job("wc")).at(3);
+  EXPECT_EQ(aurora::LiveTaskHash(added.config), aurora::LiveTaskHash(submitted.job.task));
+  record = Record("wc");
+  ASSERT_TRUE(record && record->applied);
+  EXPECT_EQ(record->applied->topology_id, submitted.topology_id);
+}
+
+TEST_F(LoopTest, ADifferentHeronCliTopologyIsNotAdoptedUnlessReplaceIsAsked) {
+  crd::Topology spec = Spec();
+  SubmitWithHeronCli(spec);
+  const auto tasks = TaskIds("wc");
+  const auto nodes = cluster().heron()->Nodes();
+  StartController();
+  spec.spec.resources.ram_bytes = int64_t{6} << 30;  // the live one has less
+  Commit(spec);
+  for (int i = 0; i < 5; ++i) Step();
+  EXPECT_EQ(Phase("wc"), "OutOfSync");
+  EXPECT_NE(Message("wc").find("ram per container (MiB): live "), std::string::npos)
+      << Message("wc");
+  EXPECT_NE(Message("wc").find("would restart 3 of its 3"), std::string::npos) << Message("wc");
+  EXPECT_EQ(TaskIds("wc"), tasks);
+  EXPECT_EQ(cluster().heron()->Nodes(), nodes);
+  EXPECT_FALSE(Record("wc") && Record("wc")->applied);
+
+  spec.spec.adopt = crd::AdoptPolicy::kReplace;
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running", 40), "Running") << Message("wc") << Events("wc");
+  EXPECT_NE(Events("wc").find("Replacing"), std::string::npos) << Events("wc");
+  for (const auto& [id, hash] : JobHashes("wc")) EXPECT_FALSE(hash.empty()) << id;
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 1);
 }
 
 }  // namespace
