@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "aurora/job_builder.h"
 #include "reconciler/planner.h"
 #include "statestore/records.h"
 
@@ -109,7 +110,9 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
     ij["ports"] = std::move(ports);
     ij["runningSinceMs"] = t->running_since_ms;
     ij["failures"] = static_cast<int64_t>(t->failures);
-    ij["current"] = !s.current_job_hash.empty() && t->job_hash == s.current_job_hash;
+    // An adopted job's tasks carry no job hash: they run the live task the revision kept.
+    const bool adopted = aurora::IsLiveTaskHash(s.current_job_hash) && t->job_hash.empty();
+    ij["current"] = !s.current_job_hash.empty() && (t->job_hash == s.current_job_hash || adopted);
     instances.push_back(std::move(ij));
   }
   j["instances"] = std::move(instances);
