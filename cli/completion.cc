@@ -19,7 +19,7 @@ _heronctl() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   verb="${COMP_WORDS[1]}"
-  local verbs="get describe diff apply delete rollout restart events suspend resume wait validate completion version"
+  local verbs="get describe diff apply delete rollout restart events import suspend resume wait validate completion version"
   if [[ ${COMP_CWORD} -eq 1 ]]; then
     COMPREPLY=($(compgen -W "${verbs}" -- "${cur}")); return
   fi
@@ -46,7 +46,7 @@ constexpr char kZsh[] = R"SH(#compdef heronctl
 # zsh completion for heronctl; load with: source <(heronctl completion zsh)
 _heronctl() {
   local -a verbs
-  verbs=(get describe diff apply delete rollout restart events suspend resume wait validate completion version)
+  verbs=(get describe diff apply delete rollout restart events import suspend resume wait validate completion version)
   if (( CURRENT == 2 )); then
     _describe 'verb' verbs; return
   fi

@@ -186,6 +186,18 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   wait_cmd->add_option("--for", wait_for, "phase=PHASE, e.g. phase=Running")->required();
   wait_cmd->add_option("--timeout", wait_timeout, "give up after this long (default 30s)");
 
+  ImportOptions import;
+  auto* import_cmd = app.add_subcommand(
+      "import",
+      "Write specs for live topologies that no spec names (submitted with heron-cli); "
+      "committed as written they are adopted with no restart");
+  import_cmd->add_option("name", import.names, "topology names (default: all)");
+  import_cmd->add_option("--cluster", import.cluster, "only this cluster's");
+  import_cmd->add_option("--role", import.role, "only this role's");
+  import_cmd->add_option("--env", import.environment, "only this environment's");
+  import_cmd->add_option("--out", import.out_dir, "directory for the spec files")->required();
+  import_cmd->add_flag("--overwrite", import.overwrite, "replace files that exist");
+
   std::string shell;
   auto* completion = app.add_subcommand("completion", "Print a bash or zsh completion script");
   completion->add_option("shell", shell, "bash or zsh")->required();
@@ -283,6 +295,7 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   if (rollout_retry->parsed()) return RunRolloutRetry(ctx, name);
   if (restart_cmd->parsed()) return RunRestart(ctx, name, restart_containers);
   if (events_cmd->parsed()) return RunEvents(ctx, name);
+  if (import_cmd->parsed()) return RunImport(ctx, import);
   if (suspend_cmd->parsed()) return RunSuspend(ctx, name, true);
   if (resume_cmd->parsed()) return RunSuspend(ctx, name, false);
   if (wait_cmd->parsed()) {

@@ -123,6 +123,19 @@ int RunDiff(const VerbContext& ctx, const std::vector<std::string>& paths) {
     } else if (s.status().code() != StatusCode::kNotFound) {
       return Fail(ctx, "diff", s.status());
     }
+    if (live.empty()) {
+      // Not the controller's: a live topology submitted with heron-cli is compared as the
+      // spec that describes it (what heronctl import writes).
+      auto running = ctx.api.Get("/api/v1/unmanaged/" + key);
+      if (running.ok()) {
+        crd::ParseResult parsed = crd::ParseTopologies(Str(*running, "spec"), "live/" + key);
+        if (parsed.ok() && parsed.Topologies().size() == 1) {
+          live = ToYaml(crd::CanonicalJson(parsed.Topologies()[0]));
+        }
+      } else if (running.status().code() != StatusCode::kNotFound) {
+        return Fail(ctx, "diff", running.status());
+      }
+    }
     const std::string desired = ToYaml(crd::CanonicalJson(spec));
     const std::string d = UnifiedDiff(live, desired, "live/" + key,
                                       "desired/" + key + " (" + spec.source_file + ")", ctx.tty);

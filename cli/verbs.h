@@ -56,6 +56,16 @@ int RunDiff(const VerbContext& ctx, const std::vector<std::string>& paths);
 int RunApply(const VerbContext& ctx, const std::vector<std::string>& paths, bool dry_run);
 int RunDelete(const VerbContext& ctx, const std::string& name);
 
+// The specs of live topologies no spec names (submitted with heron-cli), one file per topology
+// in out_dir; exit 1 when one would not be adopted as written (its differences are printed).
+struct ImportOptions {
+  std::string cluster, role, environment;  // filters; empty: any
+  std::vector<std::string> names;          // empty: all
+  std::string out_dir;
+  bool overwrite = false;
+};
+int RunImport(const VerbContext& ctx, const ImportOptions& o);
+
 // `heronctl completion bash|zsh`.
 int RunCompletion(std::ostream& out, std::ostream& err, const std::string& shell);
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "controller/cluster/adopt.h"
 #include "controller/cluster/cluster_runtime.h"
 #include "controller/cluster/clusters.h"
 #include "controller/cluster/observe.h"
@@ -84,6 +85,10 @@ class Controller {
   Status Restart(const crd::TopologyKey& key, const std::set<int32_t>& containers);
   // The plan the controller would make for a spec (one YAML document), without acting.
   StatusOr<DryRun> Plan(const std::string& yaml);
+  // Live topologies on the clusters of the clusters file that no spec and no record names
+  // (GET /api/v1/unmanaged), and the spec that would adopt one of them (heronctl import).
+  StatusOr<std::vector<UnmanagedTopology>> Unmanaged();
+  StatusOr<Imported> Import(const crd::TopologyKey& key);
   void RefreshSources();  // a git webhook: fetch now
   // A full resync now: every source re-read, every topology passed once (POST /api/v1/resync).
   void Resync();

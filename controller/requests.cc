@@ -2,6 +2,7 @@
 // resume, rollback, retry) that are stored in the topology's record with compare-and-set.
 #include <set>
 
+#include "controller/cluster/adopt.h"
 #include "controller/cluster/observe.h"
 #include "controller/controller.h"
 #include "controller/record_fold.h"
@@ -227,6 +228,38 @@ Status Controller::Restart(const crd::TopologyKey& key, const std::set<int32_t>&
   });
 }
 
+StatusOr<std::vector<UnmanagedTopology>> Controller::Unmanaged() {
+  std::set<std::pair<std::string, std::string>> known;  // cluster, name
+  auto claim = [&known](const crd::TopologyKey& k) { known.insert({k.cluster, k.name}); };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [k, e] : desired_.present) claim(k);
+    for (const auto& [k, why] : desired_.frozen) claim(k);
+  }
+  for (const auto& k : board_.KeysWithStatus()) claim(k);
+  HGO_ASSIGN_OR_RETURN(auto stored, store_.ListRecords());
+  for (const auto& k : stored) claim(k);
+  std::vector<UnmanagedTopology> out;
+  for (const auto& [name, c] : clusters_) {
+    auto found = controller::Unmanaged(*c, [&, cluster = name](const std::string& topology) {
+      return known.count({cluster, topology}) > 0;
+    });
+    if (!found.ok()) {
+      return Status(found.status().code(), "cluster " + name + ": " + found.status().message());
+    }
+    out.insert(out.end(), found->begin(), found->end());
+  }
+  return out;
+}
+
+StatusOr<Imported> Controller::Import(const crd::TopologyKey& key) {
+  auto cluster = clusters_.find(key.cluster);
+  if (cluster == clusters_.end()) {
+    return Status::NotFound("cluster '" + key.cluster + "' is not in the clusters file");
+  }
+  return controller::Import(*cluster->second, key, 0);
+}
+
 StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   crd::ParseResult parsed = crd::ParseTopologies(yaml, "<request>");
   if (!parsed.ok()) {
@@ -260,6 +293,12 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   reconciler::Memory memory;
   HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(out.key));
   if (stored) memory = MemoryFromRecord(stored->record);
+  if (memory.applied_hash.empty() && ForeignJob(observed)) {
+    // As a pass would: a live topology the controller did not create is compared whole, so
+    // the plan says whether it would be adopted as it runs.
+    rev.shape = std::make_shared<const Shape>(shape);
+    observed.foreign = CompareForeign(c, out.key, 0, rev);
+  }
   out.plan = reconciler::MakePlan(d, observed, memory, options_.settings, NowMs());
   return out;
 }

@@ -22,6 +22,8 @@ std::string CanonicalString(const Topology& t);  // Serialize(CanonicalJson(t))
 // disk). Parsing it gives the same topology, hence the same hashes.
 std::string SpecTextFromCanonical(Json canonical);
 std::string SpecText(const Topology& t);  // SpecTextFromCanonical(CanonicalJson(t))
+// The same as block-style YAML, for files people read (heronctl import); parses to t again.
+std::string SpecYaml(const Topology& t);
 // The inverse of CanonicalJson: the topology a stored canonical form means (a record's revision,
 // to roll back to), parsed as any spec is. origin names it in errors. kInvalidArgument, with the
 // parser's first error, when it is not one valid spec (written by a newer controller, say).

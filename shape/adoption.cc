@@ -333,4 +333,121 @@ reconciler::ObservedForeign CompareLive(const crd::Topology& spec, const Shape& 
   return out;
 }
 
+namespace {
+
+crd::GroupingType FromProtoGrouping(hp_api::Grouping g) {
+  switch (g) {
+    case hp_api::FIELDS:
+      return crd::GroupingType::kFields;
+    case hp_api::ALL:
+      return crd::GroupingType::kAll;
+    case hp_api::LOWEST:
+      return crd::GroupingType::kGlobal;  // ECO's GLOBAL
+    case hp_api::NONE:
+      return crd::GroupingType::kNone;
+    case hp_api::CUSTOM:
+      return crd::GroupingType::kCustom;
+    default:
+      return crd::GroupingType::kShuffle;
+  }
+}
+
+// A config value as a spec writes it: integers and booleans as such, the rest as strings.
+Json ConfigJson(const std::string& text) {
+  if (text == "true") return Json(true);
+  if (text == "false") return Json(false);
+  const bool integer =
+      !text.empty() && text.size() < 18 &&
+      text.find_first_not_of("0123456789", text[0] == '-' ? 1 : 0) == std::string::npos &&
+      text != "-";
+  return integer ? Json(static_cast<int64_t>(std::stoll(text))) : Json(text);
+}
+
+crd::ComponentSpec ComponentOf(const hp_api::Component& c, std::vector<std::string>* notes) {
+  crd::ComponentSpec out;
+  out.id = c.name();
+  out.class_name = c.class_name();
+  if (out.class_name.empty()) {
+    out.class_name = "unknown." + c.name();
+    notes->push_back(c.name() + ": the topology holds no class name; write the component's class");
+  }
+  const std::string parallelism = ConfigValue(c.config(), kParallelismKey);
+  out.parallelism = parallelism == kAbsent ? 1 : std::stoi(parallelism);
+  return out;
+}
+
+}  // namespace
+
+StatusOr<crd::Topology> ImportSpec(const crd::TopologyKey& key, const LiveTopology& live,
+                                   const aurora::ClusterConfig& cluster,
+                                   const std::string& package_sha256, bool explicit_resources,
+                                   std::vector<std::string>* notes) {
+  if (!live.topology) return Status::FailedPrecondition("Heron's topologies node is missing");
+  const aurora::Task* first = nullptr;
+  for (const auto& t : live.tasks) {
+    if (aurora::IsActive(t.status) && (!first || t.instance_id < first->instance_id)) first = &t;
+  }
+  if (!first) return Status::FailedPrecondition("the job has no active task");
+  const aurora::TaskConfig& task = first->config;
+  HGO_ASSIGN_OR_RETURN(ThermosFacts thermos, ReadThermos(task.executor_data));
+  const hp_api::Topology& t = *live.topology;
+
+  crd::Topology out;
+  out.metadata.name = key.name;
+  crd::TopologySpec& s = out.spec;
+  s.cluster = key.cluster;
+  s.role = key.role;
+  s.environment = key.environment;
+  s.package.uri = thermos.fetch_uris["fetch_user_package"];
+  s.package.sha256 = package_sha256;
+  if (const std::string& core = thermos.fetch_uris["fetch_heron_system"];
+      !core.empty() && core != cluster.core_package_uri) {
+    s.heron.core_package = core;
+  }
+  s.topology.type = "heron";  // keys as Heron names them, no Storm translation
+  for (const auto& spout : t.spouts())
+    s.topology.spouts.push_back(ComponentOf(spout.comp(), notes));
+  for (const auto& bolt : t.bolts()) {
+    s.topology.bolts.push_back(ComponentOf(bolt.comp(), notes));
+    for (const auto& in : bolt.inputs()) {
+      crd::StreamSpec stream;
+      stream.from = in.stream().component_name();
+      stream.to = bolt.comp().name();
+      stream.grouping.type = FromProtoGrouping(in.gtype());
+      if (in.stream().id() != "default") stream.grouping.stream_id = in.stream().id();
+      for (const auto& k : in.grouping_fields().keys()) stream.grouping.args.push_back(k.key());
+      if (stream.grouping.type == crd::GroupingType::kCustom) {
+        notes->push_back(stream.from + " -> " + stream.to +
+                         ": a custom grouping; write its class in grouping.customClass");
+      }
+      s.topology.streams.push_back(std::move(stream));
+    }
+  }
+  s.packing.algorithm = crd::PackingAlgorithm::kRoundRobin;
+  s.packing.containers = live.packing ? static_cast<int32_t>(live.packing->containers.size()) : 1;
+  // The config keys the controller would not write by itself.
+  crd::Topology bare = out;
+  const hp_api::Topology defaults =
+      heronmsg::BuildTopology(bare, t.id(), s.packing.containers.value_or(1));
+  for (const auto& kv : t.topology_config().kvs()) {
+    const std::string& k = kv.key();
+    if (!kv.has_value() || k == heronmsg::kSpecHashConfigKey || heronmsg::IsRuntimeConfigKey(k) ||
+        k == "topology.stmgrs" || ConfigValue(defaults.topology_config(), k) == kv.value()) {
+      continue;
+    }
+    s.topology.config[k] = ConfigJson(kv.value());
+  }
+  if (explicit_resources) {
+    s.resources.cpu_millis = static_cast<int64_t>(task.cpus * 1000 + 0.5);
+    s.resources.ram_bytes = task.ram_mb << 20;
+    s.resources.disk_bytes = task.disk_mb << 20;
+  }
+  for (const auto& c : task.constraints) {
+    s.constraints[c.name] =
+        c.limit ? "limit:" + std::to_string(*c.limit) : (c.negated ? "!" : "") + Joined(c.values);
+  }
+  if (t.state() == hp_api::PAUSED) s.state = crd::DesiredState::kPaused;
+  return out;
+}
+
 }  // namespace hgo::shape

@@ -64,4 +64,18 @@ reconciler::ObservedForeign CompareLive(const crd::Topology& spec, const Shape& 
                                         const heronmsg::hp_api::Topology& desired_topology,
                                         const LiveTopology& live);
 
+// Import: the spec of a live topology, in the project's format. The logical plan from Heron's
+// topologies/<name> (spouts and bolts with class names and parallelism, streams with their
+// groupings, the config keys that differ from what the controller writes for a spec without
+// config), the package URI from the job's fetch process (sha256 as given: the caller fetched
+// it), the core package when it is not the cluster's, RoundRobin over the live plan's container
+// count, the job's constraints, Paused when Heron's state says so. Container resources are left
+// to the packing unless explicit_resources, then the job's cpus, ram and disk. What cannot be
+// carried over (a custom grouping's object, a class name the topology does not hold) is said in
+// *notes. kFailedPrecondition when the live topology has no topologies node or no task.
+StatusOr<crd::Topology> ImportSpec(const crd::TopologyKey& key, const LiveTopology& live,
+                                   const aurora::ClusterConfig& cluster,
+                                   const std::string& package_sha256, bool explicit_resources,
+                                   std::vector<std::string>* notes);
+
 }  // namespace hgo::shape

@@ -34,6 +34,8 @@ ZkHeronStore::~ZkHeronStore() { cache_.reset(); }
 
 bool ZkHeronStore::connected() const { return zk_->connected(); }
 
+std::vector<std::string> ZkHeronStore::Names() const { return cache_->Names(); }
+
 std::shared_ptr<const HeronSnapshot> ZkHeronStore::Get(const std::string& topology) const {
   return cache_->Get(topology);
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "statestore/heron_state.h"
@@ -37,6 +38,8 @@ class HeronStore {
   // ZooKeeper's watches, so it may lag a write by a round trip.
   virtual std::shared_ptr<const HeronSnapshot> Get(const std::string& topology) const = 0;
   virtual uint64_t reads() const = 0;  // ZooKeeper reads made for the view so far
+  // The topologies that have a node in the view, sorted.
+  virtual std::vector<std::string> Names() const = 0;
 
   // As HeronState's, under layout.
   virtual Status EnsureTree(const HeronLayout& layout) = 0;
@@ -69,6 +72,7 @@ class ZkHeronStore final : public HeronStore {
   bool connected() const override;
   std::shared_ptr<const HeronSnapshot> Get(const std::string& topology) const override;
   uint64_t reads() const override;
+  std::vector<std::string> Names() const override;
   Status EnsureTree(const HeronLayout& layout) override;
   StatusOr<std::optional<std::string>> Read(const HeronLayout& layout, HeronDir d,
                                             const std::string& topology) override;

@@ -1,8 +1,10 @@
 #include "controller/api/api.h"
 
+#include <cstring>
 #include <set>
 
 #include "aurora/job_builder.h"
+#include "crd/canonical.h"
 #include "reconciler/planner.h"
 #include "statestore/records.h"
 
@@ -171,6 +173,40 @@ Json PlanToJson(const DryRun& d) {
   return j;
 }
 
+Json UnmanagedToJson(const UnmanagedTopology& u) {
+  Json j = Json::MakeObject();
+  j["key"] = u.key.ToString();
+  j["cluster"] = u.key.cluster;
+  j["role"] = u.key.role;
+  j["environment"] = u.key.environment;
+  j["name"] = u.key.name;
+  j["topologyId"] = u.topology_id;
+  j["submissionUser"] = u.submission_user;
+  j["submissionTime"] = u.submission_time_s;
+  j["containers"] = static_cast<int64_t>(u.containers);
+  return j;
+}
+
+Json ImportedToJson(const Imported& i) {
+  Json j = Json::MakeObject();
+  j["key"] = i.spec.key().ToString();
+  j["spec"] = crd::SpecYaml(i.spec);
+  j["matches"] = i.differences.empty() && i.notes.empty();
+  Json differences = Json::MakeArray();
+  for (const auto& d : i.differences) {
+    Json dj = Json::MakeObject();
+    dj["field"] = d.field;
+    dj["live"] = d.live;
+    dj["desired"] = d.desired;
+    differences.push_back(std::move(dj));
+  }
+  j["differences"] = std::move(differences);
+  Json notes = Json::MakeArray();
+  for (const auto& n : i.notes) notes.push_back(n);
+  j["notes"] = std::move(notes);
+  return j;
+}
+
 HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions options) {
   return [&controller, &metrics, options](const HttpRequest& req) -> HttpReply {
     const std::string& path = req.path;
@@ -194,6 +230,24 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
     if (req.method == "POST" && path == "/api/v1/plan") {
       auto plan = controller.Plan(req.body);
       return plan.ok() ? JsonReply(200, PlanToJson(*plan)) : ErrorReply(plan.status());
+    }
+    if (req.method == "GET" && path == "/api/v1/unmanaged") {
+      auto found = controller.Unmanaged();
+      if (!found.ok()) return ErrorReply(found.status());
+      Json list = Json::MakeArray();
+      for (const auto& u : *found) list.push_back(UnmanagedToJson(u));
+      Json j = Json::MakeObject();
+      j["topologies"] = std::move(list);
+      return JsonReply(200, j);
+    }
+    if (req.method == "GET" && path.rfind("/api/v1/unmanaged/", 0) == 0) {
+      auto key = crd::TopologyKey::Parse(path.substr(std::strlen("/api/v1/unmanaged/")));
+      if (!key.ok()) {
+        return ErrorReply(Status::NotFound("expected /api/v1/unmanaged/CLUSTER/ROLE/ENV/NAME"));
+      }
+      auto imported = controller.Import(*key);
+      return imported.ok() ? JsonReply(200, ImportedToJson(*imported))
+                           : ErrorReply(imported.status());
     }
     if (req.method == "GET" && path == kPrefix) {
       Json list = Json::MakeArray();

@@ -21,5 +21,7 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
 // JSON forms shared with heronctl's tests.
 Json StatusToJson(const TopologyStatus& s, bool full);
 Json PlanToJson(const DryRun& d);
+Json UnmanagedToJson(const UnmanagedTopology& u);
+Json ImportedToJson(const Imported& i);  // the spec as YAML text, differences, notes
 
 }  // namespace hgo::controller

@@ -11,6 +11,7 @@
 
 #include "aurora/job_builder.h"
 #include "crd/canonical.h"
+#include "crd/parser.h"
 #include "e2e/controller/controller_fixture.h"
 #include "statestore/heron_store.h"
 #include "testing/heron_cli.h"
@@ -92,25 +93,52 @@ class AdoptionE2E : public ControllerE2E {
   std::unique_ptr<statestore::ZkHeronStore> heron_;
 };
 
-TEST_F(AdoptionE2E, AHeronCliTopologyIsAdoptedWithNoRestartEvenThroughAKill9ThenScales) {
+TEST_F(AdoptionE2E, ImportedSpecsAdoptWithNoRestartEvenThroughAKill9ThenScale) {
   const testing::HeronCliSubmission submitted = Submit();
   ASSERT_FALSE(HasFailure());
   const auto tasks = RunningTaskIds();
   const auto nodes = SubmittedNodes();
-  const std::string hash = crd::SpecHash(spec_);
 
-  // A controller killed -9 as soon as it saw the spec; another takes over.
+  // heronctl import through a controller with no spec yet; the spec it writes diffs clean.
+  const std::string imported = dir_ + "/imported";
+  crd::Topology spec;
   {
     auto first = StartController({"dir:" + specs_dir_});
     ASSERT_TRUE(first);
-    WriteFile(specs_dir_ + "/exclamation.yaml", SpecYaml(spec_));
+    auto listed = testing::HttpCall("GET", first->url() + "/api/v1/unmanaged");
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    EXPECT_NE(listed.body.find("\"" + submitted.topology_id + "\""), std::string::npos)
+        << listed.body;
+    const std::string cli = std::string(HGO_BINARY_DIR) + "/cmd/heronctl";
+    CliResult r = RunHeronctl({cli, "import", "--out", imported, "--server", first->url()}, dir_);
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("adopted with no restart"), std::string::npos) << r.out;
+    const std::string file = imported + "/exclamation.yaml";
+    auto parsed = crd::ParseTopologyFile(file);
+    ASSERT_TRUE(parsed.ok()) << Slurp(file);
+    spec = parsed.Topologies().at(0);
+    EXPECT_EQ(spec.spec.package.uri, spec_.spec.package.uri);
+    EXPECT_EQ(spec.spec.package.sha256, spec_.spec.package.sha256);
+    r = RunHeronctl({cli, "diff", "-f", file, "--server", first->url()}, dir_);
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("(no changes)\n  containers restarted: 0"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("+++"), std::string::npos) << "a spec difference: " << r.out;
+
+    // Committed as written; the controller is killed -9 as soon as it saw it, and another
+    // takes over.
+    WriteFile(specs_dir_ + "/exclamation.yaml", Slurp(file));
     WaitFor(*first, "the topology known",
             [](const Json& j) { return !JsonStr(j, "phase").empty(); });
     ASSERT_TRUE(first->Kill9().ok());
   }
+  const std::string hash = crd::SpecHash(spec);
   auto c = StartController({"dir:" + specs_dir_});
   ASSERT_TRUE(c);
-  Json st = WaitFor(*c, "adopted and running", [&](const Json& j) { return RunningAt(j, hash); });
+  // Adopted at once (Running follows once its instances ran the imported spec's 30 s minimum
+  // wait; the scale below shortens it).
+  Json st = WaitFor(*c, "adopted", [&](const Json& j) {
+    return JsonStr(j, "appliedSpecHash") == hash && !Events(j).empty();
+  });
   EXPECT_EQ(JsonStr(st, "topologyId"), submitted.topology_id);
   EXPECT_EQ(JsonInt(st, "revision"), 1);
   EXPECT_NE(Events(st).find("Adopted: the live topology " + submitted.topology_id),
@@ -126,9 +154,10 @@ TEST_F(AdoptionE2E, AHeronCliTopologyIsAdoptedWithNoRestartEvenThroughAKill9Then
 
   // A scale: a wider bolt on one more container. The new container runs the live task; the
   // running ones keep theirs.
-  crd::Topology wider = spec_;
+  crd::Topology wider = spec;
   wider.spec.topology.bolts[0].parallelism = 2;
   wider.spec.packing.containers = 3;
+  wider.spec.update.min_wait_in_running_seconds = 1;  // steering only: the same task
   WriteFile(specs_dir_ + "/exclamation.yaml", SpecYaml(wider));
   st = WaitFor(*c, "scaled", [&](const Json& j) { return RunningAt(j, crd::SpecHash(wider)); });
   const auto scaled = RunningTaskIds();

@@ -1,8 +1,13 @@
 #include "e2e/controller/controller_fixture.h"
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "crd/canonical.h"
@@ -40,6 +45,33 @@ crd::Topology Crashing(crd::Topology t) {
   t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
   t.spec.update.min_wait_in_running_seconds = 10;
   return t;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliResult RunHeronctl(std::vector<std::string> argv, const std::string& dir) {
+  const std::string out_path = dir + "/cli.out", err_path = dir + "/cli.err";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::setenv("HOME", "/nonexistent", 1);
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out_path), Slurp(err_path)};
 }
 
 void ControllerE2E::SetUp() {

@@ -29,6 +29,15 @@ bool MarkedFailed(const Json& status, const std::string& spec_hash);
 // must fail (neither Aurora's updater nor the health gate may call an instance good first).
 crd::Topology Crashing(crd::Topology t);
 
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+std::string Slurp(const std::string& path);
+// Runs argv (argv[0] a binary, e.g. build/cmd/heronctl) with HOME pointing nowhere (no config
+// file of the machine), its output captured in files under dir.
+CliResult RunHeronctl(std::vector<std::string> argv, const std::string& dir);
+
 class ControllerE2E : public ::testing::Test {
  protected:
   void SetUp() override;

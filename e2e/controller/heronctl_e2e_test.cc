@@ -1,9 +1,5 @@
 // Every heronctl verb, the real binary, against a live heron-controller (with ZooKeeper,
 // aurora-local and the heron-executor stand-in): outputs and exit codes (docs/cli.md).
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,18 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class HeronctlE2E : public ControllerE2E {
  protected:
@@ -44,24 +28,7 @@ class HeronctlE2E : public ControllerE2E {
       argv.push_back("--token-file");
       argv.push_back(token_file_);
     }
-    const std::string out_path = dir_ + "/cli.out", err_path = dir_ + "/cli.err";
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      ::setenv("HOME", "/nonexistent", 1);  // no config file from the machine running the tests
-      std::vector<char*> cargv;
-      for (auto& a : argv) cargv.push_back(a.data());
-      cargv.push_back(nullptr);
-      ::execv(cargv[0], cargv.data());
-      ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out_path), Slurp(err_path)};
-    return r;
+    return RunHeronctl(argv, dir_);
   }
 
   void SetUp() override {

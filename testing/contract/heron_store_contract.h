@@ -80,6 +80,7 @@ TYPED_TEST_P(HeronStoreContract, AWriteShowsInTheViewAndIsAnnounced) {
   ASSERT_TRUE(read.ok() && *read);
   EXPECT_EQ(**read, "t1");
   EXPECT_TRUE(this->Eventually([&] { return this->ViewOf("wc", HeronDir::kTopologies) == "t1"; }));
+  EXPECT_EQ(this->store().Names(), std::vector<std::string>{"wc"});
   EXPECT_TRUE(this->Eventually([&] { return this->Changed("wc"); }));
   auto missing = this->store().Read(this->layout_, HeronDir::kPackingPlans, "wc");
   ASSERT_TRUE(missing.ok());
@@ -115,6 +116,7 @@ TYPED_TEST_P(HeronStoreContract, RemovedNodesLeaveTheViewAndMissingOnesAreFine) 
   ASSERT_TRUE(this->store().Remove(this->layout_, HeronDir::kSchedulers, "wc").ok());
   ASSERT_TRUE(this->store().Remove(this->layout_, HeronDir::kTopologies, "wc").ok());
   EXPECT_TRUE(this->Eventually([&] { return this->store().Get("wc") == nullptr; }));
+  EXPECT_TRUE(this->store().Names().empty());
   EXPECT_TRUE(this->store().Remove(this->layout_, HeronDir::kTopologies, "wc").ok());
   EXPECT_TRUE(this->store().RemoveTree(this->layout_, HeronDir::kLocks, "none").ok());
 }

@@ -85,6 +85,15 @@ void FakeHeronStore::Changed(const std::string& topology) {
   if (!topology.empty() && on_change_) on_change_(topology);
 }
 
+std::vector<std::string> FakeHeronStore::Names() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::set<std::string> names;
+  for (const auto& [path, bytes] : nodes_) {
+    if (std::string t = TopologyOf(path); !t.empty()) names.insert(t);
+  }
+  return {names.begin(), names.end()};
+}
+
 std::shared_ptr<const statestore::HeronSnapshot> FakeHeronStore::Get(
     const std::string& topology) const {
   std::lock_guard<std::mutex> lock(mu_);

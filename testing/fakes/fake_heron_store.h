@@ -27,6 +27,7 @@ class FakeHeronStore final : public statestore::HeronStore {
   bool connected() const override;
   std::shared_ptr<const statestore::HeronSnapshot> Get(const std::string& topology) const override;
   uint64_t reads() const override { return 0; }
+  std::vector<std::string> Names() const override;
   Status EnsureTree(const statestore::HeronLayout& layout) override;
   StatusOr<std::optional<std::string>> Read(const statestore::HeronLayout& layout,
                                             statestore::HeronDir d,
