@@ -61,8 +61,10 @@ LiveTopology Live(const testing::HeronCliSubmission& s) {
 }
 
 // Compares `live` with what `spec` makes, as the controller does (the shape repacked from the
-// live plan, the job and the Heron topology built with the live topology id).
-reconciler::ObservedForeign Compare(const crd::Topology& spec, const LiveTopology& live) {
+// live plan, the job built with the live topology id, the Heron topology from the package's
+// .defn: `defn`, or one made from the spec as the stand-in's packages hold).
+reconciler::ObservedForeign Compare(const crd::Topology& spec, const LiveTopology& live,
+                                    std::string defn = "") {
   auto ptr = std::make_shared<const crd::Topology>(spec);
   RevisionSource rev{ptr, crd::SpecHash(spec), "test"};
   const packager::PackageFacts facts{"", "wc.defn", "wc.jar", "jar", "/heron"};
@@ -71,9 +73,8 @@ reconciler::ObservedForeign Compare(const crd::Topology& spec, const LiveTopolog
   const std::string id = live.topology->id();
   auto built = JobFor(*shape, spec, Cluster(), id);
   EXPECT_TRUE(built.ok()) << built.status();
-  auto desired =
-      heronmsg::TopologyFromDefn(heronmsg::DefnFromSpec(spec, id, shape->inputs.containers),
-                                 "wc.defn", spec, id, shape->inputs.containers);
+  if (defn.empty()) defn = heronmsg::DefnFromSpec(spec, id, shape->inputs.containers);
+  auto desired = heronmsg::TopologyFromDefn(defn, "wc.defn", spec, id, shape->inputs.containers);
   EXPECT_TRUE(desired.ok()) << desired.status();
   return CompareLive(spec, *shape, *built, *desired, live);
 }
@@ -108,6 +109,30 @@ TEST(AdoptionCompareTest, AHeronCliSubmissionMatchesTheSpecItWasSubmittedFrom) {
   EXPECT_EQ(f.live_task, aurora::LiveTaskHash(s->job.task));
   EXPECT_EQ(f.restarts, 0);
   EXPECT_TRUE(f.same_graph);
+}
+
+// heron-cli's .defn holds the spouts and bolts Java-serialized (HeronSubmitter); what it wrote
+// to topologies/<name> has none. The comparison is against the .defn, objects trimmed.
+TEST(AdoptionCompareTest, AHeronCliDefnWithSerializedComponentsMatchesWhatItSubmitted) {
+  const crd::Topology spec = Spec();
+  auto s = testing::HeronCliSubmit(spec, CliOptions());
+  ASSERT_TRUE(s.ok());
+  auto defn = heronmsg::ParseHeronMessage<heronmsg::hp_api::Topology>(
+      heronmsg::DefnFromSpec(spec, s->topology_id, 2), "wc.defn");
+  ASSERT_TRUE(defn.ok());
+  const std::string java_object("\xac\xed\x00\x05sr\x00\x1forg.apache.heron.examples", 37);
+  for (auto& spout : *defn->mutable_spouts())
+    spout.mutable_comp()->set_serialized_object(java_object);
+  for (auto& bolt : *defn->mutable_bolts()) bolt.mutable_comp()->set_serialized_object(java_object);
+  auto f = Compare(spec, Live(*s), heronmsg::SerializeHeronMessage(*defn));
+  EXPECT_TRUE(f.differences.empty()) << Listed(f);
+
+  // A .defn of another topology is refused by name before anything is compared.
+  defn->mutable_bolts()->Clear();
+  auto other = heronmsg::TopologyFromDefn(heronmsg::SerializeHeronMessage(*defn), "wc.defn", spec,
+                                          s->topology_id, 2);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("exclaim"), std::string::npos) << other.status();
 }
 
 TEST(AdoptionCompareTest, EachDifferenceIsNamedWithTheLiveAndTheDesiredValue) {

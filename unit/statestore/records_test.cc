@@ -23,6 +23,7 @@ TEST(RecordsTest, JsonRoundTripKeepsEverything) {
   r.history[0].graph_hash = "g1";
   r.history[0].runtime_config = {{"user.rate", "5"}, {"split:user.batch", "100"}};
   SetCondition(r, Condition{"Healthy", "True", "AllRunning", "4/4 instances RUNNING", 5});
+  r.adoption = Adoption{std::string(64, 'a'), "live-1", "j1", "wc3e1f0a52", 20};
   auto back = ParseRecord(SerializeRecord(r));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, r);
