@@ -423,6 +423,17 @@ class Planner {
   }
 
   Plan Create() {
+    // Heron's state is per name, Aurora's jobs per role and environment: a topology another
+    // key runs (or a kill that stopped half way) holds the name, and writing would take it.
+    if (plan_.memory.applied_hash.empty() && observed().heron.topology &&
+        observed().heron.spec_hash.empty()) {
+      return Finish(Phase::kOutOfSync,
+                    "Heron's state holds topology " + observed().heron.topology_id +
+                        " under this name, not written by the controller, and no Aurora job of "
+                        "this key runs it (submitted under another role or environment, or a "
+                        "heron kill that did not finish): nothing is written",
+                    true);
+    }
     const bool recreate = Drifted();
     if (recreate && WarnOnly()) {
       return Finish(Phase::kOutOfSync,

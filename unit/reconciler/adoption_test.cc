@@ -196,5 +196,19 @@ TEST(AdoptionTest, SomeoneElsesUpdateAfterAdoptionIsDrift) {
   EXPECT_NE(p.events.back().message.find("bob"), std::string::npos) << p.events.back().message;
 }
 
+TEST(AdoptionTest, HeronStateOfAnotherKeyUnderTheNameIsNotOverwritten) {
+  // heron-cli's topology of the same name runs under another role: its job is not this key's.
+  Observed o = HeronCli();
+  o.instances.clear();
+  Plan p = MakePlan(Want(), o, Memory{}, Settings{}, kT0);
+  EXPECT_TRUE(p.actions.empty()) << p.message;
+  EXPECT_EQ(p.phase, Phase::kOutOfSync);
+  EXPECT_NE(p.message.find(kId), std::string::npos) << p.message;
+  // The controller's own state of this key (a create that stopped after writing it) is resumed.
+  o.heron.spec_hash = kSpec;
+  p = MakePlan(Want(), o, Memory{}, Settings{}, kT0);
+  EXPECT_EQ(p.actions.at(0).kind, Kind::kWriteHeronState) << p.message;
+}
+
 }  // namespace
 }  // namespace hgo::reconciler
