@@ -177,8 +177,14 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   if (observed.known && memory.applied_hash.empty() && ForeignJob(observed) &&
       desired->presence == reconciler::Desired::Presence::kPresent) {
     // A job the controller did not create (heron-cli's): the planner adopts, replaces or
-    // leaves it as spec.adopt says, on a comparison of the whole live topology.
-    observed.foreign = CompareForeign(c, key, worker, revisions.at(desired->spec_hash));
+    // leaves it as spec.adopt says, on a comparison of the whole live topology (not made when
+    // it is never to be adopted: it costs an Aurora read with configs per pass).
+    if (desired->spec->spec.adopt == crd::AdoptPolicy::kNever) {
+      observed.foreign = reconciler::ObservedForeign{};
+      observed.foreign->topology_id = observed.heron.topology_id;
+    } else {
+      observed.foreign = CompareForeign(c, key, worker, revisions.at(desired->spec_hash));
+    }
   }
   reconciler::Plan plan = reconciler::MakePlan(*desired, observed, memory, settings_.planner, now);
   if (package_unreachable && plan.requeue_after_ms == 0) {

@@ -223,6 +223,16 @@ TEST_F(AdoptionE2E, ImportedSpecsAdoptWithNoRestartEvenThroughAKill9ThenScale) {
   }
   EXPECT_EQ(JsonStr(st, "topologyId"), submitted["exclamation"].topology_id);
   EXPECT_EQ(Tasks("second"), tasks["second"]);
+  // The untouched one is Running once its instances ran the imported 30 s minimum wait.
+  Json second;
+  for (int i = 0; i < 160 && JsonStr(second, "phase") != "Running"; ++i) {
+    std::this_thread::sleep_for(250ms);
+    auto r =
+        testing::HttpCall("GET", c->url() + "/api/v1/topologies/devcluster/www-data/devel/second");
+    if (auto j = ParseJson(r.body); r.status == 200 && j.ok()) second = *j;
+  }
+  EXPECT_EQ(JsonStr(second, "phase"), "Running") << Serialize(second);
+  EXPECT_EQ(Tasks("second"), tasks["second"]);
   EXPECT_TRUE(c->Stop().ok());
 }
 
