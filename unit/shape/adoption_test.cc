@@ -120,7 +120,10 @@ TEST(AdoptionCompareTest, AHeronCliDefnWithSerializedComponentsMatchesWhatItSubm
   auto defn = heronmsg::ParseHeronMessage<heronmsg::hp_api::Topology>(
       heronmsg::DefnFromSpec(spec, s->topology_id, 2), "wc.defn");
   ASSERT_TRUE(defn.ok());
-  const std::string java_object("\xac\xed\x00\x05sr\x00\x1forg.apache.heron.examples", 37);
+  // A Java serialization stream's header, with NUL bytes, as Heron's objects start.
+  static constexpr char kJavaStream[] = "\xac\xed\x00\x05sr\x00\x1forg.apache.heron.examples";
+  const std::string java_object(kJavaStream, sizeof(kJavaStream) - 1);
+  ASSERT_EQ(java_object.size(), 33u);
   for (auto& spout : *defn->mutable_spouts())
     spout.mutable_comp()->set_serialized_object(java_object);
   for (auto& bolt : *defn->mutable_bolts()) bolt.mutable_comp()->set_serialized_object(java_object);
