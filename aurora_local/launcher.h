@@ -41,6 +41,9 @@ class TaskLauncher {
   // After a restart of aurora-local: takes over a task still running from before, if it is.
   // false when it is gone (the scheduler marks it LOST).
   virtual bool Adopt(const std::string& task_id) = 0;
+  // Stops every task it runs and waits for them (each SIGKILLed after its finalization wait):
+  // for an aurora-local that should leave nothing behind when it stops (demos, tests).
+  virtual void StopAll() {}
 };
 
 }  // namespace hgo::aurora::local

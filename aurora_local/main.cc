@@ -24,6 +24,9 @@ int AuroraLocalMain(int argc, char** argv) {
       ->required();
   app.add_flag("--simulate-tasks", options.simulate_tasks,
                "run no processes: a launched task runs until killed (benchmarks at scale)");
+  app.add_flag("--stop-tasks-on-exit", options.stop_tasks_on_exit,
+               "kill every task when stopped (demos, tests); by default tasks keep running and "
+               "a restarted aurora-local adopts them, as Aurora's scheduler does");
   app.add_option("--port", options.port, "HTTP port (0: a free port)")->capture_default_str();
   app.add_option("--bind", options.bind, "address to listen on")->capture_default_str();
   app.add_option("--cluster", options.scheduler.cluster, "the cluster name it reports")
@@ -82,7 +85,8 @@ int AuroraLocalMain(int argc, char** argv) {
   }
   std::cout << "aurora-local listening on " << (*server)->url() << std::endl;
   const int sig = WaitForTerminationSignal();
-  spdlog::info("aurora-local: signal {}, stopping (tasks keep running)", sig);
+  spdlog::info("aurora-local: signal {}, stopping ({})", sig,
+               options.stop_tasks_on_exit ? "killing its tasks" : "tasks keep running");
   announcer.reset();
   server->reset();
   return 0;

@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/file_util.h"
 
@@ -27,6 +29,7 @@ struct ProcessLauncher::Proc {
   int runs = 0;
   bool done = false;  // finished for good (success, or failed past max_failures)
   bool ok = false;
+  bool adopted = false;  // started by an earlier aurora-local: not our child, status unknown
   int last_status = 0;
   std::set<std::string> after;  // processes that must finish successfully first
 };
@@ -36,7 +39,6 @@ struct ProcessLauncher::RunningTask {
   std::string sandbox;
   std::chrono::seconds finalization_wait{30};
   std::vector<Proc> procs;
-  bool adopted = false;  // not our children: exit statuses are unknown
   bool killing = false;
   std::chrono::steady_clock::time_point kill_deadline;
   bool sigkilled = false;
@@ -210,10 +212,17 @@ Status ProcessLauncher::StartProcess(RunningTask& t, Proc& p) {
   return Status::Ok();
 }
 
+// One line per process: name, pid (-1 when not running), runs so far, and whether it finished
+// successfully. Finished processes are kept so that a restarted aurora-local neither runs them
+// again nor takes them for processes that died while it was down.
 void ProcessLauncher::WritePids(const RunningTask& t) {
   std::ostringstream pids;
   for (const auto& p : t.procs) {
-    if (p.pid > 0) pids << p.spec.name << " " << p.pid << "\n";
+    pids << p.spec.name << " " << (p.pid > 0 ? p.pid : -1) << " " << p.runs << " "
+         << (p.done      ? (p.ok ? "ok" : "failed")
+             : p.pid > 0 ? "running"
+                         : "waiting")
+         << "\n";
   }
   (void)WriteFileAtomic(t.sandbox + "/.aurora-local/pids", pids.str());
 }
@@ -276,37 +285,40 @@ std::optional<TaskExit> ProcessLauncher::Poll(const std::string& task_id) {
   if (it == tasks_.end()) return TaskExit{TaskExit::Kind::kLost, "unknown to the launcher"};
   RunningTask& t = *it->second;
   // Reap what ended.
+  bool changed = false;
   for (auto& p : t.procs) {
     if (p.pid <= 0) continue;
     int status = 0;
     bool ended = false;
-    if (t.adopted) {
+    if (p.adopted) {
       // Normally not our child (its parent was the previous aurora-local); reap it if it is.
       ended = ::waitpid(p.pid, &status, WNOHANG) == p.pid || !Alive(p.pid);
     } else if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
       ended = true;
     }
     if (!ended) continue;
+    changed = true;
     p.pid = -1;
     p.last_status = status;
-    const bool success = !t.adopted && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    const bool success = !p.adopted && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (success) {
       p.done = p.ok = true;
-    } else if (!t.killing && !t.adopted &&
+    } else if (!t.killing && !p.adopted &&
                (p.spec.max_failures == 0 || p.runs < p.spec.max_failures)) {
       (void)StartProcess(t, p);  // Thermos runs a failed process again
     } else {
       p.done = true;
       if (!t.failure && !t.killing) {
-        std::string why = t.adopted ? "ended (exit status unknown after a restart)"
+        std::string why = p.adopted ? "ended (exit status unknown after a restart)"
                           : WIFSIGNALED(status)
                               ? "was killed by signal " + std::to_string(WTERMSIG(status))
                               : "exited with status " + std::to_string(WEXITSTATUS(status));
-        t.failure = TaskExit{t.adopted ? TaskExit::Kind::kLost : TaskExit::Kind::kFailed,
+        t.failure = TaskExit{p.adopted ? TaskExit::Kind::kLost : TaskExit::Kind::kFailed,
                              "Process " + p.spec.name + " " + why};
       }
     }
   }
+  if (changed) WritePids(t);
   if (t.failure && !t.killing) {  // one process failed for good: stop the others
     t.killing = true;
     t.kill_deadline = clock_.Now() + t.finalization_wait;
@@ -357,6 +369,27 @@ std::optional<TaskExit> ProcessLauncher::Poll(const std::string& task_id) {
   return std::nullopt;
 }
 
+void ProcessLauncher::StopAll() {
+  std::vector<std::string> ids;
+  std::chrono::seconds longest{0};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, t] : tasks_) {
+      ids.push_back(id);
+      longest = std::max(longest, t->finalization_wait);
+    }
+  }
+  for (const auto& id : ids) Kill(id);
+  // Poll sends SIGKILL once a task's finalization wait is over; past that, give up waiting.
+  const auto limit = std::chrono::steady_clock::now() + longest + std::chrono::seconds(5);
+  while (!ids.empty() && std::chrono::steady_clock::now() < limit) {
+    ids.erase(std::remove_if(ids.begin(), ids.end(),
+                             [this](const std::string& id) { return Poll(id).has_value(); }),
+              ids.end());
+    if (!ids.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 bool ProcessLauncher::Adopt(const std::string& task_id) {
   const std::string sandbox = SandboxOf(task_id);
   auto launch_text = ReadFileLimited(sandbox + "/.aurora-local/launch.json", 16 << 20);
@@ -376,28 +409,48 @@ bool ProcessLauncher::Adopt(const std::string& task_id) {
   auto t = std::make_unique<RunningTask>();
   t->spec = spec;
   t->sandbox = sandbox;
-  t->adopted = true;
   t->finalization_wait = task->finalization_wait;
-  std::map<std::string, pid_t> pids;
+  struct Recorded {
+    pid_t pid = -1;
+    int runs = 0;
+    std::string state;
+  };
+  std::map<std::string, Recorded> recorded;
   std::istringstream in(*pids_text);
-  std::string name;
-  pid_t pid;
-  while (in >> name >> pid) pids[name] = pid;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string name;
+    Recorded r;
+    if (fields >> name >> r.pid >> r.runs >> r.state) recorded[name] = r;
+  }
   bool any_alive = false;
   for (const auto& p : task->processes) {
     Proc proc{p};
-    auto found = pids.find(p.name);
+    auto found = recorded.find(p.name);
+    if (found == recorded.end()) {  // not started yet: Poll starts it when its turn comes
+      t->procs.push_back(std::move(proc));
+      continue;
+    }
+    const Recorded& r = found->second;
+    proc.runs = r.runs;
     // Alive and still in its own process group: ours (a recycled pid would not be a leader).
-    if (found != pids.end() && Alive(found->second) && ::getpgid(found->second) == found->second) {
-      proc.pid = found->second;
-      proc.runs = 1;
+    if (r.pid > 0 && Alive(r.pid) && ::getpgid(r.pid) == r.pid) {
+      proc.pid = r.pid;
+      proc.adopted = true;
       any_alive = true;
-    } else {
-      proc.done = proc.ok = found != pids.end();  // it ran before the restart
+    } else if (r.state == "ok" || r.state == "failed") {
+      proc.done = true;
+      proc.ok = r.state == "ok";
+    } else if (r.state == "running" && !t->failure) {
+      // It ended while no aurora-local watched it: how is unknown, as for a lost agent.
+      proc.done = true;
+      t->failure = TaskExit{TaskExit::Kind::kLost, "Process " + p.name +
+                                                       " ended while aurora-local was down (exit "
+                                                       "status unknown after a restart)"};
     }
     t->procs.push_back(std::move(proc));
   }
-  if (!any_alive) return false;
+  if (!any_alive) return false;  // how it ended is unknown: the scheduler reports it LOST
   std::lock_guard<std::mutex> lock(mu_);
   tasks_[task_id] = std::move(t);
   return true;

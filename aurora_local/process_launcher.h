@@ -10,8 +10,11 @@
 // - A process starts when every process ordered before it has finished successfully. A failed
 //   process is run again up to max_failures runs (0: without limit); then the task fails.
 // - Kill: SIGTERM to every process group, SIGKILL after finalization_wait.
-// - What was launched is written to the sandbox, so a restarted aurora-local can adopt tasks
-//   whose processes are still alive (their exit status is then unknown: an end is reported LOST).
+// - What was launched, and each process's state (pid, runs, finished ok or failed), is written
+//   to the sandbox, so a restarted aurora-local adopts tasks whose processes are still alive:
+//   finished processes are not run again, processes not started yet start in their turn, and the
+//   end of a process started before the restart (exit status unknown) is reported LOST. Aurora's
+//   agents keep tasks through a scheduler restart the same way (the executor is their parent).
 // Resource limits are not enforced.
 //
 // Thread-safety: one mutex; all methods may be called from any thread.
@@ -63,6 +66,7 @@ class ProcessLauncher : public TaskLauncher {
   void Kill(const std::string& task_id) override;
   std::optional<TaskExit> Poll(const std::string& task_id) override;
   bool Adopt(const std::string& task_id) override;
+  void StopAll() override;
 
   // The sandbox of a task (for tests and `aurora-local` users reading logs).
   std::string SandboxOf(const std::string& task_id) const;

@@ -243,6 +243,7 @@ AuroraLocalServer::~AuroraLocalServer() {
   stopping_ = true;
   http_.reset();
   if (driver_.joinable()) driver_.join();
+  if (options_.stop_tasks_on_exit) launcher_->StopAll();
   std::lock_guard<std::mutex> lock(persist_mu_);
   (void)Compact();
   if (journal_fd_ >= 0) ::close(journal_fd_);

@@ -33,6 +33,9 @@ struct ServerOptions {
   std::chrono::milliseconds tick{50};
   // Tasks run without processes (aurora_local/simulated_launcher.h): benchmarks at scale.
   bool simulate_tasks = false;
+  // On stop, kill every task and wait for them (demos, tests). Off by default: like Aurora's
+  // scheduler, a restarted aurora-local adopts the tasks that kept running.
+  bool stop_tasks_on_exit = false;
 };
 
 // Loads "user:password" lines (comments with #) from a file.
@@ -41,7 +44,8 @@ StatusOr<std::map<std::string, std::string>> LoadUsers(const std::string& path);
 class AuroraLocalServer {
  public:
   static StatusOr<std::unique_ptr<AuroraLocalServer>> Start(ServerOptions options);
-  ~AuroraLocalServer();  // stops serving; task processes keep running, to be adopted
+  // Stops serving; task processes keep running, to be adopted, unless stop_tasks_on_exit.
+  ~AuroraLocalServer();
 
   std::string url() const { return http_->url(); }
   int port() const { return http_->port(); }

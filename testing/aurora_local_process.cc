@@ -91,10 +91,11 @@ void AuroraLocalProcess::KillTaskProcesses() {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_ + "/state/sandboxes", ec)) {
     std::ifstream pids(entry.path() / ".aurora-local" / "pids");
-    std::string name;
-    pid_t pid;
-    while (pids >> name >> pid) {
-      if (pid > 0 && ::getpgid(pid) == pid) ::kill(-pid, SIGKILL);
+    for (std::string line; std::getline(pids, line);) {  // "name pid runs state"
+      std::istringstream fields(line);
+      std::string name;
+      pid_t pid = -1;
+      if (fields >> name >> pid && pid > 0 && ::getpgid(pid) == pid) ::kill(-pid, SIGKILL);
     }
   }
   // A task started just before a kill -9 of aurora-local has no pids file yet: find every

@@ -33,6 +33,18 @@ std::string Thermos(const std::string& cmdline) {
          R"("gpu":0,"ram":67108864}}})";
 }
 
+// A task as Heron's job runs it: a fetch that finishes, then the long-running process.
+std::string ThermosFetchThenMain(const std::string& cmdline) {
+  return R"({"cluster":"local","environment":"devel","name":"t","role":"www-data",)"
+         R"("service":true,"task":{"constraints":[{"order":["fetch","main"]}],)"
+         R"("finalization_wait":1,"max_concurrency":0,"max_failures":1,"name":"t","processes":[)"
+         R"({"cmdline":"true","name":"fetch","max_failures":1},)"
+         R"({"cmdline":")" +
+         cmdline +
+         R"(","name":"main","max_failures":1}],"resources":{"cpu":0.1,)"
+         R"("disk":67108864,"gpu":0,"ram":67108864}}})";
+}
+
 JobKey Key(const std::string& name) { return JobKey{"www-data", "devel", name}; }
 
 TaskConfig MakeTask(const std::string& name, const std::string& cmdline) {
@@ -345,6 +357,31 @@ TEST_F(AuroraLocalProcessTest, ARestartInTheMiddleOfAnUpdateResumesIt) {
     EXPECT_EQ(t.config.executor_data, Thermos("sleep 601"));
   }
   (void)during;
+}
+
+// Aurora's scheduler restarting leaves the agents' tasks alone; so must aurora-local, whether it
+// is stopped cleanly or killed. The fault trials saw every task of a restarted aurora-local go
+// LOST (its finished fetch process taken for one never run) and be replaced.
+TEST_F(AuroraLocalProcessTest, ARestartBySigtermOrSigkillKeepsEveryRunningTask) {
+  AuroraApi& api = *client_;
+  JobConfig job = Job("keep", 2, "sleep 600");
+  job.task.executor_data = ThermosFetchThenMain("sleep 600");
+  ASSERT_TRUE(api.CreateJob(job).ok());
+  ASSERT_TRUE(Eventually([&] { return AllRunning(api, "keep", 2); }));
+  const auto before = ActiveTasks(api, "keep");
+  for (const bool sigkill : {false, true}) {
+    SCOPED_TRACE(sigkill ? "SIGKILL" : "SIGTERM");
+    ASSERT_TRUE((sigkill ? aurora_->Kill9() : aurora_->Stop()).ok());
+    ASSERT_TRUE(aurora_->Restart().ok());
+    ASSERT_TRUE(Eventually([&] { return AllRunning(api, "keep", 2); }, 60s));
+    std::this_thread::sleep_for(1500ms);  // a wrongful LOST shows within a poll or two
+    const auto after = ActiveTasks(api, "keep");
+    ASSERT_EQ(after.size(), 2u);
+    for (const auto& [i, t] : after) {
+      EXPECT_EQ(t.task_id, before.at(i).task_id) << "instance " << i << " was replaced";
+      EXPECT_EQ(t.status, TaskStatus::kRunning);
+    }
+  }
 }
 
 TEST_F(AuroraLocalProcessTest, KillNineLosesNoAcknowledgedJob) {

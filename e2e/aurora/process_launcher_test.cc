@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -122,6 +123,62 @@ TEST_F(ProcessLauncherTest, AdoptsATaskStillRunningAfterARestart) {
   ASSERT_TRUE(exit);
   EXPECT_EQ(exit->kind, TaskExit::Kind::kKilled);
   EXPECT_FALSE(launcher_->Adopt("t4"));  // its processes are gone now
+}
+
+// Thermos's usual task: a fetch that finishes, then the long-running process. A restart once the
+// fetch has finished must neither run it again nor count the task as lost (the fault trials saw
+// every task of a restarted aurora-local go LOST with "Process fetch ... exit status unknown").
+TEST_F(ProcessLauncherTest, AdoptionNeitherRunsFinishedProcessesAgainNorLosesTheTask) {
+  const std::string count = root_ + "/fetches";
+  const std::string data =
+      Json2({{"fetch", "echo fetched >> " + count}, {"main", "echo up > up; sleep 600"}},
+            R"({"order":["fetch","main"]})");
+  ASSERT_TRUE(launcher_->Launch(Spec("t7", data)).ok());
+  const std::string up = launcher_->SandboxOf("t7") + "/up";
+  for (int i = 0; i < 500 && !std::filesystem::exists(up); ++i) {
+    EXPECT_FALSE(launcher_->Poll("t7").has_value());
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(std::filesystem::exists(up));
+  launcher_ = std::make_unique<ProcessLauncher>(root_, clock_);  // a new aurora-local
+  ASSERT_TRUE(launcher_->Adopt("t7"));
+  for (int i = 0; i < 30; ++i) {
+    auto exit = launcher_->Poll("t7");
+    ASSERT_FALSE(exit.has_value()) << exit->message;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(Read(count), "fetched\n");  // once, before the restart
+  EXPECT_FALSE(std::filesystem::exists(launcher_->SandboxOf("t7") + "/.logs/fetch/1"));
+  launcher_->Kill("t7");
+  auto exit = WaitExit("t7");
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->kind, TaskExit::Kind::kKilled) << exit->message;
+}
+
+// A process that died while no aurora-local watched it: its exit status is unknown, so the task
+// is LOST (as a task on a lost Mesos agent), and its other processes are stopped.
+TEST_F(ProcessLauncherTest, AProcessThatDiedDuringTheRestartMakesTheTaskLost) {
+  const std::string data = Json2({{"main", "sleep 600"}, {"sidecar", "sleep 600"}}, "");
+  ASSERT_TRUE(launcher_->Launch(Spec("t8", data)).ok());
+  std::this_thread::sleep_for(100ms);
+  launcher_.reset();
+  std::ifstream pids(root_ + "/t8/.aurora-local/pids");
+  std::string name, state;
+  pid_t pid = -1, sidecar = -1;
+  int runs = 0;
+  while (pids >> name >> pid >> runs >> state) {
+    if (name == "sidecar") sidecar = pid;
+  }
+  ASSERT_GT(sidecar, 0);
+  ASSERT_EQ(::kill(-sidecar, SIGKILL), 0);
+  ::waitpid(sidecar, nullptr, 0);  // this test's process was the old launcher: reap it
+  launcher_ = std::make_unique<ProcessLauncher>(root_, clock_);
+  ASSERT_TRUE(launcher_->Adopt("t8"));
+  auto exit = WaitExit("t8");
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->kind, TaskExit::Kind::kLost);
+  EXPECT_NE(exit->message.find("sidecar ended while aurora-local was down"), std::string::npos)
+      << exit->message;
 }
 
 TEST_F(ProcessLauncherTest, BadExecutorConfigIsAClearError) {

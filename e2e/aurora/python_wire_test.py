@@ -252,8 +252,10 @@ def main():
             pids = os.path.join(sandboxes, task, ".aurora-local", "pids")
             if os.path.exists(pids):
                 for line in open(pids):
-                    try:
-                        os.killpg(int(line.split()[1]), signal.SIGKILL)
+                    try:  # "name pid runs state"; pid -1 when not running
+                        pid = int(line.split()[1])
+                        if pid > 0:
+                            os.killpg(pid, signal.SIGKILL)
                     except (ProcessLookupError, PermissionError, ValueError, IndexError):
                         pass
         shutil.rmtree(state, ignore_errors=True)
