@@ -42,6 +42,11 @@ StatusOr<reconciler::Observed> KeyPass::Observe(
     edges_.metrics->Inc("heron_controller_zookeeper_errors_total", cluster);
     return Status::Unavailable("Heron's ZooKeeper of cluster " + key.cluster + " is unreachable");
   }
+  if (!c.heron_view_current()) {
+    // A new session's reload has not completed: a node absent from the view may exist.
+    return Status::Unavailable("Heron's state of cluster " + key.cluster +
+                               " is being read again after a new ZooKeeper session");
+  }
   const int64_t last_write = edges_.board->LastWriteMs(key);
   const int64_t min_fetch = last_write > 0 ? last_write + 1 : 0;
   const auto t0 = edges_.clock->Now();

@@ -1,6 +1,7 @@
 #include "statestore/heron_state.h"
 
 #include "common/backoff.h"
+#include "common/failpoint.h"
 
 #include <spdlog/spdlog.h>
 
@@ -118,8 +119,13 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
   Status Start() {
     std::weak_ptr<Impl> weak = shared_from_this();
     listener_ = zk_.AddSessionListener([weak](SessionEvent e) {
-      if (e != SessionEvent::kNewSession) return;  // within a session, watches survive
-      if (auto self = weak.lock()) self->RequestReload();
+      // Within a session, watches survive; once it is lost, changes may go unseen until the
+      // reload on the new session completes.
+      if (e != SessionEvent::kSessionLost && e != SessionEvent::kNewSession) return;
+      auto self = weak.lock();
+      if (!self) return;
+      self->fresh_ = false;
+      if (e == SessionEvent::kNewSession) self->RequestReload();
     });
     Status s = Reload();
     reloader_ = std::thread([this] { ReloadLoop(); });
@@ -151,6 +157,7 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   uint64_t reads() const { return reads_.load(); }
+  bool fresh() const { return fresh_.load(); }
 
   // A watch could not be re-armed (the connection dropped mid-call) or a new session began: read
   // everything again, on the reload thread, retrying with backoff until it succeeds.
@@ -183,20 +190,21 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
-  // Forgets everything and reads it all again with fresh watches (start, or a new session).
+  // Reads everything again with fresh watches (start, or a new session). The snapshots stay
+  // until each node is read again: a reader sees the last good state (fresh() false) rather
+  // than nothing, and a reload that fails half way loses nothing. Nodes gone meanwhile are
+  // forgotten by the children listings, changed ones replaced by the reads.
   Status Reload() {
-    std::vector<std::string> before;
+    HGO_RETURN_IF_ERROR(failpoint::Hit(kReloadFailpoint));
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& [name, snap] : snapshots_) before.push_back(name);
-      snapshots_.clear();
-      nodes_.clear();
+      for (auto& [name, bits] : nodes_) bits.armed = 0;  // a lost session's watches are gone
     }
     for (HeronDir d : HeronStateCache::WatchedDirs()) {
       HGO_RETURN_IF_ERROR(zk_.EnsurePath(layout_.DirPath(d)));
       HGO_RETURN_IF_ERROR(WatchChildren(d));
     }
-    for (const auto& name : before) Notify(name);
+    fresh_ = true;
     return Status::Ok();
   }
 
@@ -333,6 +341,7 @@ class HeronStateCache::Impl : public std::enable_shared_from_this<Impl> {
   const HeronStateCache::NodeFilter filter_;
   int listener_ = 0;
   std::atomic<uint64_t> reads_{0};
+  std::atomic<bool> fresh_{false};
 
   std::thread reloader_;
   std::mutex reload_mu_;
@@ -363,12 +372,15 @@ HeronStateCache::HeronStateCache(ZkClient& zk, HeronLayout layout,
 
 HeronStateCache::~HeronStateCache() { impl_->Stop(); }
 
+const char* const HeronStateCache::kReloadFailpoint = "heron_cache.reload";
+
 Status HeronStateCache::Start() { return impl_->Start(); }
 std::shared_ptr<const HeronSnapshot> HeronStateCache::Get(const std::string& t) const {
   return impl_->Get(t);
 }
 std::vector<std::string> HeronStateCache::Names() const { return impl_->Names(); }
 uint64_t HeronStateCache::reads() const { return impl_->reads(); }
+bool HeronStateCache::fresh() const { return impl_->fresh(); }
 
 std::vector<HeronDir> HeronStateCache::WatchedDirs() {
   return {HeronDir::kTopologies,   HeronDir::kPackingPlans, HeronDir::kExecutionState,

@@ -92,7 +92,9 @@ struct HeronSnapshot {
 // layout without tmaster_names: both directories are watched, a topology's release picks one)
 // and pplans through watches. on_change(name) runs on the ZkClient's dispatcher thread after any
 // node of that topology appears, changes or disappears. A new session (after expiry) reloads
-// everything. Thread-safety: Get and Names may be called from any thread.
+// everything; until that reload has completed the cache keeps serving its last snapshots and
+// fresh() is false, so a reader can tell "missing" from "not known yet".
+// Thread-safety: Get and Names may be called from any thread.
 class HeronStateCache {
  public:
   // What of a node's bytes the cache keeps (a reader that needs a few fields of large nodes
@@ -109,8 +111,14 @@ class HeronStateCache {
   std::vector<std::string> Names() const;
   // ZooKeeper reads done so far (for the benchmarks: reads per pass should be zero at rest).
   uint64_t reads() const;
+  // True once a load has completed since the cache's session began; false from a session's
+  // loss until the reload on its successor completes (the snapshots are then the last ones
+  // read, and may be stale).
+  bool fresh() const;
 
   static std::vector<HeronDir> WatchedDirs();
+  // Failpoint at the start of each (re)load: error makes it fail and be retried.
+  static const char* const kReloadFailpoint;
 
  private:
   class Impl;

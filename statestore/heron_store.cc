@@ -33,6 +33,7 @@ StatusOr<std::unique_ptr<ZkHeronStore>> ZkHeronStore::Open(
 ZkHeronStore::~ZkHeronStore() { cache_.reset(); }
 
 bool ZkHeronStore::connected() const { return zk_->connected(); }
+bool ZkHeronStore::view_current() const { return cache_->fresh(); }
 
 std::vector<std::string> ZkHeronStore::Names() const { return cache_->Names(); }
 

@@ -34,6 +34,10 @@ class HeronStore {
   virtual ~HeronStore() = default;
 
   virtual bool connected() const = 0;
+  // False from the loss of a ZooKeeper session until the view has been read again on the new
+  // one: the view then holds the last snapshots read, which may be stale, and "no node" in it
+  // does not mean the node is missing. Nothing may be decided on the view meanwhile.
+  virtual bool view_current() const = 0;
   // The watched view: null when no node of the topology exists. It follows writes through
   // ZooKeeper's watches, so it may lag a write by a round trip.
   virtual std::shared_ptr<const HeronSnapshot> Get(const std::string& topology) const = 0;
@@ -70,6 +74,7 @@ class ZkHeronStore final : public HeronStore {
   ~ZkHeronStore() override;
 
   bool connected() const override;
+  bool view_current() const override;
   std::shared_ptr<const HeronSnapshot> Get(const std::string& topology) const override;
   uint64_t reads() const override;
   std::vector<std::string> Names() const override;

@@ -48,6 +48,11 @@ Status ClusterRuntime::Ensure() {
   return Status::Ok();
 }
 
+bool ClusterRuntime::heron_view_current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return heron_ && heron_->view_current();
+}
+
 bool ClusterRuntime::heron_connected() const {
   std::lock_guard<std::mutex> lock(mu_);
   return heron_ && heron_->connected();

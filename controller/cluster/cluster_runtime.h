@@ -50,6 +50,8 @@ class ClusterRuntime {
   // Connects what is not connected yet; kUnavailable while ZooKeeper cannot be reached.
   Status Ensure();
   bool heron_connected() const;
+  // Heron's watched view is current (statestore::HeronStore::view_current).
+  bool heron_view_current() const;
 
   aurora::AuroraApi& aurora(int worker);
   Executor& executor(int worker);

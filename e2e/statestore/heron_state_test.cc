@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/failpoint.h"
 #include "testing/zk_test_server.h"
 
 namespace hgo::statestore {
@@ -174,6 +175,47 @@ TEST_F(HeronStateTest, CacheReloadsAfterItsSessionExpires) {
   ASSERT_TRUE(Eventually([&] { return !cache.Get("a") && cache.Get("b") != nullptr; }, 15s));
   ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "b", "3").ok());
   EXPECT_TRUE(Eventually([&] { return *cache.Get("b")->Get(HeronDir::kTopologies) == "3"; }));
+}
+
+// While the reload on a new session fails (here by its failpoint), the cache keeps serving the
+// last snapshots and says they may be stale; nothing is lost, and the reload that succeeds
+// brings in what changed meanwhile. Before, the cache emptied itself first: a reader saw every
+// topology missing.
+TEST_F(HeronStateTest, CacheServesItsLastSnapshotsMarkedStaleWhileAReloadFails) {
+  failpoint::Register({HeronStateCache::kReloadFailpoint});
+  auto reader = Connect(2000ms);
+  HeronStateCache cache(*reader, HeronLayout{"/heron", false}, nullptr);
+  ASSERT_TRUE(cache.Start().ok());
+  EXPECT_TRUE(cache.fresh());
+  ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "a", "t").ok());
+  ASSERT_TRUE(state_->Write(HeronDir::kPackingPlans, "a", "p").ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto s = cache.Get("a");
+    return s && s->Has(HeronDir::kTopologies) && s->Has(HeronDir::kPackingPlans);
+  }));
+  ASSERT_TRUE(failpoint::Arm(HeronStateCache::kReloadFailpoint, "error").ok());
+  {
+    auto [id, password] = reader->SessionCredentialsForTest();
+    ASSERT_TRUE(
+        hgo::testing::ZkTestServer::ExpireSession(server_->connect_string(), id, password).ok());
+  }
+  ASSERT_TRUE(Eventually([&] { return !cache.fresh(); }));
+  ASSERT_TRUE(state_->Write(HeronDir::kTopologies, "b", "t2").ok());
+  ASSERT_TRUE(state_->Remove(HeronDir::kPackingPlans, "a").ok());
+  // Reloads are failing now (retried with backoff): the view is the one before the expiry.
+  for (int i = 0; i < 20; ++i) {
+    auto s = cache.Get("a");
+    ASSERT_TRUE(s && s->Has(HeronDir::kTopologies) && s->Has(HeronDir::kPackingPlans));
+    EXPECT_FALSE(cache.fresh());
+    std::this_thread::sleep_for(50ms);
+  }
+  failpoint::DisarmAll();
+  ASSERT_TRUE(Eventually([&] { return cache.fresh(); }, 15s));
+  auto a = cache.Get("a");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(*a->Get(HeronDir::kTopologies), "t");
+  EXPECT_FALSE(a->Has(HeronDir::kPackingPlans));  // removed while the session was gone
+  ASSERT_TRUE(cache.Get("b"));
 }
 
 TEST_F(HeronStateTest, CacheKeepsFollowingAcrossAZooKeeperRestart) {

@@ -74,6 +74,7 @@ TYPED_TEST_P(HeronStoreContract, AWriteShowsInTheViewAndIsAnnounced) {
   ASSERT_TRUE(this->store().EnsureTree(this->layout_).ok());
   EXPECT_TRUE(this->store().Write(this->layout_, HeronDir::kMetricsCaches, "wc", "m").ok());
   EXPECT_TRUE(this->store().connected());
+  EXPECT_TRUE(this->store().view_current());  // a store opens with its view read
   EXPECT_EQ(this->store().Get("wc"), nullptr);
   ASSERT_TRUE(this->store().Write(this->layout_, HeronDir::kTopologies, "wc", "t1").ok());
   auto read = this->store().Read(this->layout_, HeronDir::kTopologies, "wc");

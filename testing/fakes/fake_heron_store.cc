@@ -48,6 +48,16 @@ bool FakeHeronStore::connected() const {
   return connected_;
 }
 
+bool FakeHeronStore::view_current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return view_current_;
+}
+
+void FakeHeronStore::SetViewCurrent(bool current) {
+  std::lock_guard<std::mutex> lock(mu_);
+  view_current_ = current;
+}
+
 void FakeHeronStore::Disconnect() {
   std::lock_guard<std::mutex> lock(mu_);
   connected_ = false;

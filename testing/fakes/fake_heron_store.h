@@ -25,6 +25,7 @@ class FakeHeronStore final : public statestore::HeronStore {
                  statestore::HeronStateCache::NodeFilter filter = nullptr);
 
   bool connected() const override;
+  bool view_current() const override;
   std::shared_ptr<const statestore::HeronSnapshot> Get(const std::string& topology) const override;
   uint64_t reads() const override { return 0; }
   std::vector<std::string> Names() const override;
@@ -45,6 +46,8 @@ class FakeHeronStore final : public statestore::HeronStore {
   // --- the test's side ---
   void Disconnect();  // calls fail with kUnavailable and connected() is false until Reconnect
   void Reconnect();
+  // A session lost and its view not read again yet (view_current() false) until set back.
+  void SetViewCurrent(bool current);
   bool Locked(const std::string& topology) const;
   std::map<std::string, std::string> Nodes() const;  // path -> bytes
 
@@ -60,6 +63,7 @@ class FakeHeronStore final : public statestore::HeronStore {
   mutable std::mutex mu_;
   std::map<std::string, std::string> nodes_;  // every node, directories with empty data
   bool connected_ = true;
+  bool view_current_ = true;
   uint64_t version_ = 0;
   uint64_t leases_ = 0;
 };

@@ -310,6 +310,49 @@ TEST_F(LoopTest, AnUnreachableClusterIsNotActedOnAndJoinsWhenItReturns) {
   EXPECT_EQ(aurora().Calls("createJob"), 1);
 }
 
+// After a ZooKeeper session expiry the view is read again; until that completes a node missing
+// from it may well exist. The fault trials saw a controller rewrite every topology's nodes
+// (execution state's submission time included) from an emptied view; it must wait instead.
+TEST_F(LoopTest, NothingIsDecidedOnHeronsViewWhileItIsBeingReadAgain) {
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  const auto running = cluster().heron()->Nodes();
+  const auto tasks = TaskIds("wc");
+  const int actions_before =
+      aurora().Calls("createJob") + aurora().Calls("startJobUpdate") + aurora().Calls("killJob");
+  // What a view emptied by a reload looks like: the topology's nodes gone from it.
+  const statestore::HeronLayout layout{"/heron", false};
+  cluster().heron()->SetViewCurrent(false);
+  for (auto d : {statestore::HeronDir::kTopologies, statestore::HeronDir::kPackingPlans,
+                 statestore::HeronDir::kExecutionState, statestore::HeronDir::kSchedulers}) {
+    ASSERT_TRUE(cluster().heron()->Remove(layout, d, "wc").ok());
+  }
+  const auto emptied = cluster().heron()->Nodes();
+  controller_->Resync();
+  for (int i = 0; i < 5; ++i) Step();
+  EXPECT_EQ(cluster().heron()->Nodes(), emptied);  // nothing written while the view is stale
+  EXPECT_NE(Message("wc").find("being read again"), std::string::npos) << Message("wc");
+  // The reload completes and finds the nodes where they were: nothing to do.
+  for (const auto& [path, bytes] : running) {
+    if (emptied.count(path)) continue;
+    const std::string dir = path.substr(7, path.rfind('/') - 7);  // "/heron/<dir>/wc"
+    for (auto d : statestore::HeronLayout::AllDirs()) {
+      if (layout.DirName(d) == dir)
+        ASSERT_TRUE(cluster().heron()->Write(layout, d, "wc", bytes).ok());
+    }
+  }
+  cluster().heron()->SetViewCurrent(true);
+  controller_->Resync();
+  EXPECT_EQ(StepUntil("wc", "Running"), "Running");
+  EXPECT_EQ(cluster().heron()->Nodes(), running);
+  EXPECT_EQ(TaskIds("wc"), tasks);
+  EXPECT_EQ(
+      aurora().Calls("createJob") + aurora().Calls("startJobUpdate") + aurora().Calls("killJob"),
+      actions_before);
+}
+
 TEST_F(LoopTest, LeadershipLostInTheMiddleOfAPassStopsItBeforeItActs) {
   StartController();
   auto other = election_.MakeElector("controller-2");
