@@ -51,7 +51,11 @@ Controller::Controller(ControllerOptions options,
   metrics_.Describe("heron_controller_reconcile_seconds", T::kHistogram, "Duration of a pass.");
   metrics_.Describe("heron_controller_queue_depth", T::kGauge, "Keys waiting (ready and delayed).");
   metrics_.Describe("heron_controller_topologies", T::kGauge, "Topologies by phase.");
-  metrics_.Describe("heron_controller_actions_total", T::kCounter, "Actions executed, by kind.");
+  metrics_.Describe("heron_controller_actions_total", T::kCounter,
+                    "Actions carried out whole, by kind.");
+  metrics_.Describe("heron_controller_action_failures_total", T::kCounter,
+                    "Actions that failed, by kind (the actions after one that failed are not "
+                    "attempted and not counted).");
   metrics_.Describe("heron_controller_aurora_observe_seconds", T::kHistogram,
                     "Aurora reads for a role (tasks and updates), by cluster.");
   metrics_.Describe("heron_controller_aurora_errors_total", T::kCounter,
@@ -353,7 +357,8 @@ void Controller::OnHeronChange(const std::string& cluster, const std::string& to
   for (const auto& k : board_.KeysWithStatus()) {
     if (k.cluster == cluster && k.name == topology) keys.push_back(k);
   }
-  for (const auto& k : keys) queue_.Add(k);
+  // Mostly the watches of the controller's own writes: a failing key keeps its backoff.
+  for (const auto& k : keys) queue_.AddUnlessBackingOff(k);
 }
 
 ClusterRuntime* Controller::ClusterOf(const crd::TopologyKey& key) const {

@@ -268,6 +268,7 @@ Status KeyPass::Act(const crd::TopologyKey& key, ClusterRuntime& c, int worker,
                     const std::map<std::string, RevisionSource>& revisions,
                     const std::string& spec_hash, const std::optional<Status>& halted) {
   Status executed;
+  size_t done = 0;  // actions carried out whole (all of them unless executed failed)
   if (Writes(plan) && halted) {
     // Not executed: the same actions failed in a way retrying does not mend.
     executed = Status(halted->code(), "halted: " + halted->message() +
@@ -276,23 +277,32 @@ Status KeyPass::Act(const crd::TopologyKey& key, ClusterRuntime& c, int worker,
   } else if (Writes(plan)) {
     const auto t0 = edges_.clock->Now();
     executed = c.executor(worker).Execute(plan, aurora::JobKey{key.role, key.environment, key.name},
-                                          revisions);
+                                          revisions, &done);
     edges_.metrics->Observe("heron_controller_execute_seconds", {{"cluster", key.cluster}},
                             std::chrono::duration<double>(edges_.clock->Now() - t0).count());
     edges_.board->NoteWrite(key, NowMs());
-    for (const auto& a : plan.actions) {
-      if (a.kind != Kind::kRemember && a.kind != Kind::kForget) {
-        edges_.metrics->Inc("heron_controller_actions_total",
-                            {{"action", reconciler::ActionName(a.kind)}});
-      }
-    }
-    if (!executed.ok()) spdlog::warn("{}: {}", key.ToString(), executed.ToString());
     edges_.board->NoteOutcome(key, spec_hash, executed);
   }
-  for (const auto& a : plan.actions) {
-    if (a.kind != Kind::kRemember) {
-      spdlog::info("{}: {} {} ({})", key.ToString(), reconciler::ActionName(a.kind),
-                   a.hash.substr(0, 12), a.reason);
+  // What reached Aurora and ZooKeeper, and apart from it what failed and what was not tried.
+  const bool ran = Writes(plan) && !halted;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    if (a.kind == Kind::kRemember) continue;
+    const char* name = reconciler::ActionName(a.kind);
+    const bool counted = a.kind != Kind::kForget;
+    if (!Writes(plan) || (ran && (executed.ok() || i < done))) {
+      spdlog::info("{}: {} {} ({})", key.ToString(), name, a.hash.substr(0, 12), a.reason);
+      if (counted && Writes(plan)) {
+        edges_.metrics->Inc("heron_controller_actions_total", {{"action", name}});
+      }
+    } else if (ran && i == done) {
+      spdlog::warn("{}: {} {} FAILED: {}", key.ToString(), name, a.hash.substr(0, 12),
+                   executed.ToString());
+      if (counted)
+        edges_.metrics->Inc("heron_controller_action_failures_total", {{"action", name}});
+    } else {
+      spdlog::info("{}: {} {} not attempted ({})", key.ToString(), name, a.hash.substr(0, 12),
+                   ran ? "an earlier action failed" : "halted");
     }
   }
   return executed;

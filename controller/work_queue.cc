@@ -33,6 +33,22 @@ void WorkQueue::Add(const Key& k) {
   AddLocked(k);
 }
 
+void WorkQueue::AddUnlessBackingOff(const Key& k) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutdown_) return;
+  if (processing_.count(k)) {
+    soft_dirty_.insert(k);
+    return;
+  }
+  if (BackingOffLocked(k)) return;
+  AddLocked(k);
+}
+
+bool WorkQueue::BackingOffLocked(const Key& k) const {
+  auto f = failures_.find(k);
+  return f != failures_.end() && f->second > 0 && delayed_at_.count(k) > 0;
+}
+
 void WorkQueue::AddAfter(const Key& k, std::chrono::milliseconds delay) {
   std::lock_guard<std::mutex> lock(mu_);
   if (delay.count() <= 0) return AddLocked(k);
@@ -123,7 +139,8 @@ std::optional<WorkQueue::Key> WorkQueue::Get() {
 void WorkQueue::Done(const Key& k) {
   std::lock_guard<std::mutex> lock(mu_);
   processing_.erase(k);
-  if (dirty_.erase(k)) AddLocked(k);
+  const bool soft = soft_dirty_.erase(k) > 0;
+  if (dirty_.erase(k) || (soft && !BackingOffLocked(k))) AddLocked(k);
 }
 
 void WorkQueue::Shutdown() {

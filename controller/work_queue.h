@@ -27,6 +27,11 @@ class WorkQueue {
             std::chrono::milliseconds backoff_max = std::chrono::minutes(5));
 
   void Add(const Key& k);
+  // As Add, except that a key waiting out its failure backoff stays where it is: for events
+  // that are the controller's own doing (the watches of its writes), which must not turn a
+  // failing pass into a loop at full speed. Added while processing, the key is queued again at
+  // Done unless that pass ended with AddRateLimited.
+  void AddUnlessBackingOff(const Key& k);
   void AddAfter(const Key& k, std::chrono::milliseconds delay);
   // After the key's backoff delay, which doubles with each call until Forget().
   void AddRateLimited(const Key& k);
@@ -45,6 +50,7 @@ class WorkQueue {
 
  private:
   void AddLocked(const Key& k);
+  bool BackingOffLocked(const Key& k) const;  // failed and waiting for its backoff
   void PromoteDueLocked();
   std::optional<Key> PopLocked();
 
@@ -56,6 +62,7 @@ class WorkQueue {
   std::set<Key> queued_;      // in ready_
   std::set<Key> processing_;  // handed out, not Done yet
   std::set<Key> dirty_;       // added while processing
+  std::set<Key> soft_dirty_;  // AddUnlessBackingOff while processing
   std::multimap<std::chrono::steady_clock::time_point, Key> delayed_;
   std::map<Key, std::chrono::steady_clock::time_point> delayed_at_;
   std::map<Key, int> failures_;

@@ -66,7 +66,8 @@ bool NeedsUpdateLock(const reconciler::Plan& plan) {
 }  // namespace
 
 Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
-                         const std::map<std::string, RevisionSource>& revisions) {
+                         const std::map<std::string, RevisionSource>& revisions, size_t* done) {
+  if (done) *done = 0;
   std::unique_ptr<statestore::HeronStore::Lease> lock;
   if (NeedsUpdateLock(plan)) {
     auto taken =
@@ -83,6 +84,7 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
       return Status(s.code(), std::string(reconciler::ActionName(a.kind)) + " for " +
                                   job.ToString() + ": " + s.message());
     }
+    if (done) ++*done;
   }
   if (lock) {
     // The actions happened, so the pass is not failed for this; an unreleased lease is

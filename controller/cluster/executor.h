@@ -57,9 +57,11 @@ class Executor {
            const Clock& clock, ExecutorOptions options = {});
 
   // Carries out the actions in order and stops at the first error. revisions must hold every
-  // revision an action names, with its shape.
+  // revision an action names, with its shape. *done (when given) is the number of actions
+  // carried out whole: on an error, the action at index *done is the one that failed and those
+  // after it were not attempted.
   Status Execute(const reconciler::Plan& plan, const aurora::JobKey& job,
-                 const std::map<std::string, RevisionSource>& revisions);
+                 const std::map<std::string, RevisionSource>& revisions, size_t* done = nullptr);
 
  private:
   Status Do(const reconciler::Action& a, const aurora::JobKey& job,

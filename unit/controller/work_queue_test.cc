@@ -86,6 +86,35 @@ TEST(WorkQueueTest, BackoffDoublesUntilForgotten) {
   cycle(1s);
 }
 
+// The watch of a failing pass's own write must not bring the key back before its backoff; a
+// plain Add (a spec change) still does, and a key that is not failing is added as usual.
+TEST(WorkQueueTest, AddUnlessBackingOffKeepsAFailingKeysBackoff) {
+  FakeClock clock;
+  WorkQueue q(clock, 1s, 5s);
+  q.Add(K("a"));
+  auto k = q.TryGet();
+  ASSERT_TRUE(k);
+  q.AddUnlessBackingOff(K("a"));  // the pass's write seen by a watch
+  q.AddRateLimited(K("a"));       // the pass failed
+  q.Done(*k);
+  EXPECT_FALSE(q.TryGet()) << "the watch cut the backoff short";
+  q.AddUnlessBackingOff(K("a"));
+  EXPECT_FALSE(q.TryGet());
+  clock.Advance(1s);
+  k = q.TryGet();
+  ASSERT_TRUE(k);
+  q.AddUnlessBackingOff(K("a"));  // this pass succeeds: queued again at Done
+  q.Forget(K("a"));
+  q.Done(*k);
+  EXPECT_TRUE(q.TryGet());
+
+  q.AddRateLimited(K("b"));
+  q.Add(K("b"));  // not the controller's own doing: at once
+  EXPECT_EQ(q.TryGet()->name, "b");
+  q.AddUnlessBackingOff(K("c"));  // never failed
+  EXPECT_EQ(q.TryGet()->name, "c");
+}
+
 TEST(WorkQueueTest, GetBlocksUntilAKeyArrivesAndShutdownReleasesIt) {
   RealClock clock;
   WorkQueue q(clock);

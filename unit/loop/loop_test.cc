@@ -353,6 +353,32 @@ TEST_F(LoopTest, NothingIsDecidedOnHeronsViewWhileItIsBeingReadAgain) {
       actions_before);
 }
 
+// The actions metric counts what was carried out; a failed action is counted apart and those
+// after it not at all (the fault trials saw a failed create counted as three actions executed).
+TEST_F(LoopTest, TheActionsMetricCountsOnlyWhatWasCarriedOut) {
+  StartController();
+  aurora().Refuse("createJob", Status::Unavailable("scheduler overloaded"));
+  crd::Topology spec = Spec();
+  Commit(spec);
+  controller_->RunReady();
+  // One attempt, then the key's backoff: the watch of the Heron state it wrote does not bring
+  // it straight back (it did, in a loop at full speed).
+  EXPECT_EQ(aurora().Calls("createJob"), 1);
+  auto count = [&](const char* metric, const char* action) {
+    return metrics_.Value(metric, {{"action", action}});
+  };
+  EXPECT_EQ(count("heron_controller_actions_total", "WriteHeronState"), 1);
+  EXPECT_EQ(count("heron_controller_actions_total", "CreateJob"), 0);
+  EXPECT_EQ(count("heron_controller_action_failures_total", "CreateJob"), 1);
+  EXPECT_EQ(count("heron_controller_actions_total", "WriteSchedulerLocation"), 0);
+  EXPECT_EQ(count("heron_controller_action_failures_total", "WriteSchedulerLocation"), 0);
+  aurora().Refuse("createJob", Status::Ok());
+  EXPECT_EQ(StepUntil("wc", "Running"), "Running");
+  EXPECT_EQ(count("heron_controller_actions_total", "CreateJob"), 1);
+  EXPECT_EQ(count("heron_controller_actions_total", "WriteSchedulerLocation"), 1);
+  EXPECT_EQ(count("heron_controller_action_failures_total", "CreateJob"), 1);
+}
+
 TEST_F(LoopTest, LeadershipLostInTheMiddleOfAPassStopsItBeforeItActs) {
   StartController();
   auto other = election_.MakeElector("controller-2");
