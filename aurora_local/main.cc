@@ -7,6 +7,7 @@
 
 #include "aurora_local/server.h"
 #include "aurora_local/serverset.h"
+#include "common/failpoint.h"
 #include "common/signals.h"
 #include "common/version.h"
 
@@ -45,7 +46,20 @@ int AuroraLocalMain(int argc, char** argv) {
                  "host name to announce (default: the --bind address)");
   app.set_version_flag("--version",
                        std::string("aurora-local ") + kVersion + " (" + kGitCommit + ")");
+  bool list_failpoints = false;
+  app.add_flag("--list-failpoints", list_failpoints,
+               "print the failpoints HGO_FAILPOINTS may arm (tests) and exit");
   CLI11_PARSE(app, argc, argv);
+  failpoint::Register({kSnapshotWriteFailpoint, kSnapshotWrittenFailpoint});
+  if (list_failpoints) {
+    for (const auto& name : failpoint::Known()) std::cout << name << "\n";
+    return 0;
+  }
+  if (Status armed = failpoint::ArmFromEnvironment(); !armed.ok()) {
+    std::cerr << "aurora-local: " << armed.message() << "\n";
+    return 2;
+  }
+  for (const auto& p : failpoint::ArmedPoints()) spdlog::warn("aurora-local: failpoint {}", p);
 
   if (!users_file.empty()) {
     auto users = LoadUsers(users_file);

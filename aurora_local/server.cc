@@ -17,6 +17,7 @@
 
 #include "aurora/codec.h"
 #include "aurora/gen/AuroraSchedulerManager.h"
+#include "common/failpoint.h"
 #include "common/file_util.h"
 #include "common/json.h"
 
@@ -220,7 +221,12 @@ StatusOr<std::unique_ptr<AuroraLocalServer>> AuroraLocalServer::Start(ServerOpti
         deltas.push_back(*delta);
       }
     }
-    Status restored = s->scheduler_->Restore(*snapshot, deltas);
+    Status restored = Status::Ok();
+    try {  // Restore returns errors; this is the last line of defence for a corrupt file
+      restored = s->scheduler_->Restore(*snapshot, deltas);
+    } catch (const std::exception& e) {
+      restored = Status::InvalidArgument(std::string("snapshot: ") + e.what());
+    }
     if (!restored.ok()) return Status::InvalidArgument(state + ": " + restored.message());
     spdlog::info("aurora-local: state restored from {} and {} journal entries", state,
                  deltas.size());
@@ -252,10 +258,12 @@ AuroraLocalServer::~AuroraLocalServer() {
 // A new snapshot with everything, then an empty journal. A crash between the two leaves journal
 // lines whose numbers the snapshot already covers; they are skipped on the next start.
 Status AuroraLocalServer::Compact() {
+  HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWriteFailpoint));
   Json root = Json::MakeObject();
   root["seq"] = Json(static_cast<int64_t>(seq_));
   root["state"] = scheduler_->SnapshotJson();
   HGO_RETURN_IF_ERROR(WriteFileAtomic(options_.state_dir + "/state.json", Serialize(root)));
+  HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWrittenFailpoint));
   if (journal_fd_ >= 0) ::close(journal_fd_);
   const std::string journal = options_.state_dir + "/journal.jsonl";
   journal_fd_ = ::open(journal.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);

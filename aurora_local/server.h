@@ -38,6 +38,12 @@ struct ServerOptions {
   bool stop_tasks_on_exit = false;
 };
 
+// Failpoints (common/failpoint.h) of the snapshot: before one is written, and after it is
+// written but before the journal it covers is emptied. A crash at either loses nothing.
+inline constexpr const char* kSnapshotWriteFailpoint = "aurora_local.snapshot.before_write";
+inline constexpr const char* kSnapshotWrittenFailpoint =
+    "aurora_local.snapshot.before_journal_reset";
+
 // Loads "user:password" lines (comments with #) from a file.
 StatusOr<std::map<std::string, std::string>> LoadUsers(const std::string& path);
 

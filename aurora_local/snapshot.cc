@@ -6,6 +6,10 @@
 #include "common/base64.h"
 #include "common/json.h"
 
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+
 namespace hgo::aurora::local {
 
 using api::ScheduleStatus;
@@ -27,6 +31,24 @@ Status Unpack(const Json* j, T* value) {
 int64_t Int(const Json& o, const char* key, int64_t fallback = 0) {
   const Json* v = o.Find(key);
   return v && v->is_int() ? v->as_int() : fallback;
+}
+
+// A snapshot is a file a person may edit or a disk may corrupt: every number is checked, and a
+// wrong one is an error naming the field, never an exception.
+StatusOr<int64_t> IntOf(const Json& v, const std::string& field) {
+  if (!v.is_int()) return Status::InvalidArgument("snapshot: " + field + " is not an integer");
+  return v.as_int();
+}
+
+StatusOr<int32_t> InstanceKey(const std::string& key, const std::string& field) {
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(key.c_str(), &end, 10);
+  if (key.empty() || *end != '\0' || errno != 0 || n < 0 || n > INT32_MAX) {
+    return Status::InvalidArgument("snapshot: " + field + ": key '" + key +
+                                   "' is not an instance id");
+  }
+  return static_cast<int32_t>(n);
 }
 
 Json IdMap(const std::map<int32_t, int32_t>& m) {
@@ -147,7 +169,12 @@ Status Scheduler::LoadConfigs(const Json* configs) {
     config_ids_[shared.get()] = id;
     configs_by_id_[id] = shared;
     if (id.size() > 1 && id[0] == 'c') {
-      next_config_id_ = std::max<uint64_t>(next_config_id_, std::stoull(id.substr(1)) + 1);
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(id.c_str() + 1, &end, 10);
+      if (*end != '\0') {
+        return Status::InvalidArgument("snapshot: configs: '" + id + "' is not a config id");
+      }
+      next_config_id_ = std::max<uint64_t>(next_config_id_, n + 1);
     }
   }
   return Status::Ok();
@@ -183,29 +210,42 @@ Status Scheduler::LoadUpdate(const Json& j) {
   auto u = std::make_unique<Update>();
   HGO_RETURN_IF_ERROR(Unpack(j.Find("details"), &u->details));
   u->desired = Lookup(configs_by_id_, j.Find("desired"));
+  const std::string where = "update " + u->key().id + ": ";
   if (const Json* d = j.Find("desired_ids"); d && d->is_array()) {
-    for (const auto& id : d->as_array()) u->desired_ids.insert(static_cast<int32_t>(id.as_int()));
+    for (const auto& id : d->as_array()) {
+      HGO_ASSIGN_OR_RETURN(int64_t n, IntOf(id, where + "desired_ids"));
+      u->desired_ids.insert(static_cast<int32_t>(n));
+    }
   }
   if (const Json* m = j.Find("initial"); m && m->is_object()) {
-    for (const auto& [id, c] : m->as_object())
-      u->initial[std::stoi(id)] = Lookup(configs_by_id_, &c);
+    for (const auto& [id, c] : m->as_object()) {
+      HGO_ASSIGN_OR_RETURN(int32_t instance, InstanceKey(id, where + "initial"));
+      u->initial[instance] = Lookup(configs_by_id_, &c);
+    }
   }
   if (const Json* o = j.Find("order"); o && o->is_array()) {
-    for (const auto& id : o->as_array()) u->order.push_back(static_cast<int32_t>(id.as_int()));
-  }
-  if (const Json* m = j.Find("state"); m && m->is_object()) {
-    for (const auto& [id, st] : m->as_object()) {
-      u->state[std::stoi(id)] = static_cast<Update::Instance>(st.as_int());
+    for (const auto& id : o->as_array()) {
+      HGO_ASSIGN_OR_RETURN(int64_t n, IntOf(id, where + "order"));
+      u->order.push_back(static_cast<int32_t>(n));
     }
   }
-  if (const Json* m = j.Find("failures"); m && m->is_object()) {
-    for (const auto& [id, n] : m->as_object()) {
-      u->failures[std::stoi(id)] = static_cast<int32_t>(n.as_int());
+  // Instance-keyed maps of integers: the updater's state, failures, working-since times.
+  auto load = [&](const char* field, auto store) -> Status {
+    const Json* m = j.Find(field);
+    if (!m || !m->is_object()) return Status::Ok();
+    for (const auto& [id, v] : m->as_object()) {
+      HGO_ASSIGN_OR_RETURN(int32_t instance, InstanceKey(id, where + field));
+      HGO_ASSIGN_OR_RETURN(int64_t n, IntOf(v, where + field + "." + id));
+      store(instance, n);
     }
-  }
-  if (const Json* m = j.Find("working_since"); m && m->is_object()) {
-    for (const auto& [id, ms] : m->as_object()) u->working_since_ms[std::stoi(id)] = ms.as_int();
-  }
+    return Status::Ok();
+  };
+  HGO_RETURN_IF_ERROR(
+      load("state", [&](int32_t i, int64_t n) { u->state[i] = static_cast<Update::Instance>(n); }));
+  HGO_RETURN_IF_ERROR(
+      load("failures", [&](int32_t i, int64_t n) { u->failures[i] = static_cast<int32_t>(n); }));
+  HGO_RETURN_IF_ERROR(
+      load("working_since", [&](int32_t i, int64_t n) { u->working_since_ms[i] = n; }));
   const Json* rb = j.Find("rolling_back");
   u->rolling_back = rb && rb->is_bool() && rb->as_bool();
   u->last_pulse_ms = Int(j, "last_pulse");

@@ -89,6 +89,17 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
     ::unlink(tmp.c_str());
     return ErrnoStatus("rename failed", path, err);
   }
+  // The rename is durable only once the directory is: without this, a power loss may bring
+  // back the old file (or none) although the call returned Ok.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    (void)::fsync(dir_fd);
+    ::close(dir_fd);
+  }
   return Status::Ok();
 }
 

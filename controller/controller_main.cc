@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 
@@ -149,11 +150,14 @@ int ControllerMain(int argc, char** argv) {
   RealClock clock;
   Metrics metrics;
   std::unique_ptr<Controller> controller;
+  // The API is served from before the controller exists (503 "starting"); the HTTP threads see
+  // the handler only once it is complete (release/acquire), never a half-assigned pointer.
+  // Both outlive the server, which is declared after them.
+  HttpHandler api_handler;
+  std::atomic<bool> api_ready{false};
   auto server = HttpServer::Start(host, port, [&](const HttpRequest& r) {
-    static const HttpHandler unavailable = [](const HttpRequest&) {
-      return HttpReply::Text(503, "starting\n");
-    };
-    return controller ? MakeApiHandler(*controller, metrics, api)(r) : unavailable(r);
+    if (!api_ready.load(std::memory_order_acquire)) return HttpReply::Text(503, "starting\n");
+    return api_handler(r);
   });
   if (!server.ok()) {
     spdlog::error("controller: listening on {}: {}", listen, server.status().ToString());
@@ -169,6 +173,8 @@ int ControllerMain(int argc, char** argv) {
   controller = std::make_unique<Controller>(
       options, sources::MakeSources(source_configs, **store, git_cache_dir), connector, clock,
       **store, elector, metrics);
+  api_handler = MakeApiHandler(*controller, metrics, api);
+  api_ready.store(true, std::memory_order_release);
   Status started = controller->Start();
   if (!started.ok()) {
     spdlog::error("controller: {}", started.ToString());
@@ -182,7 +188,7 @@ int ControllerMain(int argc, char** argv) {
   const int sig = WaitForTerminationSignal();
   spdlog::info("controller: signal {}: shutting down", sig);
   controller->Stop();
-  server->reset();
+  server->reset();  // no request runs past this
   controller.reset();
   return 0;
 }

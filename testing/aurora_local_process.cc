@@ -48,7 +48,7 @@ Status AuroraLocalProcess::Launch() {
       BuiltBinary("aurora-local"), "--state-dir", dir_ + "/state", "--port",
       std::to_string(port_),       "--cluster",   "local"};
   for (const auto& a : options_.extra_args) args.push_back(a);
-  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, dir_ + "/aurora-local.log"));
+  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, dir_ + "/aurora-local.log", options_.env));
   // Ready when /health answers (at most 20 s).
   for (int i = 0; i < 400; ++i) {
     int status;

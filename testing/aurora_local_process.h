@@ -19,6 +19,7 @@ namespace hgo::testing {
 
 struct AuroraLocalOptions {
   std::vector<std::string> extra_args;  // e.g. {"--users-file", path}
+  std::vector<std::string> env;         // NAME=VALUE, e.g. HGO_FAILPOINTS=...
 };
 
 class AuroraLocalProcess {
@@ -34,6 +35,8 @@ class AuroraLocalProcess {
   Status Stop();     // SIGTERM, wait
   Status Kill9();    // SIGKILL, wait
   Status Restart();  // start again on the same port and state
+  // The environment of the next starts (NAME=VALUE entries), e.g. to arm a failpoint.
+  void SetEnv(std::vector<std::string> env) { options_.env = std::move(env); }
   // Kills the process groups of every task started so far (their pids files in the sandboxes).
   void KillTaskProcesses();
 

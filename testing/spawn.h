@@ -12,6 +12,8 @@
 namespace hgo::testing {
 
 // args[0] is the binary's path. Returns the child's pid.
-StatusOr<pid_t> SpawnWithLog(std::vector<std::string> args, const std::string& log_path);
+// env: NAME=VALUE entries added to (or replacing) this process's environment for the child.
+StatusOr<pid_t> SpawnWithLog(std::vector<std::string> args, const std::string& log_path,
+                             const std::vector<std::string>& env = {});
 
 }  // namespace hgo::testing

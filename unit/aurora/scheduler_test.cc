@@ -539,6 +539,30 @@ TEST_F(SchedulerTest, SnapshotRestoresJobsAndUpdatesAndAdoptsSurvivors) {
   EXPECT_FALSE(sched_->Restore("not json").ok());
 }
 
+// A corrupt or hand-edited snapshot is refused with the field named, never a crash (std::stoi
+// threw out of the loader before).
+TEST_F(SchedulerTest, ACorruptSnapshotIsRefusedNamingTheField) {
+  ASSERT_EQ(sched_->CreateJob(Job(2, "v1"), "u").responseCode, ResponseCode::OK);
+  sched_->Tick();
+  auto key = Start(UpdateTo(2, "v2", 60000));
+  const std::string snapshot = sched_->Snapshot();
+  const std::string good = "\"state\":{\"0\":";
+  ASSERT_NE(snapshot.find(good), std::string::npos) << snapshot;
+  struct Case {
+    std::string replacement, message;
+  };
+  for (const Case& c : {Case{"\"state\":{\"x\":", "state: key 'x' is not an instance id"},
+                        Case{"\"state\":{\"-1\":", "state: key '-1' is not an instance id"},
+                        Case{"\"state\":{\"0\":\"a\",\"7\":", "state.0 is not an integer"}}) {
+    std::string corrupt = snapshot;
+    corrupt.replace(corrupt.find(good), good.size(), c.replacement);
+    Reset();
+    Status s = sched_->Restore(corrupt);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << c.replacement;
+    EXPECT_NE(s.message().find("update " + key.id + ": " + c.message), std::string::npos) << s;
+  }
+}
+
 TEST_F(SchedulerTest, AnUpdateOfAMissingJobCreatesIt) {
   auto key = Start(UpdateTo(2, "v1", 0));
   ASSERT_TRUE(TickUntil([&] { return UpdateStatusOf(key) == JobUpdateStatus::ROLLED_FORWARD; }));
