@@ -16,7 +16,7 @@ namespace hgo::failpoint {
 
 namespace {
 
-enum class Kind { kAbort, kError, kPause };
+enum class Kind { kAbort, kError, kPause, kStop };
 
 struct Armed {
   Kind kind = Kind::kError;
@@ -57,6 +57,8 @@ StatusOr<Armed> ParseAction(std::string_view action) {
     a.kind = Kind::kAbort;
   } else if (action == "error") {
     a.kind = Kind::kError;
+  } else if (action == "stop") {
+    a.kind = Kind::kStop;
   } else if (action.rfind("pause(", 0) == 0 && action.size() > 7 && action.back() == ')') {
     const std::string ms(action.substr(6, action.size() - 7));
     char* end = nullptr;
@@ -69,7 +71,7 @@ StatusOr<Armed> ParseAction(std::string_view action) {
     a.pause_ms = static_cast<int>(n);
   } else {
     return Status::InvalidArgument("failpoint action '" + a.text +
-                                   "': expected abort, error, pause(MS) or off");
+                                   "': expected abort, error, stop, pause(MS) or off");
   }
   return a;
 }
@@ -168,6 +170,12 @@ Status Hit(std::string_view name) {
     case Kind::kPause:
       std::this_thread::sleep_for(std::chrono::milliseconds(a.pause_ms));
       return Status::Ok();
+    case Kind::kStop: {
+      static const char msg[] = "failpoint: stop (SIGSTOP; SIGCONT resumes)\n";
+      (void)!::write(2, msg, sizeof(msg) - 1);
+      ::kill(::getpid(), SIGSTOP);  // returns once the process is continued
+      return Status::Ok();
+    }
     case Kind::kError:
       break;
   }

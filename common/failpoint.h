@@ -9,7 +9,11 @@
 //   abort          the process dies at once (SIGKILL to itself: no destructor, no flush), like
 //                  a kill -9 at that instant;
 //   error          Hit returns kUnavailable "failpoint NAME", as a failed call would;
-//   pause(MS)      Hit sleeps MS milliseconds, then returns Ok (a GC pause, a SIGSTOP);
+//   pause(MS)      Hit sleeps MS milliseconds, then returns Ok (the calling thread only: the
+//                  process's other threads, its ZooKeeper pings among them, go on);
+//   stop           the whole process stops (SIGSTOP to itself) until a SIGCONT, then Hit
+//                  returns Ok: a GC pause or a frozen VM, long enough for its sessions to
+//                  expire;
 // optionally prefixed with `N*` to act on the first N hits only (then the point is inert).
 // A process with armed points logs them at start (ArmedPoints()), so a test's log says why it
 // died. Unknown names are refused (Arm) or reported (the variable), never ignored silently.

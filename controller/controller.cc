@@ -29,7 +29,10 @@ Controller::Controller(ControllerOptions options,
       metrics_(metrics),
       queue_(clock),
       sources_(std::move(sources)),
-      board_(metrics) {
+      board_(metrics),
+      lease_(
+          clock, options_.lease, [this] { return leader_.load() && elector_.IsLeader(); },
+          options_.confirm_leadership) {
   PassEdges edges;
   edges.clock = &clock_;
   edges.store = &store_;
@@ -86,10 +89,12 @@ int64_t Controller::NowMs() const {
 }
 
 Status Controller::Start() {
+  ExecutorOptions executor = options_.executor;
+  executor.lease = [this] { return lease_.Check(); };
   for (const auto& spec : options_.clusters) {
     const std::string name = spec.config.name;
     clusters_[name] = std::make_unique<ClusterRuntime>(
-        spec, connector_, std::max(1, options_.workers), clock_, options_.executor,
+        spec, connector_, std::max(1, options_.workers), clock_, executor,
         [this, name](const std::string& topology) { OnHeronChange(name, topology); });
   }
   {

@@ -28,6 +28,7 @@
 #include "controller/cluster/cluster_runtime.h"
 #include "controller/cluster/clusters.h"
 #include "controller/cluster/observe.h"
+#include "controller/lease.h"
 #include "controller/metrics.h"
 #include "controller/pass.h"
 #include "controller/record_fold.h"
@@ -49,6 +50,12 @@ struct ControllerOptions {
   std::chrono::milliseconds resync{std::chrono::minutes(5)};
   ExecutorOptions executor;
   int64_t role_cache_ms = 2000;  // how stale a shared per-role Aurora answer may be
+  // Proves to the servers that this controller still leads (a read of its fence,
+  // statestore/fence.h); null: the elector's word alone (standalone, unit tests).
+  std::function<Status()> confirm_leadership;
+  // How long one confirmation covers Aurora calls (controller/lease.h); shorter than the
+  // ZooKeeper session timeout.
+  std::chrono::milliseconds lease{5000};
 };
 
 struct DryRun {
@@ -153,6 +160,7 @@ class Controller {
   int prune_tokens_ = 0;
 
   std::atomic<bool> leader_{false};
+  LeaderLease lease_;  // asked before each Aurora call
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point next_resync_;  // driven mode (workers = 0) only

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
+#include "common/failpoint.h"
 #include "common/file_util.h"
 #include "common/http_server.h"
 #include "common/logging.h"
@@ -16,6 +18,8 @@
 #include "common/version.h"
 #include "controller/api/api.h"
 #include "controller/controller.h"
+#include "controller/failpoints.h"
+#include "statestore/fence.h"
 #include "statestore/leader_elector.h"
 #include "statestore/state_store.h"
 #include "statestore/zk_client.h"
@@ -80,6 +84,17 @@ int ControllerMain(int argc, char** argv) {
       ->capture_default_str();
   app.set_version_flag("--version",
                        std::string("heron-controller ") + kVersion + " (" + kGitCommit + ")");
+  bool list_failpoints = false;
+  app.add_flag("--list-failpoints", list_failpoints,
+               "print the failpoints HGO_FAILPOINTS may arm (tests) and exit");
+  failpoint::Register(ControllerFailpoints());
+  // Before the parse, which asks for --clusters.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--list-failpoints") {
+      for (const auto& name : failpoint::Known()) std::cout << name << "\n";
+      return 0;
+    }
+  }
   CLI11_PARSE(app, argc, argv);
 
   auto format = ParseLogFormat(log_format);
@@ -87,6 +102,10 @@ int ControllerMain(int argc, char** argv) {
   if (!format.ok()) return Usage(format.status().message());
   if (!level.ok()) return Usage(level.status().message());
   InitLogging(*format, *level);
+  if (Status armed = failpoint::ArmFromEnvironment(); !armed.ok()) {
+    return Usage(armed.message());
+  }
+  for (const auto& p : failpoint::ArmedPoints()) spdlog::warn("controller: failpoint {}", p);
 
   auto clusters = LoadClustersFile(clusters_file);
   if (!clusters.ok()) return Usage(clusters.status().message());
@@ -142,11 +161,6 @@ int ControllerMain(int argc, char** argv) {
     spdlog::error("controller: ZooKeeper {}: {}", zookeeper, zk.status().ToString());
     return 1;
   }
-  auto store = statestore::ZkStateStore::Create(**zk, root);
-  if (!store.ok()) {
-    spdlog::error("controller: records under {}: {}", root, store.status().ToString());
-    return 1;
-  }
   RealClock clock;
   Metrics metrics;
   std::unique_ptr<Controller> controller;
@@ -169,7 +183,19 @@ int ControllerMain(int argc, char** argv) {
     identity = std::string(hostname) + ":" + std::to_string((*server)->port());
   }
   statestore::ZkLeaderElector elector(**zk, root, identity);
-  ServerConnector connector;
+  // Every ZooKeeper write is fenced by the leader's term (statestore/fence.h): the records here,
+  // Heron's nodes in each cluster's ZooKeeper, at the same fence path in each ensemble.
+  const statestore::FenceOptions fencing{statestore::FencePath(root),
+                                         [&elector] { return elector.term(); }};
+  statestore::ZkFence fence(**zk, fencing.path, fencing.term);
+  auto store = statestore::ZkStateStore::Create(**zk, root, &fence);
+  if (!store.ok()) {
+    spdlog::error("controller: records under {}: {}", root, store.status().ToString());
+    return 1;
+  }
+  options.confirm_leadership = [&fence] { return fence.Confirm(); };
+  options.lease = zo.session_timeout / 2;
+  ServerConnector connector(fencing);
   controller = std::make_unique<Controller>(
       options, sources::MakeSources(source_configs, **store, git_cache_dir), connector, clock,
       **store, elector, metrics);

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "common/failpoint.h"
 #include "controller/cluster/adopt.h"
 #include "controller/cluster/observe.h"
+#include "controller/failpoints.h"
 #include "reconciler/planner.h"
 
 namespace hgo::controller {
@@ -153,7 +155,12 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   std::shared_ptr<const statestore::HeronSnapshot> heron;
   reconciler::Observed observed;
   std::shared_ptr<const JobTasks> job_tasks;
-  auto o = Observe(c, key, worker, &heron, &job_tasks);
+  // The cluster's ZooKeeper is claimed for this term before anything is decided on it, even
+  // when the pass writes nothing: a deposed leader's writes there fail from then on.
+  const Status claimed = c.ClaimHeron();
+  if (!claimed.ok() && !edges_.leader->load()) return finish("skipped");  // deposed meanwhile
+  auto o = claimed.ok() ? Observe(c, key, worker, &heron, &job_tasks)
+                        : StatusOr<reconciler::Observed>(claimed);
   if (o.ok()) {
     observed = std::move(*o);
   } else {
@@ -209,7 +216,19 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   if (!edges_.leader->load()) return finish("skipped");  // deposed during the pass: do nothing
 
   const std::optional<Status> halted = edges_.board->HaltedFor(key, desired->spec_hash);
+  if (Writes(plan)) {
+    if (Status hit = failpoint::Hit(kBeforeActFailpoint); !hit.ok()) {
+      spdlog::warn("{}: {}", key.ToString(), hit.ToString());
+      edges_.queue->AddRateLimited(key);
+      return finish("error");
+    }
+  }
   const Status executed = Act(key, c, worker, plan, revisions, desired->spec_hash, halted);
+  if (Status hit = failpoint::Hit(kBeforeRecordFailpoint); !hit.ok()) {
+    spdlog::warn("{}: {}", key.ToString(), hit.ToString());
+    edges_.queue->AddRateLimited(key);
+    return finish("error");
+  }
   const bool forget = std::any_of(plan.actions.begin(), plan.actions.end(),
                                   [](const Action& a) { return a.kind == Kind::kForget; });
   PassOutcome outcome{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,

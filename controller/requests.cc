@@ -211,6 +211,7 @@ Status Controller::Restart(const crd::TopologyKey& key, const std::set<int32_t>&
     }
   }
   const std::set<int32_t>& restart = containers.empty() ? active : containers;
+  HGO_RETURN_IF_ERROR(lease_.Check());
   Status s = c.aurora(0).RestartShards(job, restart);
   if (s.code() == StatusCode::kFailedPrecondition) {
     return Status::FailedPrecondition("an update is in progress in Aurora: " + s.message());

@@ -64,39 +64,39 @@ StatusOr<std::optional<std::string>> HeronState::Read(HeronDir d, const std::str
 
 Status HeronState::Write(HeronDir d, const std::string& topology, const std::string& bytes) {
   const std::string path = layout_.NodePath(d, topology);
-  auto set = zk_.Set(path, bytes, -1);
+  auto set = writer_.Set(path, bytes, -1);
   if (set.ok()) return Status::Ok();
   if (set.status().code() != StatusCode::kNotFound) return set.status();
-  auto created = zk_.Create(path, bytes, CreateMode::kPersistent);
+  auto created = writer_.Create(path, bytes, CreateMode::kPersistent);
   // Lost a race with another writer creating it: write over it.
   if (created.status().code() == StatusCode::kAlreadyExists)
-    return zk_.Set(path, bytes, -1).status();
+    return writer_.Set(path, bytes, -1).status();
   return created.status();
 }
 
 Status HeronState::Remove(HeronDir d, const std::string& topology) {
-  Status s = zk_.Delete(layout_.NodePath(d, topology), -1);
+  Status s = writer_.Delete(layout_.NodePath(d, topology), -1);
   if (s.code() == StatusCode::kNotFound) return Status::Ok();
   return s;
 }
 
 namespace {
 
-Status RemoveRecursively(ZkClient& zk, const std::string& path) {
+Status RemoveRecursively(ZkClient& zk, const ZkWriter& writer, const std::string& path) {
   auto children = zk.GetChildren(path);
   if (!children.ok()) {
     return children.status().code() == StatusCode::kNotFound ? Status::Ok() : children.status();
   }
   for (const auto& child : *children)
-    HGO_RETURN_IF_ERROR(RemoveRecursively(zk, JoinZkPath(path, child)));
-  Status s = zk.Delete(path, -1);
+    HGO_RETURN_IF_ERROR(RemoveRecursively(zk, writer, JoinZkPath(path, child)));
+  Status s = writer.Delete(path, -1);
   return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
 }
 
 }  // namespace
 
 Status HeronState::RemoveTree(HeronDir d, const std::string& node) {
-  return RemoveRecursively(zk_, layout_.NodePath(d, node));
+  return RemoveRecursively(zk_, writer_, layout_.NodePath(d, node));
 }
 
 StatusOr<std::vector<std::string>> HeronState::List(HeronDir d) {

@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "crd/heron_version.h"
+#include "statestore/fence.h"
 #include "statestore/zk_client.h"
 
 namespace hgo::statestore {
@@ -52,7 +53,9 @@ struct HeronLayout {
 
 class HeronState {
  public:
-  HeronState(ZkClient& zk, HeronLayout layout) : zk_(zk), layout_(std::move(layout)) {}
+  // Writes go through fence when given (statestore/fence.h), straight to zk otherwise.
+  HeronState(ZkClient& zk, HeronLayout layout, ZkFence* fence = nullptr)
+      : zk_(zk), writer_{zk, fence}, layout_(std::move(layout)) {}
 
   // Creates the root and all nine directories as persistent nodes (Heron's own tools may create
   // them as container nodes, which the server deletes when empty).
@@ -71,6 +74,7 @@ class HeronState {
 
  private:
   ZkClient& zk_;
+  const ZkWriter writer_;
   HeronLayout layout_;
 };
 

@@ -19,9 +19,13 @@ class ZkLease final : public HeronStore::Lease {
 
 StatusOr<std::unique_ptr<ZkHeronStore>> ZkHeronStore::Open(
     const ZkOptions& options, const std::string& root,
-    std::function<void(const std::string&)> on_change, HeronStateCache::NodeFilter filter) {
+    std::function<void(const std::string&)> on_change, HeronStateCache::NodeFilter filter,
+    std::optional<FenceOptions> fence) {
   HGO_ASSIGN_OR_RETURN(std::unique_ptr<ZkClient> zk, ZkClient::Connect(options));
   std::unique_ptr<ZkHeronStore> store(new ZkHeronStore(std::move(zk)));
+  if (fence) {
+    store->fence_ = std::make_unique<ZkFence>(*store->zk_, fence->path, std::move(fence->term));
+  }
   // Both tmanagers/ and tmasters/ are watched: each topology's release picks its own.
   store->cache_ =
       std::make_unique<HeronStateCache>(*store->zk_, HeronLayout{root, /*tmaster_names=*/false},
@@ -31,6 +35,8 @@ StatusOr<std::unique_ptr<ZkHeronStore>> ZkHeronStore::Open(
 }
 
 ZkHeronStore::~ZkHeronStore() { cache_.reset(); }
+
+Status ZkHeronStore::Claim() { return fence_ ? fence_->Claim() : Status::Ok(); }
 
 bool ZkHeronStore::connected() const { return zk_->connected(); }
 bool ZkHeronStore::view_current() const { return cache_->fresh(); }
@@ -44,25 +50,25 @@ std::shared_ptr<const HeronSnapshot> ZkHeronStore::Get(const std::string& topolo
 uint64_t ZkHeronStore::reads() const { return cache_->reads(); }
 
 Status ZkHeronStore::EnsureTree(const HeronLayout& layout) {
-  return HeronState(*zk_, layout).EnsureTree();
+  return HeronState(*zk_, layout, fence_.get()).EnsureTree();
 }
 
 StatusOr<std::optional<std::string>> ZkHeronStore::Read(const HeronLayout& layout, HeronDir d,
                                                         const std::string& topology) {
-  return HeronState(*zk_, layout).Read(d, topology);
+  return HeronState(*zk_, layout, fence_.get()).Read(d, topology);
 }
 
 Status ZkHeronStore::Write(const HeronLayout& layout, HeronDir d, const std::string& topology,
                            const std::string& bytes) {
-  return HeronState(*zk_, layout).Write(d, topology, bytes);
+  return HeronState(*zk_, layout, fence_.get()).Write(d, topology, bytes);
 }
 
 Status ZkHeronStore::Remove(const HeronLayout& layout, HeronDir d, const std::string& topology) {
-  return HeronState(*zk_, layout).Remove(d, topology);
+  return HeronState(*zk_, layout, fence_.get()).Remove(d, topology);
 }
 
 Status ZkHeronStore::RemoveTree(const HeronLayout& layout, HeronDir d, const std::string& node) {
-  return HeronState(*zk_, layout).RemoveTree(d, node);
+  return HeronState(*zk_, layout, fence_.get()).RemoveTree(d, node);
 }
 
 StatusOr<std::unique_ptr<HeronStore::Lease>> ZkHeronStore::LockForUpdate(

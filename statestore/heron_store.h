@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "statestore/fence.h"
 #include "statestore/heron_state.h"
 #include "statestore/zk_client.h"
 
@@ -59,6 +60,17 @@ class HeronStore {
   virtual StatusOr<std::unique_ptr<Lease>> LockForUpdate(const std::string& root,
                                                          const std::string& topology,
                                                          std::chrono::milliseconds timeout) = 0;
+
+  // Claims the ensemble for this controller's leadership term (statestore/fence.h), so that a
+  // deposed leader's writes are refused from now on; kFailedPrecondition "fenced" when a newer
+  // leader holds it. Ok and nothing done when writes are not fenced.
+  virtual Status Claim() = 0;
+};
+
+// How a store fences its writes: the fence node's path and the leadership term.
+struct FenceOptions {
+  std::string path;
+  ZkFence::TermFn term;
 };
 
 // Heron's state in a ZooKeeper ensemble: its own session, a HeronStateCache for the view (both
@@ -70,7 +82,7 @@ class ZkHeronStore final : public HeronStore {
   static StatusOr<std::unique_ptr<ZkHeronStore>> Open(
       const ZkOptions& options, const std::string& root,
       std::function<void(const std::string&)> on_change,
-      HeronStateCache::NodeFilter filter = nullptr);
+      HeronStateCache::NodeFilter filter = nullptr, std::optional<FenceOptions> fence = {});
   ~ZkHeronStore() override;
 
   bool connected() const override;
@@ -88,10 +100,12 @@ class ZkHeronStore final : public HeronStore {
   StatusOr<std::unique_ptr<Lease>> LockForUpdate(const std::string& root,
                                                  const std::string& topology,
                                                  std::chrono::milliseconds timeout) override;
+  Status Claim() override;
 
  private:
   explicit ZkHeronStore(std::unique_ptr<ZkClient> zk) : zk_(std::move(zk)) {}
   std::unique_ptr<ZkClient> zk_;
+  std::unique_ptr<ZkFence> fence_;          // null: writes are not fenced
   std::unique_ptr<HeronStateCache> cache_;  // destroyed before zk_
 };
 

@@ -1,6 +1,7 @@
 #include "statestore/leader_elector.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "statestore/zk_client.h"
 
@@ -91,6 +92,13 @@ class ZkLeaderElector::State : public std::enable_shared_from_this<State> {
   bool leader() const {
     std::lock_guard<std::mutex> lock(mu_);
     return leader_;
+  }
+
+  int64_t term() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!leader_ || my_node_.size() < 10) return 0;
+    // ZooKeeper's sequence suffix: ten digits.
+    return std::strtoll(my_node_.c_str() + my_node_.size() - 10, nullptr, 10) + 1;
   }
 
   StatusOr<std::string> CurrentLeader() {
@@ -201,6 +209,7 @@ Status ZkLeaderElector::Start(std::function<void()> on_elected, std::function<vo
 }
 
 bool ZkLeaderElector::IsLeader() const { return state_->leader(); }
+int64_t ZkLeaderElector::term() const { return state_->term(); }
 
 void ZkLeaderElector::Resign() { state_->Stop(/*detach=*/false); }
 

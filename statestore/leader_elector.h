@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,9 @@ class LeaderElector {
   // Non-blocking: joins the election.
   virtual Status Start(std::function<void()> on_elected, std::function<void()> on_lost) = 0;
   virtual bool IsLeader() const = 0;
+  // The term this instance leads in: larger than the term of every earlier leader of this
+  // election, so it can fence writes (statestore/fence.h); 0 when it does not lead.
+  virtual int64_t term() const = 0;
   // Leaves the election (on_lost runs if it was the leader).
   virtual void Resign() = 0;
   // The identity of the current leader, or kNotFound when there is none.
@@ -45,6 +49,7 @@ class StandaloneLeaderElector final : public LeaderElector {
   explicit StandaloneLeaderElector(std::string identity) : identity_(std::move(identity)) {}
   Status Start(std::function<void()> on_elected, std::function<void()> on_lost) override;
   bool IsLeader() const override;
+  int64_t term() const override { return IsLeader() ? 1 : 0; }
   void Resign() override;
   StatusOr<std::string> CurrentLeader() override;
 
@@ -58,7 +63,9 @@ class StandaloneLeaderElector final : public LeaderElector {
 class ZkClient;
 
 // Ephemeral sequential candidates under root/leader; the lowest is the leader; every other
-// candidate watches only its predecessor.
+// candidate watches only its predecessor. The term is the leader's candidate sequence number:
+// every candidate made after the leader's has a larger one, and every one made before it is
+// gone when it leads, so terms only grow.
 class ZkLeaderElector final : public LeaderElector {
  public:
   // identity is stored in the candidate node (host:port of the controller, shown in status).
@@ -67,6 +74,7 @@ class ZkLeaderElector final : public LeaderElector {
 
   Status Start(std::function<void()> on_elected, std::function<void()> on_lost) override;
   bool IsLeader() const override;
+  int64_t term() const override;
   void Resign() override;
   StatusOr<std::string> CurrentLeader() override;
 

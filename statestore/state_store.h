@@ -74,11 +74,15 @@ class InMemoryStateStore final : public StateStore {
 
 class ZkClient;
 
+class ZkFence;
+
 // Layout under root: records/<cluster~role~environment~name> (JSON), spool/<name> (YAML).
 class ZkStateStore final : public StateStore {
  public:
-  // Creates root/records and root/spool if missing. zk must outlive the store.
-  static StatusOr<std::unique_ptr<ZkStateStore>> Create(ZkClient& zk, std::string root);
+  // Creates root/records and root/spool if missing. zk (and fence) must outlive the store;
+  // with a fence, every write is made through it (statestore/fence.h).
+  static StatusOr<std::unique_ptr<ZkStateStore>> Create(ZkClient& zk, std::string root,
+                                                        ZkFence* fence = nullptr);
 
   StatusOr<std::optional<VersionedRecord>> GetRecord(const crd::TopologyKey& key) override;
   StatusOr<int64_t> PutRecord(const TopologyRecord& r, int64_t expected_version) override;
@@ -89,9 +93,11 @@ class ZkStateStore final : public StateStore {
   StatusOr<std::map<std::string, std::string>> ListSpoolSpecs() override;
 
  private:
-  ZkStateStore(ZkClient& zk, std::string root) : zk_(zk), root_(std::move(root)) {}
+  ZkStateStore(ZkClient& zk, std::string root, ZkFence* fence)
+      : zk_(zk), fence_(fence), root_(std::move(root)) {}
   std::string RecordPath(const crd::TopologyKey& key) const;
   ZkClient& zk_;
+  ZkFence* fence_;
   std::string root_;
 };
 

@@ -566,6 +566,74 @@ Status ZkClient::Delete(const std::string& path, int32_t expected_version) {
   });
 }
 
+ZkOp ZkOp::Check(std::string path, int32_t version) {
+  return ZkOp{Kind::kCheck, std::move(path), "", version};
+}
+ZkOp ZkOp::Create(std::string path, std::string data, CreateMode mode) {
+  return ZkOp{Kind::kCreate, std::move(path), std::move(data), -1, mode};
+}
+ZkOp ZkOp::Set(std::string path, std::string data, int32_t version) {
+  return ZkOp{Kind::kSet, std::move(path), std::move(data), version};
+}
+ZkOp ZkOp::Delete(std::string path, int32_t version) {
+  return ZkOp{Kind::kDelete, std::move(path), "", version};
+}
+
+ZkMultiResult ZkClient::Multi(const std::vector<ZkOp>& ops) {
+  ZkMultiResult out;
+  out.created.resize(ops.size());
+  out.stats.resize(ops.size());
+  if (ops.empty()) return out;
+  out.status = impl_->WithHandle([&](zhandle_t* zh) {
+    const ACL_vector* acl =
+        impl_->options().digest.empty() ? &ZOO_OPEN_ACL_UNSAFE : &ZOO_CREATOR_ALL_ACL;
+    std::vector<zoo_op_t> zops(ops.size());
+    std::vector<zoo_op_result_t> results(ops.size());
+    std::vector<std::string> path_buffers(ops.size());
+    std::vector<struct Stat> stats(ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const ZkOp& op = ops[i];
+      switch (op.kind) {
+        case ZkOp::Kind::kCheck:
+          zoo_check_op_init(&zops[i], op.path.c_str(), op.version);
+          break;
+        case ZkOp::Kind::kCreate:
+          path_buffers[i].assign(op.path.size() + 64, '\0');
+          zoo_create_op_init(&zops[i], op.path.c_str(), op.data.data(),
+                             static_cast<int>(op.data.size()), acl, ModeFlags(op.mode),
+                             path_buffers[i].data(), static_cast<int>(path_buffers[i].size()));
+          break;
+        case ZkOp::Kind::kSet:
+          zoo_set_op_init(&zops[i], op.path.c_str(), op.data.data(),
+                          static_cast<int>(op.data.size()), op.version, &stats[i]);
+          break;
+        case ZkOp::Kind::kDelete:
+          zoo_delete_op_init(&zops[i], op.path.c_str(), op.version);
+          break;
+      }
+    }
+    int rc = zoo_multi(zh, static_cast<int>(zops.size()), zops.data(), results.data());
+    if (rc == ZOK) {
+      for (size_t i = 0; i < ops.size(); ++i) {
+        if (ops[i].kind == ZkOp::Kind::kCreate) out.created[i] = path_buffers[i].c_str();
+        if (ops[i].kind == ZkOp::Kind::kSet) out.stats[i] = ToStat(stats[i]);
+      }
+      return Status::Ok();
+    }
+    // The server answers each op: the failing one with its error, the others with ZOK or
+    // ZRUNTIMEINCONSISTENCY. A connection error leaves no per-op answer.
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const int err = results[i].err;
+      if (err != ZOK && err != ZRUNTIMEINCONSISTENCY) {
+        out.failed = static_cast<int>(i);
+        return ZkStatus(err, "multi: op " + std::to_string(i) + " on " + ops[i].path);
+      }
+    }
+    return ZkStatus(rc, "multi of " + std::to_string(ops.size()) + " ops");
+  });
+  return out;
+}
+
 Status ZkClient::EnsurePath(const std::string& path) {
   size_t pos = 0;
   while (pos != std::string::npos) {

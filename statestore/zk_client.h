@@ -61,6 +61,28 @@ struct ZkNode {
   ZkStat stat;
 };
 
+// One step of a Multi: all of them are applied, or none.
+struct ZkOp {
+  enum class Kind { kCheck, kCreate, kSet, kDelete };
+  Kind kind = Kind::kCheck;
+  std::string path;
+  std::string data;                           // kCreate, kSet
+  int32_t version = -1;                       // kCheck, kSet, kDelete: -1 means any
+  CreateMode mode = CreateMode::kPersistent;  // kCreate
+
+  static ZkOp Check(std::string path, int32_t version);
+  static ZkOp Create(std::string path, std::string data, CreateMode mode);
+  static ZkOp Set(std::string path, std::string data, int32_t version);
+  static ZkOp Delete(std::string path, int32_t version);
+};
+
+struct ZkMultiResult {
+  Status status;    // the first failing op's error, mapped as the single calls map it
+  int failed = -1;  // the index of that op; -1 when all were applied or none was tried
+  std::vector<std::string> created;  // per op: the created path (kCreate), else empty
+  std::vector<ZkStat> stats;         // per op: the node's stat after a kSet
+};
+
 enum class WatchEvent { kCreated, kDeleted, kDataChanged, kChildrenChanged, kSessionLost };
 // Called once, on the dispatcher thread, with the event and the watched path.
 using WatchCallback = std::function<void(WatchEvent, const std::string& path)>;
@@ -101,6 +123,9 @@ class ZkClient {
   StatusOr<ZkStat> Set(const std::string& path, std::string_view data, int32_t expected_version);
   // expected_version -1 means any version. kNotFound, kConflict, kFailedPrecondition (children).
   Status Delete(const std::string& path, int32_t expected_version);
+  // Applies ops in one transaction (zoo_multi): every op or none. Like the single writes it is
+  // not retried after a lost connection (it may have been applied).
+  ZkMultiResult Multi(const std::vector<ZkOp>& ops);
   // Creates path and its missing parents as persistent empty nodes; existing ones are fine.
   Status EnsurePath(const std::string& path);
 

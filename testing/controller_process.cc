@@ -16,10 +16,11 @@
 
 namespace hgo::testing {
 
-StatusOr<std::unique_ptr<ControllerProcess>> ControllerProcess::Start(std::vector<std::string> args,
-                                                                      std::string log_dir) {
+StatusOr<std::unique_ptr<ControllerProcess>> ControllerProcess::Start(
+    std::vector<std::string> args, std::string log_dir, std::vector<std::string> env) {
   std::unique_ptr<ControllerProcess> p(new ControllerProcess());
   p->args_ = std::move(args);
+  p->env_ = std::move(env);
   p->dir_ = std::move(log_dir);
   p->port_ = PickFreePort();
   p->url_ = "http://127.0.0.1:" + std::to_string(p->port_);
@@ -32,7 +33,7 @@ Status ControllerProcess::Launch() {
                                    "127.0.0.1:" + std::to_string(port_)};
   args.insert(args.end(), args_.begin(), args_.end());
   log_ = dir_ + "/controller-" + std::to_string(port_) + "-" + std::to_string(++launches_) + ".log";
-  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, log_));
+  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, log_, env_));
   for (int i = 0; i < 600; ++i) {
     int status;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -70,6 +71,28 @@ Status ControllerProcess::Stop() {
   }
   (void)Kill9();
   return Status::DeadlineExceeded("heron-controller ignored SIGTERM for 15 s");
+}
+
+bool ControllerProcess::WaitStopped(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG | WUNTRACED);
+    if (r == pid_ && WIFSTOPPED(status)) return true;
+    if (r == pid_) {  // exited
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+Status ControllerProcess::Continue() {
+  if (pid_ <= 0) return Status::FailedPrecondition("not running");
+  if (::kill(pid_, SIGCONT) != 0) return Status::Internal("SIGCONT failed");
+  return Status::Ok();
 }
 
 Status ControllerProcess::Kill9() {

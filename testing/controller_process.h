@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,9 +17,11 @@ namespace hgo::testing {
 
 class ControllerProcess {
  public:
-  // args: everything but --listen (added here). log_dir: where the log goes.
+  // args: everything but --listen (added here). log_dir: where the log goes. env: NAME=VALUE
+  // entries for its environment (HGO_FAILPOINTS).
   static StatusOr<std::unique_ptr<ControllerProcess>> Start(std::vector<std::string> args,
-                                                            std::string log_dir);
+                                                            std::string log_dir,
+                                                            std::vector<std::string> env = {});
   ~ControllerProcess();
 
   std::string url() const { return url_; }
@@ -28,13 +31,16 @@ class ControllerProcess {
 
   Status Stop();  // SIGTERM, wait; an error when it does not exit cleanly in time
   Status Kill9();
-  Status Restart();  // same flags and port
+  // Waits until the process has stopped itself (a failpoint's stop) or timeout passes.
+  bool WaitStopped(std::chrono::milliseconds timeout);
+  Status Continue();  // SIGCONT
+  Status Restart();   // same flags and port
   std::string LogTail(size_t bytes = 4000) const;
 
  private:
   ControllerProcess() = default;
   Status Launch();
-  std::vector<std::string> args_;
+  std::vector<std::string> args_, env_;
   std::string dir_, log_, url_;
   int port_ = 0;
   pid_t pid_ = -1;

@@ -20,7 +20,7 @@ StatusOr<std::shared_ptr<statestore::HeronStore>> ServerConnector::ConnectHeron(
   o.servers = cluster.config.statemgr_connection;
   o.connect_timeout = kConnectTimeout;
   auto store = statestore::ZkHeronStore::Open(o, cluster.config.statemgr_root, std::move(on_change),
-                                              KeepObserved);
+                                              KeepObserved, fence_);
   if (!store.ok()) {
     return Status::Unavailable("cluster " + cluster.config.name +
                                ": Heron's state: " + store.status().message());

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "aurora/aurora_api.h"
@@ -38,7 +39,10 @@ class ClusterConnector {
 // A serverset's discovery is shared by the cluster's clients and lives as long as this.
 class ServerConnector final : public ClusterConnector {
  public:
-  ServerConnector() = default;
+  // With fence, every cluster's Heron state is written through a fence at fence->path
+  // (statestore/fence.h) under fence->term.
+  explicit ServerConnector(std::optional<statestore::FenceOptions> fence = {})
+      : fence_(std::move(fence)) {}
   ~ServerConnector() override;
   StatusOr<std::shared_ptr<statestore::HeronStore>> ConnectHeron(
       const ClusterSpec& cluster, std::function<void(const std::string&)> on_change) override;
@@ -50,6 +54,7 @@ class ServerConnector final : public ClusterConnector {
     std::shared_ptr<aurora::ServerSetDiscovery> discovery;  // released before zk
   };
   StatusOr<std::shared_ptr<aurora::ServerSetDiscovery>> DiscoveryOf(const ClusterSpec& cluster);
+  const std::optional<statestore::FenceOptions> fence_;
   std::mutex mu_;
   std::map<std::string, Discovery> discoveries_;  // by cluster name
 };

@@ -48,6 +48,16 @@ Status ClusterRuntime::Ensure() {
   return Status::Ok();
 }
 
+Status ClusterRuntime::ClaimHeron() {
+  HGO_RETURN_IF_ERROR(Ensure());
+  std::shared_ptr<statestore::HeronStore> store = heron_store();
+  if (!store->connected()) return Status::Ok();  // the observation says so
+  Status claimed = store->Claim();
+  if (claimed.ok()) return claimed;
+  return Status(claimed.code(),
+                "Heron's ZooKeeper of cluster " + spec_.config.name + ": " + claimed.message());
+}
+
 bool ClusterRuntime::heron_view_current() const {
   std::lock_guard<std::mutex> lock(mu_);
   return heron_ && heron_->view_current();

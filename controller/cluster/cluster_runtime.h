@@ -50,6 +50,10 @@ class ClusterRuntime {
   // Connects what is not connected yet; kUnavailable while ZooKeeper cannot be reached.
   Status Ensure();
   bool heron_connected() const;
+  // Connects, then claims Heron's ZooKeeper for this leader's term (statestore::HeronStore::
+  // Claim): from then on a deposed leader's writes there are refused. Ok without trying while
+  // ZooKeeper is unreachable (the pass's observation reports that).
+  Status ClaimHeron();
   // Heron's watched view is current (statestore::HeronStore::view_current).
   bool heron_view_current() const;
 

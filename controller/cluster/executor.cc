@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/failpoint.h"
 #include "common/http_client.h"
 #include "controller/cluster/topology_manager.h"
+#include "controller/failpoints.h"
 #include "crd/heron_version.h"
 #include "heron/defn.h"
 #include "heron/messages.h"
@@ -79,7 +81,8 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
     lock = std::move(*taken);
   }
   for (const auto& a : plan.actions) {
-    Status s = Do(a, job, revisions);
+    Status s = failpoint::Hit(kBeforeActionFailpoint);
+    if (s.ok()) s = Do(a, job, revisions);
     if (!s.ok()) {
       return Status(s.code(), std::string(reconciler::ActionName(a.kind)) + " for " +
                                   job.ToString() + ": " + s.message());
@@ -186,12 +189,14 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       return heron.Write(HeronDir::kTopologies, name, heronmsg::SerializeHeronMessage(topology));
     }
     case Kind::kCreateJob: {
+      HGO_RETURN_IF_ERROR(CheckLease());
       HGO_ASSIGN_OR_RETURN(const Shape* s, shape());
       HGO_ASSIGN_OR_RETURN(aurora::JobConfig j,
                            shape::JobFor(*s, *revision->spec, cluster_, a.topology_id));
       return aurora_.CreateJob(j);
     }
     case Kind::kStartUpdate: {
+      HGO_RETURN_IF_ERROR(CheckLease());
       HGO_ASSIGN_OR_RETURN(const Shape* s, shape());
       HGO_ASSIGN_OR_RETURN(aurora::UpdateRequest r,
                            shape::UpdateFor(*s, *revision->spec, cluster_, a.topology_id));
@@ -217,10 +222,13 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       return Status::Ok();
     }
     case Kind::kPulseUpdate:
+      HGO_RETURN_IF_ERROR(CheckLease());
       return aurora_.PulseJobUpdate(update).status();
     case Kind::kAbortUpdate:
+      HGO_RETURN_IF_ERROR(CheckLease());
       return aurora_.AbortJobUpdate(update, "heron-gitops: " + a.reason);
     case Kind::kRollbackUpdate:
+      HGO_RETURN_IF_ERROR(CheckLease());
       return aurora_.RollbackJobUpdate(update, "heron-gitops: " + a.reason);
     case Kind::kWriteSchedulerLocation:
       HGO_RETURN_IF_ERROR(heron.EnsureTree());
@@ -232,14 +240,17 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       HGO_ASSIGN_OR_RETURN(auto tmanager, heron.Read(HeronDir::kTManagers, name));
       HGO_ASSIGN_OR_RETURN(auto url, TopologyStateUrl(pplan, tmanager, a.pause, a.topology_id));
       if (!url) return Status::Ok();
+      HGO_RETURN_IF_ERROR(CheckLease());
       return CallTopologyManager(*url, a.pause ? "deactivate" : "activate");
     }
     case Kind::kSetRuntimeConfig: {
       HGO_ASSIGN_OR_RETURN(auto tmanager, heron.Read(HeronDir::kTManagers, name));
       HGO_ASSIGN_OR_RETURN(auto url, RuntimeConfigUrl(tmanager, a.runtime_config, a.topology_id));
+      HGO_RETURN_IF_ERROR(CheckLease());
       return CallTopologyManager(url, "runtime_config/update");
     }
     case Kind::kKillJob:
+      HGO_RETURN_IF_ERROR(CheckLease());
       return aurora_.KillJob(job, "heron-gitops: " + a.reason);
     case Kind::kDeleteHeronState:
       // `heron kill`'s order (RuntimeManagerRunner.cleanState): the topology manager's location

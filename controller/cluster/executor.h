@@ -49,6 +49,9 @@ struct ExecutorOptions {
   // GETs a URL of a topology manager (activate, deactivate, runtime_config/update) and gives
   // the HTTP status; null: over HTTP within topology_manager_timeout. Tests answer in process.
   std::function<StatusOr<int>(const std::string& url)> topology_manager;
+  // Asked before every call to Aurora or a topology manager (controller/lease.h): an error stops
+  // the plan there. Null: no check. ZooKeeper writes are fenced on the server instead.
+  std::function<Status()> lease;
 };
 
 class Executor {
@@ -66,6 +69,8 @@ class Executor {
  private:
   Status Do(const reconciler::Action& a, const aurora::JobKey& job,
             const std::map<std::string, RevisionSource>& revisions);
+  // Ok when the next call out may be made (ExecutorOptions.lease).
+  Status CheckLease() const { return options_.lease ? options_.lease() : Status::Ok(); }
   // GET url on a topology manager; what names the call in errors.
   Status CallTopologyManager(const std::string& url, const std::string& what) const;
   // The config of the job's live task whose aurora::LiveTaskHash is live_task (an adopted

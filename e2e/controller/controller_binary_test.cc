@@ -538,6 +538,93 @@ TEST_F(ControllerE2E, TwoControllersOneLeaderAndFailover) {
   EXPECT_EQ(ActiveTaskCount(), 3u);
 }
 
+TEST_F(ControllerE2E, ADeposedLeaderResumedBetweenPlanningAndActingChangesNothing) {
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  {  // revision 1 runs (deployed by a controller that then stops)
+    auto first = StartRunning(spec_, file);
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(first->Stop().ok());
+  }
+  // a leads, armed to freeze (SIGSTOP) the first time one of its passes is about to act.
+  auto a = StartController({"dir:" + specs_dir_}, {},
+                           {"HGO_FAILPOINTS=controller.pass.before_act=1*stop"});
+  ASSERT_TRUE(a);
+  for (int i = 0;
+       i < 100 &&
+       testing::HttpCall("GET", a->url() + "/api/v1/leader").body.find("\"isLeader\": true") ==
+           std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  auto b = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(b);
+  crd::Topology rev2 = spec_;
+  rev2.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{45});
+  WriteFile(file, SpecYaml(rev2));
+  ASSERT_TRUE(a->WaitStopped(60s)) << "a never planned revision 2: " << a->LogTail();
+  // While a is frozen with revision 2 planned, the spec moves on and b takes over once a's
+  // ZooKeeper session has expired.
+  crd::Topology rev3 = spec_;
+  rev3.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{50});
+  WriteFile(file, SpecYaml(rev3));
+  WaitFor(
+      *b, "revision 3 applied by b",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(rev3)); }, 150);
+
+  // Everything a could overwrite, as b left it.
+  statestore::ZkOptions zo;
+  zo.servers = zk_->connect_string();
+  auto zk = statestore::ZkClient::Connect(zo);
+  ASSERT_TRUE(zk.ok());
+  const std::vector<std::string> nodes = {
+      "/heron/topologies/exclamation", "/heron/packingplans/exclamation",
+      "/heron/executionstate/exclamation", "/heron/schedulers/exclamation",
+      "/heron-gitops/records/devcluster~www-data~devel~exclamation"};
+  auto snapshot = [&] {
+    std::vector<std::pair<std::string, int32_t>> out;
+    for (const auto& path : nodes) {
+      auto node = (*zk)->Get(path);
+      out.emplace_back(node.ok() ? node->data : node.status().ToString(),
+                       node.ok() ? node->stat.version : -1);
+    }
+    return out;
+  };
+  aurora::UpdateQuery updates;
+  updates.job_key = aurora::JobKey{"www-data", "devel", "exclamation"};
+  auto count_updates = [&] {
+    auto summaries = api_->GetJobUpdateSummaries(updates);
+    return summaries.ok() ? static_cast<int>(summaries->size()) : -1;
+  };
+  const auto nodes_before = snapshot();
+  const int updates_before = count_updates();
+  const auto tasks_before = RunningTaskIds();
+  ASSERT_EQ(tasks_before.size(), 3u);
+
+  ASSERT_TRUE(a->Continue().ok());
+  // a's pass goes on where it froze and is refused at its first write: by its expired session,
+  // by its elector (which has heard of the expiry by then) or by the fence, whichever comes
+  // first (e2e/statestore/fence_test.cc shows the fence refusing through a live new session).
+  std::string resumed;
+  for (int i = 0; i < 150; ++i) {
+    const std::string log = Slurp(a->log_path());
+    const size_t stop = log.find("failpoint: stop");
+    resumed = stop == std::string::npos ? "" : log.substr(stop);
+    if (resumed.find(" FAILED: ") != std::string::npos) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_NE(resumed.find("WriteHeronState " + crd::SpecHash(rev2).substr(0, 12) + " FAILED: "),
+            std::string::npos)
+      << resumed;
+  EXPECT_NE(resumed.find("not attempted"), std::string::npos) << resumed;
+  std::this_thread::sleep_for(3s);  // time for any write that got through to show
+  EXPECT_EQ(snapshot(), nodes_before) << "a deposed leader changed a node";
+  EXPECT_EQ(count_updates(), updates_before) << "a deposed leader started an update";
+  EXPECT_EQ(RunningTaskIds(), tasks_before);
+  EXPECT_TRUE(RunningAt(Status(*b), crd::SpecHash(rev3)));
+  EXPECT_NE(testing::HttpCall("GET", a->url() + "/api/v1/leader").body.find("\"isLeader\": false"),
+            std::string::npos);
+}
+
 TEST_F(ControllerE2E, ConvergesThroughZooKeeperAndAuroraRestarts) {
   if (aurora_->attached() || std::getenv("E2E_ZK")) {
     GTEST_SKIP() << "restarts the servers, which it cannot do to a real cluster";

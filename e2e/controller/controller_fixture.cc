@@ -149,7 +149,8 @@ std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartRunning(const cr
 }
 
 std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
-    const std::vector<std::string>& sources, const std::vector<std::string>& extra) {
+    const std::vector<std::string>& sources, const std::vector<std::string>& extra,
+    const std::vector<std::string>& env) {
   std::vector<std::string> args = {"--clusters",      clusters_file_,
                                    "--zookeeper",     zk_->connect_string(),
                                    "--token-file",    token_file_,
@@ -163,7 +164,7 @@ std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
     args.push_back(s);
   }
   args.insert(args.end(), extra.begin(), extra.end());
-  auto c = testing::ControllerProcess::Start(args, dir_);
+  auto c = testing::ControllerProcess::Start(args, dir_, env);
   EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? std::move(*c) : nullptr;
 }

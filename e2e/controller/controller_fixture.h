@@ -43,9 +43,11 @@ class ControllerE2E : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // Starts a controller with these sources (plus the usual test flags and extra).
+  // Starts a controller with these sources (plus the usual test flags and extra); env as
+  // ControllerProcess::Start's.
   std::unique_ptr<testing::ControllerProcess> StartController(
-      const std::vector<std::string>& sources, const std::vector<std::string>& extra = {});
+      const std::vector<std::string>& sources, const std::vector<std::string>& extra = {},
+      const std::vector<std::string>& env = {});
 
   // Starts a controller on the specs directory, writes spec to file there and waits until the
   // topology runs it (nullptr, the test failed, when it does not).

@@ -72,6 +72,25 @@ TYPED_TEST_P(LeaderElectorContract, TheFirstCandidateLeadsAndEveryoneKnowsWho) {
   }));
 }
 
+TYPED_TEST_P(LeaderElectorContract, EachLeaderHoldsALargerTermThanTheOneBefore) {
+  auto& a = this->Join("a");
+  ASSERT_TRUE(this->Eventually([&] { return a.elector->IsLeader(); }));
+  const int64_t first = a.elector->term();
+  EXPECT_GT(first, 0);
+  auto& b = this->Join("b");
+  for (int i = 0; i < 20; ++i) this->world_->Settle();
+  EXPECT_EQ(b.elector->term(), 0) << "a candidate that does not lead holds no term";
+  a.elector->Resign();
+  ASSERT_TRUE(this->Eventually([&] { return b.elector->IsLeader(); }));
+  EXPECT_EQ(a.elector->term(), 0);
+  const int64_t second = b.elector->term();
+  EXPECT_GT(second, first);
+  auto& c = this->Join("c");
+  b.elector->Resign();
+  ASSERT_TRUE(this->Eventually([&] { return c.elector->IsLeader(); }));
+  EXPECT_GT(c.elector->term(), second);
+}
+
 TYPED_TEST_P(LeaderElectorContract, AResigningLeaderIsToldAndTheNextOneLeads) {
   auto& a = this->Join("a");
   ASSERT_TRUE(this->Eventually([&] { return a.elector->IsLeader(); }));
@@ -101,7 +120,8 @@ TYPED_TEST_P(LeaderElectorContract, AFollowerThatResignsIsNotToldItLost) {
       [&] { return a.elector->CurrentLeader().status().code() == StatusCode::kNotFound; }));
 }
 
-REGISTER_TYPED_TEST_SUITE_P(LeaderElectorContract, TheFirstCandidateLeadsAndEveryoneKnowsWho,
+REGISTER_TYPED_TEST_SUITE_P(LeaderElectorContract, EachLeaderHoldsALargerTermThanTheOneBefore,
+                            TheFirstCandidateLeadsAndEveryoneKnowsWho,
                             AResigningLeaderIsToldAndTheNextOneLeads,
                             AFollowerThatResignsIsNotToldItLost);
 

@@ -17,6 +17,10 @@ class FakeElection::Elector final : public statestore::LeaderElector {
     std::lock_guard<std::mutex> lock(election_.mu_);
     return election_.told_ == this;
   }
+  int64_t term() const override {
+    std::lock_guard<std::mutex> lock(election_.mu_);
+    return election_.told_ == this ? election_.term_ : 0;
+  }
   void Resign() override { election_.Leave(this); }
   StatusOr<std::string> CurrentLeader() override {
     std::string leader = election_.Leader();
@@ -42,6 +46,7 @@ std::string FakeElection::Leader() const {
 void FakeElection::ElectFirst(std::unique_lock<std::mutex>& lock) {
   if (line_.empty() || told_ == line_.front().elector) return;
   told_ = line_.front().elector;
+  ++term_;
   Elector* e = told_;
   auto elected = line_.front().on_elected;
   lock.unlock();

@@ -1,7 +1,8 @@
 // A leader election in memory: FakeElection holds the candidates in the order they joined, the
 // first leads. Electors made from one election compete as ZkLeaderElector's candidates do
 // (testing/contract/leader_elector_contract.h runs the same tests against both). Callbacks run
-// on the thread that caused them (Start, Resign, Depose). Thread-safe.
+// on the thread that caused them (Start, Resign, Depose). Each election counts one term up.
+// Thread-safe.
 #pragma once
 
 #include <functional>
@@ -36,6 +37,7 @@ class FakeElection {
   mutable std::mutex mu_;
   std::list<Candidate> line_;
   Elector* told_ = nullptr;  // the candidate last told it leads
+  int64_t term_ = 0;         // told_'s term: one more at each election
 };
 
 }  // namespace hgo::testing

@@ -214,4 +214,16 @@ StatusOr<std::unique_ptr<statestore::HeronStore::Lease>> FakeHeronStore::LockFor
   }
 }
 
+Status FakeHeronStore::Claim() {
+  std::lock_guard<std::mutex> lock(mu_);
+  HGO_RETURN_IF_ERROR(Check());
+  ++claims_;
+  return Status::Ok();
+}
+
+int FakeHeronStore::claims() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return claims_;
+}
+
 }  // namespace hgo::testing

@@ -42,6 +42,8 @@ class FakeHeronStore final : public statestore::HeronStore {
   StatusOr<std::unique_ptr<Lease>> LockForUpdate(const std::string& root,
                                                  const std::string& topology,
                                                  std::chrono::milliseconds timeout) override;
+  // Fails as other calls do while disconnected; counted.
+  Status Claim() override;
 
   // --- the test's side ---
   void Disconnect();  // calls fail with kUnavailable and connected() is false until Reconnect
@@ -50,6 +52,7 @@ class FakeHeronStore final : public statestore::HeronStore {
   void SetViewCurrent(bool current);
   bool Locked(const std::string& topology) const;
   std::map<std::string, std::string> Nodes() const;  // path -> bytes
+  int claims() const;
 
  private:
   class FakeLease;
@@ -66,6 +69,7 @@ class FakeHeronStore final : public statestore::HeronStore {
   bool view_current_ = true;
   uint64_t version_ = 0;
   uint64_t leases_ = 0;
+  int claims_ = 0;
 };
 
 }  // namespace hgo::testing

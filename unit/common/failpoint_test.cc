@@ -3,7 +3,10 @@
 #include "common/failpoint.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -67,6 +70,23 @@ TEST_F(FailpointTest, AbortKillsTheProcessAsKillNineWould) {
         (void)Hit("test.one");
       },
       ::testing::KilledBySignal(SIGKILL), "failpoint: abort");
+}
+
+TEST_F(FailpointTest, StopFreezesTheWholeProcessUntilItIsContinued) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    (void)Arm("test.one", "stop");
+    ::_exit(Hit("test.one").ok() ? 7 : 1);  // 7: resumed, and Hit said Ok
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, WUNTRACED), child);
+  ASSERT_TRUE(WIFSTOPPED(status)) << status;
+  EXPECT_EQ(WSTOPSIG(status), SIGSTOP);
+  ASSERT_EQ(::kill(child, SIGCONT), 0);
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 7);
 }
 
 }  // namespace

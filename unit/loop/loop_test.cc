@@ -339,8 +339,9 @@ TEST_F(LoopTest, NothingIsDecidedOnHeronsViewWhileItIsBeingReadAgain) {
     if (emptied.count(path)) continue;
     const std::string dir = path.substr(7, path.rfind('/') - 7);  // "/heron/<dir>/wc"
     for (auto d : statestore::HeronLayout::AllDirs()) {
-      if (layout.DirName(d) == dir)
+      if (layout.DirName(d) == dir) {
         ASSERT_TRUE(cluster().heron()->Write(layout, d, "wc", bytes).ok());
+      }
     }
   }
   cluster().heron()->SetViewCurrent(true);
@@ -377,6 +378,41 @@ TEST_F(LoopTest, TheActionsMetricCountsOnlyWhatWasCarriedOut) {
   EXPECT_EQ(count("heron_controller_actions_total", "CreateJob"), 1);
   EXPECT_EQ(count("heron_controller_actions_total", "WriteSchedulerLocation"), 1);
   EXPECT_EQ(count("heron_controller_action_failures_total", "CreateJob"), 1);
+}
+
+TEST_F(LoopTest, ALeaderThatCannotConfirmItsLeaseStopsBeforeItsNextAuroraCall) {
+  // A leader paused past its lease: the elector has not told it yet, but ZooKeeper's fence
+  // holds a newer term. Its pass gets as far as Heron's state (fenced on the server in
+  // production; the fake does not fence) and stops before calling Aurora.
+  Status confirm = Status::Ok();
+  int confirmations = 0;
+  options_.lease = std::chrono::seconds(5);
+  options_.confirm_leadership = [&] {
+    ++confirmations;
+    return confirm;
+  };
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  EXPECT_EQ(StepUntil("wc", "Running"), "Running");
+  const int creates = aurora().Calls("createJob");
+  EXPECT_EQ(creates, 1);
+  EXPECT_GE(confirmations, 1);
+  spec.spec.topology.bolts[0].parallelism += 1;
+  Commit(spec);
+  confirm = Status::FailedPrecondition("fenced: a newer leader (term 9) holds /heron-gitops/fence");
+  clock_.Advance(std::chrono::seconds(6));  // past the lease
+  controller_->RunReady();
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 0);
+  EXPECT_NE(Message("wc").find("stopped before calling out"), std::string::npos) << Message("wc");
+  EXPECT_NE(Message("wc").find("term 9"), std::string::npos) << Message("wc");
+  EXPECT_EQ(metrics_.Value("heron_controller_action_failures_total", {{"action", "StartUpdate"}}),
+            1);
+  // Confirmed again, the update goes ahead; one confirmation covers the lease's calls.
+  confirm = Status::Ok();
+  for (int i = 0; i < 20 && aurora().Calls("startJobUpdate") == 0; ++i) Step();
+  EXPECT_EQ(aurora().Calls("startJobUpdate"), 1);
+  EXPECT_EQ(StepUntil("wc", "Running", 40), "Running");
 }
 
 TEST_F(LoopTest, LeadershipLostInTheMiddleOfAPassStopsItBeforeItActs) {
