@@ -23,6 +23,17 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+// Waits (up to 10 s) until c says it leads.
+void WaitUntilLeader(const testing::ControllerProcess& c) {
+  for (int i = 0; i < 100; ++i) {
+    if (testing::HttpCall("GET", c.url() + "/api/v1/leader").body.find("\"isLeader\": true") !=
+        std::string::npos) {
+      return;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
 TEST_F(ControllerE2E, DirSourceCreateScaleUpdateAndPrune) {
   auto c = StartController({"dir:" + specs_dir_ + "?allowEmpty"}, {"--prune", "--tombstone", "1s"});
   ASSERT_TRUE(c);
@@ -503,13 +514,7 @@ TEST_F(ControllerE2E, Kill9MidUpdateResumesWithoutDuplicates) {
 TEST_F(ControllerE2E, TwoControllersOneLeaderAndFailover) {
   auto a = StartController({"dir:" + specs_dir_});
   ASSERT_TRUE(a);
-  for (int i = 0;
-       i < 100 &&
-       testing::HttpCall("GET", a->url() + "/api/v1/leader").body.find("\"isLeader\": true") ==
-           std::string::npos;
-       ++i) {
-    std::this_thread::sleep_for(100ms);
-  }
+  WaitUntilLeader(*a);
   auto b = StartController({"dir:" + specs_dir_});
   ASSERT_TRUE(b);
   std::this_thread::sleep_for(1s);
@@ -549,13 +554,7 @@ TEST_F(ControllerE2E, ADeposedLeaderResumedBetweenPlanningAndActingChangesNothin
   auto a = StartController({"dir:" + specs_dir_}, {},
                            {"HGO_FAILPOINTS=controller.pass.before_act=1*stop"});
   ASSERT_TRUE(a);
-  for (int i = 0;
-       i < 100 &&
-       testing::HttpCall("GET", a->url() + "/api/v1/leader").body.find("\"isLeader\": true") ==
-           std::string::npos;
-       ++i) {
-    std::this_thread::sleep_for(100ms);
-  }
+  WaitUntilLeader(*a);
   auto b = StartController({"dir:" + specs_dir_});
   ASSERT_TRUE(b);
   crd::Topology rev2 = spec_;
