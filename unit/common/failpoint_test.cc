@@ -76,7 +76,7 @@ TEST_F(FailpointTest, StopFreezesTheWholeProcessUntilItIsContinued) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    (void)Arm("test.one", "stop");
+    if (!Arm("test.one", "stop").ok()) ::_exit(2);
     ::_exit(Hit("test.one").ok() ? 7 : 1);  // 7: resumed, and Hit said Ok
   }
   int status = 0;
