@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "common/failpoint.h"
 #include "controller/cluster/adopt.h"
@@ -216,19 +217,18 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   if (!edges_.leader->load()) return finish("skipped");  // deposed during the pass: do nothing
 
   const std::optional<Status> halted = edges_.board->HaltedFor(key, desired->spec_hash);
-  if (Writes(plan)) {
-    if (Status hit = failpoint::Hit(kBeforeActFailpoint); !hit.ok()) {
-      spdlog::warn("{}: {}", key.ToString(), hit.ToString());
-      edges_.queue->AddRateLimited(key);
-      return finish("error");
-    }
-  }
-  const Status executed = Act(key, c, worker, plan, revisions, desired->spec_hash, halted);
-  if (Status hit = failpoint::Hit(kBeforeRecordFailpoint); !hit.ok()) {
+  // A failpoint armed to fail ends the pass there, as a crash would, and retries it.
+  auto failed_at = [&](std::string_view point) {
+    Status hit = failpoint::Hit(point);
+    if (hit.ok()) return false;
     spdlog::warn("{}: {}", key.ToString(), hit.ToString());
     edges_.queue->AddRateLimited(key);
-    return finish("error");
-  }
+    finish("error");
+    return true;
+  };
+  if (Writes(plan) && failed_at(kBeforeActFailpoint)) return;
+  const Status executed = Act(key, c, worker, plan, revisions, desired->spec_hash, halted);
+  if (failed_at(kBeforeRecordFailpoint)) return;
   const bool forget = std::any_of(plan.actions.begin(), plan.actions.end(),
                                   [](const Action& a) { return a.kind == Kind::kForget; });
   PassOutcome outcome{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
