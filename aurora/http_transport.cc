@@ -76,11 +76,12 @@ HttpTransport::HttpTransport(HttpTransportOptions options) : options_(std::move(
 HttpTransport::~HttpTransport() = default;
 
 HttpTransport::Outcome HttpTransport::PostOnce(const std::string& url, const std::string& method,
-                                               const std::string& body) {
+                                               const std::string& body,
+                                               std::chrono::milliseconds timeout) {
   Outcome out;
   try {
     client::http_client_config config;
-    config.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout));
+    config.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
     config.set_max_redirects(0);  // 307s are followed here, where the policy lives
     config.set_validate_certificates(options_.verify_tls);
     client::http_client http_client(web::uri(url), config);
@@ -133,7 +134,7 @@ HttpTransport::Outcome HttpTransport::PostOnce(const std::string& url, const std
     } else if (e.error_code() == std::errc::timed_out) {
       out.kind = Outcome::Kind::kMaybeSent;
       out.status = Status::DeadlineExceeded(method + " at " + url + ": no answer within " +
-                                            std::to_string(options_.timeout.count()) + " ms");
+                                            std::to_string(timeout.count()) + " ms");
     } else {
       out.kind = Outcome::Kind::kMaybeSent;
       out.status = Status::Unavailable(method + " at " + url + ": " + e.what());
@@ -150,6 +151,8 @@ StatusOr<std::string> HttpTransport::Post(const std::string& method, const std::
       options_.schedulers ? options_.schedulers() : std::vector<std::string>{};
   if (urls.empty()) return Status::Unavailable(method + ": no Aurora scheduler known");
   Backoff backoff(options_.backoff);
+  const std::chrono::milliseconds timeout =
+      retryable && options_.read_timeout ? *options_.read_timeout : options_.timeout;
   Status last;
   last_attempts_ = 0;
   for (int attempt = 0; attempt < std::max(1, options_.max_attempts); ++attempt) {
@@ -162,7 +165,7 @@ StatusOr<std::string> HttpTransport::Post(const std::string& method, const std::
     }
     std::string url = urls[attempt % urls.size()];
     ++last_attempts_;
-    Outcome out = PostOnce(url, method, body);
+    Outcome out = PostOnce(url, method, body, timeout);
     for (int hops = 0; out.kind == Outcome::Kind::kRedirect && !out.location.empty(); ++hops) {
       if (hops >= options_.max_redirects) {
         return Status::Unavailable(method + ": more than " +
@@ -174,7 +177,7 @@ StatusOr<std::string> HttpTransport::Post(const std::string& method, const std::
       if (size_t api = location.rfind("/api"); api != std::string::npos) location.resize(api);
       spdlog::debug("aurora: {} redirected from {} to {}", method, url, location);
       url = location;
-      out = PostOnce(url, method, body);
+      out = PostOnce(url, method, body, timeout);
     }
     switch (out.kind) {
       case Outcome::Kind::kReply:

@@ -46,6 +46,9 @@ struct HttpTransportOptions {
   WireProtocol protocol = WireProtocol::kBinary;
   std::optional<BasicCredentials> credentials;
   std::chrono::milliseconds timeout{30000};
+  // For calls that may be retried (reads): a shorter wait, since another attempt follows.
+  // Unset: timeout.
+  std::optional<std::chrono::milliseconds> read_timeout;
   int max_attempts = 4;  // for calls that may be retried
   BackoffOptions backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(5000), 2.0, 0.2};
   int max_redirects = 3;
@@ -67,7 +70,8 @@ class HttpTransport {
 
  private:
   struct Outcome;
-  Outcome PostOnce(const std::string& url, const std::string& method, const std::string& body);
+  Outcome PostOnce(const std::string& url, const std::string& method, const std::string& body,
+                   std::chrono::milliseconds timeout);
 
   HttpTransportOptions options_;
   int last_attempts_ = 0;

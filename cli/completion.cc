@@ -28,7 +28,7 @@ _heronctl() {
     -o|--output) COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}")); return ;;
   esac
   case "${verb}" in
-    get) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "topologies" -- "${cur}")) && return ;;
+    get) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "topologies clusters" -- "${cur}")) && return ;;
     describe) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "topology" -- "${cur}")) && return ;;
     rollout) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "status history undo retry" -- "${cur}")) && return ;;
     completion) COMPREPLY=($(compgen -W "bash zsh" -- "${cur}")); return ;;
@@ -55,7 +55,7 @@ _heronctl() {
     -o|--output) compadd table wide json yaml; return ;;
   esac
   case "${words[2]}" in
-    get) (( CURRENT == 3 )) && { compadd topologies; return } ;;
+    get) (( CURRENT == 3 )) && { compadd topologies clusters; return } ;;
     describe) (( CURRENT == 3 )) && { compadd topology; return } ;;
     rollout) (( CURRENT == 3 )) && { compadd status history undo retry; return } ;;
     completion) compadd bash zsh; return ;;

@@ -107,10 +107,11 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   const auto kOutputs = CLI::IsMember({"table", "wide", "json", "yaml"});
   GetOptions get;
   std::string get_what, watch_for = "0";
-  auto* get_cmd = app.add_subcommand("get", "List topologies: phase, readiness, revision, age");
-  get_cmd->add_option("resource", get_what, "topologies")
+  auto* get_cmd = app.add_subcommand(
+      "get", "List topologies (phase, readiness, revision, age) or clusters (their breakers)");
+  get_cmd->add_option("resource", get_what, "topologies or clusters")
       ->required()
-      ->check(CLI::IsMember({"topologies", "topology", "topo"}));
+      ->check(CLI::IsMember({"topologies", "topology", "topo", "clusters", "cluster"}));
   get_cmd->add_option("-o,--output", get.output, "table (default), wide, json or yaml")
       ->check(kOutputs);
   get_cmd->add_option("-l,--selector", get.selectors, "only topologies with label key=value")
@@ -279,6 +280,7 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
 
   if (get_cmd->parsed()) {
     if (!duration("--watch-for", watch_for, &get.watch_for)) return kExitUsage;
+    if (get_what == "clusters" || get_what == "cluster") return RunGetClusters(ctx, get);
     return RunGet(ctx, get);
   }
   if (describe_cmd->parsed()) return RunDescribe(ctx, name);

@@ -225,6 +225,34 @@ std::string RenderTopologies(const Json& list, const std::string& output, int64_
   return out;
 }
 
+std::string RenderClusters(const Json& list, const std::string& output, int64_t now_ms) {
+  if (output == "json") return SerializePretty(list) + "\n";
+  if (output == "yaml") return ToYaml(list);
+  const Json& clusters = Field(list, "clusters");
+  const Json::Array items = clusters.is_array() ? clusters.as_array() : Json::Array{};
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"NAME", "BREAKER", "FAILURES", "OPENS", "NEXT-PROBE", "LAST-REACHED"});
+  if (output == "wide") rows[0].push_back("LAST-ERROR");
+  for (const auto& c : items) {
+    const Json& b = Field(c, "breaker");
+    const int64_t retry_at = Int(b, "retryAtMs");
+    std::vector<std::string> row = {Str(c, "name"),
+                                    Str(b, "state"),
+                                    std::to_string(std::max<int64_t>(0, Int(b, "failures"))),
+                                    std::to_string(std::max<int64_t>(0, Int(b, "opens"))),
+                                    Str(b, "state") == "open" && retry_at > now_ms
+                                        ? "in " + HumanAge(retry_at - now_ms)
+                                        : "<none>",
+                                    AgeSince(Int(b, "lastReachedMs"), now_ms)};
+    if (output == "wide") row.push_back(Str(b, "lastError"));
+    for (auto& cell : row) {
+      if (cell.empty()) cell = "<none>";
+    }
+    rows.push_back(std::move(row));
+  }
+  return items.empty() ? "No clusters found.\n" : RenderTable(rows);
+}
+
 std::string RenderDescribe(const Json& s, int64_t now_ms) {
   std::ostringstream out;
   auto line = [&](const std::string& label, const std::string& value) {

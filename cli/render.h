@@ -28,6 +28,8 @@ std::string DisplayName(const std::string& key, const std::vector<std::string>& 
 // `heronctl get topologies`: output is table, wide, json or yaml. list is the API's
 // GET /api/v1/topologies answer, already filtered.
 std::string RenderTopologies(const Json& list, const std::string& output, int64_t now_ms);
+// GET /api/v1/clusters as a table (each cluster's breaker), json or yaml.
+std::string RenderClusters(const Json& list, const std::string& output, int64_t now_ms);
 
 // `heronctl describe topology`: status (the API's full GET answer) and its events.
 std::string RenderDescribe(const Json& status, int64_t now_ms);

@@ -105,6 +105,13 @@ int Fail(const VerbContext& ctx, const std::string& verb, const hgo::Status& s) 
   }
 }
 
+int RunGetClusters(const VerbContext& ctx, const GetOptions& o) {
+  auto list = ctx.api.Get("/api/v1/clusters");
+  if (!list.ok()) return Fail(ctx, "get", list.status());
+  ctx.out << RenderClusters(*list, o.output, NowMs(ctx.clock)) << std::flush;
+  return kExitOk;
+}
+
 int RunGet(const VerbContext& ctx, const GetOptions& o) {
   for (const auto& sel : o.selectors) {
     if (sel.find('=') == std::string::npos || sel.front() == '=') {

@@ -34,6 +34,8 @@ struct GetOptions {
   std::chrono::seconds watch_for{0};  // stop watching after this long (0: until interrupted)
 };
 int RunGet(const VerbContext& ctx, const GetOptions& o);
+// Each cluster's breaker (GET /api/v1/clusters); o.output only.
+int RunGetClusters(const VerbContext& ctx, const GetOptions& o);
 int RunDescribe(const VerbContext& ctx, const std::string& name);
 int RunEvents(const VerbContext& ctx, const std::string& name);  // "" = all topologies
 int RunSuspend(const VerbContext& ctx, const std::string& name, bool suspend);

@@ -79,6 +79,10 @@ Controller::Controller(ControllerOptions options,
                     "Aurora RPCs made to observe (tasks and updates of a role), by cluster.");
   metrics_.Describe("heron_controller_zookeeper_reads_total", T::kCounter,
                     "ZooKeeper reads, by what (heron: Heron's state cache, by cluster; records).");
+  metrics_.Describe("heron_controller_cluster_breaker_state", T::kGauge,
+                    "Each cluster's breaker: 0 closed, 1 half-open (probing), 2 open.");
+  metrics_.Describe("heron_controller_cluster_breaker_opens_total", T::kCounter,
+                    "Times a cluster's breaker opened (its servers did not answer), by cluster.");
 }
 
 Controller::~Controller() { Stop(); }
@@ -95,8 +99,12 @@ Status Controller::Start() {
     const std::string name = spec.config.name;
     clusters_[name] = std::make_unique<ClusterRuntime>(
         spec, connector_, std::max(1, options_.workers), clock_, executor,
-        [this, name](const std::string& topology) { OnHeronChange(name, topology); });
+        [this, name](const std::string& topology) { OnHeronChange(name, topology); },
+        options_.breaker, [this, name] { EnqueueCluster(name); });
   }
+  int per_cluster = options_.workers_per_cluster;
+  if (per_cluster <= 0 && options_.clusters.size() > 1) per_cluster = options_.workers - 1;
+  if (per_cluster > 0 && per_cluster < options_.workers) queue_.SetClusterLimit(per_cluster);
   {
     std::lock_guard<std::mutex> lock(mu_);
     source_dirty_.assign(sources_.size(), true);
@@ -254,6 +262,13 @@ void Controller::Resync() {
 
 void Controller::CollectCounters() {
   for (const auto& [name, c] : clusters_) {
+    const BreakerState b = c->breaker().State();
+    const double phase = b.phase == BreakerState::Phase::kClosed     ? 0
+                         : b.phase == BreakerState::Phase::kHalfOpen ? 1
+                                                                     : 2;
+    metrics_.Set("heron_controller_cluster_breaker_state", {{"cluster", name}}, phase);
+    metrics_.Set("heron_controller_cluster_breaker_opens_total", {{"cluster", name}},
+                 static_cast<double>(b.opens));
     metrics_.Set("heron_controller_aurora_observe_rpcs_total", {{"cluster", name}},
                  static_cast<double>(c->observe_calls()));
     metrics_.Set("heron_controller_zookeeper_reads_total", {{"what", "heron"}, {"cluster", name}},
@@ -336,6 +351,21 @@ void Controller::EnqueueAll() {
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   for (const auto& k : keys) queue_.Add(k);
   metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
+}
+
+void Controller::EnqueueCluster(const std::string& cluster) {
+  spdlog::info("controller: cluster {} answers again; its topologies are looked at now", cluster);
+  for (const auto& k : board_.KeysWithStatus()) {
+    if (k.cluster == cluster) queue_.Add(k);
+  }
+}
+
+std::vector<ClusterStatus> Controller::Clusters() const {
+  std::vector<ClusterStatus> out;
+  for (const auto& [name, c] : clusters_) {
+    out.push_back(ClusterStatus{name, c->breaker().State(), c->heron_connected()});
+  }
+  return out;
 }
 
 void Controller::Worker(int index) {

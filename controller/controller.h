@@ -56,6 +56,19 @@ struct ControllerOptions {
   // How long one confirmation covers Aurora calls (controller/lease.h); shorter than the
   // ZooKeeper session timeout.
   std::chrono::milliseconds lease{5000};
+  // Each cluster's breaker (controller/cluster/breaker.h).
+  BreakerOptions breaker;
+  // At most this many workers pass keys of one cluster at once (0: workers - 1 when there are
+  // several clusters, so that a cluster whose servers hang leaves the others a worker; no
+  // limit with one cluster).
+  int workers_per_cluster = 0;
+};
+
+// What the API shows of a cluster.
+struct ClusterStatus {
+  std::string name;
+  BreakerState breaker;
+  bool heron_connected = false;
 };
 
 struct DryRun {
@@ -103,6 +116,8 @@ class Controller {
   // records) into the metrics; called before /metrics is rendered.
   void CollectCounters();
 
+  std::vector<ClusterStatus> Clusters() const;  // GET /api/v1/clusters
+
   bool IsLeader() const;
   std::string Leader();
   bool Ready() const;  // started and, when leader, the sources were read once
@@ -121,6 +136,8 @@ class Controller {
   // logged, and is retried with backoff; the worker and the other keys go on.
   void RunPass(const crd::TopologyKey& key, int worker);
   void EnqueueAll();
+  // The cluster answers again after its breaker opened: its topologies are looked at now.
+  void EnqueueCluster(const std::string& cluster);
   bool TakePruneToken();
   DesiredOf DesiredOfKey(const crd::TopologyKey& key) const;  // for a pass
   // Heron's nodes of a topology changed: every key of that name in the cluster is looked at.

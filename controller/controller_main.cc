@@ -71,6 +71,16 @@ int ControllerMain(int argc, char** argv) {
   app.add_option("--resync", resync, "full resync period")->capture_default_str();
   app.add_option("--workers", options.workers, "topologies reconciled concurrently")
       ->capture_default_str();
+  app.add_option("--workers-per-cluster", options.workers_per_cluster,
+                 "at most this many workers on one cluster's topologies at once (0: workers - 1 "
+                 "with several clusters)")
+      ->capture_default_str();
+  int breaker_open_s = 5;
+  app.add_option("--breaker-open", breaker_open_s,
+                 "seconds a cluster that does not answer is left alone before a probe (doubles "
+                 "with each failed probe, up to 12 times this)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--identity", identity, "this controller's name in the election (host:port)");
   app.add_option("--git-cache", git_cache, "directory for git sources' bare clones");
   app.add_option("--pulse-timeout", pulse_timeout_s,
@@ -107,6 +117,8 @@ int ControllerMain(int argc, char** argv) {
   }
   for (const auto& p : failpoint::ArmedPoints()) spdlog::warn("controller: failpoint {}", p);
 
+  options.breaker.open_base = std::chrono::seconds(breaker_open_s);
+  options.breaker.open_max = std::chrono::seconds(breaker_open_s * 12);
   auto clusters = LoadClustersFile(clusters_file);
   if (!clusters.ok()) return Usage(clusters.status().message());
   options.clusters = std::move(*clusters);

@@ -38,10 +38,18 @@ int64_t KeyPass::NowMs() const {
 StatusOr<reconciler::Observed> KeyPass::Observe(
     ClusterRuntime& c, const crd::TopologyKey& key, int worker,
     std::shared_ptr<const statestore::HeronSnapshot>* heron,
-    std::shared_ptr<const JobTasks>* job_tasks) {
+    std::shared_ptr<const JobTasks>* job_tasks, Reach* reach) {
+  Reach ignored;
+  if (!reach) reach = &ignored;
+  *reach = Reach::kUnknown;
   const Labels cluster{{"cluster", key.cluster}};
-  HGO_RETURN_IF_ERROR(c.Ensure());
+  bool busy = false;
+  if (Status ensured = c.Ensure(&busy); !ensured.ok()) {
+    if (!busy && Breaker::IsUnreachable(ensured)) *reach = Reach::kUnreachable;
+    return ensured;
+  }
   if (!c.heron_connected()) {
+    *reach = Reach::kUnreachable;
     edges_.metrics->Inc("heron_controller_zookeeper_errors_total", cluster);
     return Status::Unavailable("Heron's ZooKeeper of cluster " + key.cluster + " is unreachable");
   }
@@ -57,10 +65,12 @@ StatusOr<reconciler::Observed> KeyPass::Observe(
   edges_.metrics->Observe("heron_controller_aurora_observe_seconds", cluster,
                           std::chrono::duration<double>(edges_.clock->Now() - t0).count());
   if (!view.ok()) {
+    *reach = Breaker::IsUnreachable(view.status()) ? Reach::kUnreachable : Reach::kReached;
     edges_.metrics->Inc("heron_controller_aurora_errors_total", cluster);
     return Status(view.status().code(),
                   "Aurora of cluster " + key.cluster + ": " + view.status().message());
   }
+  *reach = Reach::kReached;
   *heron = c.Heron(key.name);
   const aurora::JobKey job{key.role, key.environment, key.name};
   std::shared_ptr<const JobTasks> tasks = (*view)->TasksOf(job);
@@ -68,6 +78,46 @@ StatusOr<reconciler::Observed> KeyPass::Observe(
       ObserveTopology(job, *tasks, (*view)->UpdatesOf(job), heron->get(), NowMs(), &c.heron_memo());
   if (job_tasks) *job_tasks = std::move(tasks);
   return observed;
+}
+
+StatusOr<reconciler::Observed> KeyPass::ObserveThroughBreaker(
+    ClusterRuntime& c, const crd::TopologyKey& key, int worker,
+    std::shared_ptr<const statestore::HeronSnapshot>* heron,
+    std::shared_ptr<const JobTasks>* job_tasks,
+    std::optional<std::chrono::milliseconds>* retry_in) {
+  Breaker& breaker = c.breaker();
+  const Breaker::Admission admission = breaker.Admit();
+  if (!admission.allowed) {
+    *retry_in = admission.retry_in;
+    const BreakerState b = breaker.State();
+    return Status::Unavailable(
+        "cluster " + key.cluster + " does not answer; nothing is tried there until its next " +
+        "probe in " + std::to_string((admission.retry_in.count() + 999) / 1000) + " s (breaker " +
+        PhaseName(b.phase) + " after " + std::to_string(b.failures) +
+        " unreachable observations; the last: " + b.last_error + ")");
+  }
+  Reach reach = Reach::kUnknown;
+  StatusOr<reconciler::Observed> o = Observe(c, key, worker, heron, job_tasks, &reach);
+  if (o.ok()) {
+    // The cluster's ZooKeeper is claimed for this term before anything is decided on it, even
+    // when the pass writes nothing: a deposed leader's writes there fail from then on.
+    if (Status claimed = c.ClaimHeron(); !claimed.ok()) {
+      if (Breaker::IsUnreachable(claimed)) reach = Reach::kUnreachable;
+      o = claimed;
+    }
+  }
+  switch (reach) {
+    case Reach::kReached:
+      breaker.Reached();
+      break;
+    case Reach::kUnreachable:
+      breaker.Unreachable(o.status());
+      break;
+    case Reach::kUnknown:
+      breaker.Release(admission.probe);
+      break;
+  }
+  return o;
 }
 
 StatusOr<reconciler::Desired> KeyPass::DesiredFor(
@@ -156,12 +206,9 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   std::shared_ptr<const statestore::HeronSnapshot> heron;
   reconciler::Observed observed;
   std::shared_ptr<const JobTasks> job_tasks;
-  // The cluster's ZooKeeper is claimed for this term before anything is decided on it, even
-  // when the pass writes nothing: a deposed leader's writes there fail from then on.
-  const Status claimed = c.ClaimHeron();
-  if (!claimed.ok() && !edges_.leader->load()) return finish("skipped");  // deposed meanwhile
-  auto o = claimed.ok() ? Observe(c, key, worker, &heron, &job_tasks)
-                        : StatusOr<reconciler::Observed>(claimed);
+  std::optional<std::chrono::milliseconds> turned_away;  // by the cluster's breaker, for this long
+  auto o = ObserveThroughBreaker(c, key, worker, &heron, &job_tasks, &turned_away);
+  if (!o.ok() && !edges_.leader->load()) return finish("skipped");  // deposed meanwhile
   if (o.ok()) {
     observed = std::move(*o);
   } else {
@@ -204,6 +251,10 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
     plan.requeue_after_ms = settings_.planner.requeue_ms;
   }
   if (!o.ok()) plan.message = o.status().message();
+  if (turned_away) {
+    // Back when the cluster may answer again (or at once when its probe finds it does).
+    plan.requeue_after_ms = std::max<int64_t>(100, turned_away->count());
+  }
   {
     std::set<std::string> named;
     for (const auto& a : plan.actions) {

@@ -59,10 +59,15 @@ class KeyPass {
   // A pass for key on its cluster (null: not in the clusters file), with worker's connections.
   void Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int worker);
 
-  // The key's observation; heron and tasks (optional) receive the raw views for status.
+  // Whether an observation reached the cluster's servers (what its Breaker counts).
+  enum class Reach { kUnknown, kReached, kUnreachable };
+
+  // The key's observation; heron and tasks (optional) receive the raw views for status, reach
+  // (optional) whether the servers answered.
   StatusOr<reconciler::Observed> Observe(ClusterRuntime& c, const crd::TopologyKey& key, int worker,
                                          std::shared_ptr<const statestore::HeronSnapshot>* heron,
-                                         std::shared_ptr<const JobTasks>* tasks = nullptr);
+                                         std::shared_ptr<const JobTasks>* tasks = nullptr,
+                                         Reach* reach = nullptr);
   uint64_t record_reads() const { return record_reads_; }
 
  private:
@@ -76,6 +81,12 @@ class KeyPass {
   void ShapeRecordedRevisions(ClusterRuntime& c, const std::optional<packing::PackingPlan>& current,
                               std::map<std::string, RevisionSource>& revisions);
   StatusOr<std::optional<SharedRecord>> ReadRecord(const crd::TopologyKey& key, int64_t generation);
+  // Claims the cluster's ZooKeeper and observes the key, if the cluster's breaker lets the pass
+  // call it; *retry_in is set when it did not (how long until its next probe).
+  StatusOr<reconciler::Observed> ObserveThroughBreaker(
+      ClusterRuntime& c, const crd::TopologyKey& key, int worker,
+      std::shared_ptr<const statestore::HeronSnapshot>* heron,
+      std::shared_ptr<const JobTasks>* tasks, std::optional<std::chrono::milliseconds>* retry_in);
   // Holds back a prune when the resync period's budget is spent.
   void ApplyPruneBudget(const reconciler::Desired& desired, const reconciler::Memory& memory,
                         reconciler::Plan& plan);

@@ -102,11 +102,26 @@ void WorkQueue::PromoteDueLocked() {
   }
 }
 
+void WorkQueue::SetClusterLimit(int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cluster_limit_ = limit;
+}
+
 std::optional<WorkQueue::Key> WorkQueue::PopLocked() {
-  if (ready_.empty()) return std::nullopt;
-  Key k = ready_.front();
-  ready_.pop_front();
+  auto it = ready_.begin();
+  if (cluster_limit_ > 0) {
+    // The first key whose cluster has room: a scan only while one cluster is at its limit.
+    while (it != ready_.end()) {
+      auto b = busy_.find(it->cluster);
+      if (b == busy_.end() || b->second < cluster_limit_) break;
+      ++it;
+    }
+  }
+  if (it == ready_.end()) return std::nullopt;
+  Key k = std::move(*it);
+  ready_.erase(it);
   queued_.erase(k);
+  if (cluster_limit_ > 0) ++busy_[k.cluster];
   processing_.insert(k);
   return k;
 }
@@ -138,7 +153,11 @@ std::optional<WorkQueue::Key> WorkQueue::Get() {
 
 void WorkQueue::Done(const Key& k) {
   std::lock_guard<std::mutex> lock(mu_);
-  processing_.erase(k);
+  if (processing_.erase(k) && cluster_limit_ > 0) {
+    auto b = busy_.find(k.cluster);
+    if (b != busy_.end() && --b->second <= 0) busy_.erase(b);
+    cv_.notify_all();  // a key of this cluster may have been waiting for the room
+  }
   const bool soft = soft_dirty_.erase(k) > 0;
   if (dirty_.erase(k) || (soft && !BackingOffLocked(k))) AddLocked(k);
 }

@@ -3,6 +3,9 @@
 // - One pass per key at a time: a key added while it is being processed is queued again when
 //   Done() is called, never handed to a second worker.
 // - Delayed adds (requeue after N ms) and per-key exponential backoff after failures.
+// - Optionally at most N keys of one cluster processed at once (SetClusterLimit): a cluster
+//   whose servers hang holds at most N workers, and keys of other clusters are handed out
+//   past its waiting ones.
 // Time comes from the injected Clock; Get() blocks, TryGet() does not (unit tests use it with a
 // FakeClock). Thread-safety: every method may be called from any thread.
 #pragma once
@@ -14,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string>
 
 #include "common/clock.h"
 #include "crd/topology.h"
@@ -37,6 +41,8 @@ class WorkQueue {
   void AddRateLimited(const Key& k);
   void Forget(const Key& k);
   int Failures(const Key& k) const;
+  // At most limit keys of one cluster are processed at once; 0 (the default): no limit.
+  void SetClusterLimit(int limit);
 
   // The next ready key (it is then "processing" until Done); nullopt after Shutdown.
   std::optional<Key> Get();
@@ -66,6 +72,8 @@ class WorkQueue {
   std::multimap<std::chrono::steady_clock::time_point, Key> delayed_;
   std::map<Key, std::chrono::steady_clock::time_point> delayed_at_;
   std::map<Key, int> failures_;
+  int cluster_limit_ = 0;
+  std::map<std::string, int> busy_;  // keys processing, by cluster (with a limit only)
   bool shutdown_ = false;
 };
 

@@ -173,6 +173,22 @@ Json PlanToJson(const DryRun& d) {
   return j;
 }
 
+Json ClusterToJson(const ClusterStatus& c) {
+  Json b = Json::MakeObject();
+  b["state"] = PhaseName(c.breaker.phase);
+  b["failures"] = c.breaker.failures;
+  b["opens"] = c.breaker.opens;
+  b["lastError"] = c.breaker.last_error;
+  b["openedAtMs"] = c.breaker.opened_at_ms;
+  b["retryAtMs"] = c.breaker.retry_at_ms;
+  b["lastReachedMs"] = c.breaker.last_reached_ms;
+  Json j = Json::MakeObject();
+  j["name"] = c.name;
+  j["heronConnected"] = c.heron_connected;
+  j["breaker"] = std::move(b);
+  return j;
+}
+
 Json UnmanagedToJson(const UnmanagedTopology& u) {
   Json j = Json::MakeObject();
   j["key"] = u.key.ToString();
@@ -230,6 +246,13 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
     if (req.method == "POST" && path == "/api/v1/plan") {
       auto plan = controller.Plan(req.body);
       return plan.ok() ? JsonReply(200, PlanToJson(*plan)) : ErrorReply(plan.status());
+    }
+    if (req.method == "GET" && path == "/api/v1/clusters") {
+      Json list = Json::MakeArray();
+      for (const auto& c : controller.Clusters()) list.push_back(ClusterToJson(c));
+      Json j = Json::MakeObject();
+      j["clusters"] = std::move(list);
+      return JsonReply(200, j);
     }
     if (req.method == "GET" && path == "/api/v1/unmanaged") {
       auto found = controller.Unmanaged();

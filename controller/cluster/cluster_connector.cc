@@ -77,7 +77,11 @@ StatusOr<std::shared_ptr<aurora::AuroraApi>> ServerConnector::ConnectAurora(
     }
     options.credentials = *c;
   }
+  // Writes wait long (Aurora may take seconds to store a big job; a write that timed out is not
+  // sent again). Reads are retried once, so each waits less: a scheduler that does not answer
+  // costs an observation ~2 × 8 s before the cluster's breaker (breaker.h) counts it.
   options.timeout = std::chrono::seconds(20);
+  options.read_timeout = std::chrono::seconds(8);
   options.max_attempts = 2;
   return std::shared_ptr<aurora::AuroraApi>(
       std::make_shared<aurora::ThriftAuroraClient>(std::move(options)));

@@ -6,9 +6,11 @@ namespace hgo::controller {
 
 ClusterRuntime::ClusterRuntime(ClusterSpec spec, ClusterConnector& connector, int workers,
                                const Clock& clock, ExecutorOptions executor,
-                               std::function<void(const std::string&)> on_heron_change)
+                               std::function<void(const std::string&)> on_heron_change,
+                               BreakerOptions breaker, std::function<void()> on_reached)
     : spec_(std::move(spec)),
       connector_(connector),
+      breaker_(clock, breaker, std::move(on_reached)),
       clock_(clock),
       executor_options_(std::move(executor)),
       on_heron_change_(std::move(on_heron_change)) {
@@ -28,22 +30,40 @@ int64_t ClusterRuntime::NowMs() const {
       .count();
 }
 
-Status ClusterRuntime::Ensure() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!heron_) {
-    HGO_ASSIGN_OR_RETURN(heron_, connector_.ConnectHeron(spec_, on_heron_change_));
+Status ClusterRuntime::Ensure(bool* busy) {
+  if (busy) *busy = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (heron_ && clients_[0]) return Status::Ok();
   }
-  if (!clients_[0]) {
-    std::vector<std::shared_ptr<aurora::AuroraApi>> clients;
-    for (size_t i = 0; i < clients_.size(); ++i) {
-      HGO_ASSIGN_OR_RETURN(auto client, connector_.ConnectAurora(spec_));
-      clients.push_back(std::move(client));
-    }
-    for (size_t i = 0; i < clients_.size(); ++i) {
-      clients_[i] = std::move(clients[i]);
-      executors_[i] = std::make_unique<Executor>(*clients_[i], *heron_, spec_.config, clock_,
-                                                 executor_options_);
-    }
+  // Dialling can take the connect timeout; mu_ is not held meanwhile (the API and the metrics
+  // read through it), and a pass that finds another dialling does not queue behind it.
+  std::unique_lock<std::mutex> dialling(dial_mu_, std::try_to_lock);
+  if (!dialling.owns_lock()) {
+    if (busy) *busy = true;
+    return Status::Unavailable("cluster " + spec_.config.name +
+                               ": another pass is connecting to its servers");
+  }
+  std::shared_ptr<statestore::HeronStore> heron = heron_store();
+  if (!heron) {
+    HGO_ASSIGN_OR_RETURN(heron, connector_.ConnectHeron(spec_, on_heron_change_));
+    std::lock_guard<std::mutex> lock(mu_);
+    heron_ = heron;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (clients_[0]) return Status::Ok();
+  }
+  std::vector<std::shared_ptr<aurora::AuroraApi>> clients;
+  for (size_t i = 0; i < clients_.size(); ++i) {
+    HGO_ASSIGN_OR_RETURN(auto client, connector_.ConnectAurora(spec_));
+    clients.push_back(std::move(client));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < clients_.size(); ++i) {
+    executors_[i] =
+        std::make_unique<Executor>(*clients[i], *heron_, spec_.config, clock_, executor_options_);
+    clients_[i] = std::move(clients[i]);
   }
   return Status::Ok();
 }
@@ -119,18 +139,32 @@ StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveRole(const std:
     return nullptr;
   };
   if (auto v = fresh()) return v;
+  const int64_t asked_at = NowMs();
   std::lock_guard<std::mutex> fetching(entry->fetch_mu);
   if (auto v = fresh()) return v;  // another worker fetched while this one waited
+  {
+    std::lock_guard<std::mutex> lock(entry->mu);
+    if (entry->failed_at_ms >= asked_at) return entry->failure;  // ... and failed
+  }
   auto view = std::make_shared<RoleView>();
   view->fetched_at_ms = NowMs();
   aurora::TaskQuery q;
   q.role = role;
   observe_calls_ += 2;
-  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks, aurora(worker).GetTaskStates(q));
+  auto failed = [&](const Status& s) {
+    std::lock_guard<std::mutex> lock(entry->mu);
+    entry->failure = s;
+    entry->failed_at_ms = NowMs();
+    return s;
+  };
+  auto task_states = aurora(worker).GetTaskStates(q);
+  if (!task_states.ok()) return failed(task_states.status());
+  std::vector<aurora::Task> tasks = std::move(*task_states);
   aurora::UpdateQuery uq;
   uq.role = role;
-  HGO_ASSIGN_OR_RETURN(std::vector<aurora::UpdateSummary> updates,
-                       aurora(worker).GetJobUpdateSummaries(uq));
+  auto summaries = aurora(worker).GetJobUpdateSummaries(uq);
+  if (!summaries.ok()) return failed(summaries.status());
+  std::vector<aurora::UpdateSummary> updates = std::move(*summaries);
   {
     std::map<aurora::JobKey, std::shared_ptr<JobTasks>> by_job;
     PortNames port_names;

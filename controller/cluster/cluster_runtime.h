@@ -5,7 +5,9 @@
 //
 // Connections are asked of the ClusterConnector lazily and again on every pass: a cluster whose
 // ZooKeeper or Aurora is down at start-up is reported Unknown and joins when it comes back;
-// other clusters go on.
+// other clusters go on. One pass at a time dials (the others are turned away meanwhile, not
+// queued behind it), and the cluster's Breaker (breaker.h) keeps passes from calling servers
+// that do not answer.
 #pragma once
 
 #include <atomic>
@@ -19,6 +21,7 @@
 
 #include "aurora/aurora_api.h"
 #include "common/clock.h"
+#include "controller/cluster/breaker.h"
 #include "controller/cluster/cluster_connector.h"
 #include "controller/cluster/clusters.h"
 #include "controller/cluster/executor.h"
@@ -41,14 +44,18 @@ struct RoleView {
 
 class ClusterRuntime {
  public:
-  // on_heron_change(name) runs when Heron's nodes of topology `name` change.
+  // on_heron_change(name) runs when Heron's nodes of topology `name` change; on_reached when
+  // the breaker closes again (the cluster answers after it did not).
   ClusterRuntime(ClusterSpec spec, ClusterConnector& connector, int workers, const Clock& clock,
-                 ExecutorOptions executor, std::function<void(const std::string&)> on_heron_change);
+                 ExecutorOptions executor, std::function<void(const std::string&)> on_heron_change,
+                 BreakerOptions breaker = {}, std::function<void()> on_reached = {});
   ~ClusterRuntime();
 
   const ClusterSpec& spec() const { return spec_; }
-  // Connects what is not connected yet; kUnavailable while ZooKeeper cannot be reached.
-  Status Ensure();
+  // Connects what is not connected yet; kUnavailable while ZooKeeper cannot be reached, or
+  // while another pass is dialling (nobody waits behind a connection attempt; *busy says so).
+  Status Ensure(bool* busy = nullptr);
+  Breaker& breaker() { return breaker_; }
   bool heron_connected() const;
   // Connects, then claims Heron's ZooKeeper for this leader's term (statestore::HeronStore::
   // Claim): from then on a deposed leader's writes there are refused. Ok without trying while
@@ -80,11 +87,17 @@ class ClusterRuntime {
     std::mutex fetch_mu;  // one fetch at a time per role
     std::mutex mu;
     std::shared_ptr<const RoleView> view;
+    // The last fetch's failure and when it ended: passes that waited for that fetch share its
+    // answer rather than each waiting out the same timeout again.
+    Status failure;
+    int64_t failed_at_ms = 0;
   };
   int64_t NowMs() const;
 
   const ClusterSpec spec_;
   ClusterConnector& connector_;
+  Breaker breaker_;
+  std::mutex dial_mu_;  // held by the pass that dials; the others do not wait for it
   const Clock& clock_;
   const ExecutorOptions executor_options_;
   std::function<void(const std::string&)> on_heron_change_;

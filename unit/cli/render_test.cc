@@ -31,6 +31,14 @@ TEST(RenderTest, TopologyListGoldens) {
   }
 }
 
+TEST(RenderTest, ClusterListGoldens) {
+  const Json list = Load("clusters.json");
+  for (const char* output : {"table", "wide"}) {
+    testing::CheckGolden(Dir() + "clusters." + output + ".golden",
+                         RenderClusters(list, output, kNow));
+  }
+}
+
 TEST(RenderTest, DescribeHistoryAndEventsGoldens) {
   const Json status = Load("status.json");
   testing::CheckGolden(Dir() + "describe.golden", RenderDescribe(status, kNow));

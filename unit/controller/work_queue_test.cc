@@ -134,5 +134,44 @@ TEST(WorkQueueTest, GetBlocksUntilAKeyArrivesAndShutdownReleasesIt) {
   stopper.join();
 }
 
+TEST(WorkQueueTest, AClusterAtItsLimitLetsOtherClustersKeysPass) {
+  FakeClock clock;
+  WorkQueue q(clock);
+  q.SetClusterLimit(2);
+  for (const char* name : {"a", "b", "c"}) q.Add(Key{"dead", "r", "e", name});
+  q.Add(Key{"good", "r", "e", "x"});
+  auto first = q.TryGet();
+  auto second = q.TryGet();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->cluster, "dead");
+  EXPECT_EQ(second->cluster, "dead");
+  auto third = q.TryGet();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->cluster, "good") << "dead's third key waits; good's goes past it";
+  EXPECT_FALSE(q.TryGet()) << "dead is at its limit and good has nothing else";
+  q.Done(*first);
+  auto fourth = q.TryGet();
+  ASSERT_TRUE(fourth);
+  EXPECT_EQ(fourth->name, "c");
+}
+
+TEST(WorkQueueTest, AWaitingWorkerGetsAKeyWhenItsClusterHasRoomAgain) {
+  FakeClock clock;
+  WorkQueue q(clock);
+  q.SetClusterLimit(1);
+  q.Add(Key{"dead", "r", "e", "a"});
+  q.Add(Key{"dead", "r", "e", "b"});
+  auto busy = q.Get();
+  ASSERT_TRUE(busy);
+  std::optional<Key> got;
+  std::thread waiter([&] { got = q.Get(); });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(q.Processing(), 1u) << "b waits while a is processed";
+  q.Done(*busy);
+  waiter.join();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->name, "b");
+}
+
 }  // namespace
 }  // namespace hgo::controller

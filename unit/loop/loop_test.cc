@@ -310,6 +310,51 @@ TEST_F(LoopTest, AnUnreachableClusterIsNotActedOnAndJoinsWhenItReturns) {
   EXPECT_EQ(aurora().Calls("createJob"), 1);
 }
 
+// A cluster whose servers do not answer costs a timeout per probe, not one per pass: once its
+// breaker opens, passes read nothing there until the probe, and the probe that finds it back
+// closes the breaker.
+TEST_F(LoopTest, AClusterThatDoesNotAnswerIsLeftAloneUntilItsProbe) {
+  options_.breaker.open_base = std::chrono::seconds(30);
+  options_.breaker.open_max = std::chrono::seconds(60);
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  auto observe_rpcs = [&] {  // the controller's, not the fake world's own reads
+    controller_->CollectCounters();
+    return metrics_.Value("heron_controller_aurora_observe_rpcs_total",
+                          {{"cluster", "devcluster"}});
+  };
+  auto breaker = [&] { return controller_->Clusters().at(0).breaker; };
+  aurora().Break(Status::DeadlineExceeded("getTasksWithoutConfigs: no answer within 8000 ms"));
+  for (int i = 0; i < 10 && breaker().phase != BreakerState::Phase::kOpen; ++i) {
+    controller_->Resync();
+    Step(std::chrono::seconds(1));
+  }
+  ASSERT_EQ(breaker().phase, BreakerState::Phase::kOpen);
+  EXPECT_EQ(breaker().failures, 2);
+  const double reads_when_opened = observe_rpcs();
+  for (int i = 0; i < 10; ++i) {  // 20 s, inside the 30 s it stays open
+    controller_->Resync();
+    Step(std::chrono::seconds(2));
+  }
+  EXPECT_EQ(observe_rpcs(), reads_when_opened) << "nothing is tried while it is open";
+  EXPECT_EQ(Phase("wc"), "Unknown");
+  EXPECT_NE(Message("wc").find("does not answer"), std::string::npos) << Message("wc");
+  EXPECT_NE(Message("wc").find("no answer within 8000 ms"), std::string::npos) << Message("wc");
+  EXPECT_NE(Message("wc").find("last observed"), std::string::npos) << Message("wc");
+  controller_->CollectCounters();
+  EXPECT_EQ(metrics_.Value("heron_controller_cluster_breaker_state", {{"cluster", "devcluster"}}),
+            2);
+  EXPECT_EQ(
+      metrics_.Value("heron_controller_cluster_breaker_opens_total", {{"cluster", "devcluster"}}),
+      1);
+  aurora().Heal();
+  EXPECT_EQ(StepUntil("wc", "Running", 10), "Running") << Message("wc");
+  EXPECT_EQ(breaker().phase, BreakerState::Phase::kClosed);
+  EXPECT_GT(observe_rpcs(), reads_when_opened);
+}
+
 // After a ZooKeeper session expiry the view is read again; until that completes a node missing
 // from it may well exist. The fault trials saw a controller rewrite every topology's nodes
 // (execution state's submission time included) from an emptied view; it must wait instead.
