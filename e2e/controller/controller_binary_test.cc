@@ -259,10 +259,26 @@ TEST_F(ControllerE2E, DriftUnderWarnIsReportedWithWhoAndRepairedUnderRepair) {
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(RunningTaskIds().size(), 2u) << "warn does not touch the job";
 
-  // syncPolicy repair: the controller puts the container back.
+  // Switching to syncPolicy repair is a new revision: its rollout puts the container back.
   WriteFile(file, SpecYaml(spec_));
-  WaitFor(*c, "repaired", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  Json rolled =
+      WaitFor(*c, "rolled out", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
   EXPECT_EQ(RunningTaskIds().size(), 3u);
+
+  // Drift under repair, the spec unchanged: the controller itself puts the container back, as
+  // the same revision.
+  const std::map<int32_t, std::string> before = RunningTaskIds();
+  ASSERT_EQ(before.size(), 3u);
+  ASSERT_TRUE(api_->KillTasks(job, {2}, "maintenance").ok());
+  Json repaired = WaitFor(*c, "repaired", [&](const Json& j) {
+    const auto now = RunningTaskIds();
+    return RunningAt(j, crd::SpecHash(spec_)) && now.size() == 3u && now.count(2) &&
+           now.at(2) != before.at(2);
+  });
+  EXPECT_EQ(JsonInt(repaired, "revision"), JsonInt(rolled, "revision")) << "no new revision";
+  const auto after = RunningTaskIds();
+  EXPECT_EQ(after.at(0), before.at(0)) << "the others untouched";
+  EXPECT_EQ(after.at(1), before.at(1)) << "the others untouched";
 }
 
 TEST_F(ControllerE2E, AnUnreachableClusterFreezesOnlyItself) {
@@ -571,8 +587,8 @@ TEST_F(ControllerE2E, CrashingUpdateIsRolledBackAndNotRetried) {
   // `rollout retry` lets it run again (and fail again).
   ASSERT_EQ(Post(*c, KeyPath() + ":retry").status, 202);
   WaitFor(
-      *c, "a second attempt", [&](const Json& j) { return !MarkedFailed(j, crd::SpecHash(bad)); },
-      30);
+      *c, "a second Aurora update of the bad revision",
+      [&](const Json&) { return UpdatesFor(crd::SpecHash(bad)) == 2; }, 30);
   // A fixed spec supersedes the failure.
   crd::Topology fixed = spec_;
   fixed.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{50});
@@ -828,8 +844,9 @@ TEST_F(ControllerE2E, GitSourceCreateUpdateRollback) {
         return MarkedFailed(j, crd::SpecHash(bad)) && JsonStr(j, "phase") == "Failed";
       },
       120);
-  WaitFor(*c, "the previous revision running",
-          [&](const Json&) { return RunningTaskIds().size() == 3u; });
+  WaitFor(*c, "the previous revision running", [&](const Json& j) {
+    return RunsRevision(j, crd::SpecHash(updated), 3) && RunningTaskIds().size() == 3u;
+  });
 }
 
 TEST_F(ControllerE2E, SpoolSourceCreateUpdateRollbackAndRestart) {

@@ -41,6 +41,18 @@ bool MarkedFailed(const Json& status, const std::string& spec_hash) {
   return false;
 }
 
+bool RunsRevision(const Json& status, const std::string& spec_hash, size_t instances) {
+  if (JsonStr(status, "appliedSpecHash") != spec_hash) return false;
+  const Json* list = status.Find("instances");
+  if (!list || !list->is_array()) return false;
+  size_t current = 0;
+  for (const auto& i : list->as_array()) {
+    const Json* c = i.Find("current");
+    if (JsonStr(i, "state") == "RUNNING" && c && c->is_bool() && c->as_bool()) ++current;
+  }
+  return current == instances;
+}
+
 crd::Topology Crashing(crd::Topology t) {
   t.spec.topology.config["sim.crash.after.seconds"] = Json(std::string("2"));
   t.spec.update.min_wait_in_running_seconds = 10;
@@ -241,6 +253,19 @@ std::map<int32_t, std::string> ControllerE2E::RunningTaskIds() const {
     for (const auto& t : *tasks) out[t.instance_id] = t.task_id;
   }
   return out;
+}
+
+int ControllerE2E::UpdatesFor(const std::string& spec_hash) const {
+  aurora::UpdateQuery q;
+  q.job_key = aurora::JobKey{"www-data", "devel", "exclamation"};
+  auto updates = api_->GetJobUpdateSummaries(q);
+  if (!updates.ok()) return -1;
+  int n = 0;
+  for (const auto& u : *updates) {
+    auto it = u.metadata.find("heron-gitops/spec-hash");
+    n += it != u.metadata.end() && it->second == spec_hash ? 1 : 0;
+  }
+  return n;
 }
 
 size_t ControllerE2E::ActiveTaskCount() const {

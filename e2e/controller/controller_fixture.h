@@ -25,6 +25,9 @@ std::string JsonStr(const Json& j, const char* key);
 int64_t JsonInt(const Json& j, const char* key);
 bool RunningAt(const Json& status, const std::string& spec_hash);
 bool MarkedFailed(const Json& status, const std::string& spec_hash);
+// The applied revision is spec_hash and `instances` RUNNING instances run its task (whatever
+// the phase: a failed revision rolled back leaves the previous one applied and running).
+bool RunsRevision(const Json& status, const std::string& spec_hash, size_t instances);
 // The spec with containers that crash two seconds after they start, before minWait: its update
 // must fail (neither Aurora's updater nor the health gate may call an instance good first).
 crd::Topology Crashing(crd::Topology t);
@@ -73,6 +76,8 @@ class ControllerE2E : public ::testing::Test {
 
   std::map<int32_t, std::string> RunningTaskIds() const;  // instance -> task id
   size_t ActiveTaskCount() const;                         // every non-terminal task of the job
+  // Aurora updates of the job started for the revision spec_hash (by their metadata).
+  int UpdatesFor(const std::string& spec_hash) const;
 
   std::unique_ptr<testing::ZkTestServer> zk_;
   std::unique_ptr<testing::AuroraLocalProcess> aurora_;

@@ -113,8 +113,25 @@ TEST_F(HeronctlE2E, EveryVerbAgainstALiveController) {
   EXPECT_CLI(r, 0, "exclamation");
   r = Cli({"get", "topologies", "-l", "team=other"});
   EXPECT_CLI(r, 0, "No topologies found.");
-  r = Cli({"get", "topologies", "--watch", "--watch-for", "2s"});
+  // --watch: the listing, then each change of a row (here: suspended meanwhile through the
+  // API), without the header again.
+  std::thread suspender([&] {
+    std::this_thread::sleep_for(1500ms);
+    testing::HttpCall("POST",
+                      server_ + "/api/v1/topologies/devcluster/www-data/devel/exclamation:suspend",
+                      "", {{"Authorization", "Bearer " + token_}});
+  });
+  r = Cli({"get", "topologies", "--watch", "--watch-for", "6s"});
+  suspender.join();
   EXPECT_CLI(r, 0, "exclamation");
+  const size_t first_row = r.out.find("exclamation");
+  ASSERT_NE(first_row, std::string::npos);
+  EXPECT_NE(r.out.find("Running", first_row), std::string::npos) << r.out;
+  const size_t change = r.out.find("Suspended", first_row);
+  EXPECT_NE(change, std::string::npos) << "the change was watched:\n" << r.out;
+  EXPECT_EQ(r.out.find("NAME", first_row), std::string::npos) << "one header:\n" << r.out;
+  ASSERT_EQ(Cli({"resume", "exclamation"}).code, 0);
+  EXPECT_EQ(Cli({"wait", "exclamation", "--for=phase=Running", "--timeout", "60s"}).code, 0);
 
   // describe: instances with task ids and hosts, Heron's state, events.
   r = Cli({"describe", "topology", "exclamation"});

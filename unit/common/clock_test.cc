@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace hgo {
 namespace {
 
@@ -25,11 +27,17 @@ TEST(FakeClockTest, StartsAtAFixedWallTime) {
   EXPECT_EQ(clock.WallNow().time_since_epoch(), seconds(5));
 }
 
-TEST(RealClockTest, IsMonotonic) {
+TEST(RealClockTest, FollowsRealTime) {
   RealClock clock;
-  auto a = clock.Now();
-  auto b = clock.Now();
-  EXPECT_LE(a, b);
+  const auto a = clock.Now();
+  const auto wall = clock.WallNow();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto b = clock.Now();
+  EXPECT_GE(b - a, std::chrono::milliseconds(20)) << "steady time moves as real time does";
+  EXPECT_LT(b - a, std::chrono::seconds(10));
+  const auto drift = std::chrono::system_clock::now() - wall;
+  EXPECT_GE(drift, std::chrono::milliseconds(20));
+  EXPECT_LT(drift, std::chrono::seconds(10)) << "wall time is the system's";
 }
 
 }  // namespace
