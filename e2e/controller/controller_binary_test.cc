@@ -414,7 +414,9 @@ TEST_F(ControllerE2E, AClusterThatNeverAnswersCostsTheOthersNothing) {
   ASSERT_GT(without_bad, 0);
   std::printf("create to running: %.2f s with a cluster that never answers, %.2f s without\n",
               with_bad, without_bad);
-  EXPECT_LT(with_bad, without_bad + 3.0);
+  // Measured 1.5 s against 1.6–2.5 s (docs/performance.md); a controller without isolation does
+  // not converge within 90 s. The bound leaves room for a loaded machine (sanitizer builds, -j).
+  EXPECT_LT(with_bad, 2 * without_bad + 5.0);
 }
 
 int64_t CreateJobCalls(const testing::AuroraLocalProcess& aurora) {
