@@ -41,6 +41,16 @@ bool MarkedFailed(const Json& status, const std::string& spec_hash) {
   return false;
 }
 
+void WaitUntilLeader(const testing::ControllerProcess& c) {
+  for (int i = 0; i < 200; ++i) {
+    if (testing::HttpCall("GET", c.url() + "/api/v1/leader").body.find("\"isLeader\": true") !=
+        std::string::npos) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 bool RunsRevision(const Json& status, const std::string& spec_hash, size_t instances) {
   if (JsonStr(status, "appliedSpecHash") != spec_hash) return false;
   const Json* list = status.Find("instances");

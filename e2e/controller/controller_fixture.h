@@ -32,6 +32,10 @@ bool RunsRevision(const Json& status, const std::string& spec_hash, size_t insta
 // must fail (neither Aurora's updater nor the health gate may call an instance good first).
 crd::Topology Crashing(crd::Topology t);
 
+// Waits (up to 20 s: the session of a controller stopped before may hold the election for its
+// timeout) until c says it leads.
+void WaitUntilLeader(const testing::ControllerProcess& c);
+
 struct CliResult {
   int code = -1;
   std::string out, err;
