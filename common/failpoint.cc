@@ -21,6 +21,7 @@ enum class Kind { kAbort, kError, kPause, kStop };
 struct Armed {
   Kind kind = Kind::kError;
   int pause_ms = 0;
+  int skip = 0;        // hits to let pass before acting
   int remaining = -1;  // hits left to act on; -1: every hit
   std::string text;    // as given, for the log
 };
@@ -41,6 +42,17 @@ std::atomic<bool> any_armed{false};
 StatusOr<Armed> ParseAction(std::string_view action) {
   Armed a;
   a.text = std::string(action);
+  if (size_t plus = action.find('+'); plus != std::string_view::npos) {
+    const std::string count(action.substr(0, plus));
+    char* end = nullptr;
+    long k = std::strtol(count.c_str(), &end, 10);
+    if (count.empty() || *end != '\0' || k < 0 || k > 1000000) {
+      return Status::InvalidArgument("failpoint action '" + a.text +
+                                     "': K in K+action must be a count of hits to let pass");
+    }
+    a.skip = static_cast<int>(k);
+    action.remove_prefix(plus + 1);
+  }
   if (size_t star = action.find('*'); star != std::string_view::npos) {
     const std::string count(action.substr(0, star));
     char* end = nullptr;
@@ -153,6 +165,10 @@ Status Hit(std::string_view name) {
     std::lock_guard<std::mutex> lock(r.mu);
     auto it = r.armed.find(name);
     if (it == r.armed.end()) return Status::Ok();
+    if (it->second.skip > 0) {
+      --it->second.skip;
+      return Status::Ok();
+    }
     a = it->second;
     if (it->second.remaining > 0 && --it->second.remaining == 0) {
       r.armed.erase(it);

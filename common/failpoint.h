@@ -14,7 +14,9 @@
 //   stop           the whole process stops (SIGSTOP to itself) until a SIGCONT, then Hit
 //                  returns Ok: a GC pause or a frozen VM, long enough for its sessions to
 //                  expire;
-// optionally prefixed with `N*` to act on the first N hits only (then the point is inert).
+// optionally prefixed with `N*` to act on the first N hits only (then the point is inert), and
+// before that with `K+` to let the first K hits pass: `2+1*abort` dies at the third hit (a
+// chaos test crashes at the k-th action of a sequence that way).
 // A process with armed points logs them at start (ArmedPoints()), so a test's log says why it
 // died. Unknown names are refused (Arm) or reported (the variable), never ignored silently.
 //
@@ -39,8 +41,8 @@ void Register(const std::vector<std::string_view>& names);
 // Every registered name, sorted.
 std::vector<std::string> Known();
 
-// Arms one point ("abort", "error", "pause(250)", "2*error", "off"). kInvalidArgument for an
-// unknown name or action.
+// Arms one point ("abort", "error", "pause(250)", "2*error", "3+1*abort", "off"). kInvalidArgument
+// for an unknown name or action.
 Status Arm(std::string_view name, std::string_view action);
 // Arms from a `name=action;...` text (what HGO_FAILPOINTS holds).
 Status ArmAll(std::string_view text);

@@ -45,11 +45,27 @@ TEST_F(FailpointTest, ACountedActionActsOnTheFirstHitsOnly) {
   EXPECT_EQ(ArmedPoints(), (std::vector<std::string>{"test.two=error"}));
 }
 
+TEST_F(FailpointTest, SkippedHitsPassBeforeTheActionActs) {
+  ASSERT_TRUE(Arm("test.one", "2+1*error").ok());
+  EXPECT_TRUE(Hit("test.one").ok());
+  EXPECT_TRUE(Hit("test.one").ok());
+  EXPECT_FALSE(Hit("test.one").ok()) << "the third hit";
+  EXPECT_TRUE(Hit("test.one").ok()) << "once only";
+  EXPECT_TRUE(ArmedPoints().empty());
+  ASSERT_TRUE(Arm("test.two", "1+error").ok());  // without a count: every hit after the first
+  EXPECT_TRUE(Hit("test.two").ok());
+  EXPECT_FALSE(Hit("test.two").ok());
+  EXPECT_FALSE(Hit("test.two").ok());
+  ASSERT_TRUE(Arm("test.two", "0+1*error").ok());
+  EXPECT_FALSE(Hit("test.two").ok());
+}
+
 TEST_F(FailpointTest, UnknownNamesAndActionsAreRefusedByName) {
   Status s = Arm("test.three", "error");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("test.three"), std::string::npos);
-  for (const char* bad : {"explode", "pause(x)", "0*error", "*error", "pause(", "x*abort"}) {
+  for (const char* bad : {"explode", "pause(x)", "0*error", "*error", "pause(", "x*abort", "+error",
+                          "-1+error", "x+abort", "1+0*error"}) {
     Status a = Arm("test.one", bad);
     EXPECT_EQ(a.code(), StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(a.message().find(bad), std::string::npos) << a;
