@@ -267,6 +267,25 @@ TEST_F(ControllerE2E, DriftUnderWarnIsReportedWithWhoAndRepairedUnderRepair) {
   EXPECT_EQ(after.at(1), before.at(1)) << "the others untouched";
 }
 
+// With an hour between resyncs, only the directory's watch (inotify) can bring a new or changed
+// spec file to the controller: both converge within the usual waits.
+TEST_F(ControllerE2E, ADirectorysChangesAreSeenWithoutAResync) {
+  auto c = StartController({"dir:" + specs_dir_ + "?allowEmpty"}, {"--resync", "1h"});
+  ASSERT_TRUE(c);
+  WaitUntilLeader(*c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  WriteFile(file, SpecYaml(spec_));
+  WaitFor(
+      *c, "created", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); }, 30);
+  crd::Topology scaled = spec_;
+  scaled.spec.topology.bolts[0].parallelism += 1;
+  scaled.spec.packing.containers = 3;
+  WriteFile(file, SpecYaml(scaled));
+  WaitFor(
+      *c, "scaled", [&](const Json& j) { return RunningAt(j, crd::SpecHash(scaled)); }, 30);
+  EXPECT_EQ(RunningTaskIds().size(), 4u);
+}
+
 TEST_F(ControllerE2E, AnUnreachableClusterFreezesOnlyItself) {
   // A second cluster whose scheduler nobody answers for.
   std::ifstream in(clusters_file_);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -181,6 +182,10 @@ std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
                                    "--pulse-timeout", "30",
                                    "--git-cache",     dir_ + "/git-cache",
                                    "--log-level",     "info"};
+  if (std::find(extra.begin(), extra.end(), "--resync") != extra.end()) {
+    auto ours = std::find(args.begin(), args.end(), "--resync");  // the test chose its own
+    args.erase(ours, ours + 2);
+  }
   for (const auto& s : sources) {
     args.push_back("--source");
     args.push_back(s);
