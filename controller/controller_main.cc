@@ -75,6 +75,12 @@ int ControllerMain(int argc, char** argv) {
                  "at most this many workers on one cluster's topologies at once (0: workers - 1 "
                  "with several clusters)")
       ->capture_default_str();
+  int session_timeout_s = 10;
+  app.add_option("--session-timeout", session_timeout_s,
+                 "seconds: the ZooKeeper session of the election and the records; a leader that "
+                 "stops for longer is replaced, and its lease (Aurora calls) is half of this")
+      ->check(CLI::Range(2, 120))
+      ->capture_default_str();
   int breaker_open_s = 5;
   app.add_option("--breaker-open", breaker_open_s,
                  "seconds a cluster that does not answer is left alone before a probe (doubles "
@@ -168,6 +174,7 @@ int ControllerMain(int argc, char** argv) {
 
   statestore::ZkOptions zo;
   zo.servers = zookeeper;
+  zo.session_timeout = std::chrono::seconds(session_timeout_s);
   auto zk = statestore::ZkClient::Connect(zo);
   if (!zk.ok()) {
     spdlog::error("controller: ZooKeeper {}: {}", zookeeper, zk.status().ToString());

@@ -42,8 +42,9 @@ class ChaosE2E : public ControllerE2E {
   std::unique_ptr<testing::ControllerProcess> Start(const std::string& failpoints) {
     std::vector<std::string> env;
     if (!failpoints.empty()) env.push_back("HGO_FAILPOINTS=" + failpoints);
-    return StartController({"dir:" + specs_dir_ + "?allowEmpty"}, {"--prune", "--tombstone", "1s"},
-                           env);
+    // A short session: each crash is followed by a new controller that waits it out.
+    return StartController({"dir:" + specs_dir_ + "?allowEmpty"},
+                           {"--prune", "--tombstone", "1s", "--session-timeout", "6"}, env);
   }
 };
 
