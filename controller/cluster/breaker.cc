@@ -52,9 +52,8 @@ Breaker::Admission Breaker::Admit() {
   return a;
 }
 
-void Breaker::OpenLocked(const std::string& why) {
+void Breaker::OpenLocked() {
   state_.phase = BreakerState::Phase::kOpen;
-  state_.last_error = why;
   ++state_.opens;
   state_.opened_at_ms = WallMs();
   state_.retry_at_ms = state_.opened_at_ms + open_for_.count();
@@ -87,12 +86,12 @@ void Breaker::Unreachable(const Status& why) {
     case BreakerState::Phase::kClosed:
       if (state_.failures >= options_.failures_to_open) {
         open_for_ = options_.open_base;
-        OpenLocked(why.message());
+        OpenLocked();
       }
       break;
     case BreakerState::Phase::kHalfOpen:  // the probe failed: open for longer
       open_for_ = std::min(open_for_ * 2, options_.open_max);
-      OpenLocked(why.message());
+      OpenLocked();
       break;
     case BreakerState::Phase::kOpen:  // a pass let through before it opened
       break;

@@ -73,7 +73,7 @@ class Breaker {
 
  private:
   int64_t WallMs() const;
-  void OpenLocked(const std::string& why);
+  void OpenLocked();  // for open_for_, from now
 
   const Clock& clock_;
   const BreakerOptions options_;

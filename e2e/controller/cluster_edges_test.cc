@@ -73,15 +73,12 @@ TEST_F(ControllerE2E, AClusterThatNeverAnswersCostsTheOthersNothing) {
 
   // The dead cluster's topologies: Unknown, its breaker open, visible in the API and /metrics.
   const std::string dead_path = "/api/v1/topologies/dead/www-data/e0/exclamation";
-  Json dead;
-  for (int i = 0; i < 600; ++i) {
-    auto j = ParseJson(testing::HttpCall("GET", c->url() + dead_path).body);
-    if (j.ok() && JsonStr(*j, "message").find("does not answer") != std::string::npos) {
-      dead = *j;
-      break;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
+  Json dead = WaitFor(
+      *c, "the breaker turning the bad cluster's passes away",
+      [](const Json& j) {
+        return JsonStr(j, "message").find("does not answer") != std::string::npos;
+      },
+      60, dead_path);
   EXPECT_EQ(JsonStr(dead, "phase"), "Unknown") << SerializePretty(dead);
   EXPECT_NE(JsonStr(dead, "message").find("no answer within"), std::string::npos)
       << JsonStr(dead, "message");

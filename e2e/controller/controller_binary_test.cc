@@ -304,16 +304,9 @@ TEST_F(ControllerE2E, AnUnreachableClusterFreezesOnlyItself) {
   WaitFor(*c, "the reachable cluster converges",
           [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
   const std::string far_path = "/api/v1/topologies/faraway/www-data/devel/exclamation";
-  Json far_status;
-  for (int i = 0; i < 200; ++i) {
-    auto r = testing::HttpCall("GET", c->url() + far_path);
-    auto j = ParseJson(r.body);
-    if (r.status == 200 && j.ok() && JsonStr(*j, "phase") == "Unknown") {
-      far_status = *j;
-      break;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
+  Json far_status = WaitFor(
+      *c, "the unreachable cluster's topology Unknown",
+      [](const Json& j) { return JsonStr(j, "phase") == "Unknown"; }, 20, far_path);
   EXPECT_EQ(JsonStr(far_status, "phase"), "Unknown") << SerializePretty(far_status);
   EXPECT_NE(JsonStr(far_status, "message").find("faraway"), std::string::npos)
       << JsonStr(far_status, "message");

@@ -211,19 +211,20 @@ void ControllerE2E::WriteFile(const std::string& path, const std::string& conten
   fs::rename(tmp, path);
 }
 
-Json ControllerE2E::Status(const testing::ControllerProcess& c) const {
-  auto r = testing::HttpCall("GET", c.url() + KeyPath());
+Json ControllerE2E::Status(const testing::ControllerProcess& c, const std::string& path) const {
+  auto r = testing::HttpCall("GET", c.url() + (path.empty() ? KeyPath() : path));
   if (r.status != 200) return Json();
   auto j = ParseJson(r.body);
   return j.ok() ? *j : Json();
 }
 
 Json ControllerE2E::WaitFor(const testing::ControllerProcess& c, const std::string& what,
-                            const std::function<bool(const Json&)>& pred, int timeout_s) const {
+                            const std::function<bool(const Json&)>& pred, int timeout_s,
+                            const std::string& path) const {
   Json last;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (std::chrono::steady_clock::now() < deadline) {
-    last = Status(c);
+    last = Status(c, path);
     if (!last.is_null() && pred(last)) return last;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }

@@ -64,11 +64,13 @@ class ControllerE2E : public ::testing::Test {
   void WriteFile(const std::string& path, const std::string& content) const;  // atomic rename
   std::string KeyPath() const { return "/api/v1/topologies/devcluster/www-data/devel/exclamation"; }
 
-  // The topology's status from the controller's API (null when unavailable).
-  Json Status(const testing::ControllerProcess& c) const;
+  // The status of the topology at path ("": KeyPath()) from the controller's API (null when
+  // unavailable).
+  Json Status(const testing::ControllerProcess& c, const std::string& path = "") const;
   // Polls until pred(status) holds; fails the test with the last status after timeout_s.
   Json WaitFor(const testing::ControllerProcess& c, const std::string& what,
-               const std::function<bool(const Json&)>& pred, int timeout_s = 90) const;
+               const std::function<bool(const Json&)>& pred, int timeout_s = 90,
+               const std::string& path = "") const;
   Json WaitForPhase(const testing::ControllerProcess& c, const std::string& phase,
                     int timeout_s = 90) const;
   testing::HttpResult Post(const testing::ControllerProcess& c, const std::string& path,
