@@ -122,7 +122,8 @@ StatusOr<reconciler::Observed> KeyPass::ObserveThroughBreaker(
 
 StatusOr<reconciler::Desired> KeyPass::DesiredFor(
     const DesiredOf& of, ClusterRuntime& c, const std::optional<packing::PackingPlan>& current,
-    std::map<std::string, RevisionSource>& revisions, bool* package_unreachable) {
+    const statestore::Revision* applied, std::map<std::string, RevisionSource>& revisions,
+    bool* package_unreachable) {
   reconciler::Desired d;
   if (of.frozen) {
     d.presence = reconciler::Desired::Presence::kFrozen;
@@ -148,11 +149,21 @@ StatusOr<reconciler::Desired> KeyPass::DesiredFor(
     d.source_error = entry->spec->source_file + ": package: " + facts.status().message();
     return d;
   }
-  auto shape = ShapeOf(rev, c.spec().config, current, **facts, &c.job_hashes());
+  // A revision of the applied one's task (itself, or a scale of it) runs in the containers it
+  // has.
+  const std::optional<ContainerSize> keep = KeptSize(applied, entry->spec_hash, *entry->spec);
+  auto shape =
+      ShapeOf(rev, c.spec().config, current, **facts, &c.job_hashes(), keep ? &*keep : nullptr);
   if (!shape.ok()) {
     d.presence = reconciler::Desired::Presence::kFrozen;
     d.source_error = entry->spec->source_file + ": " + shape.status().message();
     return d;
+  }
+  if (!shape->outgrown.empty() && applied->spec_hash != entry->spec_hash) {
+    spdlog::warn(
+        "{}: scaled in the running containers' size, as Heron scales ({}); a change of "
+        "spec.resources resizes them",
+        entry->spec->key().ToString(), shape->outgrown);
   }
   rev.shape = std::make_shared<const Shape>(std::move(*shape));
   d.spec = entry->spec;
@@ -167,6 +178,7 @@ StatusOr<reconciler::Desired> KeyPass::DesiredFor(
 
 void KeyPass::ShapeRecordedRevisions(ClusterRuntime& c,
                                      const std::optional<packing::PackingPlan>& current,
+                                     const statestore::TopologyRecord& record,
                                      std::map<std::string, RevisionSource>& revisions) {
   for (auto& [hash, rev] : revisions) {
     if (rev.shape) continue;
@@ -176,7 +188,8 @@ void KeyPass::ShapeRecordedRevisions(ClusterRuntime& c,
     const crd::PackageSpec& package = rev.spec->spec.package;
     auto facts = c.packages().Open(package.uri, package.sha256);
     if (!facts.ok()) continue;
-    auto shape = ShapeOf(rev, c.spec().config, current, **facts);
+    const std::optional<ContainerSize> size = SizeOf(FindRevision(record, hash));
+    auto shape = ShapeOf(rev, c.spec().config, current, **facts, nullptr, size ? &*size : nullptr);
     if (shape.ok()) rev.shape = std::make_shared<const Shape>(std::move(*shape));
   }
 }
@@ -232,7 +245,8 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
       CurrentPacking(heron.get(), &c.heron_memo(), key.name);
   bool package_unreachable = false;
   const DesiredOf of = edges_.desired(key);
-  auto desired = DesiredFor(of, c, current, revisions, &package_unreachable);
+  auto desired = DesiredFor(of, c, current, record.applied ? &*record.applied : nullptr, revisions,
+                            &package_unreachable);
   const reconciler::Memory memory = MemoryFromRecord(record);
   if (observed.known && memory.applied_hash.empty() && ForeignJob(observed) &&
       desired->presence == reconciler::Desired::Presence::kPresent) {
@@ -261,7 +275,7 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
       if (!a.hash.empty()) named.insert(a.hash);
     }
     AddRecordedRevisions(record, named, *edges_.recorded_specs, revisions);
-    ShapeRecordedRevisions(c, current, revisions);
+    ShapeRecordedRevisions(c, current, record, revisions);
   }
 
   ApplyPruneBudget(*desired, memory, plan);

@@ -71,14 +71,17 @@ class KeyPass {
   uint64_t record_reads() const { return record_reads_; }
 
  private:
-  // current: the packing plan in Heron's state (new revisions repack from it).
+  // current: the packing plan in Heron's state (new revisions repack from it); applied: the
+  // record's applied revision, whose container size a scale of it keeps.
   StatusOr<reconciler::Desired> DesiredFor(const DesiredOf& of, ClusterRuntime& c,
                                            const std::optional<packing::PackingPlan>& current,
+                                           const statestore::Revision* applied,
                                            std::map<std::string, RevisionSource>& revisions,
                                            bool* package_unreachable);
   // Shapes the revisions that lack one (recorded revisions a plan names) from the current
-  // packing plan.
+  // packing plan, each in the container size the record says its task had.
   void ShapeRecordedRevisions(ClusterRuntime& c, const std::optional<packing::PackingPlan>& current,
+                              const statestore::TopologyRecord& record,
                               std::map<std::string, RevisionSource>& revisions);
   StatusOr<std::optional<SharedRecord>> ReadRecord(const crd::TopologyKey& key, int64_t generation);
   // Claims the cluster's ZooKeeper and observes the key, if the cluster's breaker lets the pass

@@ -40,6 +40,18 @@ void SyncCopies(TopologyRecord& r) {
   }
 }
 
+// The container size of revision v's task, from the pass's shape of it: its resources and RAM
+// map when the shape's job is the one v runs (not an adopted job's live task).
+std::optional<statestore::ContainerSize> SizeOfShape(const PassOutcome& pass, const Revision& v) {
+  auto rev = pass.revisions->find(v.spec_hash);
+  if (rev == pass.revisions->end() || !rev->second.shape) return std::nullopt;
+  const aurora::JobInputs& in = rev->second.shape->inputs;
+  if (v.job_hash.empty() || in.job_hash != v.job_hash) return std::nullopt;
+  return statestore::ContainerSize{crd::TaskHash(*rev->second.spec), in.resources.cpus,
+                                   in.resources.ram_bytes, in.resources.disk_bytes,
+                                   in.component_ram};
+}
+
 void SetOutcome(TopologyRecord& r, const std::string& spec_hash, const std::string& from,
                 const std::string& to) {
   Revision* v = FindMutable(r, spec_hash);
@@ -59,6 +71,22 @@ const Revision* FindRevision(const TopologyRecord& r, const std::string& spec_ha
     if (it->spec_hash == spec_hash) return &*it;
   }
   return nullptr;
+}
+
+std::optional<ContainerSize> SizeOf(const Revision* v) {
+  if (!v || !v->container_size) return std::nullopt;
+  const statestore::ContainerSize& size = *v->container_size;
+  return ContainerSize{{size.cpus, size.ram_bytes, size.disk_bytes}, size.component_ram};
+}
+
+std::optional<ContainerSize> KeptSize(const Revision* applied, const std::string& spec_hash,
+                                      const crd::Topology& spec) {
+  std::optional<ContainerSize> size = SizeOf(applied);
+  if (size && applied->spec_hash != spec_hash &&
+      applied->container_size->task_hash != crd::TaskHash(spec)) {
+    size.reset();
+  }
+  return size;
 }
 
 reconciler::Memory MemoryFromRecord(const TopologyRecord& r) {
@@ -194,9 +222,17 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
     if (auto runtime = m.runtime_of.find(m.applied_hash); runtime != m.runtime_of.end()) {
       v.runtime_config = runtime->second;
     }
+    v.container_size = SizeOfShape(pass, v);
     statestore::AddRevision(r, std::move(v));
     r.applied = r.history.back();
-  } else if (r.applied && r.applied->graph_hash.empty() && m.graph_of.count(m.applied_hash)) {
+  } else if (r.applied && !r.applied->container_size) {
+    // Learnt after the fact (a record from an older controller); SyncCopies copies it.
+    for (auto& v : r.history) {
+      if (v.number == r.applied->number) v.container_size = SizeOfShape(pass, v);
+    }
+  }
+  if (r.applied && r.applied->graph_hash.empty() && m.graph_of.count(m.applied_hash) &&
+      r.applied->spec_hash == m.applied_hash) {
     // The applied revision's graph, learnt after the fact (a record from an older controller).
     const std::string& graph = m.graph_of.at(m.applied_hash);
     r.applied->graph_hash = graph;

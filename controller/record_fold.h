@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -55,6 +56,14 @@ struct PassOutcome {
   int64_t now_ms = 0;
 };
 void FoldPass(statestore::TopologyRecord& r, const PassOutcome& pass);
+
+// The container size a revision of spec (spec_hash) runs in when applied is the applied
+// revision: the applied one's recorded size when the revision is it or only scales it (the
+// same crd::TaskHash, computed only then), else none (the packing sizes it).
+std::optional<ContainerSize> KeptSize(const statestore::Revision* applied,
+                                      const std::string& spec_hash, const crd::Topology& spec);
+// The recorded size of a revision's task, as the shape takes it.
+std::optional<ContainerSize> SizeOf(const statestore::Revision* v);
 
 // The history entry for a spec hash (the newest one), or nullptr.
 const statestore::Revision* FindRevision(const statestore::TopologyRecord& r,

@@ -283,8 +283,12 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   RevisionSource rev{std::make_shared<const crd::Topology>(spec), crd::SpecHash(spec), "dry-run"};
   HGO_ASSIGN_OR_RETURN(auto facts,
                        c.packages().Open(spec.spec.package.uri, spec.spec.package.sha256));
-  HGO_ASSIGN_OR_RETURN(Shape shape,
-                       ShapeOf(rev, c.spec().config, CurrentPacking(heron.get()), *facts));
+  HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(out.key));
+  const statestore::Revision* applied =
+      stored && stored->record.applied ? &*stored->record.applied : nullptr;
+  const std::optional<ContainerSize> keep = KeptSize(applied, rev.spec_hash, spec);
+  HGO_ASSIGN_OR_RETURN(Shape shape, ShapeOf(rev, c.spec().config, CurrentPacking(heron.get()),
+                                            *facts, nullptr, keep ? &*keep : nullptr));
   reconciler::Desired d;
   d.spec = rev.spec;
   d.spec_hash = rev.spec_hash;
@@ -292,7 +296,6 @@ StatusOr<DryRun> Controller::Plan(const std::string& yaml) {
   d.job_hash = shape.inputs.job_hash;
   d.graph_hash = crd::StreamGraphHash(spec);
   reconciler::Memory memory;
-  HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(out.key));
   if (stored) memory = MemoryFromRecord(stored->record);
   if (memory.applied_hash.empty() && ForeignJob(observed)) {
     // As a pass would: a live topology the controller did not create is compared whole, so

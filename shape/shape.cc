@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "crd/quantity.h"
+
 namespace hgo::shape {
 
 namespace {
@@ -25,6 +27,23 @@ std::string JobHashInputs(const aurora::JobInputs& in) {
     add(std::to_string(bytes));
   }
   return s;
+}
+
+// The shape runs in containers of the kept size: the job's inputs and the plan's scheduled
+// resources are that size; the instances keep what the packing gave them.
+void KeepSize(const ContainerSize& keep, Shape& shape) {
+  shape.inputs.resources = keep.resources;
+  shape.inputs.component_ram = keep.component_ram;
+  const packing::Resource kept{keep.resources.cpus, keep.resources.ram_bytes,
+                               keep.resources.disk_bytes};
+  for (auto& c : shape.packing.containers) {
+    if (c.required.ram > kept.ram && shape.outgrown.empty()) {
+      shape.outgrown = "container " + std::to_string(c.id) + " now needs " +
+                       crd::FormatBytes(c.required.ram) + " of RAM and keeps " +
+                       crd::FormatBytes(kept.ram);
+    }
+    c.scheduled = kept;
+  }
 }
 
 }  // namespace
@@ -63,7 +82,8 @@ size_t JobHashMemo::size() const {
 
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
                         const std::optional<packing::PackingPlan>& current,
-                        const packager::PackageFacts& package, JobHashMemo* memo) {
+                        const packager::PackageFacts& package, JobHashMemo* memo,
+                        const ContainerSize* keep) {
   const crd::Topology& t = *revision.spec;
   if (package.statemgr_root != cluster.statemgr_root) {
     // Heron's executor watches its packing plan where the package's conf says, the topology
@@ -80,13 +100,17 @@ StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterCon
     return Status(packed.status().code(), "cannot be packed: " + packed.status().message());
   }
   shape.packing = std::move(*packed);
-  shape.inputs.component_ram = packing::ComponentRamDistribution(shape.packing);
   shape.inputs.defn_file = package.defn_name;
   shape.inputs.topology_binary = package.binary_name;
   shape.inputs.package_type = package.binary_type;
-  const packing::Resource max = shape.packing.MaxRequired();
   shape.inputs.containers = static_cast<int32_t>(shape.packing.containers.size());
-  shape.inputs.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
+  if (keep) {
+    KeepSize(*keep, shape);
+  } else {
+    const packing::Resource max = shape.packing.MaxRequired();
+    shape.inputs.component_ram = packing::ComponentRamDistribution(shape.packing);
+    shape.inputs.resources = aurora::ContainerResources{max.cpu, max.ram, max.disk};
+  }
   shape.inputs.spec_hash = revision.spec_hash;
   shape.inputs.source_revision = revision.source_revision;
   if (memo) {

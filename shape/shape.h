@@ -25,6 +25,13 @@
 
 namespace hgo::shape {
 
+// What the containers of a running task have: the task's resources and its per-component RAM
+// (--component-ram-map).
+struct ContainerSize {
+  aurora::ContainerResources resources;
+  std::map<std::string, int64_t> component_ram;
+};
+
 struct Shape {
   packing::PackingPlan packing;  // its id is set by JobFor's caller (the topology id)
   aurora::JobInputs inputs;      // topology id empty (the planner picks it), job hash set
@@ -32,6 +39,9 @@ struct Shape {
   // The job as built to hash it (aurora::HashedJob: placeholder topology id), when this
   // computation built it; JobFor turns it into the wire job without building again.
   std::optional<aurora::JobConfig> hashed_job;
+  // Set when the shape kept a running size smaller than what its packing asks for: which
+  // container needs what, for the log.
+  std::string outgrown;
 };
 
 // One revision: its spec, where it came from, and its shape.
@@ -63,9 +73,18 @@ class JobHashMemo {
 // derives the job inputs (the RAM map from the plan, the binary and its type from the package)
 // and the job hash (through memo when given). The topology id is left empty: the planner picks
 // it (it depends on the revision that runs).
+//
+// keep: the size of the containers that run a revision with the same task (crd::TaskHash),
+// i.e. one this revision only scales. The job then gets that size rather than the packing's,
+// as Heron's UpdateTopologyManager resizes no running container on a scale and clones
+// instance 0 for new ones: the job's task stays what runs, and no container the scale does not
+// touch restarts (with computed container resources the packing's size follows the largest
+// container, so it would change on most scales). The packing plan's scheduled resources say
+// the kept size; `outgrown` says when a container now needs more.
 StatusOr<Shape> ShapeOf(const RevisionSource& revision, const aurora::ClusterConfig& cluster,
                         const std::optional<packing::PackingPlan>& current,
-                        const packager::PackageFacts& package, JobHashMemo* memo = nullptr);
+                        const packager::PackageFacts& package, JobHashMemo* memo = nullptr,
+                        const ContainerSize* keep = nullptr);
 
 // The wire job and update of a shaped revision with the planner's topology id.
 StatusOr<aurora::JobConfig> JobFor(const Shape& shape, const crd::Topology& spec,

@@ -31,6 +31,17 @@ Json RevisionToJson(const Revision& v) {
     for (const auto& [key, value] : v.runtime_config) runtime[key] = value;
     j["runtimeConfig"] = std::move(runtime);
   }
+  if (const ContainerSize* size = v.container_size ? &*v.container_size : nullptr) {
+    Json c = Json::MakeObject();
+    c["taskHash"] = size->task_hash;
+    c["cpus"] = size->cpus;
+    c["ramBytes"] = size->ram_bytes;
+    c["diskBytes"] = size->disk_bytes;
+    Json ram = Json::MakeObject();
+    for (const auto& [component, bytes] : size->component_ram) ram[component] = bytes;
+    c["componentRam"] = std::move(ram);
+    j["containerSize"] = std::move(c);
+  }
   return j;
 }
 
@@ -51,6 +62,13 @@ class Reader {
     if (!v || v->is_null()) return fallback;
     if (!v->is_int()) return Bad(key, "an integer"), fallback;
     return v->as_int();
+  }
+  double Number(const char* key) {
+    const Json* v = j_.Find(key);
+    if (!v || v->is_null()) return 0;
+    if (v->is_int()) return static_cast<double>(v->as_int());
+    if (!v->is_double()) return Bad(key, "a number"), 0;
+    return v->as_double();
   }
   bool Bool(const char* key) {
     const Json* v = j_.Find(key);
@@ -108,6 +126,27 @@ StatusOr<Revision> RevisionFromJson(const Json& j, const std::string& where) {
         v.runtime_config[key] = value.as_string();
       }
     }
+  }
+  if (const Json* size = r.Obj("containerSize")) {
+    const std::string at = where + ".containerSize";
+    Reader c(*size, at);
+    ContainerSize out;
+    out.task_hash = c.Str("taskHash");
+    out.cpus = c.Number("cpus");
+    out.ram_bytes = c.Int("ramBytes");
+    out.disk_bytes = c.Int("diskBytes");
+    if (const Json* ram = c.Obj("componentRam")) {
+      for (const auto& [component, bytes] : ram->as_object()) {
+        if (!bytes.is_int()) {
+          c.Fail(
+              Status::InvalidArgument(at + ".componentRam." + component + " must be an integer"));
+        } else {
+          out.component_ram[component] = bytes.as_int();
+        }
+      }
+    }
+    r.Fail(c.status());
+    v.container_size = std::move(out);
   }
   HGO_RETURN_IF_ERROR(r.status());
   return v;

@@ -26,6 +26,19 @@ inline constexpr size_t kMaxEvents = 50;        // events kept per topology
 inline constexpr size_t kMaxFailedHashes = 32;  // poisoned revisions remembered
 
 // One applied revision of a topology.
+// What a revision's Aurora task gives each container: its resources and the per-component RAM
+// of launch_heron_executor's --component-ram-map, with the crd::TaskHash of the spec it was
+// sized for. A later revision of the same task hash (a scale) keeps these sizes: Heron's
+// UpdateTopologyManager never resizes a running container, and new ones clone instance 0.
+struct ContainerSize {
+  std::string task_hash;
+  double cpus = 0;
+  int64_t ram_bytes = 0;
+  int64_t disk_bytes = 0;
+  std::map<std::string, int64_t> component_ram;
+  friend bool operator==(const ContainerSize&, const ContainerSize&) = default;
+};
+
 struct Revision {
   int64_t number = 0;           // 1, 2, 3... per topology
   std::string spec_hash;        // crd::SpecHash of the spec
@@ -48,6 +61,9 @@ struct Revision {
   // The spec's runtime config ("[component:]key" -> value), which the topology manager holds
   // while this revision runs; kept beside the spec so a pass needs not parse the spec for it.
   std::map<std::string, std::string> runtime_config;
+  // The container size its task carries; absent in records before 2026-12-04 (and for an
+  // adopted revision, whose task is the live one) until a pass learns it.
+  std::optional<ContainerSize> container_size;
 
   friend bool operator==(const Revision&, const Revision&) = default;
 };

@@ -28,6 +28,7 @@
 
 namespace hgo::controller {
 
+using shape::ContainerSize;
 using shape::JobHashMemo;
 using shape::RevisionSource;
 using shape::Shape;

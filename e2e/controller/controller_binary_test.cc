@@ -286,6 +286,43 @@ TEST_F(ControllerE2E, ADirectorysChangesAreSeenWithoutAResync) {
   EXPECT_EQ(RunningTaskIds().size(), 4u);
 }
 
+// Container resources computed by RoundRobin follow the largest container; the bolt's third
+// instance joins container 1 (word 1, exclaim 2 and 3 on containers 1 to 3, exclaim 4 back on
+// 1), so the packing asks for bigger containers. As with Heron's UpdateTopologyManager the
+// containers keep their size: containers 2 and 3, whose instances are unchanged, keep running,
+// and Heron's packing plan places the new instance.
+TEST_F(ControllerE2E, AScaleWithComputedResourcesRestartsNoContainerItDoesNotTouch) {
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  crd::Topology spec = spec_;
+  spec.spec.packing.containers = 3;
+  spec.spec.topology.bolts[0].parallelism = 2;
+  ASSERT_FALSE(spec.spec.resources.ram_bytes.has_value());
+  WriteFile(file, SpecYaml(spec));
+  WaitFor(*c, "created", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec)); });
+  const auto created = RunningTaskIds();
+  ASSERT_EQ(created.size(), 4u);
+
+  crd::Topology scaled = spec;
+  scaled.spec.topology.bolts[0].parallelism = 3;
+  WriteFile(file, SpecYaml(scaled));
+  WaitFor(*c, "scaled", [&](const Json& j) { return RunningAt(j, crd::SpecHash(scaled)); });
+  const auto after = RunningTaskIds();
+  ASSERT_EQ(after.size(), 4u);
+  for (int32_t untouched : {0, 2, 3}) {
+    EXPECT_EQ(after.at(untouched), created.at(untouched)) << "instance " << untouched;
+  }
+  auto plan = ReadZkNode(zk_->connect_string(), "/heron/packingplans/exclamation");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  heron::proto::system::PackingPlan proto;
+  ASSERT_TRUE(proto.ParseFromString(*plan));
+  int instances = 0;
+  for (const auto& container : proto.container_plans())
+    instances += container.instance_plans_size();
+  EXPECT_EQ(instances, 4);
+}
+
 TEST_F(ControllerE2E, AnUnreachableClusterFreezesOnlyItself) {
   // A second cluster whose scheduler nobody answers for.
   std::ifstream in(clusters_file_);

@@ -157,3 +157,50 @@ TEST(RecordMemoryTest, APinNamesAHistoryRevision) {
 
 }  // namespace
 }  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+std::shared_ptr<const Shape> ShapeWithJob(const std::string& job_hash) {
+  auto shape = std::make_shared<Shape>();
+  shape->inputs.job_hash = job_hash;
+  shape->inputs.resources = {3, int64_t{4} << 30, int64_t{14} << 30};
+  shape->inputs.component_ram = {{"word", int64_t{1} << 30}};
+  return shape;
+}
+
+TEST(RecordMemoryTest, TheAppliedRevisionsContainerSizeIsRecordedAndLearntByOlderRecords) {
+  const crd::Topology t = Spec();
+  const std::string h1 = crd::SpecHash(t);
+  std::map<std::string, RevisionSource> revisions{
+      {h1, RevisionSource{std::make_shared<const crd::Topology>(t), h1, "c1"}}};
+  revisions[h1].shape = ShapeWithJob("job-" + h1.substr(0, 6));
+  statestore::TopologyRecord r;
+  r.key = t.key();
+  Plan create = Applying({}, h1, 1000);
+  FoldPass(r, PassOutcome{&create, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 1000});
+  ASSERT_TRUE(r.applied && r.applied->container_size);
+  const statestore::ContainerSize expected{
+      crd::TaskHash(t), 3, int64_t{4} << 30, int64_t{14} << 30, {{"word", int64_t{1} << 30}}};
+  EXPECT_EQ(*r.applied->container_size, expected);
+  EXPECT_EQ(r.history.back().container_size, r.applied->container_size);
+
+  // A record from an older controller has none: a pass that shaped the applied revision with
+  // the job it runs fills it in; a shape of another job (an adopted live task) does not.
+  r.history.back().container_size.reset();
+  r.applied->container_size.reset();
+  Plan noop;
+  noop.phase = reconciler::Phase::kDeploying;
+  noop.memory = create.memory;
+  revisions[h1].shape = ShapeWithJob("live-0123");
+  FoldPass(r, PassOutcome{&noop, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 1500});
+  EXPECT_FALSE(r.applied->container_size);
+  revisions[h1].shape = ShapeWithJob("job-" + h1.substr(0, 6));
+  FoldPass(r, PassOutcome{&noop, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 2000});
+  ASSERT_TRUE(r.applied->container_size);
+  EXPECT_EQ(*r.applied->container_size, expected);
+  EXPECT_EQ(r.history.back().container_size, r.applied->container_size);
+}
+
+}  // namespace
+}  // namespace hgo::controller

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "aurora/job_builder.h"
+#include "crd/canonical.h"
 #include "heron/messages.h"
 #include "heron/proto/physical_plan.pb.h"
 #include "testing/heron_cli.h"
@@ -443,7 +444,7 @@ TEST_F(LoopTest, ALeaderThatCannotConfirmItsLeaseStopsBeforeItsNextAuroraCall) {
   const int creates = aurora().Calls("createJob");
   EXPECT_EQ(creates, 1);
   EXPECT_GE(confirmations, 1);
-  spec.spec.topology.bolts[0].parallelism += 1;
+  spec.spec.resources.cpu_millis = 2000;  // a new task: an Aurora update
   Commit(spec);
   confirm = Status::FailedPrecondition("fenced: a newer leader (term 9) holds /heron-gitops/fence");
   clock_.Advance(std::chrono::seconds(6));  // past the lease
@@ -616,6 +617,61 @@ TEST_F(LoopTest, ADifferentHeronCliTopologyIsNotAdoptedUnlessReplaceIsAsked) {
   EXPECT_NE(Events("wc").find("Replacing"), std::string::npos) << Events("wc");
   for (const auto& [id, hash] : JobHashes("wc")) EXPECT_FALSE(hash.empty()) << id;
   EXPECT_EQ(aurora().Calls("startJobUpdate"), 1);
+}
+
+}  // namespace
+}  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+// The bolt's third instance joins container 1 (round robin: word 1 -> c1, exclaim 2 -> c2,
+// exclaim 3 -> c3, exclaim 4 -> c1), so the largest container grows from one instance to two:
+// with computed container resources the packing asks for bigger containers. Heron's
+// UpdateTopologyManager never resizes a running container on a scale, and neither may the
+// controller restart containers 2 and 3, whose instances are unchanged.
+TEST_F(LoopTest, AScaleThatGrowsTheLargestComputedContainerRestartsNoneItDoesNotTouch) {
+  StartController();
+  crd::Topology spec = Spec();
+  spec.spec.packing.containers = 3;
+  spec.spec.topology.bolts[0].parallelism = 2;
+  ASSERT_FALSE(spec.spec.resources.ram_bytes.has_value());  // computed from the packing
+  Package(spec);
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  const auto tasks = TaskIds("wc");
+  ASSERT_EQ(tasks.size(), 4u);
+  const auto hashes = JobHashes("wc");
+
+  spec.spec.topology.bolts[0].parallelism = 3;
+  Commit(spec);
+  for (int i = 0; i < 5; ++i) Step();
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  auto record = Record("wc");
+  ASSERT_TRUE(record && record->applied && record->last_stable);
+  ASSERT_EQ(record->last_stable->spec_hash, crd::SpecHash(spec)) << Events("wc");
+  const auto scaled = TaskIds("wc");
+  ASSERT_EQ(scaled.size(), 4u);
+  for (int32_t untouched : {0, 2, 3}) {
+    EXPECT_EQ(scaled.at(untouched), tasks.at(untouched)) << "instance " << untouched;
+  }
+  EXPECT_EQ(JobHashes("wc"), hashes);  // the task the containers run did not change
+  // Heron's packing plan says where the new instance runs.
+  const std::string plan = cluster().heron()->Nodes().at("/heron/packingplans/wc");
+  heronmsg::hp_system::PackingPlan proto;
+  ASSERT_TRUE(proto.ParseFromString(plan));
+  const packing::PackingPlan packed = heronmsg::PackingPlanFromProto(proto);
+  EXPECT_EQ(packed.ComponentCounts().at("exclaim"), 3);
+  ASSERT_NE(packed.Find(1), nullptr);
+  EXPECT_EQ(packed.Find(1)->instances.size(), 2u);
+
+  // A second scale back down keeps the same containers again (the sizes carried over).
+  spec.spec.topology.bolts[0].parallelism = 2;
+  Commit(spec);
+  for (int i = 0; i < 5; ++i) Step();
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
+  EXPECT_EQ(TaskIds("wc"), scaled);
+  EXPECT_EQ(JobHashes("wc"), hashes);
 }
 
 }  // namespace

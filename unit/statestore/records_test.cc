@@ -22,6 +22,8 @@ TEST(RecordsTest, JsonRoundTripKeepsEverything) {
   r.history[0].instances = 3;
   r.history[0].graph_hash = "g1";
   r.history[0].runtime_config = {{"user.rate", "5"}, {"split:user.batch", "100"}};
+  r.history[0].container_size =
+      ContainerSize{"t1", 2.5, int64_t{3} << 30, int64_t{13} << 30, {{"word", int64_t{1} << 30}}};
   SetCondition(r, Condition{"Healthy", "True", "AllRunning", "4/4 instances RUNNING", 5});
   r.adoption = Adoption{std::string(64, 'a'), "live-1", "j1", "wc3e1f0a52", 20};
   auto back = ParseRecord(SerializeRecord(r));
@@ -46,6 +48,13 @@ TEST(RecordsTest, BadJsonIsAnErrorNotACrash) {
   EXPECT_FALSE(ParseRecord(R"({"key":"a/b"})").ok());
   EXPECT_FALSE(ParseRecord(R"({"key":"a/b/c/d","phase":3})").ok());
   EXPECT_FALSE(ParseRecord(R"({"key":"a/b/c/d","history":[1]})").ok());
+  // The field is named, with where it is.
+  auto size = ParseRecord(
+      R"({"key":"a/b/c/d","history":[{"specHash":"h","containerSize":{"componentRam":{"w":"1G"}}}]})");
+  ASSERT_FALSE(size.ok());
+  EXPECT_NE(size.status().message().find("containerSize.componentRam.w must be an integer"),
+            std::string::npos)
+      << size.status();
   // Unknown fields are ignored (a newer controller may add some).
   EXPECT_TRUE(ParseRecord(R"({"key":"a/b/c/d","futureField":{"x":1}})").ok());
 }
