@@ -2,6 +2,7 @@
 // stand-in: the acceptance scenarios of the controller (docs/operations.md).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "heron/messages.h"
 #include "packager/blob_store.h"
 #include "statestore/zk_client.h"
+#include "testing/heron_packages.h"
 
 namespace hgo::e2e {
 namespace {
@@ -321,6 +323,60 @@ TEST_F(ControllerE2E, AScaleWithComputedResourcesRestartsNoContainerItDoesNotTou
   for (const auto& container : proto.container_plans())
     instances += container.instance_plans_size();
   EXPECT_EQ(instances, 4);
+}
+
+// --prune-budget at the binary: three specs deleted at once within one resync period (an
+// hour) and a budget of two (the default is one): two topologies are pruned, the third waits
+// with the budget named in its status, its job running.
+TEST_F(ControllerE2E, ThePruneBudgetHoldsBackPrunesPastItInAResyncPeriod) {
+  std::vector<crd::Topology> specs = {spec_};
+  for (const char* name : {"second", "third"}) {
+    crd::Topology other = spec_;
+    other.metadata.name = name;
+    const std::string dir = dir_ + "/" + name;
+    std::filesystem::create_directories(dir);
+    ASSERT_TRUE(testing::PackageForTest(dir, other).ok());
+    specs.push_back(other);
+  }
+  auto c =
+      StartController({"dir:" + specs_dir_ + "?allowEmpty"},
+                      {"--prune", "--tombstone", "1s", "--prune-budget", "2", "--resync", "1h"});
+  ASSERT_TRUE(c);
+  auto path = [](const crd::Topology& t) {
+    return "/api/v1/topologies/devcluster/www-data/devel/" + t.metadata.name;
+  };
+  for (const auto& t : specs) WriteFile(specs_dir_ + "/" + t.metadata.name + ".yaml", SpecYaml(t));
+  for (const auto& t : specs) {
+    WaitFor(
+        *c, t.metadata.name + " running",
+        [&](const Json& j) { return RunningAt(j, crd::SpecHash(t)); }, 90, path(t));
+  }
+  auto active = [&](const crd::Topology& t) {
+    aurora::TaskQuery q;
+    q.job_keys = {aurora::JobKey{"www-data", "devel", t.metadata.name}};
+    q.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
+                  aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning,
+                  aurora::TaskStatus::kKilling};
+    auto tasks = api_->GetTasks(q, false);
+    return tasks.ok() ? tasks->size() : size_t{0};
+  };
+  auto pruned = [&] {
+    int n = 0;
+    for (const auto& t : specs) n += active(t) == 0 ? 1 : 0;
+    return n;
+  };
+  for (const auto& t : specs) std::filesystem::remove(specs_dir_ + "/" + t.metadata.name + ".yaml");
+  using namespace std::chrono_literals;
+  for (int i = 0; i < 240 && pruned() < 2; ++i) std::this_thread::sleep_for(250ms);
+  ASSERT_EQ(pruned(), 2);
+  const crd::Topology& held = *std::find_if(specs.begin(), specs.end(),
+                                            [&](const crd::Topology& t) { return active(t) > 0; });
+  WaitFor(
+      *c, "the third held back by the budget",
+      [](const Json& j) { return MessageHas(j, "prune budget (2 per resync)"); }, 30, path(held));
+  std::this_thread::sleep_for(3s);  // well past the tombstone
+  EXPECT_EQ(active(held), 3u);
+  EXPECT_EQ(pruned(), 2);
 }
 
 TEST_F(ControllerE2E, AnUnreachableClusterFreezesOnlyItself) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "aurora/job_builder.h"
+#include "controller/api/api.h"
 #include "crd/canonical.h"
 #include "heron/messages.h"
 #include "heron/proto/physical_plan.pb.h"
@@ -672,6 +673,29 @@ TEST_F(LoopTest, AScaleThatGrowsTheLargestComputedContainerRestartsNoneItDoesNot
   ASSERT_EQ(StepUntil("wc", "Running"), "Running") << Message("wc") << Events("wc");
   EXPECT_EQ(TaskIds("wc"), scaled);
   EXPECT_EQ(JobHashes("wc"), hashes);
+}
+
+}  // namespace
+}  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+// Readiness (the API's /readyz): a leader is ready once it has read its sources, so a load
+// balancer or a rollout of the controller waits until it knows what is desired.
+TEST_F(LoopTest, ALeaderIsReadyOnlyOnceItHasReadItsSources) {
+  StartController();
+  HttpHandler api = MakeApiHandler(*controller_, metrics_, ApiOptions{});
+  auto readyz = [&] { return api(HttpRequest{"GET", "/readyz", "", {}, ""}); };
+  ASSERT_TRUE(controller_->IsLeader());
+  HttpReply before = readyz();
+  EXPECT_EQ(before.status, 503);
+  EXPECT_EQ(before.body, "not ready\n");
+  EXPECT_EQ(api(HttpRequest{"GET", "/healthz", "", {}, ""}).status, 200);  // alive meanwhile
+  controller_->RunReady();  // reads the sources
+  HttpReply after = readyz();
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.body, "ready\n");
 }
 
 }  // namespace
