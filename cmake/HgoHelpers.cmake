@@ -18,13 +18,17 @@ function(hgo_add_unit_test name)
   gtest_discover_tests(${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 30)
 endfunction()
 
-# hgo_add_e2e_test(NAME SOURCES a_test.cc DEPS lib)
-#   A gtest binary of the e2e tier (real servers started by the harness), label "e2e".
+# hgo_add_e2e_test(NAME SOURCES a_test.cc DEPS lib [TIMEOUT seconds])
+#   A gtest binary of the e2e tier (real servers started by the harness), label "e2e"; each
+#   test gets TIMEOUT seconds (300 unless given).
 function(hgo_add_e2e_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} hgo_testing GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     HGO_SOURCE_DIR="${PROJECT_SOURCE_DIR}" HGO_BINARY_DIR="${PROJECT_BINARY_DIR}")
-  gtest_discover_tests(${name} PROPERTIES LABELS e2e TIMEOUT 300 DISCOVERY_TIMEOUT 30)
+  gtest_discover_tests(${name} PROPERTIES LABELS e2e TIMEOUT ${ARG_TIMEOUT} DISCOVERY_TIMEOUT 30)
 endfunction()

@@ -12,7 +12,8 @@ namespace hgo::controller {
 inline constexpr std::string_view kBeforeActFailpoint = "controller.pass.before_act";
 // Before each action of a plan (the ones before it were carried out whole).
 inline constexpr std::string_view kBeforeActionFailpoint = "controller.executor.before_action";
-// The plan's actions were carried out; the record is about to be written.
+// The plan's actions were carried out and the record changed: it is about to be written (or
+// deleted with the topology). Passes that change nothing do not reach it.
 inline constexpr std::string_view kBeforeRecordFailpoint = "controller.pass.before_record";
 
 inline std::vector<std::string_view> ControllerFailpoints() {

@@ -293,7 +293,6 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   };
   if (Writes(plan) && failed_at(kBeforeActFailpoint)) return;
   const Status executed = Act(key, c, worker, plan, revisions, desired->spec_hash, halted);
-  if (failed_at(kBeforeRecordFailpoint)) return;
   const bool forget = std::any_of(plan.actions.begin(), plan.actions.end(),
                                   [](const Action& a) { return a.kind == Kind::kForget; });
   PassOutcome outcome{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
@@ -399,6 +398,7 @@ Status KeyPass::Record(const crd::TopologyKey& key, int64_t generation,
   // Deleted with the topology, otherwise written when it changed.
   Status recorded;
   if (forget && outcome.executed.ok()) {
+    HGO_RETURN_IF_ERROR(failpoint::Hit(kBeforeRecordFailpoint));
     if (version != statestore::kMustNotExist) recorded = edges_.store->DeleteRecord(key, version);
     if (recorded.code() == StatusCode::kNotFound) recorded = Status::Ok();
     edges_.board->CacheRecord(key, generation, std::nullopt);
@@ -409,6 +409,7 @@ Status KeyPass::Record(const crd::TopologyKey& key, int64_t generation,
   statestore::TopologyRecord next = record;
   FoldPass(next, outcome);
   if (stored && next == record) return recorded;
+  HGO_RETURN_IF_ERROR(failpoint::Hit(kBeforeRecordFailpoint));
   auto put = edges_.store->PutRecord(next, version);
   if (put.ok()) {
     *latest = std::make_shared<const statestore::TopologyRecord>(std::move(next));

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "aurora/job_builder.h"
+#include "controller/failpoints.h"
 #include "crd/canonical.h"
 #include "crd/parser.h"
 #include "e2e/controller/controller_fixture.h"
@@ -263,6 +264,75 @@ TEST_F(AdoptionE2E, ADifferentSpecLeavesTheTopologyAloneAndListsTheDifferences) 
   EXPECT_EQ(JobCount(), 1u);
   for (const auto& [id, task] : RunningTaskIds()) EXPECT_NE(tasks.at(id), task) << id;
   EXPECT_TRUE(c->Stop().ok());
+}
+
+// The chaos suite's adoption sequence (see chaos_test.cc): a topology heron-cli submitted is
+// adopted by a controller armed to die at the K-th hit of a point; a new controller finishes.
+// Every boundary of each point, K raised until it is never reached: the topology is adopted
+// with its topology id, no task restarted, none of heron submit's nodes rewritten, one job.
+// Each trial adopts a topology of its own (the ones before stay adopted and running).
+TEST_F(AdoptionE2E, ACrashAtEveryStepOfAnAdoptionConverges) {
+  ChaosTally t;
+  int n = 0;
+  for (std::string_view point :
+       {controller::kBeforeActFailpoint, controller::kBeforeActionFailpoint,
+        controller::kBeforeRecordFailpoint}) {
+    for (int k = 0; k < 6; ++k) {
+      const std::string failpoint = std::string(point) + "=" + std::to_string(k) + "+1*abort";
+      SCOPED_TRACE(failpoint);
+      crd::Topology spec = spec_;
+      spec.metadata.name = "adopt" + std::to_string(n++);
+      const std::string dir = dir_ + "/" + spec.metadata.name;
+      std::filesystem::create_directories(dir);
+      ASSERT_TRUE(testing::PackageForTest(dir, spec).ok());
+      const testing::HeronCliSubmission submitted = Submit(spec);
+      ASSERT_FALSE(HasFailure());
+      const auto tasks = Tasks(spec.metadata.name);
+      const auto nodes = SubmittedNodes(spec.metadata.name);
+      const std::string path = "/api/v1/topologies/devcluster/www-data/devel/" + spec.metadata.name;
+      const std::vector<std::string> flags = {"--session-timeout", "4"};
+      auto c = StartController({"dir:" + specs_dir_}, flags, {"HGO_FAILPOINTS=" + failpoint},
+                               /*may_die=*/true);
+      bool crashed = !c;
+      if (c) WaitUntilLeader(*c);
+      const std::string hash = crd::SpecHash(spec);
+      auto done = [&] {
+        const Json j = Status(*c, path);
+        return RunningAt(j, hash) && JsonStr(j, "topologyId") == submitted.topology_id;
+      };
+      if (c) {
+        WriteFile(specs_dir_ + "/" + spec.metadata.name + ".yaml", SpecYaml(spec));
+        for (int i = 0; i < 300 && c->running() && !done(); ++i) std::this_thread::sleep_for(100ms);
+        crashed = !c->running();
+      } else {
+        WriteFile(specs_dir_ + "/" + spec.metadata.name + ".yaml", SpecYaml(spec));
+      }
+      if (crashed) {
+        c = StartController({"dir:" + specs_dir_}, flags);
+        ASSERT_TRUE(c);
+        for (int i = 0; i < 600 && !done(); ++i) std::this_thread::sleep_for(100ms);
+      }
+      const bool converged = done();
+      EXPECT_TRUE(converged) << Serialize(Status(*c, path));
+      const bool restarted = Tasks(spec.metadata.name) != tasks;
+      EXPECT_FALSE(restarted) << "a task of the adopted topology restarted";
+      EXPECT_EQ(SubmittedNodes(spec.metadata.name), nodes) << "heron submit's nodes rewritten";
+      EXPECT_EQ(JobCount(), static_cast<size_t>(n));
+      EXPECT_TRUE(c->running()) << "no crash but the injected one:\n" << c->LogTail();
+      EXPECT_TRUE(c->Stop().ok());
+      if (!crashed) break;  // past the adoption: every boundary of the point was covered
+      ++t.points;
+      ++t.trials;
+      t.converged += converged ? 1 : 0;
+      t.duplicates += JobCount() > static_cast<size_t>(n) ? 1 : 0;
+      t.wrongful += restarted ? 1 : 0;
+      if (HasFailure()) return;
+    }
+  }
+  t.Print("adoption");
+  EXPECT_GE(t.points, 2);
+  EXPECT_EQ(t.converged, t.trials);
+  EXPECT_EQ(t.duplicates + t.orphans + t.wrongful, 0);
 }
 
 }  // namespace

@@ -218,15 +218,6 @@ TEST_F(ControllerE2E, APackageThatDoesNotMatchTheSpecDeploysNothing) {
   EXPECT_FALSE(t.bolts(0).comp().has_serialized_object());
 }
 
-// The live state as Heron's topology manager (the stand-in) holds it in pplans/<name>.
-std::string LiveTopologyState(const std::string& zk_servers) {
-  auto data = ReadZkNode(zk_servers, "/heron/pplans/exclamation");
-  if (!data.ok()) return "no physical plan (" + data.status().message() + ")";
-  heron::proto::system::PhysicalPlan plan;
-  if (!plan.ParseFromString(*data)) return "unparsable";
-  return heron::proto::api::TopologyState_Name(plan.topology().state());
-}
-
 TEST_F(ControllerE2E, DriftUnderWarnIsReportedWithWhoAndRepairedUnderRepair) {
   auto c = StartController({"dir:" + specs_dir_});
   ASSERT_TRUE(c);
@@ -351,15 +342,7 @@ TEST_F(ControllerE2E, ThePruneBudgetHoldsBackPrunesPastItInAResyncPeriod) {
         *c, t.metadata.name + " running",
         [&](const Json& j) { return RunningAt(j, crd::SpecHash(t)); }, 90, path(t));
   }
-  auto active = [&](const crd::Topology& t) {
-    aurora::TaskQuery q;
-    q.job_keys = {aurora::JobKey{"www-data", "devel", t.metadata.name}};
-    q.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
-                  aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning,
-                  aurora::TaskStatus::kKilling};
-    auto tasks = api_->GetTasks(q, false);
-    return tasks.ok() ? tasks->size() : size_t{0};
-  };
+  auto active = [&](const crd::Topology& t) { return ActiveTaskCount(t.metadata.name); };
   auto pruned = [&] {
     int n = 0;
     for (const auto& t : specs) n += active(t) == 0 ? 1 : 0;

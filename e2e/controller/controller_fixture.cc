@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +14,8 @@
 
 #include "crd/canonical.h"
 #include "crd/parser.h"
+#include "heron/proto/physical_plan.pb.h"
+#include "statestore/zk_client.h"
 #include "testing/heron_packages.h"
 
 namespace hgo::e2e {
@@ -50,6 +53,25 @@ void WaitUntilLeader(const testing::ControllerProcess& c) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+std::string LiveTopologyState(const std::string& zk_servers, const std::string& name) {
+  statestore::ZkOptions o;
+  o.servers = zk_servers;
+  auto zk = statestore::ZkClient::Connect(o);
+  if (!zk.ok()) return "ZooKeeper unreachable (" + zk.status().message() + ")";
+  auto node = (*zk)->Get("/heron/pplans/" + name);
+  if (!node.ok()) return "no physical plan (" + node.status().message() + ")";
+  heron::proto::system::PhysicalPlan plan;
+  if (!plan.ParseFromString(node->data)) return "unparsable";
+  return heron::proto::api::TopologyState_Name(plan.topology().state());
+}
+
+void ChaosTally::Print(const std::string& suite) const {
+  std::printf(
+      "chaos (%s): points covered %d, trials %d, converged %d, duplicate jobs %d, orphan nodes "
+      "%d, wrongful restarts %d\n",
+      suite.c_str(), points, trials, converged, duplicates, orphans, wrongful);
 }
 
 bool RunsRevision(const Json& status, const std::string& spec_hash, size_t instances) {
@@ -173,7 +195,7 @@ std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartRunning(const cr
 
 std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
     const std::vector<std::string>& sources, const std::vector<std::string>& extra,
-    const std::vector<std::string>& env) {
+    const std::vector<std::string>& env, bool may_die) {
   std::vector<std::string> args = {"--clusters",      clusters_file_,
                                    "--zookeeper",     zk_->connect_string(),
                                    "--token-file",    token_file_,
@@ -182,9 +204,11 @@ std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
                                    "--pulse-timeout", "30",
                                    "--git-cache",     dir_ + "/git-cache",
                                    "--log-level",     "info"};
-  if (std::find(extra.begin(), extra.end(), "--resync") != extra.end()) {
-    auto ours = std::find(args.begin(), args.end(), "--resync");  // the test chose its own
-    args.erase(ours, ours + 2);
+  for (const char* flag : {"--resync", "--requeue-ms", "--pulse-timeout", "--log-level"}) {
+    if (std::find(extra.begin(), extra.end(), flag) != extra.end()) {
+      auto ours = std::find(args.begin(), args.end(), flag);  // the test chose its own
+      args.erase(ours, ours + 2);
+    }
   }
   for (const auto& s : sources) {
     args.push_back("--source");
@@ -192,7 +216,7 @@ std::unique_ptr<testing::ControllerProcess> ControllerE2E::StartController(
   }
   args.insert(args.end(), extra.begin(), extra.end());
   auto c = testing::ControllerProcess::Start(args, dir_, env);
-  EXPECT_TRUE(c.ok()) << c.status();
+  if (!may_die) EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? std::move(*c) : nullptr;
 }
 
@@ -259,9 +283,9 @@ void ControllerE2E::ExpectPruned(const testing::ControllerProcess& c) const {
   EXPECT_EQ(testing::HttpCall("GET", c.url() + KeyPath()).status, 404);
 }
 
-std::map<int32_t, std::string> ControllerE2E::RunningTaskIds() const {
+std::map<int32_t, std::string> ControllerE2E::RunningTaskIds(const std::string& name) const {
   aurora::TaskQuery q;
-  q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};
+  q.job_keys = {aurora::JobKey{"www-data", "devel", name}};
   q.statuses = {aurora::TaskStatus::kRunning};
   std::map<int32_t, std::string> out;
   auto tasks = api_->GetTasks(q, false);
@@ -284,9 +308,9 @@ int ControllerE2E::UpdatesFor(const std::string& spec_hash) const {
   return n;
 }
 
-size_t ControllerE2E::ActiveTaskCount() const {
+size_t ControllerE2E::ActiveTaskCount(const std::string& name) const {
   aurora::TaskQuery q;
-  q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};
+  q.job_keys = {aurora::JobKey{"www-data", "devel", name}};
   q.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
                 aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning};
   auto tasks = api_->GetTasks(q, false);

@@ -32,9 +32,19 @@ bool RunsRevision(const Json& status, const std::string& spec_hash, size_t insta
 // must fail (neither Aurora's updater nor the health gate may call an instance good first).
 crd::Topology Crashing(crd::Topology t);
 
+// The live state as Heron's topology manager (the stand-in) holds it in pplans/<name>.
+std::string LiveTopologyState(const std::string& zk_servers,
+                              const std::string& name = "exclamation");
+
 // Waits (up to 20 s: the session of a controller stopped before may hold the election for its
 // timeout) until c says it leads.
 void WaitUntilLeader(const testing::ControllerProcess& c);
+
+// What a chaos test counts over its trials (e2e/controller/chaos_test.cc), and its summary line.
+struct ChaosTally {
+  int points = 0, trials = 0, converged = 0, duplicates = 0, orphans = 0, wrongful = 0;
+  void Print(const std::string& suite) const;
+};
 
 struct CliResult {
   int code = -1;
@@ -51,10 +61,11 @@ class ControllerE2E : public ::testing::Test {
   void TearDown() override;
 
   // Starts a controller with these sources (plus the usual test flags and extra); env as
-  // ControllerProcess::Start's.
+  // ControllerProcess::Start's. nullptr when it did not start, a test failure unless may_die
+  // (a controller armed to crash may do so before it is up).
   std::unique_ptr<testing::ControllerProcess> StartController(
       const std::vector<std::string>& sources, const std::vector<std::string>& extra = {},
-      const std::vector<std::string>& env = {});
+      const std::vector<std::string>& env = {}, bool may_die = false);
 
   // Starts a controller on the specs directory, writes spec to file there and waits until the
   // topology runs it (nullptr, the test failed, when it does not).
@@ -80,8 +91,10 @@ class ControllerE2E : public ::testing::Test {
   // topology (a prune), failing the test if either does not happen within a minute.
   void ExpectPruned(const testing::ControllerProcess& c) const;
 
-  std::map<int32_t, std::string> RunningTaskIds() const;  // instance -> task id
-  size_t ActiveTaskCount() const;                         // every non-terminal task of the job
+  // Of the topology's job (the fixture's spec_ by default): instance -> task id of its RUNNING
+  // tasks; how many tasks are not terminal.
+  std::map<int32_t, std::string> RunningTaskIds(const std::string& name = "exclamation") const;
+  size_t ActiveTaskCount(const std::string& name = "exclamation") const;
   // Aurora updates of the job started for the revision spec_hash (by their metadata).
   int UpdatesFor(const std::string& spec_hash) const;
 

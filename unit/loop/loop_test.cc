@@ -692,7 +692,8 @@ TEST_F(LoopTest, ALeaderIsReadyOnlyOnceItHasReadItsSources) {
   EXPECT_EQ(before.status, 503);
   EXPECT_EQ(before.body, "not ready\n");
   EXPECT_EQ(api(HttpRequest{"GET", "/healthz", "", {}, ""}).status, 200);  // alive meanwhile
-  controller_->RunReady();  // reads the sources
+  // A pass reads the sources.
+  controller_->RunReady();
   HttpReply after = readyz();
   EXPECT_EQ(after.status, 200);
   EXPECT_EQ(after.body, "ready\n");
