@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -123,6 +124,19 @@ class TManagerRegistrar::Impl {
   void Loop() {
     while (!stop_ && zk_) {
       auto names = zk_->GetChildren("/heron/topologies");
+      if (names.ok()) {
+        // A topology gone (killed): its topology manager went with the job, and a topology of
+        // the name created again is registered afresh (its node's version starts again at 0).
+        const std::set<std::string> live(names->begin(), names->end());
+        for (auto it = seen_.begin(); it != seen_.end();) {
+          if (live.count(it->first)) {
+            ++it;
+            continue;
+          }
+          (void)zk_->Delete("/heron/tmanagers/" + it->first, -1);
+          it = seen_.erase(it);
+        }
+      }
       for (const auto& name : names.ok() ? *names : std::vector<std::string>{}) {
         auto node = zk_->Get("/heron/topologies/" + name);
         if (!node.ok()) continue;
