@@ -272,6 +272,7 @@ TEST_F(AdoptionE2E, ADifferentSpecLeavesTheTopologyAloneAndListsTheDifferences) 
 // with its topology id, no task restarted, none of heron submit's nodes rewritten, one job.
 // Each trial adopts a topology of its own (the ones before stay adopted and running).
 TEST_F(AdoptionE2E, ACrashAtEveryStepOfAnAdoptionConverges) {
+  HGO_SKIP_UNDER_SANITIZERS();
   ChaosTally t;
   int n = 0;
   for (std::string_view point :

@@ -33,18 +33,6 @@
 #include "statestore/zk_client.h"
 #include "testing/heron_packages.h"
 
-// Under the sanitizers (scripts/test's sanitize tier) only the create-and-prune trials run: the
-// others check crash consistency, which the instrumented build changes nothing about, and
-// would double the tier's time.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define HGO_SKIP_UNDER_SANITIZERS() \
-  GTEST_SKIP() << "crash-consistency trials: see the main e2e tier"
-#else
-#define HGO_SKIP_UNDER_SANITIZERS() \
-  do {                              \
-  } while (false)
-#endif
-
 namespace hgo::e2e {
 namespace {
 

@@ -18,6 +18,18 @@
 #include "testing/controller_process.h"
 #include "testing/zk_test_server.h"
 
+// Under the sanitizers (scripts/test's sanitize tier) the chaos suite runs only its create and
+// prune trials: the others check crash consistency, which the instrumented build changes nothing
+// about, and they would double the tier's time (and its exposure to a loaded machine).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HGO_SKIP_UNDER_SANITIZERS() \
+  GTEST_SKIP() << "crash-consistency trials: see the main e2e tier"
+#else
+#define HGO_SKIP_UNDER_SANITIZERS() \
+  do {                              \
+  } while (false)
+#endif
+
 namespace hgo::e2e {
 
 // Reading the API's JSON: "" or -1 when absent.
