@@ -330,10 +330,7 @@ TEST_F(AdoptionE2E, ACrashAtEveryStepOfAnAdoptionConverges) {
       if (HasFailure()) return;
     }
   }
-  t.Print("adoption");
-  EXPECT_GE(t.points, 2);
-  EXPECT_EQ(t.converged, t.trials);
-  EXPECT_EQ(t.duplicates + t.orphans + t.wrongful, 0);
+  t.Check("adoption", 2);
 }
 
 }  // namespace

@@ -74,6 +74,13 @@ void ChaosTally::Print(const std::string& suite) const {
       suite.c_str(), points, trials, converged, duplicates, orphans, wrongful);
 }
 
+void ChaosTally::Check(const std::string& suite, int min_points) const {
+  Print(suite);
+  EXPECT_GE(points, min_points) << suite;
+  EXPECT_EQ(converged, trials) << suite;
+  EXPECT_EQ(duplicates + orphans + wrongful, 0) << suite;
+}
+
 bool RunsRevision(const Json& status, const std::string& spec_hash, size_t instances) {
   if (JsonStr(status, "appliedSpecHash") != spec_hash) return false;
   const Json* list = status.Find("instances");

@@ -56,6 +56,9 @@ void WaitUntilLeader(const testing::ControllerProcess& c);
 struct ChaosTally {
   int points = 0, trials = 0, converged = 0, duplicates = 0, orphans = 0, wrongful = 0;
   void Print(const std::string& suite) const;
+  // Prints the summary line and checks it: at least min_points covered, every trial converged,
+  // no duplicate job, orphan node or wrongful restart.
+  void Check(const std::string& suite, int min_points) const;
 };
 
 struct CliResult {
