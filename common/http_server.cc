@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <string_view>
 
 namespace hgo {
 
@@ -19,6 +21,41 @@ std::string HttpRequest::Header(const std::string& name) const {
   std::transform(key.begin(), key.end(), key.begin(), ::tolower);
   auto it = headers.find(key);
   return it == headers.end() ? "" : it->second;
+}
+
+namespace {
+
+std::string PercentDecoded(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string HttpRequest::Param(const std::string& name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (PercentDecoded(pair.substr(0, eq)) != name) continue;
+    return eq == std::string_view::npos ? "" : PercentDecoded(pair.substr(eq + 1));
+  }
+  return "";
 }
 
 HttpReply HttpReply::Text(int status, std::string body) {
@@ -71,6 +108,19 @@ class HttpServer::Impl {
       spdlog::error("http: {} {} failed: {}", req.method, req.path, e.what());
       reply = HttpReply::Text(500, "internal error\n");
     }
+    if (reply.defer) {
+      const std::string what = req.method + " " + req.path;
+      reply.defer(
+          [request, what](HttpReply later) mutable { Send(request, later, what, /*wait=*/false); });
+      return;
+    }
+    Send(request, reply, req.method + " " + req.path, /*wait=*/true);
+  }
+
+  // A deferred reply is not waited for: its sender answers many clients, and a slow one must
+  // not hold up the rest.
+  static void Send(http::http_request& request, const HttpReply& reply, const std::string& what,
+                   bool wait) {
     http::http_response response(static_cast<http::status_code>(reply.status));
     response.set_body(std::vector<unsigned char>(reply.body.begin(), reply.body.end()));
     for (const auto& [name, value] : reply.headers) {
@@ -81,9 +131,16 @@ class HttpServer::Impl {
       }
     }
     try {
-      request.reply(response).wait();
+      auto sent = request.reply(response).then([what](pplx::task<void> done) {
+        try {
+          done.get();
+        } catch (const std::exception& e) {
+          spdlog::debug("http: reply to {} not delivered: {}", what, e.what());
+        }
+      });
+      if (wait) sent.wait();
     } catch (const std::exception& e) {
-      spdlog::debug("http: reply to {} {} not delivered: {}", req.method, req.path, e.what());
+      spdlog::debug("http: reply to {} not sent: {}", what, e.what());
     }
   }
 

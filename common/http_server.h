@@ -20,12 +20,21 @@ struct HttpRequest {
   std::string body;
   // The value of a header (name in any case), or "" when absent.
   std::string Header(const std::string& name) const;
+  // The first value of a query parameter, percent-decoded ('+' is a space), or "" when absent.
+  std::string Param(const std::string& name) const;
 };
+
+struct HttpReply;
+using HttpRespond = std::function<void(HttpReply)>;
 
 struct HttpReply {
   int status = 200;
   std::string body;
   std::map<std::string, std::string> headers;
+  // A reply sent later (a long-poll): when set, the rest of this reply is ignored and the
+  // server calls defer with a function that sends the real one. It must be called exactly
+  // once, from any thread; no listener thread waits meanwhile.
+  std::function<void(HttpRespond)> defer;
   static HttpReply Text(int status, std::string body);
 };
 

@@ -29,7 +29,8 @@ Controller::Controller(ControllerOptions options,
       metrics_(metrics),
       queue_(clock),
       sources_(std::move(sources)),
-      board_(metrics),
+      changes_(clock),
+      board_(metrics, changes_),
       lease_(
           clock, options_.lease, [this] { return leader_.load() && elector_.IsLeader(); },
           options_.confirm_leadership) {
@@ -93,6 +94,7 @@ int64_t Controller::NowMs() const {
 }
 
 Status Controller::Start() {
+  changes_.Start();
   ExecutorOptions executor = options_.executor;
   executor.lease = [this] { return lease_.Check(); };
   for (const auto& spec : options_.clusters) {
@@ -148,6 +150,7 @@ Status Controller::Start() {
 
 void Controller::Stop() {
   if (stopping_.exchange(true)) return;
+  changes_.Stop();  // answers the API's waiting watchers
   for (auto& s : sources_) s->Stop();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -323,7 +326,10 @@ void Controller::ReadSources(bool all) {
     sources_read_ = true;
     metrics_.Set("heron_controller_source_errors", {}, static_cast<double>(desired_.errors.size()));
   }
-  for (const auto& k : changed) queue_.Add(k);
+  for (const auto& k : changed) {
+    changes_.Note(k);  // the status shows the desired spec's hash
+    queue_.Add(k);
+  }
 }
 
 void Controller::EnqueueAll() {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "controller/change_feed.h"
 #include "controller/cluster/adopt.h"
 #include "controller/cluster/cluster_runtime.h"
 #include "controller/cluster/clusters.h"
@@ -117,6 +118,8 @@ class Controller {
   void CollectCounters();
 
   std::vector<ClusterStatus> Clusters() const;  // GET /api/v1/clusters
+  // Every visible change of a topology's status (the API's watch).
+  ChangeFeed& Changes() { return changes_; }
 
   bool IsLeader() const;
   std::string Leader();
@@ -163,6 +166,7 @@ class Controller {
   std::vector<std::unique_ptr<sources::SpecSource>> sources_;
   std::map<std::string, std::unique_ptr<ClusterRuntime>> clusters_;
   RecordedSpecs recorded_specs_;  // the specs of recorded revisions a plan names
+  ChangeFeed changes_;            // before board_, which notes in it
   StatusBoard board_;
   std::unique_ptr<KeyPass> pass_;  // made in the constructor, after what it works with
 

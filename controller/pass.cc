@@ -18,6 +18,19 @@ using Kind = reconciler::Action::Kind;
 
 namespace {
 
+// The job hash every instance runs, all of them RUNNING; "" when they differ or one is not.
+std::string RunningJob(const reconciler::Observed& observed) {
+  std::string job;
+  for (const auto& [id, inst] : observed.instances) {
+    if (inst.state != reconciler::ObservedInstance::State::kRunning || inst.job_hash.empty() ||
+        (!job.empty() && inst.job_hash != job)) {
+      return "";
+    }
+    job = inst.job_hash;
+  }
+  return job;
+}
+
 bool Writes(const reconciler::Plan& plan) {
   return std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
     return a.kind != Kind::kRemember && a.kind != Kind::kForget;
@@ -298,6 +311,11 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   PassOutcome outcome{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
                       executed, now};
   if (of.entry) outcome.source = of.entry->source;
+  outcome.seen_ms = edges_.board->SeenMs(key, desired->spec_hash);
+  if (observed.known) {
+    outcome.running_job_hash = RunningJob(observed);
+    outcome.running_instances = static_cast<int32_t>(observed.instances.size());
+  }
   const Status recorded = Record(key, generation, *stored, forget, version, outcome, &latest);
   PassReport report;
   report.phase = plan.phase;
@@ -314,6 +332,12 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   }
   auto job_hash = plan.memory.job_hash_of.find(plan.memory.applied_hash);
   report.current_job_hash = job_hash == plan.memory.job_hash_of.end() ? "" : job_hash->second;
+  // The applied revision's packing (which Heron instances each container runs), for the API.
+  if (auto rev = revisions.find(plan.memory.applied_hash);
+      rev != revisions.end() && rev->second.shape) {
+    report.packing =
+        std::shared_ptr<const packing::PackingPlan>(rev->second.shape, &rev->second.shape->packing);
+  }
   report.record = latest;
   edges_.board->Report(key, std::move(report));
   // Gone: forgotten now, or a late pass (Heron's watch can queue the key again while the pass

@@ -211,6 +211,7 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
                : before                                 ? before->source
                                                         : "";
     v.topology_id = m.applied_topology_id;
+    v.seen_ms = m.applied_hash == pass.desired_spec_hash ? pass.seen_ms : 0;
     v.applied_at_ms = now;
     v.outcome = "Applying";
     auto inst = m.instances_of.find(m.applied_hash);
@@ -243,8 +244,16 @@ void FoldPass(TopologyRecord& r, const PassOutcome& pass) {
       r.last_stable->graph_hash = graph;
     }
   }
+  if (r.applied && r.applied->running_ms == 0 && !r.applied->job_hash.empty() &&
+      pass.running_job_hash == r.applied->job_hash &&
+      pass.running_instances == r.applied->instances) {
+    for (auto& v : r.history) {
+      if (v.number == r.applied->number) v.running_ms = now;
+    }
+  }
   if (!m.stable_hash.empty() && m.stable_hash != old.stable_hash) {
     SetOutcome(r, m.stable_hash, "", "Stable");
+    if (Revision* v = FindMutable(r, m.stable_hash); v && v->stable_ms == 0) v->stable_ms = now;
     if (const Revision* v = FindRevision(r, m.stable_hash)) r.last_stable = *v;
   }
   for (const auto& h : m.failed_hashes) {

@@ -54,6 +54,10 @@ struct PassOutcome {
   std::string source_revision;    // its revision (a git commit) or ""
   Status executed;
   int64_t now_ms = 0;
+  int64_t seen_ms = 0;  // when the sources' spec was first seen (0: not known)
+  // The job hash every observed instance runs, RUNNING, and how many there are ("": not one).
+  std::string running_job_hash;
+  int32_t running_instances = 0;
 };
 void FoldPass(statestore::TopologyRecord& r, const PassOutcome& pass);
 

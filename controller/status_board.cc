@@ -11,6 +11,42 @@ namespace hgo::controller {
 
 using Kind = reconciler::Action::Kind;
 
+namespace {
+
+// What the API shows of Aurora's tasks; the role's answer is a new list every few seconds,
+// mostly the same as the last.
+bool SameTasks(const std::shared_ptr<const JobTasks>& a, const std::shared_ptr<const JobTasks>& b) {
+  if (a == b) return true;
+  if (!a || !b || a->size() != b->size()) return false;
+  for (size_t i = 0; i < a->size(); ++i) {
+    const ObservedTask& x = (*a)[i];
+    const ObservedTask& y = (*b)[i];
+    if (x.task_id != y.task_id || x.status != y.status || x.failures != y.failures ||
+        x.running_since_ms != y.running_since_ms || x.host != y.host || x.job_hash != y.job_hash) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool SamePacking(const std::shared_ptr<const packing::PackingPlan>& a,
+                 const std::shared_ptr<const packing::PackingPlan>& b) {
+  return a == b || (a && b && *a == *b);
+}
+
+// Whether a pass's report changes what the API shows (a watcher is woken only then).
+bool Visible(const TopologyStatus& before, const TopologyStatus& after) {
+  return before.phase != after.phase || before.message != after.message ||
+         before.planned_spec_hash != after.planned_spec_hash ||
+         before.observed_generation != after.observed_generation ||
+         before.source_error != after.source_error ||
+         before.current_job_hash != after.current_job_hash || before.record != after.record ||
+         before.heron != after.heron || !SameTasks(before.tasks, after.tasks) ||
+         !SamePacking(before.packing, after.packing);
+}
+
+}  // namespace
+
 std::pair<std::optional<TopologyStatus>, int64_t> StatusBoard::StatusOf(
     const crd::TopologyKey& key) const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -43,6 +79,7 @@ int64_t StatusBoard::Generation(const crd::TopologyKey& key) const {
 void StatusBoard::BumpGeneration(const crd::TopologyKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   ++keys_[key].generation;
+  feed_.Note(key);
 }
 
 std::optional<SharedRecord> StatusBoard::CachedRecord(const crd::TopologyKey& key,
@@ -86,6 +123,13 @@ void StatusBoard::NoteDesired(const crd::TopologyKey& key, const std::string& sp
                               int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   keys_[key].timing = KeyTiming{spec_hash, now_ms};
+}
+
+int64_t StatusBoard::SeenMs(const crd::TopologyKey& key, const std::string& spec_hash) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = keys_.find(key);
+  if (it == keys_.end() || !it->second.timing || it->second.timing->hash != spec_hash) return 0;
+  return it->second.timing->seen_ms;
 }
 
 void StatusBoard::Measure(const crd::TopologyKey& key, const reconciler::Plan& plan,
@@ -184,15 +228,18 @@ void StatusBoard::ReportUnknownCluster(const crd::TopologyKey& key,
                                        std::shared_ptr<const statestore::TopologyRecord> record) {
   std::lock_guard<std::mutex> lock(mu_);
   TopologyStatus& st = StatusLocked(key);
+  const TopologyStatus before = st;
   phases_changed_ |= st.phase != "Unknown";
   st.phase = "Unknown";
   st.message = "cluster '" + key.cluster + "' is not in the clusters file";
   if (record) st.record = std::move(record);
+  if (Visible(before, st)) feed_.Note(key);
 }
 
 void StatusBoard::Report(const crd::TopologyKey& key, PassReport r) {
   std::lock_guard<std::mutex> lock(mu_);
   TopologyStatus& st = StatusLocked(key);
+  const TopologyStatus before = st;  // shares what it points to: a copy of a few strings
   st.observed_at_ms = r.observed ? r.now_ms : st.observed_at_ms;
   const std::string phase = reconciler::PhaseName(r.phase);
   phases_changed_ |= st.phase != phase;
@@ -213,13 +260,16 @@ void StatusBoard::Report(const crd::TopologyKey& key, PassReport r) {
     st.heron = std::move(r.heron);
   }
   st.current_job_hash = std::move(r.current_job_hash);
+  if (r.packing) st.packing = std::move(r.packing);
   st.record = std::move(r.record);
+  if (Visible(before, st)) feed_.Note(key);
 }
 
 void StatusBoard::Erase(const crd::TopologyKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   keys_.erase(key);
   phases_changed_ = true;
+  feed_.Note(key);
 }
 
 void StatusBoard::UpdatePhaseGauge() {

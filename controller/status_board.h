@@ -17,9 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "controller/change_feed.h"
 #include "controller/cluster/observe.h"
 #include "controller/metrics.h"
 #include "crd/topology.h"
+#include "heron/packing.h"
 #include "reconciler/types.h"
 #include "statestore/records.h"
 
@@ -38,6 +40,9 @@ struct TopologyStatus {
   // Aurora's tasks of the job at the last pass (shared with the role's view); null before it.
   std::shared_ptr<const JobTasks> tasks;
   std::string current_job_hash;  // the applied revision's: instances running it
+  // The applied revision's packing plan as this controller computed it (null before a pass
+  // computed it): container N, Aurora's instance N, runs its Heron instances.
+  std::shared_ptr<const packing::PackingPlan> packing;
   // Heron's nodes at the last pass (shared with the cluster's memo); null when there were none.
   std::shared_ptr<const reconciler::ObservedHeron> heron;
   int64_t observed_at_ms = 0;
@@ -70,12 +75,14 @@ struct PassReport {
   std::shared_ptr<const JobTasks> tasks;
   std::shared_ptr<const reconciler::ObservedHeron> heron;
   std::string current_job_hash;
+  std::shared_ptr<const packing::PackingPlan> packing;
   std::shared_ptr<const statestore::TopologyRecord> record;  // after the pass
 };
 
 class StatusBoard {
  public:
-  explicit StatusBoard(Metrics& metrics) : metrics_(metrics) {}
+  // Every visible change of a key's status is noted in feed (the API's watch).
+  StatusBoard(Metrics& metrics, ChangeFeed& feed) : metrics_(metrics), feed_(feed) {}
 
   // The key's status from its last pass (nullopt before one) and its generation.
   std::pair<std::optional<TopologyStatus>, int64_t> StatusOf(const crd::TopologyKey& key) const;
@@ -99,6 +106,8 @@ class StatusBoard {
 
   // A new desired revision of the key was seen at now_ms (the histograms measure from here).
   void NoteDesired(const crd::TopologyKey& key, const std::string& spec_hash, int64_t now_ms);
+  // When the key's spec_hash was first seen in the sources (0: not by this controller).
+  int64_t SeenMs(const crd::TopologyKey& key, const std::string& spec_hash) const;
   // Observes the milestones the pass reached for the desired revision into the histograms.
   void Measure(const crd::TopologyKey& key, const reconciler::Plan& plan,
                const reconciler::Observed& observed, const reconciler::Desired& desired,
@@ -154,6 +163,7 @@ class StatusBoard {
                                      const std::string& spec_hash) const;
 
   Metrics& metrics_;
+  ChangeFeed& feed_;
   mutable std::mutex mu_;
   std::map<crd::TopologyKey, KeyState> keys_;
   bool phases_changed_ = true;  // since UpdatePhaseGauge last counted

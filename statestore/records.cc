@@ -21,6 +21,9 @@ Json RevisionToJson(const Revision& v) {
     j["spec"] = Json();
   }
   j["appliedAtMs"] = v.applied_at_ms;
+  if (v.seen_ms) j["seenMs"] = v.seen_ms;
+  if (v.running_ms) j["runningMs"] = v.running_ms;
+  if (v.stable_ms) j["stableMs"] = v.stable_ms;
   j["outcome"] = v.outcome;
   j["message"] = v.message;
   j["jobHash"] = v.job_hash;
@@ -113,6 +116,9 @@ StatusOr<Revision> RevisionFromJson(const Json& j, const std::string& where) {
   v.topology_id = r.Str("topologyId");
   if (const Json* spec = j.Find("spec"); spec && !spec->is_null()) v.spec_json = Serialize(*spec);
   v.applied_at_ms = r.Int("appliedAtMs");
+  v.seen_ms = r.Int("seenMs");
+  v.running_ms = r.Int("runningMs");
+  v.stable_ms = r.Int("stableMs");
   v.outcome = r.Str("outcome");
   v.message = r.Str("message");
   v.job_hash = r.Str("jobHash");

@@ -52,7 +52,14 @@ struct Revision {
   // not recorded. Text, not a Json tree: a controller holds one record per topology in memory,
   // and the tree costs ten times the text; shared, because records are copied on every pass.
   SharedText spec_json;
+  // Its latency, kept so that it survives restarts (0: not reached, or not known): when the
+  // source's change was first seen, when Aurora accepted its job or update (applied_at_ms),
+  // when all its instances first ran it, when it was marked stable. A revision the controller
+  // returned to by itself (a rollback) has no seen_ms.
+  int64_t seen_ms = 0;
   int64_t applied_at_ms = 0;
+  int64_t running_ms = 0;
+  int64_t stable_ms = 0;
   std::string outcome;  // "Applying", "Stable", "Failed", "Superseded"
   std::string message;
   std::string job_hash;    // aurora::JobHash of the revision's task (equal across a pure scale)

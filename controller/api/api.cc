@@ -4,6 +4,9 @@
 #include <set>
 
 #include "aurora/job_builder.h"
+#include "controller/api/replies.h"
+#include "controller/api/ui.h"
+#include "controller/api/views.h"
 #include "crd/canonical.h"
 #include "reconciler/planner.h"
 #include "statestore/records.h"
@@ -13,44 +16,6 @@ namespace hgo::controller {
 namespace {
 
 constexpr char kPrefix[] = "/api/v1/topologies";
-
-HttpReply JsonReply(int status, const Json& body) {
-  HttpReply r;
-  r.status = status;
-  r.body = SerializePretty(body) + "\n";
-  r.headers["Content-Type"] = "application/json";
-  return r;
-}
-
-HttpReply ErrorReply(const Status& s) {
-  int code = 500;
-  switch (s.code()) {
-    case StatusCode::kNotFound:
-      code = 404;
-      break;
-    case StatusCode::kInvalidArgument:
-      code = 400;
-      break;
-    case StatusCode::kFailedPrecondition:
-    case StatusCode::kConflict:
-      code = 409;
-      break;
-    case StatusCode::kUnavailable:
-      code = 503;
-      break;
-    case StatusCode::kUnauthenticated:
-      code = 401;
-      break;
-    case StatusCode::kPermissionDenied:
-      code = 403;
-      break;
-    default:
-      break;
-  }
-  Json j = Json::MakeObject();
-  j["error"] = s.message();
-  return JsonReply(code, j);
-}
 
 // Constant time in the token's length, so a wrong guess reveals nothing by its timing.
 bool SameToken(const std::string& a, const std::string& b) {
@@ -74,6 +39,31 @@ StatusOr<crd::TopologyKey> ParseKeyPath(std::string rest, std::string& suffix) {
   if (!key.ok()) return Status::NotFound(kExpected);
   suffix = end == std::string::npos ? "" : rest.substr(end);
   return key;
+}
+
+// GET …/revisions/N: a recorded revision's spec as YAML (what the UI diffs).
+HttpReply RevisionReply(const TopologyStatus& s, const std::string& number) {
+  const statestore::Revision* found = nullptr;
+  if (s.record) {
+    for (const auto& v : s.record->history) {
+      if (std::to_string(v.number) == number) found = &v;
+    }
+  }
+  if (!found) return ErrorReply(Status::NotFound("no revision " + number + " in the history"));
+  Json j = Json::MakeObject();
+  j["number"] = found->number;
+  j["specHash"] = found->spec_hash;
+  j["sourceRevision"] = found->source_revision;
+  if (found->spec_json.empty()) {
+    j["spec"] = Json();  // not recorded
+  } else {
+    auto canonical = ParseJson(found->spec_json.str());
+    auto spec = canonical.ok() ? crd::FromCanonicalJson(std::move(*canonical), "revision " + number)
+                               : StatusOr<crd::Topology>(canonical.status());
+    if (!spec.ok()) return ErrorReply(spec.status());
+    j["spec"] = crd::SpecYaml(*spec);
+  }
+  return JsonReply(200, j);
 }
 
 }  // namespace
@@ -118,6 +108,25 @@ Json StatusToJson(const TopologyStatus& s, bool full) {
     instances.push_back(std::move(ij));
   }
   j["instances"] = std::move(instances);
+  if (full && s.packing) {
+    // Container N of the applied revision's packing plan is Aurora's instance N.
+    Json containers = Json::MakeArray();
+    for (const auto& c : s.packing->containers) {
+      Json cj = Json::MakeObject();
+      cj["id"] = static_cast<int64_t>(c.id);
+      Json list = Json::MakeArray();
+      for (const auto& i : c.instances) {
+        Json ij = Json::MakeObject();
+        ij["component"] = i.component;
+        ij["taskId"] = static_cast<int64_t>(i.task_id);
+        ij["componentIndex"] = static_cast<int64_t>(i.component_index);
+        list.push_back(std::move(ij));
+      }
+      cj["instances"] = std::move(list);
+      containers.push_back(std::move(cj));
+    }
+    j["containers"] = std::move(containers);
+  }
   if (s.heron && s.heron->any()) {
     Json h = Json::MakeObject();
     h["topologyId"] = s.heron->topology_id;
@@ -272,7 +281,17 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       return imported.ok() ? JsonReply(200, ImportedToJson(*imported))
                            : ErrorReply(imported.status());
     }
+    if (req.method == "GET" && path == "/api/v1/overview") {
+      auto q = ParseOverviewQuery(req);
+      if (!q.ok()) return ErrorReply(q.status());
+      const int64_t version = controller.Changes().version();  // before: a later change shows
+      return JsonReply(200, Overview(controller.List(), *q, version));
+    }
+    if (req.method == "GET" && path == kPrefix && req.Param("watch") == "true") {
+      return WatchList(controller, req);
+    }
     if (req.method == "GET" && path == kPrefix) {
+      const int64_t version = controller.Changes().version();
       Json list = Json::MakeArray();
       for (const auto& s : controller.List()) list.push_back(StatusToJson(s, false));
       Json errors = Json::MakeArray();
@@ -281,7 +300,11 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       j["topologies"] = std::move(list);
       j["sourceErrors"] = std::move(errors);
       j["isLeader"] = controller.IsLeader();
+      j["resourceVersion"] = version;
       return JsonReply(200, j);
+    }
+    if (req.method == "GET") {
+      if (auto page = ServeUi(path); page) return std::move(*page);
     }
     const bool mutating = req.method == "POST";
     if (mutating) {
@@ -309,9 +332,16 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
     auto key = ParseKeyPath(path.substr(prefix.size()), suffix);
     if (!key.ok()) return ErrorReply(key.status());
     if (req.method == "GET") {
+      if (suffix.empty() && req.Param("watch") == "true") return WatchOne(controller, *key, req);
+      const int64_t version = controller.Changes().version();
       auto s = controller.Get(*key);
       if (!s.ok()) return ErrorReply(s.status());
-      if (suffix.empty()) return JsonReply(200, StatusToJson(*s, true));
+      if (suffix.empty()) {
+        Json j = StatusToJson(*s, true);
+        j["resourceVersion"] = version;
+        return JsonReply(200, j);
+      }
+      if (suffix.rfind("/revisions/", 0) == 0) return RevisionReply(*s, suffix.substr(11));
       Json j = Json::MakeObject();
       if (suffix == "/events" && s->record) {
         j = statestore::RecordToJson(*s->record);
