@@ -379,7 +379,7 @@ function drawTopology(main, key, s) {
     section('Logical plan', 'graph-title', spec ? graph(spec.topology) : el('p', { class: 'muted' }, 'No applied revision yet.')),
     section('Containers', 'containers-title', containers(s)),
     section('Conditions', 'conditions-title', conditions(record, s)),
-    section('Revisions', 'history-title', history(key, s)),
+    section('Revisions', 'history-title', revisionTable(key, s)),
     section('Events', 'events-title', events(record)));
 }
 
@@ -544,7 +544,7 @@ function conditions(record, s) {
   return parts;
 }
 
-function history(key, s) {
+function revisionTable(key, s) {
   const list = ((s.record && s.record.history) || []).slice().reverse();
   if (!list.length) return el('p', { class: 'muted' }, 'No revision applied yet.');
   const body = el('tbody');
