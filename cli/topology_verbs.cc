@@ -133,12 +133,25 @@ int RunGet(const VerbContext& ctx, const GetOptions& o) {
   };
   std::map<std::string, std::string> last;  // key -> fingerprint
   for (const auto& t : Items(*list, "topologies")) last[Str(t, "key")] = fingerprint(t);
+  // The API's watch: each call returns once a topology changed after the version held (or
+  // after timeoutSeconds with nothing), with the changed topologies in the list's form.
+  int64_t version = Int(*list, "resourceVersion");
   const auto deadline = ctx.clock.Now() + o.watch_for;
-  while (o.watch_for.count() == 0 || ctx.clock.Now() < deadline) {
-    std::this_thread::sleep_for(ctx.poll);
-    auto next = ListFiltered(ctx.api, o.selectors);
+  while (true) {
+    int64_t wait_s = 20;  // under the client's 30 s request timeout
+    if (o.watch_for.count() != 0) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::seconds>(deadline - ctx.clock.Now());
+      if (left.count() <= 0) break;
+      wait_s = std::min<int64_t>(wait_s, left.count());
+    }
+    auto next =
+        ctx.api.Get("/api/v1/topologies?watch=true&timeoutSeconds=" + std::to_string(wait_s) +
+                    "&resourceVersion=" + std::to_string(version));
     if (!next.ok()) return Fail(ctx, "get", next.status());
+    version = Int(*next, "resourceVersion");
     for (const auto& t : Items(*next, "topologies")) {
+      if (!Matches(t, o.selectors)) continue;
       std::string& seen = last[Str(t, "key")];
       std::string now = fingerprint(t);
       if (seen == now) continue;
