@@ -44,7 +44,7 @@ struct Watcher {
 
 class ChangeFeed {
  public:
-  static constexpr size_t kRing = 16384;
+  static constexpr size_t kRing = 4096;
 
   explicit ChangeFeed(const Clock& clock,
                       std::chrono::milliseconds gather = std::chrono::milliseconds(100));

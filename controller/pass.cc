@@ -308,8 +308,13 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   const Status executed = Act(key, c, worker, plan, revisions, desired->spec_hash, halted);
   const bool forget = std::any_of(plan.actions.begin(), plan.actions.end(),
                                   [](const Action& a) { return a.kind == Kind::kForget; });
-  PassOutcome outcome{&plan,    &revisions, desired->spec_hash, "", desired->source_revision,
-                      executed, now};
+  PassOutcome outcome;
+  outcome.plan = &plan;
+  outcome.revisions = &revisions;
+  outcome.desired_spec_hash = desired->spec_hash;
+  outcome.source_revision = desired->source_revision;
+  outcome.executed = executed;
+  outcome.now_ms = now;
   if (of.entry) outcome.source = of.entry->source;
   outcome.seen_ms = edges_.board->SeenMs(key, desired->spec_hash);
   if (observed.known) {
@@ -335,8 +340,7 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   // The applied revision's packing (which Heron instances each container runs), for the API.
   if (auto rev = revisions.find(plan.memory.applied_hash);
       rev != revisions.end() && rev->second.shape) {
-    report.packing =
-        std::shared_ptr<const packing::PackingPlan>(rev->second.shape, &rev->second.shape->packing);
+    report.packing = &rev->second.shape->packing;
   }
   report.record = latest;
   edges_.board->Report(key, std::move(report));

@@ -29,11 +29,6 @@ bool SameTasks(const std::shared_ptr<const JobTasks>& a, const std::shared_ptr<c
   return true;
 }
 
-bool SamePacking(const std::shared_ptr<const packing::PackingPlan>& a,
-                 const std::shared_ptr<const packing::PackingPlan>& b) {
-  return a == b || (a && b && *a == *b);
-}
-
 // Whether a pass's report changes what the API shows (a watcher is woken only then).
 bool Visible(const TopologyStatus& before, const TopologyStatus& after) {
   return before.phase != after.phase || before.message != after.message ||
@@ -41,8 +36,8 @@ bool Visible(const TopologyStatus& before, const TopologyStatus& after) {
          before.observed_generation != after.observed_generation ||
          before.source_error != after.source_error ||
          before.current_job_hash != after.current_job_hash || before.record != after.record ||
-         before.heron != after.heron || !SameTasks(before.tasks, after.tasks) ||
-         !SamePacking(before.packing, after.packing);
+         before.heron != after.heron || before.packing != after.packing ||
+         !SameTasks(before.tasks, after.tasks);
 }
 
 }  // namespace
@@ -260,7 +255,9 @@ void StatusBoard::Report(const crd::TopologyKey& key, PassReport r) {
     st.heron = std::move(r.heron);
   }
   st.current_job_hash = std::move(r.current_job_hash);
-  if (r.packing) st.packing = std::move(r.packing);
+  if (r.packing && (!st.packing || *st.packing != *r.packing)) {
+    st.packing = std::make_shared<const packing::PackingPlan>(*r.packing);
+  }
   st.record = std::move(r.record);
   if (Visible(before, st)) feed_.Note(key);
 }

@@ -75,7 +75,9 @@ struct PassReport {
   std::shared_ptr<const JobTasks> tasks;
   std::shared_ptr<const reconciler::ObservedHeron> heron;
   std::string current_job_hash;
-  std::shared_ptr<const packing::PackingPlan> packing;
+  // The applied revision's packing, valid during Report (copied only when it changed: holding
+  // the shape would keep its built job alive too).
+  const packing::PackingPlan* packing = nullptr;
   std::shared_ptr<const statestore::TopologyRecord> record;  // after the pass
 };
 

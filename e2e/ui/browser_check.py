@@ -191,7 +191,7 @@ def history_diff(driver, cfg):
     check(any(cfg["change"]["marker"] in a for a in added), "the diff shows the change: %s" % added)
     rows = driver.find_elements(By.CSS_SELECTOR, '#history tr[data-revision="2"] td')
     check(rows[6].text.endswith(" s"), "revision 2's seen → running latency is shown: " + rows[6].text)
-    driver.execute_script("document.getElementById('diff').scrollIntoView()")
+    driver.execute_script("document.getElementById('history').scrollIntoView()")
     driver.save_screenshot(os.path.join(cfg["screenshots"], "history.png"))
 
 

@@ -194,8 +194,28 @@ TEST(ChangeFeedTest, TheBoardNotesAPassOnlyWhenItChangesTheStatus) {
   EXPECT_EQ(feed.version(), first + 2) << "the phase changed";
   board.BumpGeneration(K("a"));
   EXPECT_EQ(feed.version(), first + 3) << "an API mutation";
+  // The packing: each pass's shape is a new object; only a different plan is a change.
+  auto pack = [&](int containers) {
+    packing::PackingPlan plan;
+    for (int i = 1; i <= containers; ++i) plan.containers.push_back({i, {}, {}, std::nullopt});
+    PassReport r;
+    r.phase = reconciler::Phase::kUpdating;
+    r.message = "converged";
+    r.observed = true;
+    r.now_ms = 1000;
+    r.tasks = tasks(aurora::TaskStatus::kFailed);
+    r.packing = &plan;
+    board.Report(K("a"), std::move(r));
+  };
+  pack(2);
+  EXPECT_EQ(feed.version(), first + 4) << "the packing is news";
+  pack(2);
+  EXPECT_EQ(feed.version(), first + 4) << "the same packing again";
+  pack(3);
+  EXPECT_EQ(feed.version(), first + 5) << "a scale's packing";
+  EXPECT_EQ(board.StatusOf(K("a")).first->packing->containers.size(), 3u);
   board.Erase(K("a"));
-  EXPECT_EQ(feed.version(), first + 4) << "gone";
+  EXPECT_EQ(feed.version(), first + 6) << "gone";
 }
 
 }  // namespace

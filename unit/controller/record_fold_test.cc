@@ -202,5 +202,62 @@ TEST(RecordMemoryTest, TheAppliedRevisionsContainerSizeIsRecordedAndLearntByOlde
   EXPECT_EQ(r.history.back().container_size, r.applied->container_size);
 }
 
+// A revision's latency, as the UI shows it: seen in the source, accepted (applied), all instances
+// running it, stable; kept in the record (and so across a restart).
+TEST(RecordMemoryTest, ARevisionsLatencyMilestonesAreRecordedOnce) {
+  const crd::Topology t = Spec();
+  const std::string h1 = crd::SpecHash(t);
+  std::map<std::string, RevisionSource> revisions{
+      {h1, RevisionSource{std::make_shared<const crd::Topology>(t), h1, "c1"}}};
+  statestore::TopologyRecord r;
+  r.key = t.key();
+  Plan create = Applying({}, h1, 1000);
+  PassOutcome pass{&create, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 1000};
+  pass.seen_ms = 400;
+  FoldPass(r, pass);
+  ASSERT_TRUE(r.applied);
+  EXPECT_EQ(r.applied->seen_ms, 400);
+  EXPECT_EQ(r.applied->applied_at_ms, 1000);
+  EXPECT_EQ(r.applied->running_ms, 0);
+
+  Plan wait;
+  wait.phase = reconciler::Phase::kDeploying;
+  wait.memory = create.memory;
+  PassOutcome partly{&wait, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 1500};
+  partly.running_job_hash = "job-" + h1.substr(0, 6);
+  partly.running_instances = 2;  // of 3
+  FoldPass(r, partly);
+  EXPECT_EQ(r.applied->running_ms, 0) << "not all instances run it";
+  PassOutcome other = partly;
+  other.now_ms = 1550;
+  other.running_job_hash = "job-older";
+  other.running_instances = 3;
+  FoldPass(r, other);
+  EXPECT_EQ(r.applied->running_ms, 0) << "they run another revision's job";
+  PassOutcome all = partly;
+  all.now_ms = 1600;
+  all.running_instances = 3;
+  FoldPass(r, all);
+  EXPECT_EQ(r.applied->running_ms, 1600);
+  all.now_ms = 1700;
+  FoldPass(r, all);
+  EXPECT_EQ(r.applied->running_ms, 1600) << "the first time, not the latest";
+
+  Plan stable = wait;
+  stable.phase = reconciler::Phase::kRunning;
+  stable.memory.stable_hash = h1;
+  FoldPass(r, PassOutcome{&stable, &revisions, h1, "dir:/specs", "c1", Status::Ok(), 2000});
+  EXPECT_EQ(r.applied->stable_ms, 2000);
+  ASSERT_TRUE(r.last_stable);
+  EXPECT_EQ(r.last_stable->stable_ms, 2000);
+  EXPECT_EQ(r.history.back().seen_ms, 400);
+
+  auto back = statestore::ParseRecord(statestore::SerializeRecord(r));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->history.back().seen_ms, 400);
+  EXPECT_EQ(back->history.back().running_ms, 1600);
+  EXPECT_EQ(back->history.back().stable_ms, 2000);
+}
+
 }  // namespace
 }  // namespace hgo::controller

@@ -307,7 +307,7 @@ function showOverview(gen) {
   load().then(() => {
     setLive(true);
     watch(gen, '/api/v1/topologies?keys=true', version, async (a) => {
-      if (a.reset || (a.changed && a.changed.length) || (a.removed && a.removed.length)) await reload();
+      if (follower || a.reset || (a.changed && a.changed.length) || (a.removed && a.removed.length)) await reload();
     });
   }).catch((e) => {
     setLive(false, e.message);
@@ -347,7 +347,7 @@ function showTopology(gen, key) {
     setLive(true);
     drawTopology(main, key, s);
     watch(gen, apiPath(key), version, async (a) => {
-      if (a.changed) drawTopology(main, key, a);
+      if (a.changed || follower) drawTopology(main, key, a);
     });
   }).catch((e) => {
     if (gen !== generation) return;
@@ -587,11 +587,30 @@ async function showDiff(key, out) {
     pageState.diff = el('div', {},
       el('p', {}, `Revision ${a} → revision ${b}: ${changed} line(s) differ.`),
       el('div', { class: 'diff', id: 'diff', role: 'region', 'aria-label': 'Spec diff', tabindex: 0 },
-        ...lines.map((l) => el('div', { class: l.kind }, (l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  ') + l.text))));
+        ...folded(lines).map((l) => el('div', { class: l.kind }, (l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : l.kind === 'fold' ? '' : '  ') + l.text))));
     out.replaceChildren(pageState.diff);
   } catch (e) {
     out.replaceChildren(el('p', { class: 'answer bad' }, 'Cannot compare: ' + e.message));
   }
+}
+
+// Runs of unchanged lines shown as three lines of context around each change.
+function folded(lines) {
+  const out = [];
+  for (let i = 0; i < lines.length;) {
+    if (lines[i].kind !== 'same') { out.push(lines[i++]); continue; }
+    let j = i;
+    while (j < lines.length && lines[j].kind === 'same') ++j;
+    const head = i === 0 ? 0 : 3, tail = j === lines.length ? 0 : 3;
+    if (j - i > head + tail + 1) {
+      out.push(...lines.slice(i, i + head), { kind: 'fold', text: '… ' + (j - i - head - tail) + ' unchanged lines …' },
+        ...lines.slice(j - tail, j));
+    } else {
+      out.push(...lines.slice(i, j));
+    }
+    i = j;
+  }
+  return out;
 }
 
 // A line diff by the longest common subsequence (specs are a few hundred lines).
@@ -620,7 +639,11 @@ function events(record) {
       el('td', {}, e.message), el('td', { class: 'num' }, String(e.count))))));
 }
 
+// A follower's statuses come from the stored records and its watch never wakes: the page is
+// drawn anew at each watch timeout instead.
+let follower = false;
 fetch('/api/v1/leader').then((r) => r.json()).then((l) => {
+  follower = !l.isLeader;
   document.getElementById('leader').textContent = l.isLeader ? '' : 'this controller follows ' + (l.leader || 'no leader') + ': read-only, refreshed every 30 s';
 }).catch(() => {});
 route();
