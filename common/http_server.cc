@@ -9,8 +9,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace hgo {
 
@@ -79,48 +84,100 @@ int PickFreePort() {
   return port;
 }
 
+// Handlers run on the server's own threads, never on cpprest's: cpprest's pool (40 threads,
+// shared with every cpprest client in the process, the Aurora client's among them) must never
+// wait. A handler that blocked there (reading a body with .get(), or calling Aurora) let 40
+// concurrent requests, a few UI tabs' watches, starve the pool, and with it every Aurora call:
+// the controller stopped. Here a request is read by a continuation, queued, and handled by one
+// of kHandlers threads; a reply is sent without waiting.
 class HttpServer::Impl {
  public:
+  static constexpr int kHandlers = 8;
+  static constexpr size_t kMaxQueued = 1000;  // beyond: 503 at once
+
   Impl(const std::string& url, HttpHandler handler)
       : listener_(web::uri(url)), handler_(std::move(handler)) {
-    listener_.support([this](http::http_request request) { Serve(std::move(request)); });
+    listener_.support([this](http::http_request request) { Accept(std::move(request)); });
+    for (int i = 0; i < kHandlers; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(q_->mu);
+      q_->stopping = true;
+    }
+    q_->cv.notify_all();
+    for (auto& t : threads_) t.join();  // the queue is drained first
   }
   void Open() { listener_.open().wait(); }
   void Close() { listener_.close().wait(); }
 
  private:
-  void Serve(http::http_request request) {
-    HttpRequest req;
-    req.method = request.method();
-    req.path = request.relative_uri().path();
-    req.query = request.relative_uri().query();
-    for (const auto& [name, value] : request.headers()) {
-      std::string key = name;
-      std::transform(key.begin(), key.end(), key.begin(), ::tolower);
-      req.headers[key] = value;
+  void Accept(http::http_request request) {
+    // The continuation may outlive this Impl (a body still arriving at shutdown): it holds the
+    // queue, not the server.
+    request.extract_vector().then([q = q_, request](pplx::task<std::vector<unsigned char>> body) {
+      HttpRequest req;
+      req.method = request.method();
+      req.path = request.relative_uri().path();
+      req.query = request.relative_uri().query();
+      for (const auto& [name, value] : request.headers()) {
+        std::string key = name;
+        std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+        req.headers[key] = value;
+      }
+      try {
+        auto bytes = body.get();  // ready: this is its continuation
+        req.body.assign(bytes.begin(), bytes.end());
+      } catch (const std::exception& e) {
+        spdlog::debug("http: {} {}: body not read: {}", req.method, req.path, e.what());
+        return;
+      }
+      bool full = false;
+      {
+        std::lock_guard<std::mutex> lock(q->mu);
+        full = q->jobs.size() >= kMaxQueued || q->stopping;
+        if (!full) q->jobs.emplace_back(request, std::move(req));
+      }
+      if (full) {
+        Send(request, HttpReply::Text(503, "busy\n"), req.method + " " + req.path);
+      } else {
+        q->cv.notify_one();
+      }
+    });
+  }
+
+  void Work() {
+    while (true) {
+      std::pair<http::http_request, HttpRequest> job;
+      {
+        std::unique_lock<std::mutex> lock(q_->mu);
+        q_->cv.wait(lock, [this] { return q_->stopping || !q_->jobs.empty(); });
+        if (q_->jobs.empty()) return;
+        job = std::move(q_->jobs.front());
+        q_->jobs.pop_front();
+      }
+      Serve(job.first, job.second);
     }
+  }
+
+  void Serve(http::http_request& request, const HttpRequest& req) {
     HttpReply reply;
     try {
-      auto bytes = request.extract_vector().get();
-      req.body.assign(bytes.begin(), bytes.end());
       reply = handler_(req);
     } catch (const std::exception& e) {
       spdlog::error("http: {} {} failed: {}", req.method, req.path, e.what());
       reply = HttpReply::Text(500, "internal error\n");
     }
+    const std::string what = req.method + " " + req.path;
     if (reply.defer) {
-      const std::string what = req.method + " " + req.path;
-      reply.defer(
-          [request, what](HttpReply later) mutable { Send(request, later, what, /*wait=*/false); });
+      reply.defer([request, what](HttpReply later) mutable { Send(request, later, what); });
       return;
     }
-    Send(request, reply, req.method + " " + req.path, /*wait=*/true);
+    Send(request, reply, what);
   }
 
-  // A deferred reply is not waited for: its sender answers many clients, and a slow one must
-  // not hold up the rest.
-  static void Send(http::http_request& request, const HttpReply& reply, const std::string& what,
-                   bool wait) {
+  // Never waits for the client: a slow one must not hold a thread.
+  static void Send(http::http_request request, const HttpReply& reply, const std::string& what) {
     http::http_response response(static_cast<http::status_code>(reply.status));
     response.set_body(std::vector<unsigned char>(reply.body.begin(), reply.body.end()));
     for (const auto& [name, value] : reply.headers) {
@@ -131,14 +188,13 @@ class HttpServer::Impl {
       }
     }
     try {
-      auto sent = request.reply(response).then([what](pplx::task<void> done) {
+      request.reply(response).then([what](pplx::task<void> done) {
         try {
           done.get();
         } catch (const std::exception& e) {
           spdlog::debug("http: reply to {} not delivered: {}", what, e.what());
         }
       });
-      if (wait) sent.wait();
     } catch (const std::exception& e) {
       spdlog::debug("http: reply to {} not sent: {}", what, e.what());
     }
@@ -146,6 +202,14 @@ class HttpServer::Impl {
 
   http::experimental::listener::http_listener listener_;
   HttpHandler handler_;
+  struct Queue {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::pair<http::http_request, HttpRequest>> jobs;
+    bool stopping = false;
+  };
+  std::shared_ptr<Queue> q_ = std::make_shared<Queue>();
+  std::vector<std::thread> threads_;
 };
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port,

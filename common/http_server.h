@@ -1,6 +1,7 @@
 // HttpServer: a small HTTP/1.1 server with one handler function, over cpprest's listener (whose
-// headers stay in http_server.cc). The handler runs on the listener's thread pool, so it must be
-// thread-safe.
+// headers stay in http_server.cc). The handler runs on the server's own eight threads (never on
+// cpprest's pool, which must not wait), several at once, so it must be thread-safe; past 1,000
+// requests waiting for one of them, a request is answered 503 at once.
 #pragma once
 
 #include <functional>

@@ -135,7 +135,7 @@ TEST_F(ControllerE2E, APackageThatDoesNotMatchTheSpecDeploysNothing) {
     }
     auto it = blobs.find(r.path);
     return it == blobs.end() ? HttpReply::Text(404, "no such blob\n")
-                             : HttpReply{200, it->second, {}};
+                             : HttpReply{200, it->second, {}, {}};
   });
   ASSERT_TRUE(store.ok()) << store.status();
   auto c = StartController({"dir:" + specs_dir_});
