@@ -90,6 +90,18 @@ std::unique_ptr<testing::ControllerProcess> BenchEnv::StartController(
   return std::move(*c);
 }
 
+std::string BenchEnv::WriteSpecs(int n, int roles) const {
+  const std::string specs = dir + "/specs";
+  std::filesystem::create_directories(specs);
+  for (int i = 0; i < n; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "t%05d", i);
+    (void)WriteFileAtomic(specs + "/" + name + ".yaml",
+                          Yaml(Spec(name, "role" + std::to_string(i % roles))));
+  }
+  return specs;
+}
+
 crd::Topology BenchEnv::Spec(const std::string& name, const std::string& role) const {
   crd::Topology t = base_;
   t.metadata.name = name;

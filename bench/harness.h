@@ -29,6 +29,9 @@ class BenchEnv {
       const std::vector<std::string>& sources, const std::vector<std::string>& extra = {});
   // The minimal example with a package, named name, in role role, one container (2 instances).
   crd::Topology Spec(const std::string& name, const std::string& role) const;
+  // Writes n specs, t00000 … (role "roleK", K = i % roles), into a new directory dir/specs;
+  // returns it.
+  std::string WriteSpecs(int n, int roles) const;
   static std::string Yaml(const crd::Topology& t);
   // POST with the controller's token.
   testing::HttpResult Post(const testing::ControllerProcess& c, const std::string& path) const;

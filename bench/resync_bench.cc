@@ -23,14 +23,7 @@ int main(int argc, char** argv) {
   const std::string json_path = argc > 4 ? argv[4] : "bench-resync-" + std::to_string(n) + ".json";
   auto env = BenchEnv::Start(/*simulate_tasks=*/true);
   if (!env) return 1;
-  const std::string specs = env->dir + "/specs";
-  std::filesystem::create_directories(specs);
-  for (int i = 0; i < n; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "t%05d", i);
-    (void)WriteFileAtomic(specs + "/" + name + ".yaml",
-                          BenchEnv::Yaml(env->Spec(name, "role" + std::to_string(i % roles))));
-  }
+  const std::string specs = env->WriteSpecs(n, roles);
   TManagerRegistrar registrar(env->zk->connect_string());
   auto c = env->StartController({"dir:" + specs}, {"--resync", "24h", "--workers", "8"});
   if (!c) return 1;

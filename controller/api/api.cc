@@ -68,13 +68,18 @@ HttpReply RevisionReply(const TopologyStatus& s, const std::string& number) {
 
 }  // namespace
 
-Json StatusToJson(const TopologyStatus& s, bool full) {
+Json KeyJson(const crd::TopologyKey& key) {
   Json j = Json::MakeObject();
-  j["key"] = s.key.ToString();
-  j["cluster"] = s.key.cluster;
-  j["role"] = s.key.role;
-  j["environment"] = s.key.environment;
-  j["name"] = s.key.name;
+  j["key"] = key.ToString();
+  j["cluster"] = key.cluster;
+  j["role"] = key.role;
+  j["environment"] = key.environment;
+  j["name"] = key.name;
+  return j;
+}
+
+Json StatusToJson(const TopologyStatus& s, bool full) {
+  Json j = KeyJson(s.key);
   j["phase"] = s.phase;
   j["message"] = s.message;
   j["desiredSpecHash"] = s.desired_spec_hash;
@@ -199,12 +204,7 @@ Json ClusterToJson(const ClusterStatus& c) {
 }
 
 Json UnmanagedToJson(const UnmanagedTopology& u) {
-  Json j = Json::MakeObject();
-  j["key"] = u.key.ToString();
-  j["cluster"] = u.key.cluster;
-  j["role"] = u.key.role;
-  j["environment"] = u.key.environment;
-  j["name"] = u.key.name;
+  Json j = KeyJson(u.key);
   j["topologyId"] = u.topology_id;
   j["submissionUser"] = u.submission_user;
   j["submissionTime"] = u.submission_time_s;

@@ -18,6 +18,9 @@ struct ApiOptions {
 
 HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions options);
 
+// A topology's key as JSON fields: "key" (c/r/e/n) and each part.
+Json KeyJson(const crd::TopologyKey& key);
+
 // JSON forms shared with heronctl's tests.
 Json StatusToJson(const TopologyStatus& s, bool full);
 Json PlanToJson(const DryRun& d);

@@ -155,12 +155,7 @@ StatusOr<OverviewQuery> ParseOverviewQuery(const HttpRequest& req) {
 }
 
 Json OverviewRow(const TopologyStatus& s) {
-  Json j = Json::MakeObject();
-  j["key"] = s.key.ToString();
-  j["cluster"] = s.key.cluster;
-  j["role"] = s.key.role;
-  j["environment"] = s.key.environment;
-  j["name"] = s.key.name;
+  Json j = KeyJson(s.key);
   j["phase"] = s.phase;
   j["message"] = s.message;
   const auto [ready, all] = Ready(s);

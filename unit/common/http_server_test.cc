@@ -15,6 +15,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+HttpFetchOptions Options(std::chrono::milliseconds timeout, std::string body = "") {
+  HttpFetchOptions o;
+  o.timeout = timeout;
+  o.body = std::move(body);
+  return o;
+}
+
 // Many requests held open (deferred, as the API's watch holds them) must leave the server
 // answering others, and leave cpprest's pool free for the process's own HTTP calls: a handler
 // that waited on that pool let ~40 open watches stop the controller's Aurora calls.
@@ -35,7 +42,7 @@ TEST(HttpServerTest, ManyHeldRequestsLeaveTheServerAndTheClientPoolAnswering) {
       return reply;
     }
     // A handler that calls out over HTTP itself, as the API's import and plan do.
-    auto out = HttpFetch("GET", other_url + "/x", {.timeout = 5000ms});
+    auto out = HttpFetch("GET", other_url + "/x", Options(5000ms));
     return HttpReply::Text(out.ok() ? 200 : 502, out.ok() ? out->body : out.status().message());
   });
   ASSERT_TRUE(server.ok());
@@ -46,7 +53,7 @@ TEST(HttpServerTest, ManyHeldRequestsLeaveTheServerAndTheClientPoolAnswering) {
   std::vector<std::thread> clients;
   for (int i = 0; i < kHeld; ++i) {
     clients.emplace_back([&] {
-      auto r = HttpFetch("GET", url + "/hold", {.timeout = 30000ms});
+      auto r = HttpFetch("GET", url + "/hold", Options(30000ms));
       if (r.ok() && r->status == 200) ++answered;
     });
   }
@@ -61,7 +68,7 @@ TEST(HttpServerTest, ManyHeldRequestsLeaveTheServerAndTheClientPoolAnswering) {
     std::lock_guard<std::mutex> lock(mu);
     ASSERT_EQ(held.size(), static_cast<size_t>(kHeld)) << "every request reached the handler";
   }
-  auto ping = HttpFetch("GET", url + "/ping", {.timeout = 5000ms});
+  auto ping = HttpFetch("GET", url + "/ping", Options(5000ms));
   ASSERT_TRUE(ping.ok()) << ping.status();
   EXPECT_EQ(ping->status, 200);
   EXPECT_EQ(ping->body, "other\n");
@@ -78,7 +85,7 @@ TEST(HttpServerTest, QueryParametersAndBodiesReachTheHandler) {
     return HttpReply::Text(200, r.method + " " + r.path + " q=" + r.Param("q") + " " + r.body);
   });
   ASSERT_TRUE(server.ok());
-  auto r = HttpFetch("POST", (*server)->url() + "/a?q=x%20y&z=1", {.body = "hello"});
+  auto r = HttpFetch("POST", (*server)->url() + "/a?q=x%20y&z=1", Options(10000ms, "hello"));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->body, "POST /a q=x y hello");
 }
