@@ -116,6 +116,21 @@ api::TaskConfig ToThrift(const TaskConfig& t) {
   out.__set_metadata(MetadataSet(t.metadata));
   out.__set_taskLinks({});
   if (!t.contact_email.empty()) out.__set_contactEmail(t.contact_email);
+  if (t.sla_kind == TaskConfig::SlaKind::kPercentage) {
+    api::PercentageSlaPolicy p;
+    p.percentage = t.sla_percentage;
+    p.durationSecs = t.sla_duration_secs;
+    api::SlaPolicy sla;
+    sla.__set_percentageSlaPolicy(p);
+    out.__set_slaPolicy(sla);
+  } else if (t.sla_kind == TaskConfig::SlaKind::kCount) {
+    api::CountSlaPolicy c;
+    c.count = t.sla_count;
+    c.durationSecs = t.sla_duration_secs;
+    api::SlaPolicy sla;
+    sla.__set_countSlaPolicy(c);
+    out.__set_slaPolicy(sla);
+  }
   out.container = api::Container();
   out.container.__set_mesos(api::MesosContainer());
   return out;
@@ -154,6 +169,15 @@ TaskConfig FromThrift(const api::TaskConfig& t) {
   }
   if (t.__isset.metadata) out.metadata = MetadataMap(t.metadata);
   if (t.__isset.contactEmail) out.contact_email = t.contactEmail;
+  if (t.__isset.slaPolicy && t.slaPolicy.__isset.percentageSlaPolicy) {
+    out.sla_kind = TaskConfig::SlaKind::kPercentage;
+    out.sla_percentage = t.slaPolicy.percentageSlaPolicy.percentage;
+    out.sla_duration_secs = t.slaPolicy.percentageSlaPolicy.durationSecs;
+  } else if (t.__isset.slaPolicy && t.slaPolicy.__isset.countSlaPolicy) {
+    out.sla_kind = TaskConfig::SlaKind::kCount;
+    out.sla_count = t.slaPolicy.countSlaPolicy.count;
+    out.sla_duration_secs = t.slaPolicy.countSlaPolicy.durationSecs;
+  }
   return out;
 }
 
@@ -271,6 +295,7 @@ api::JobUpdateSettings ToThrift(const UpdateSettings& s) {
   out.waitForBatchCompletion = s.wait_for_batch_completion;
   if (s.block_if_no_pulses_after_ms)
     out.__set_blockIfNoPulsesAfterMs(*s.block_if_no_pulses_after_ms);
+  if (s.sla_aware) out.__set_slaAware(true);
   api::JobUpdateStrategy strategy;
   if (s.wait_for_batch_completion) {
     api::BatchJobUpdateStrategy batch;
@@ -308,6 +333,7 @@ UpdateSettings FromThrift(const api::JobUpdateSettings& s) {
   out.min_wait_in_running_ms = s.minWaitInInstanceRunningMs;
   out.rollback_on_failure = s.rollbackOnFailure;
   if (s.__isset.blockIfNoPulsesAfterMs) out.block_if_no_pulses_after_ms = s.blockIfNoPulsesAfterMs;
+  out.sla_aware = s.__isset.slaAware && s.slaAware;
   out.update_only = FromThrift(s.updateOnlyTheseInstances);
   return out;
 }

@@ -346,6 +346,13 @@ StatusOr<JobConfig> BuildJob(const crd::Topology& t, const ClusterConfig& c, con
   task.is_service = true;
   task.max_task_failures = 1;
   task.tier = Tier(t, c);
+  if (const auto& sla = t.spec.update.sla_policy) {
+    task.sla_kind =
+        sla->percentage ? TaskConfig::SlaKind::kPercentage : TaskConfig::SlaKind::kCount;
+    task.sla_percentage = sla->percentage.value_or(0);
+    task.sla_count = sla->count.value_or(0);
+    task.sla_duration_secs = sla->duration_seconds;
+  }
   task.cpus = in.resources.cpus;
   // Aurora counts MiB; round up so the container never gets less than the plan asked for.
   task.ram_mb = (in.resources.ram_bytes + kMiB - 1) / kMiB;
@@ -432,6 +439,7 @@ UpdateRequest UpdateOfJob(const crd::Topology& t, JobConfig job, const JobInputs
   r.settings.max_failed_instances = u.max_failed_instances;
   r.settings.min_wait_in_running_ms = u.min_wait_in_running_seconds * 1000;
   r.settings.rollback_on_failure = u.rollback_on_failure;
+  r.settings.sla_aware = u.sla_aware;
   r.settings.wait_for_batch_completion = false;
   if (!in.spec_hash.empty()) r.metadata[kMetaSpecHash] = in.spec_hash;
   if (!in.source_revision.empty()) r.metadata[kMetaSourceRevision] = in.source_revision;

@@ -107,6 +107,13 @@ struct TaskConfig {
   std::string executor_data;  // Thermos JSON; empty in getTasksWithoutConfigs answers
   std::map<std::string, std::string> metadata;
   std::string contact_email;
+  // TaskConfig.slaPolicy (field 35): percentage or count of instances that must stay RUNNING
+  // for duration_secs; absent when sla_kind is kNone. Coordinator policies are not built.
+  enum class SlaKind { kNone, kPercentage, kCount };
+  SlaKind sla_kind = SlaKind::kNone;
+  double sla_percentage = 0;
+  int64_t sla_count = 0;
+  int64_t sla_duration_secs = 0;
   bool operator==(const TaskConfig&) const = default;
 };
 
@@ -168,6 +175,7 @@ struct UpdateSettings {
   bool rollback_on_failure = true;
   bool wait_for_batch_completion = false;  // batch strategy instead of queue
   std::optional<int32_t> block_if_no_pulses_after_ms;
+  bool sla_aware = false;          // JobUpdateSettings.slaAware (field 10)
   std::vector<Range> update_only;  // empty: every instance
 };
 

@@ -134,6 +134,12 @@ api::Response Scheduler::StartJobUpdate(const api::JobUpdateRequest& request,
       (st.__isset.blockIfNoPulsesAfterMs && st.blockIfNoPulsesAfterMs < 0)) {
     return Error(ResponseCode::INVALID_REQUEST, "Update settings must not be negative.");
   }
+  // As Aurora's startJobUpdate: an SLA-aware update needs the task's SLA policy to ask
+  // (reference/aurora-api.md, "startJobUpdate validation").
+  if (st.__isset.slaAware && st.slaAware && !request.taskConfig.__isset.slaPolicy) {
+    return Error(ResponseCode::INVALID_REQUEST,
+                 "slaAware is set but the task config has no slaPolicy.");
+  }
   if (request.instanceCount < 1 || request.instanceCount > options_.max_tasks_per_job) {
     return Error(ResponseCode::INVALID_REQUEST, "Instance count must be between 1 and " +
                                                     std::to_string(options_.max_tasks_per_job));

@@ -1,5 +1,6 @@
 #include "cli/client.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -139,7 +140,7 @@ StatusOr<Json> ApiClient::Call(const std::string& method, const std::string& pat
   }
 }
 
-StatusOr<std::string> ApiClient::Resolve(const std::string& name) const {
+StatusOr<std::string> ApiClient::Resolve(const std::string& name, bool any_cluster) const {
   if (name.find('/') != std::string::npos) {
     int slashes = 0;
     for (char ch : name) slashes += ch == '/' ? 1 : 0;
@@ -161,6 +162,12 @@ StatusOr<std::string> ApiClient::Resolve(const std::string& name) const {
     }
   }
   if (matches.empty()) return Status::NotFound("no topology named '" + name + "'");
+  auto placement_of = [](const std::string& key) { return key.substr(key.find('/')); };
+  if (any_cluster && std::all_of(matches.begin(), matches.end(), [&](const std::string& m) {
+        return placement_of(m) == placement_of(matches[0]);
+      })) {
+    return matches[0];
+  }
   if (matches.size() > 1) {
     std::string all;
     for (const auto& m : matches) all += (all.empty() ? "" : ", ") + m;

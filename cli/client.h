@@ -46,7 +46,9 @@ class ApiClient {
 
   // The topology key ("cluster/role/env/name") a name stands for: a full key, or a name unique
   // among the controller's topologies.
-  StatusOr<std::string> Resolve(const std::string& name) const;
+  // With any_cluster, a name the clusters of one placement share (same role, environment and
+  // name) gives the first of them: the rollout verbs act on the placement as a whole.
+  StatusOr<std::string> Resolve(const std::string& name, bool any_cluster = false) const;
   static std::string TopologyPath(const std::string& key) { return "/api/v1/topologies/" + key; }
 
  private:

@@ -30,7 +30,7 @@ _heronctl() {
   case "${verb}" in
     get) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "topologies clusters" -- "${cur}")) && return ;;
     describe) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "topology" -- "${cur}")) && return ;;
-    rollout) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "status history undo retry" -- "${cur}")) && return ;;
+    rollout) [[ ${COMP_CWORD} -eq 2 ]] && COMPREPLY=($(compgen -W "status history undo retry promote halt" -- "${cur}")) && return ;;
     completion) COMPREPLY=($(compgen -W "bash zsh" -- "${cur}")); return ;;
   esac
   if [[ "${cur}" == -* ]]; then
@@ -57,7 +57,7 @@ _heronctl() {
   case "${words[2]}" in
     get) (( CURRENT == 3 )) && { compadd topologies clusters; return } ;;
     describe) (( CURRENT == 3 )) && { compadd topology; return } ;;
-    rollout) (( CURRENT == 3 )) && { compadd status history undo retry; return } ;;
+    rollout) (( CURRENT == 3 )) && { compadd status history undo retry promote halt; return } ;;
     completion) compadd bash zsh; return ;;
   esac
   compadd -- ${(f)"$(heronctl get topologies 2>/dev/null | awk 'NR > 1 {print $1}')"}

@@ -160,6 +160,12 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   rollout_undo->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
   rollout_undo->add_option("--to-revision", to_revision,
                            "the revision (default: the last good one before the current)");
+  auto* rollout_promote = rollout->add_subcommand(
+      "promote", "A placement's rollout: skip the current wave's remaining soak, lift a halt");
+  rollout_promote->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
+  auto* rollout_halt = rollout->add_subcommand(
+      "halt", "A placement's rollout: hold the waves after the current one (until a promote)");
+  rollout_halt->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
   auto* rollout_retry =
       rollout->add_subcommand("retry", "Apply a revision that failed again, without a new spec");
   rollout_retry->add_option("name", name, "NAME or CLUSTER/ROLE/ENV/NAME")->required();
@@ -295,6 +301,8 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
   if (rollout_history->parsed()) return RunRolloutHistory(ctx, name, history_output);
   if (rollout_undo->parsed()) return RunRolloutUndo(ctx, name, to_revision);
   if (rollout_retry->parsed()) return RunRolloutRetry(ctx, name);
+  if (rollout_promote->parsed()) return RunRolloutSteer(ctx, name, true);
+  if (rollout_halt->parsed()) return RunRolloutSteer(ctx, name, false);
   if (restart_cmd->parsed()) return RunRestart(ctx, name, restart_containers);
   if (events_cmd->parsed()) return RunEvents(ctx, name);
   if (import_cmd->parsed()) return RunImport(ctx, import);

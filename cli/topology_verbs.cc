@@ -259,8 +259,11 @@ int RunWait(const VerbContext& ctx, const std::string& name, const std::string& 
 
 int RunRolloutStatus(const VerbContext& ctx, const std::string& name,
                      std::chrono::seconds timeout) {
-  auto key = ctx.api.Resolve(name);
+  auto key = ctx.api.Resolve(name, /*any_cluster=*/true);
   if (!key.ok()) return Fail(ctx, "rollout status", key.status());
+  if (auto first = Status(ctx.api, *key); first.ok() && first->Find("rollout")) {
+    return RunRolloutWaves(ctx, *key, timeout);
+  }
   const auto deadline = ctx.clock.Now() + timeout;
   std::string last_line;
   while (true) {

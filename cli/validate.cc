@@ -81,13 +81,21 @@ int RunValidate(const ValidateOptions& options, std::istream& in, std::ostream& 
   int invalid_documents = 0;
   for (const auto& r : results) {
     for (const auto& d : r.documents) {
-      if (!d.topology) {
+      if (d.topologies.empty()) {
         ++invalid_documents;
-      } else if (auto packing = PackingError(*d.topology)) {
-        errors.push_back(std::move(*packing));
+        continue;
+      }
+      bool packs = true;
+      for (const auto& t : d.topologies) {
+        if (auto packing = PackingError(t)) {
+          errors.push_back(std::move(*packing));
+          packs = false;
+        }
+      }
+      if (!packs) {
         ++invalid_documents;
       } else {
-        valid.push_back(*d.topology);
+        valid.insert(valid.end(), d.topologies.begin(), d.topologies.end());
       }
     }
     auto file_errors = r.AllErrors();

@@ -51,6 +51,10 @@ int RunRolloutStatus(const VerbContext& ctx, const std::string& name, std::chron
 int RunRolloutHistory(const VerbContext& ctx, const std::string& name, const std::string& output);
 int RunRolloutUndo(const VerbContext& ctx, const std::string& name, int64_t to_revision);
 int RunRolloutRetry(const VerbContext& ctx, const std::string& name);
+// A placement's rollout (cli/rollout_verbs.cc): follow its waves until every wave is done
+// (exit 0) or it halts (exit 1); promote (waive the current wave's soak, lift a halt); halt.
+int RunRolloutWaves(const VerbContext& ctx, const std::string& key, std::chrono::seconds timeout);
+int RunRolloutSteer(const VerbContext& ctx, const std::string& name, bool promote);
 
 // Specs from files: diff against the live state, apply into the spool (or a dry run through the
 // controller's planner), delete from the spool.

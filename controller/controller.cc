@@ -44,6 +44,9 @@ Controller::Controller(ControllerOptions options,
   edges.leader = &leader_;
   edges.desired = [this](const crd::TopologyKey& key) { return DesiredOfKey(key); };
   edges.take_prune_token = [this] { return TakePruneToken(); };
+  edges.gate = [this](const crd::TopologyKey& key, const reconciler::Desired& desired,
+                      const reconciler::Memory& memory,
+                      int64_t now) { return GateFor(key, desired, memory, now); };
   pass_ = std::make_unique<KeyPass>(PassSettings{options_.settings, options_.prune_budget,
                                                  options_.resync, options_.role_cache_ms},
                                     std::move(edges));

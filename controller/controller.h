@@ -35,6 +35,7 @@
 #include "controller/record_fold.h"
 #include "controller/status_board.h"
 #include "controller/work_queue.h"
+#include "reconciler/rollout.h"
 #include "reconciler/types.h"
 #include "sources/desired_set.h"
 #include "sources/sources.h"
@@ -70,6 +71,14 @@ struct ClusterStatus {
   std::string name;
   BreakerState breaker;
   bool heron_connected = false;
+};
+
+// A placement's rollout as the API shows it (GET /api/v1/rollouts/{role}/{env}/{name}).
+struct RolloutView {
+  std::string role, environment, name;
+  crd::PlacementPtr placement;
+  reconciler::RolloutState state;
+  std::vector<reconciler::ClusterRollout> clusters;  // in the placement's order
 };
 
 struct DryRun {
@@ -117,6 +126,16 @@ class Controller {
   // records) into the metrics; called before /metrics is rendered.
   void CollectCounters();
 
+  // The rollout of the placement key's spec is one cluster of (any of its clusters' keys);
+  // kNotFound when the sources hold no spec of key, kFailedPrecondition when it has no
+  // spec.placement.
+  StatusOr<RolloutView> Rollout(const crd::TopologyKey& key);
+  // `heronctl rollout halt`: the waves after the current one hold until a promote or a new
+  // spec. `heronctl rollout promote`: clears a halt and waives the current wave's soak. Both
+  // are stored in the records of the placement's clusters, and recorded as events.
+  Status HaltRollout(const crd::TopologyKey& key);
+  Status PromoteRollout(const crd::TopologyKey& key);
+
   std::vector<ClusterStatus> Clusters() const;  // GET /api/v1/clusters
   // Every visible change of a topology's status (the API's watch).
   ChangeFeed& Changes() { return changes_; }
@@ -143,6 +162,17 @@ class Controller {
   void EnqueueCluster(const std::string& cluster);
   bool TakePruneToken();
   DesiredOf DesiredOfKey(const crd::TopologyKey& key) const;  // for a pass
+  // The gate of the spec's revision for a pass (reconciler::Gate): the placement's rollout,
+  // then the update windows of the spec and of its cluster (only for a revision not applied).
+  reconciler::Gate GateFor(const crd::TopologyKey& key, const reconciler::Desired& desired,
+                           const reconciler::Memory& memory, int64_t now_ms);
+  // What the desired set and the status board say of every cluster of spec's placement.
+  RolloutView RolloutOf(const crd::Topology& spec, int64_t now_ms);
+  // Runs change on the stored record of every cluster of key's placement that has one.
+  Status MutatePlacement(
+      const crd::TopologyKey& key,
+      const std::function<Status(statestore::TopologyRecord&, const reconciler::ClusterRollout&,
+                                 const RolloutView&)>& change);
   // Heron's nodes of a topology changed: every key of that name in the cluster is looked at.
   void OnHeronChange(const std::string& cluster, const std::string& topology);
   // Read-modify-write of a record with compare-and-set (retried on conflict).

@@ -261,6 +261,9 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   auto desired = DesiredFor(of, c, current, record.applied ? &*record.applied : nullptr, revisions,
                             &package_unreachable);
   const reconciler::Memory memory = MemoryFromRecord(record);
+  if (desired.ok() && desired->presence == reconciler::Desired::Presence::kPresent && edges_.gate) {
+    desired->gate = edges_.gate(key, *desired, memory, now);
+  }
   if (observed.known && memory.applied_hash.empty() && ForeignJob(observed) &&
       desired->presence == reconciler::Desired::Presence::kPresent) {
     // A job the controller did not create (heron-cli's): the planner adopts, replaces or

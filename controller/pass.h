@@ -49,6 +49,10 @@ struct PassEdges {
   RecordedSpecs* recorded_specs = nullptr;
   const std::atomic<bool>* leader = nullptr;
   std::function<DesiredOf(const crd::TopologyKey&)> desired;
+  // The gate of a present spec's revision (reconciler::Gate); null: always open.
+  std::function<reconciler::Gate(const crd::TopologyKey&, const reconciler::Desired&,
+                                 const reconciler::Memory&, int64_t now_ms)>
+      gate;
   std::function<bool()> take_prune_token;  // one of the resync period's prunes, if any is left
 };
 

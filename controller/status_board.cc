@@ -37,7 +37,7 @@ bool Visible(const TopologyStatus& before, const TopologyStatus& after) {
          before.source_error != after.source_error ||
          before.current_job_hash != after.current_job_hash || before.record != after.record ||
          before.heron != after.heron || before.packing != after.packing ||
-         !SameTasks(before.tasks, after.tasks);
+         before.reachable != after.reachable || !SameTasks(before.tasks, after.tasks);
 }
 
 }  // namespace
@@ -226,6 +226,7 @@ void StatusBoard::ReportUnknownCluster(const crd::TopologyKey& key,
   const TopologyStatus before = st;
   phases_changed_ |= st.phase != "Unknown";
   st.phase = "Unknown";
+  st.reachable = false;
   st.message = "cluster '" + key.cluster + "' is not in the clusters file";
   if (record) st.record = std::move(record);
   if (Visible(before, st)) feed_.Note(key);
@@ -236,6 +237,7 @@ void StatusBoard::Report(const crd::TopologyKey& key, PassReport r) {
   TopologyStatus& st = StatusLocked(key);
   const TopologyStatus before = st;  // shares what it points to: a copy of a few strings
   st.observed_at_ms = r.observed ? r.now_ms : st.observed_at_ms;
+  st.reachable = r.observed;
   const std::string phase = reconciler::PhaseName(r.phase);
   phases_changed_ |= st.phase != phase;
   st.phase = phase;

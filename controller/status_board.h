@@ -46,7 +46,8 @@ struct TopologyStatus {
   // Heron's nodes at the last pass (shared with the cluster's memo); null when there were none.
   std::shared_ptr<const reconciler::ObservedHeron> heron;
   int64_t observed_at_ms = 0;
-  std::string phase;  // the record's, or Pending / Unknown before the first pass
+  bool reachable = false;  // the last pass could observe Aurora and Heron
+  std::string phase;       // the record's, or Pending / Unknown before the first pass
   std::string message;
   // Whether the phase is news: the spec the last pass planned for (compare desired_spec_hash),
   // and how many API mutations it had seen (compare generation), as Kubernetes'

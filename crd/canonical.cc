@@ -125,7 +125,22 @@ Json CanonicalJson(const Topology& t) {
   update["maxFailedInstances"] = static_cast<int64_t>(s.update.max_failed_instances);
   update["rollbackOnFailure"] = s.update.rollback_on_failure;
   update["progressDeadlineSeconds"] = static_cast<int64_t>(s.update.progress_deadline_seconds);
+  // Absent when false, so specs written before it keep their hash.
+  if (s.update.sla_aware) update["slaAware"] = true;
+  if (const auto& p = s.update.sla_policy) {
+    Json policy = Json::MakeObject();
+    if (p->percentage) policy["percentage"] = *p->percentage;
+    if (p->count) policy["count"] = *p->count;
+    policy["durationSeconds"] = p->duration_seconds;
+    update["slaPolicy"] = std::move(policy);
+  }
   spec["update"] = std::move(update);
+  // Absent when none, as slaAware.
+  if (!s.windows.empty()) {
+    Json windows = Json::MakeArray();
+    for (const auto& w : s.windows) windows.push_back(WindowToJson(w));
+    spec["windows"] = std::move(windows);
+  }
   // Absent when empty, so specs without it keep the hash they had before it existed.
   if (!s.runtime_config.empty()) spec["runtimeConfig"] = RuntimeConfigJson(s.runtime_config);
   spec["syncPolicy"] = SyncPolicyName(s.sync_policy);
@@ -165,7 +180,7 @@ std::string TaskHash(const Topology& t) {
     }
   }
   if (spec["packing"].is_object()) spec["packing"].as_object().erase("containers");
-  for (const char* key : {"state", "syncPolicy", "adopt", "update", "runtimeConfig"}) {
+  for (const char* key : {"state", "syncPolicy", "adopt", "update", "runtimeConfig", "windows"}) {
     spec.as_object().erase(key);
   }
   if (j["metadata"].is_object()) j["metadata"].as_object().erase("labels");

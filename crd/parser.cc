@@ -3,11 +3,14 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "common/file_util.h"
+#include "crd/placement.h"
 #include "crd/quantity.h"
 #include "crd/validation.h"
 #include "crd/yaml_reader.h"
@@ -193,7 +196,8 @@ void ReadUpdate(ReadContext& ctx, MapReader& spec, UpdateSpec& u) {
   MapReader m(ctx, spec.Get("update"), spec.Child("update"));
   if (!m.ok()) return;
   m.CheckKnown({"strategy", "batchSize", "minWaitInRunningSeconds", "maxPerInstanceFailures",
-                "maxFailedInstances", "rollbackOnFailure", "progressDeadlineSeconds"});
+                "maxFailedInstances", "rollbackOnFailure", "progressDeadlineSeconds", "slaAware",
+                "slaPolicy"});
   if (auto s = m.Enum("strategy", {"Rolling", "Recreate"}, false)) {
     u.strategy = *s == "Rolling" ? UpdateStrategy::kRolling : UpdateStrategy::kRecreate;
   }
@@ -207,6 +211,137 @@ void ReadUpdate(ReadContext& ctx, MapReader& spec, UpdateSpec& u) {
   u.rollback_on_failure = m.Bool("rollbackOnFailure", false).value_or(u.rollback_on_failure);
   u.progress_deadline_seconds = IntInRange(m, "progressDeadlineSeconds", 30, 86400, ctx)
                                     .value_or(u.progress_deadline_seconds);
+  u.sla_aware = m.Bool("slaAware", false).value_or(u.sla_aware);
+  if (m.Has("slaPolicy") && !m.Get("slaPolicy").IsNull()) {
+    MapReader p(ctx, m.Get("slaPolicy"), m.Child("slaPolicy"));
+    if (!p.ok()) return;
+    p.CheckKnown({"percentage", "count", "durationSeconds"});
+    UpdateSpec::SlaPolicy policy;
+    if (auto text = p.ScalarText("percentage", false)) {
+      char* end = nullptr;
+      const double v = std::strtod(text->c_str(), &end);
+      if (end == text->c_str() || *end != '\0' || !(v > 0 && v <= 100)) {
+        ctx.Error(p.Get("percentage"), p.Child("percentage"),
+                  "must be a number above 0 and at most 100, got '" + *text + "'");
+      } else {
+        policy.percentage = v;
+      }
+    }
+    if (auto c = IntInRange(p, "count", 1, kMaxInstances, ctx)) policy.count = *c;
+    if (p.Has("percentage") == p.Has("count")) {
+      ctx.Error(p.location(), p.path(), "give exactly one of percentage and count");
+    }
+    policy.duration_seconds = IntInRange(p, "durationSeconds", 0, 86400, ctx).value_or(0);
+    u.sla_policy = policy;
+  }
+}
+
+void ReadPacking(ReadContext& ctx, MapReader& parent, PackingSpec& out) {
+  if (!parent.Has("packing") || parent.Get("packing").IsNull()) return;
+  MapReader p(ctx, parent.Get("packing"), parent.Child("packing"));
+  if (!p.ok()) return;
+  p.CheckKnown({"algorithm", "containers"});
+  if (auto a = p.Enum("algorithm", {"ResourceCompliantRR", "RoundRobin"}, false)) {
+    out.algorithm =
+        *a == "RoundRobin" ? PackingAlgorithm::kRoundRobin : PackingAlgorithm::kResourceCompliantRR;
+  }
+  if (auto c = IntInRange(p, "containers", 1, kMaxInstances - 1, ctx)) out.containers = c;
+}
+
+// spec.windows: a list of update windows (crd::WindowFromJson reads each).
+void ReadWindows(ReadContext& ctx, MapReader& spec, std::vector<UpdateWindow>& out) {
+  if (!spec.Has("windows") || spec.Get("windows").IsNull()) return;
+  YAML::Node list = spec.Get("windows");
+  const std::string path = spec.Child("windows");
+  auto value = spec.Value("windows", false);
+  if (!value) return;
+  if (!value->is_array()) {
+    ctx.Error(list, path, "must be a list of windows, got " + DescribeNode(list));
+    return;
+  }
+  for (size_t i = 0; i < value->as_array().size(); ++i) {
+    auto w = WindowFromJson(value->as_array()[i]);
+    if (!w.ok()) {
+      ctx.Error(list[i], IndexPath(path, i), w.status().message());
+    } else {
+      out.push_back(std::move(*w));
+    }
+  }
+}
+
+ClusterOverrides ReadOverrides(ReadContext& ctx, MapReader& cluster) {
+  ClusterOverrides o;
+  if (!cluster.Has("overrides") || cluster.Get("overrides").IsNull()) return o;
+  MapReader m(ctx, cluster.Get("overrides"), cluster.Child("overrides"));
+  if (!m.ok()) return o;
+  m.CheckKnown({"resources", "parallelism", "packing", "constraints", "config"});
+  ResourcesSpec r;
+  ReadResources(ctx, m, r);
+  o.cpu_millis = r.cpu_millis;
+  o.ram_bytes = r.ram_bytes;
+  o.disk_bytes = r.disk_bytes;
+  if (m.Has("parallelism") && !m.Get("parallelism").IsNull()) {
+    MapReader p(ctx, m.Get("parallelism"), m.Child("parallelism"));
+    if (p.ok()) {
+      for (const auto& [id, node] : p.entries()) {
+        if (auto n = IntInRange(p, id, 1, kMaxInstances, ctx)) o.parallelism[id] = *n;
+      }
+    }
+  }
+  if (m.Has("packing") && !m.Get("packing").IsNull()) {
+    PackingSpec packing;
+    ReadPacking(ctx, m, packing);
+    o.packing = packing;
+  }
+  if (auto c = m.StringMap("constraints", false)) o.constraints = *c;
+  if (auto config = m.Value("config", false); config && !config->is_null()) {
+    if (!config->is_object()) {
+      ctx.Error(m.Get("config"), m.Child("config"), "must be a map of config keys to values");
+    } else {
+      o.config = std::move(*config);
+    }
+  }
+  return o;
+}
+
+Placement::Cluster ReadPlacementCluster(ReadContext& ctx, const YAML::Node& node,
+                                        const std::string& path) {
+  Placement::Cluster c;
+  MapReader m(ctx, node, path);
+  if (!m.ok()) return c;
+  m.CheckKnown({"name", "overrides"});
+  c.name = m.String("name", true).value_or("");
+  c.overrides = ReadOverrides(ctx, m);
+  return c;
+}
+
+// spec.placement; the rules that need the whole of it are checked by CheckPlacement.
+void ReadPlacement(ReadContext& ctx, MapReader& spec, Placement& p) {
+  MapReader m(ctx, spec.Get("placement"), spec.Child("placement"));
+  if (!m.ok()) return;
+  m.CheckKnown({"clusters", "waves", "soakSeconds", "onFailure"});
+  if (!m.Has("clusters")) ctx.Error(m.location(), m.Child("clusters"), "is required");
+  p.clusters = ReadList<Placement::Cluster>(ctx, m, "clusters", ReadPlacementCluster);
+  if (auto waves = m.Value("waves", false); waves && !waves->is_null()) {
+    bool ok = waves->is_array();
+    for (const Json& wave : ok ? waves->as_array() : Json::Array{}) {
+      std::vector<std::string> names;
+      ok &= wave.is_array();
+      for (const Json& name : wave.is_array() ? wave.as_array() : Json::Array{}) {
+        ok &= name.is_string();
+        if (name.is_string()) names.push_back(name.as_string());
+      }
+      p.waves.push_back(std::move(names));
+    }
+    if (!ok) {
+      ctx.Error(m.Get("waves"), m.Child("waves"),
+                "must be a list of waves, each a list of cluster names: [[canary], [east, west]]");
+    }
+  }
+  p.soak_seconds = IntInRange(m, "soakSeconds", 0, 7 * 86400, ctx).value_or(0);
+  if (auto f = m.Enum("onFailure", {"RollbackWave", "KeepWave"}, false)) {
+    p.on_failure = *f == "KeepWave" ? WaveFailure::kKeepWave : WaveFailure::kRollbackWave;
+  }
 }
 
 // spec.runtimeConfig: {topology: {key: value}, components: {name: {key: value}}}, flattened to
@@ -227,14 +362,25 @@ void ReadRuntimeConfig(ReadContext& ctx, MapReader& spec, std::map<std::string, 
   }
 }
 
-void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_name) {
+void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_name,
+              std::shared_ptr<Placement>& placement) {
   MapReader m(ctx, root.Get("spec"), "spec");
   if (!m.ok()) return;
-  m.CheckKnown({"cluster", "role", "environment", "heron", "package", "topology", "packing",
-                "resources", "constraints", "update", "runtimeConfig", "syncPolicy", "adopt",
-                "state"});
+  m.CheckKnown({"cluster", "placement", "role", "environment", "heron", "package", "topology",
+                "packing", "resources", "constraints", "update", "runtimeConfig", "syncPolicy",
+                "adopt", "state", "windows"});
   TopologySpec& s = t.spec;
-  s.cluster = m.String("cluster", true).value_or("");
+  const bool placed = m.Has("placement") && !m.Get("placement").IsNull();
+  if (placed && m.Has("cluster")) {
+    ctx.Error(m.Get("cluster"), m.Child("cluster"),
+              "give either spec.cluster or spec.placement, not both");
+  }
+  if (placed) {
+    placement = std::make_shared<Placement>();
+    ReadPlacement(ctx, m, *placement);
+  } else {
+    s.cluster = m.String("cluster", true).value_or("");
+  }
   s.role = m.String("role", true).value_or("");
   s.environment = m.String("environment", true).value_or("");
   if (m.Has("heron") && !m.Get("heron").IsNull()) {
@@ -260,18 +406,9 @@ void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_n
   } else {
     ReadLogicalPlan(ctx, m, s.topology, eco_name);
   }
-  if (m.Has("packing") && !m.Get("packing").IsNull()) {
-    MapReader p(ctx, m.Get("packing"), m.Child("packing"));
-    if (p.ok()) {
-      p.CheckKnown({"algorithm", "containers"});
-      if (auto a = p.Enum("algorithm", {"ResourceCompliantRR", "RoundRobin"}, false)) {
-        s.packing.algorithm = *a == "RoundRobin" ? PackingAlgorithm::kRoundRobin
-                                                 : PackingAlgorithm::kResourceCompliantRR;
-      }
-      if (auto c = IntInRange(p, "containers", 1, kMaxInstances - 1, ctx)) s.packing.containers = c;
-    }
-  }
+  ReadPacking(ctx, m, s.packing);
   ReadResources(ctx, m, s.resources);
+  ReadWindows(ctx, m, s.windows);
   if (auto c = m.StringMap("constraints", false)) s.constraints = *c;
   ReadUpdate(ctx, m, s.update);
   ReadRuntimeConfig(ctx, m, s.runtime_config);
@@ -289,21 +426,29 @@ void ReadSpec(ReadContext& ctx, MapReader& root, Topology& t, std::string& eco_n
 }
 
 // The key fields, read leniently, so an invalid document still says which topology it meant.
-std::optional<TopologyKey> BestEffortKey(const YAML::Node& doc) {
+std::vector<TopologyKey> BestEffortKeys(const YAML::Node& doc) {
   try {
-    if (!doc.IsMap()) return std::nullopt;
+    if (!doc.IsMap()) return {};
     YAML::Node meta = doc["metadata"], spec = doc["spec"];
-    if (!meta.IsMap() || !spec.IsMap()) return std::nullopt;
+    if (!meta.IsMap() || !spec.IsMap()) return {};
     auto text = [](const YAML::Node& n) -> std::optional<std::string> {
       if (n.IsDefined() && n.IsScalar() && !n.Scalar().empty()) return n.Scalar();
       return std::nullopt;
     };
-    auto name = text(meta["name"]), cluster = text(spec["cluster"]), role = text(spec["role"]),
-         env = text(spec["environment"]);
-    if (!name || !cluster || !role || !env) return std::nullopt;
-    return TopologyKey{*cluster, *role, *env, *name};
+    auto name = text(meta["name"]), role = text(spec["role"]), env = text(spec["environment"]);
+    if (!name || !role || !env) return {};
+    std::vector<TopologyKey> keys;
+    if (auto cluster = text(spec["cluster"])) keys.push_back({*cluster, *role, *env, *name});
+    YAML::Node clusters = spec["placement"].IsMap() ? spec["placement"]["clusters"] : YAML::Node();
+    if (clusters.IsSequence()) {
+      for (const auto& c : clusters) {
+        if (!c.IsMap()) continue;
+        if (auto cluster = text(c["name"])) keys.push_back({*cluster, *role, *env, *name});
+      }
+    }
+    return keys;
   } catch (const std::exception&) {
-    return std::nullopt;
+    return {};
   }
 }
 
@@ -339,15 +484,42 @@ void DecodeDocument(const YAML::Node& doc, const std::string& file, const ParseO
     }
   }
   std::string eco_name;
+  std::shared_ptr<Placement> placement;
   if (!root.Has("spec") || root.Get("spec").IsNull()) {
     ctx.Error(root.location(), "spec", "is required");
   } else {
-    ReadSpec(ctx, root, t, eco_name);
+    ReadSpec(ctx, root, t, eco_name, placement);
   }
   if (ctx.budget_exhausted()) return;
   // Semantic rules run on whatever decoded, so one pass reports every problem of the file.
-  ValidateTopology(t, eco_name, out.errors);
-  if (out.errors.empty()) out.topology = std::move(t);
+  if (!placement) {
+    ValidateTopology(t, eco_name, out.errors);
+    if (out.errors.empty()) out.topologies.push_back(std::move(t));
+    return;
+  }
+  CheckPlacement(*placement, t, out.errors);
+  // The spec as every cluster shares it, then what each cluster's overrides add.
+  Topology shared = t;
+  if (!placement->clusters.empty()) shared.spec.cluster = placement->clusters[0].name;
+  std::vector<FieldError> base;
+  ValidateTopology(shared, eco_name, base);
+  std::set<std::pair<std::string, std::string>> reported;
+  for (const auto& e : base) reported.insert({e.path, e.message});
+  out.errors.insert(out.errors.end(), base.begin(), base.end());
+  PlacementPtr frozen = placement;
+  std::vector<Topology> placed;
+  for (size_t i = 0; i < placement->clusters.size(); ++i) {
+    placed.push_back(PlaceInCluster(t, frozen, i));
+    if (placement->clusters[i].overrides.empty()) continue;
+    std::vector<FieldError> own;
+    ValidateTopology(placed.back(), eco_name, own);
+    for (auto& e : own) {
+      if (!reported.insert({e.path, e.message}).second) continue;
+      e.message += " (in cluster " + placement->clusters[i].name + ", with its overrides)";
+      out.errors.push_back(std::move(e));
+    }
+  }
+  if (out.errors.empty()) out.topologies = std::move(placed);
 }
 
 }  // namespace
@@ -370,7 +542,7 @@ std::vector<FieldError> ParseResult::AllErrors() const {
 std::vector<Topology> ParseResult::Topologies() const {
   std::vector<Topology> out;
   for (const auto& d : documents) {
-    if (d.topology) out.push_back(*d.topology);
+    out.insert(out.end(), d.topologies.begin(), d.topologies.end());
   }
   return out;
 }
@@ -436,14 +608,14 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
     ParsedDocument parsed;
     parsed.index = static_cast<int>(i);
     parsed.location = LocationOf(doc);
-    parsed.key = BestEffortKey(doc);
+    parsed.keys = BestEffortKeys(doc);
     try {
       DecodeDocument(doc, file, options, parsed);
     } catch (const std::exception& e) {
       // yaml-cpp's accessors may throw on malformed trees; never let that escape.
       parsed.errors.push_back(
           FieldError{file, parsed.location, "", std::string("cannot read document: ") + e.what()});
-      parsed.topology.reset();
+      parsed.topologies.clear();
     }
     SortErrors(parsed.errors);
     result.documents.push_back(std::move(parsed));

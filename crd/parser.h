@@ -27,10 +27,13 @@ struct ParseOptions {
 struct ParsedDocument {
   int index = 0;  // 0-based among the file's documents, empty ones included
   SourceLocation location;
-  // Best effort, set whenever cluster, role, environment and name could be read, even if the
-  // document is otherwise invalid: the controller freezes that topology instead of pruning it.
-  std::optional<TopologyKey> key;
-  std::optional<Topology> topology;  // set only when errors is empty
+  // Best effort, set whenever cluster (or spec.placement's cluster names), role, environment
+  // and name could be read, even if the document is otherwise invalid: the controller freezes
+  // those topologies instead of pruning them.
+  std::vector<TopologyKey> keys;
+  // Set only when errors is empty: the document's topology, or one per cluster of its
+  // spec.placement (crd/placement.h).
+  std::vector<Topology> topologies;
   std::vector<FieldError> errors;
 };
 
@@ -43,7 +46,7 @@ struct ParseResult {
 
   bool ok() const;
   std::vector<FieldError> AllErrors() const;  // sorted
-  std::vector<Topology> Topologies() const;   // the valid documents
+  std::vector<Topology> Topologies() const;   // those of the valid documents
 };
 
 ParseResult ParseTopologies(std::string_view content, const std::string& file,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "common/duration.h"
 #include "crd/field_error.h"
 
 namespace hgo::crd {
@@ -113,6 +114,83 @@ const char* AdoptPolicyName(AdoptPolicy p) {
 
 const char* DesiredStateName(DesiredState s) {
   return s == DesiredState::kPaused ? "Paused" : "Running";
+}
+
+const char* WindowKindName(UpdateWindow::Kind k) {
+  return k == UpdateWindow::Kind::kDeny ? "Deny" : "Allow";
+}
+
+const char* WaveFailureName(WaveFailure f) {
+  return f == WaveFailure::kKeepWave ? "KeepWave" : "RollbackWave";
+}
+
+bool ClusterOverrides::empty() const {
+  return !cpu_millis && !ram_bytes && !disk_bytes && parallelism.empty() && !packing &&
+         constraints.empty() && (!config.is_object() || config.as_object().empty());
+}
+
+int Placement::WaveOf(const std::string& cluster) const {
+  for (size_t i = 0; i < waves.size(); ++i) {
+    for (const auto& c : waves[i]) {
+      if (c == cluster) return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+StatusOr<UpdateWindow> WindowFromJson(const Json& j) {
+  if (!j.is_object())
+    return Status::InvalidArgument("must be a mapping of kind, schedule, duration");
+  for (const auto& [key, value] : j.as_object()) {
+    if (key != "kind" && key != "schedule" && key != "duration" && key != "timeZone") {
+      return Status::InvalidArgument(key +
+                                     ": unknown field (known: kind, schedule, duration, "
+                                     "timeZone)");
+    }
+  }
+  auto text = [&](const char* key, bool required) -> StatusOr<std::string> {
+    const Json* v = j.Find(key);
+    if (!v || v->is_null()) {
+      if (required) return Status::InvalidArgument(std::string(key) + ": is required");
+      return std::string();
+    }
+    if (v->is_int()) return std::to_string(v->as_int());
+    if (!v->is_string()) return Status::InvalidArgument(std::string(key) + ": must be a string");
+    return v->as_string();
+  };
+  UpdateWindow w;
+  HGO_ASSIGN_OR_RETURN(std::string kind, text("kind", true));
+  if (kind != "Allow" && kind != "Deny") {
+    return Status::InvalidArgument("kind: must be Allow or Deny, got '" + kind + "'");
+  }
+  w.kind = kind == "Deny" ? UpdateWindow::Kind::kDeny : UpdateWindow::Kind::kAllow;
+  HGO_ASSIGN_OR_RETURN(std::string schedule, text("schedule", true));
+  auto cron = CronSchedule::Parse(schedule);
+  if (!cron.ok()) return Status::InvalidArgument("schedule: " + cron.status().message());
+  w.schedule = std::move(*cron);
+  HGO_ASSIGN_OR_RETURN(std::string duration, text("duration", true));
+  auto seconds = ParseDurationSeconds(duration);
+  if (!seconds.ok()) return Status::InvalidArgument("duration: " + seconds.status().message());
+  if (seconds->count() > 31 * 86400) {
+    return Status::InvalidArgument("duration: at most 31 days (744h), got " + duration);
+  }
+  w.duration_seconds = seconds->count();
+  HGO_ASSIGN_OR_RETURN(std::string zone, text("timeZone", false));
+  if (!zone.empty()) {
+    auto loaded = TimeZone::Load(zone);
+    if (!loaded.ok()) return Status::InvalidArgument("timeZone: " + loaded.status().message());
+    w.zone = *loaded;
+  }
+  return w;
+}
+
+Json WindowToJson(const UpdateWindow& w) {
+  Json j = Json::MakeObject();
+  j["kind"] = WindowKindName(w.kind);
+  j["schedule"] = w.schedule.text();
+  j["duration"] = std::to_string(w.duration_seconds) + "s";
+  j["timeZone"] = w.zone ? w.zone->name() : "UTC";
+  return j;
 }
 
 std::string ContainerCountKey(const Topology& t) {

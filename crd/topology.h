@@ -14,8 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/cron.h"
 #include "common/json.h"
 #include "common/status.h"
+#include "common/time_zone.h"
 
 namespace hgo::crd {
 
@@ -131,7 +133,65 @@ struct UpdateSpec {
   int32_t max_failed_instances = 0;
   bool rollback_on_failure = true;
   int32_t progress_deadline_seconds = 600;
+  // Aurora's JobUpdateSettings.slaAware: the updater asks the task's SLA policy before taking
+  // an instance down. Aurora refuses it without a policy (sla_policy).
+  bool sla_aware = false;
+  // Aurora's TaskConfig.slaPolicy (Percentage or Count): how many instances must stay RUNNING,
+  // for how long, while the updater (slaAware) or a maintenance drain takes one down.
+  struct SlaPolicy {
+    std::optional<double> percentage;  // either this (0 < p <= 100)
+    std::optional<int64_t> count;      // or this (>= 1)
+    int64_t duration_seconds = 0;
+  };
+  std::optional<SlaPolicy> sla_policy;
 };
+
+// An update window (spec.windows, and a cluster's `windows` in the clusters file). A window opens
+// at each time its cron schedule names, in its time zone, and stays open for its duration. A new
+// revision starts only while no Deny window is open and, when there are Allow windows, one of
+// them is. Rollbacks, repairs and pausing or resuming are never held by a window.
+struct UpdateWindow {
+  enum class Kind { kAllow, kDeny };
+  Kind kind = Kind::kAllow;
+  CronSchedule schedule;
+  int64_t duration_seconds = 0;
+  std::shared_ptr<const TimeZone> zone = TimeZone::Utc();
+};
+
+// What one cluster of a placement changes of the spec: the fields that legitimately differ by
+// cluster. Given fields replace the spec's (resources field by field); parallelism, constraints
+// and config are merged over the spec's, key by key.
+struct ClusterOverrides {
+  std::optional<int64_t> cpu_millis, ram_bytes, disk_bytes;
+  std::map<std::string, int32_t> parallelism;  // spout or bolt id -> parallelism
+  std::optional<PackingSpec> packing;
+  std::map<std::string, std::string> constraints;
+  Json config = Json::MakeObject();  // merged over spec.topology.config
+  bool empty() const;
+};
+
+// spec.placement: one spec over several clusters, rolled out wave by wave. Each cluster's
+// topology is the spec with that cluster's overrides (a key of its own: cluster/role/env/name),
+// and a new revision starts in a wave only once every cluster of the waves before it is stable
+// on its revision of the same spec and has soaked for soak_seconds.
+enum class WaveFailure {
+  kRollbackWave,  // the wave's clusters that took the failed revision return too
+  kKeepWave,      // they keep it; only the later waves never receive it
+};
+struct Placement {
+  struct Cluster {
+    std::string name;
+    ClusterOverrides overrides;
+  };
+  std::vector<Cluster> clusters;  // in the order written
+  // Cluster names; each cluster in exactly one wave. Absent in the file: one wave of all.
+  std::vector<std::vector<std::string>> waves;
+  int32_t soak_seconds = 0;
+  WaveFailure on_failure = WaveFailure::kRollbackWave;
+
+  int WaveOf(const std::string& cluster) const;  // 0-based; -1 when in none
+};
+using PlacementPtr = std::shared_ptr<const Placement>;
 
 enum class SyncPolicy { kRepair, kWarn };
 // What to do with a live topology of the spec's key that the controller did not create (one
@@ -159,6 +219,7 @@ struct TopologySpec {
   SyncPolicy sync_policy = SyncPolicy::kRepair;
   AdoptPolicy adopt = AdoptPolicy::kIfMatching;
   DesiredState state = DesiredState::kRunning;
+  std::vector<UpdateWindow> windows;
 };
 
 // One document of kind Topology, with where it came from.
@@ -174,6 +235,10 @@ struct Topology {
   SourceLocation location;  // where the document starts
   // Where each decoded field's value is, by field path ("spec.topology.bolts[1].parallelism").
   std::map<std::string, SourceLocation> field_locations;
+  // The placement this topology is one cluster of (spec.placement), shared by its clusters'
+  // topologies; null for a spec that names one spec.cluster. Not part of the spec hash: a
+  // cluster's revision is what that cluster runs, the rollout order only steers the controller.
+  PlacementPtr placement;
 
   TopologyKey key() const {
     return TopologyKey{spec.cluster, spec.role, spec.environment, metadata.name};
@@ -211,5 +276,18 @@ const char* UpdateStrategyName(UpdateStrategy s);
 const char* SyncPolicyName(SyncPolicy p);
 const char* AdoptPolicyName(AdoptPolicy p);
 const char* DesiredStateName(DesiredState s);
+const char* WindowKindName(UpdateWindow::Kind k);
+const char* WaveFailureName(WaveFailure f);
+
+}  // namespace hgo::crd
+
+namespace hgo::crd {
+
+// One update window from its JSON form ({kind: Allow|Deny, schedule: "<cron>", duration: "8h",
+// timeZone: "Europe/Berlin"}), the same in a spec and in the clusters file; kInvalidArgument
+// "<field>: <what is wrong>" for a bad one. Loads the time zone from the system's tz database.
+StatusOr<UpdateWindow> WindowFromJson(const Json& j);
+// The JSON form of w, as WindowFromJson reads it.
+Json WindowToJson(const UpdateWindow& w);
 
 }  // namespace hgo::crd

@@ -112,6 +112,11 @@ void Validator::Run(const std::string& eco_name) {
   LogicalPlan(eco_name);
   PackingAndResources();
   Constraints();
+  if (s.update.sla_aware && !s.update.sla_policy) {
+    Error("spec.update.slaAware",
+          "needs spec.update.slaPolicy (percentage or count, durationSeconds): Aurora refuses an "
+          "SLA-aware update of a task without one");
+  }
   if (s.update.progress_deadline_seconds <= s.update.min_wait_in_running_seconds) {
     Error("spec.update.progressDeadlineSeconds",
           "must be greater than minWaitInRunningSeconds (" +

@@ -89,6 +89,15 @@ class Planner {
     plan_.phase = phase;
     plan_.message = message;
     if (requeue) plan_.requeue_after_ms = settings_.requeue_ms;
+    if (!held_.empty()) {
+      // Held passes look again: the gate opens when another cluster's rollout or the clock
+      // moves, which no event of this key announces.
+      plan_.message += "; revision " + Short(desired_.spec_hash) + " waits: " + held_;
+      const int64_t recheck =
+          desired_.gate.recheck_ms > now_ ? desired_.gate.recheck_ms - now_ : settings_.requeue_ms;
+      plan_.requeue_after_ms =
+          plan_.requeue_after_ms > 0 ? std::min(plan_.requeue_after_ms, recheck) : recheck;
+    }
     return std::move(plan_);
   }
   std::string Name() const { return desired_.spec ? desired_.spec->metadata.name : name_; }
@@ -194,6 +203,7 @@ class Planner {
       Remember();
     }
     if (!m.pinned_hash.empty()) target_ = m.pinned_hash;
+    ApplyGate();
     if (m.failed_hashes.count(target_) && target_ != m.pinned_hash) {
       failed_target_ = target_;
       target_ = m.stable_hash;  // may be empty: nothing to go back to
@@ -215,6 +225,26 @@ class Planner {
         !desired_.graph_hash.empty() && !m.graph_of.count(target_)) {
       m.graph_of[target_] = desired_.graph_hash;
       Remember();
+    }
+  }
+
+  // The rollout's gate on the spec's revision: a failure elsewhere is remembered here (then
+  // the revision is left as any failed one); a hold keeps the applied revision running.
+  void ApplyGate() {
+    const Gate& g = desired_.gate;
+    Memory& m = plan_.memory;
+    if (target_ != desired_.spec_hash || (target_ == m.applied_hash && g.kind != Gate::Kind::kFail))
+      return;
+    if (m.failed_hashes.count(target_)) return;  // failed already: nothing to hold or mark
+    if (g.kind == Gate::Kind::kFail) {
+      m.failed_hashes.insert(target_);
+      Note("Warning", "RolloutHalted", "revision " + Short(target_) + " not run: " + g.reason);
+      Remember();
+    } else if (g.kind == Gate::Kind::kHold) {
+      held_ = g.reason;
+      target_ = m.applied_hash;  // empty for a topology not created yet
+    } else if (g.kind == Gate::Kind::kOpen && !g.opened_because.empty()) {
+      wave_started_ = g.opened_because;
     }
   }
 
@@ -286,6 +316,10 @@ class Planner {
   void Applied() {
     Memory& m = plan_.memory;
     if (auto runtime = RuntimeOfTarget(); !runtime.empty()) m.runtime_of[target_] = runtime;
+    if (!wave_started_.empty() && target_ == desired_.spec_hash && m.applied_hash != target_) {
+      Note("Normal", "WaveStarted",
+           "revision " + Short(target_) + " starts here: " + wave_started_);
+    }
     m.applied_hash = target_;
     m.applied_topology_id = topology_id_;
     m.rollout_started_ms = now_;
@@ -307,6 +341,7 @@ class Planner {
         failed_target_.empty()
             ? ""
             : "revision " + Short(failed_target_) + " failed; not retried until the spec changes";
+    if (target_.empty() && !held_.empty()) return Finish(Phase::kPending, "not created yet");
     if (target_.empty()) {
       // The spec's revision failed and nothing ever ran well: leave things as they are.
       return Finish(Phase::kFailed, failed_note + "; no stable revision to return to");
@@ -626,6 +661,8 @@ class Planner {
   std::string name_;
   std::string target_;
   std::string failed_target_;
+  std::string held_;          // why the spec's revision waits (its gate holds it)
+  std::string wave_started_;  // why the spec's revision may start here (a later wave's gate)
   std::string target_job_;
   std::string topology_id_;
   int32_t instances_ = 0;

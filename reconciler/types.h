@@ -14,6 +14,22 @@
 
 namespace hgo::reconciler {
 
+// Whether the spec's revision may start on this cluster now (reconciler/rollout.h): a
+// placement's later waves wait for the earlier ones, a halted rollout fails the revision
+// everywhere, and update windows hold a new revision while they are closed. A gate never holds
+// a rollback, a repair of the applied revision, or pausing and resuming.
+struct Gate {
+  enum class Kind {
+    kOpen,
+    kHold,  // run the applied revision on; the spec's waits
+    kFail,  // the spec's revision failed elsewhere: remember it failed, return to the stable one
+  };
+  Kind kind = Kind::kOpen;
+  std::string reason;          // for status and events: what it waits for, or why it failed
+  int64_t recheck_ms = 0;      // when the gate may change by itself (a soak's or window's end)
+  std::string opened_because;  // kOpen on a later wave: why the wave started (for its event)
+};
+
 // What the sources say about one key.
 struct Desired {
   enum class Presence {
@@ -34,6 +50,7 @@ struct Desired {
   std::string job_hash;
   // crd::StreamGraphHash of the spec: revisions with one graph keep one topology id.
   std::string graph_hash;
+  Gate gate;
 };
 
 // One Aurora instance of the job as observed.

@@ -93,14 +93,16 @@ ParseCache::Entry ParseSpecFile(const std::string& file, const std::string& cont
   f.file = file;
   f.file_error = !parsed.file_errors.empty();
   for (auto& d : parsed.documents) {
-    if (d.topology) {
-      f.keys.push_back(d.topology->key());
-      // The field locations serve validation errors, which the parse has reported already; the
-      // controller keeps the spec for as long as its file is unchanged.
-      d.topology->field_locations.clear();
-      e.topologies.push_back(std::make_shared<const crd::Topology>(std::move(*d.topology)));
-    } else if (d.key && !d.errors.empty()) {
-      f.broken_keys.push_back(*d.key);
+    if (!d.topologies.empty()) {
+      for (auto& t : d.topologies) {
+        f.keys.push_back(t.key());
+        // The field locations serve validation errors, which the parse has reported already;
+        // the controller keeps the spec for as long as its file is unchanged.
+        t.field_locations.clear();
+        e.topologies.push_back(std::make_shared<const crd::Topology>(std::move(t)));
+      }
+    } else if (!d.keys.empty() && !d.errors.empty()) {
+      f.broken_keys.insert(f.broken_keys.end(), d.keys.begin(), d.keys.end());
     } else if (!d.errors.empty()) {
       f.file_error = true;  // a broken document whose key is unknown: the file's keys are too
     }

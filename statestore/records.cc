@@ -217,6 +217,8 @@ Json RecordToJson(const TopologyRecord& r) {
   j["message"] = r.message;
   j["phaseSinceMs"] = r.phase_since_ms;
   j["sourceRevision"] = r.source_revision;
+  if (!r.rollout_halted_for.empty()) j["rolloutHaltedFor"] = r.rollout_halted_for;
+  if (!r.soak_waived_for.empty()) j["soakWaivedFor"] = r.soak_waived_for;
   if (!r.adoption.spec_hash.empty()) {
     Json a = Json::MakeObject();
     a["specHash"] = r.adoption.spec_hash;
@@ -287,6 +289,8 @@ StatusOr<TopologyRecord> RecordFromJson(const Json& j) {
   rec.message = r.Str("message");
   rec.phase_since_ms = r.Int("phaseSinceMs");
   rec.source_revision = r.Str("sourceRevision");
+  rec.rollout_halted_for = r.Str("rolloutHaltedFor");
+  rec.soak_waived_for = r.Str("soakWaivedFor");
   if (const Json* a = r.Obj("adoption")) {
     Reader ar(*a, "record.adoption");
     rec.adoption = Adoption{ar.Str("specHash"), ar.Str("liveTask"), ar.Str("builtTask"),

@@ -125,6 +125,11 @@ struct TopologyRecord {
   int64_t phase_since_ms = 0;        // the last phase transition
   std::string source_revision;       // of the desired spec last seen (e.g. the git commit)
   Adoption adoption;                 // a topology taken over from heron-cli
+  // A placement's rollout, as operators steer it (reconciler/rollout.h), each for one revision
+  // of this cluster (a new spec ends both): `heronctl rollout halt` holds the waves after the
+  // current one; `heronctl rollout promote` waives this cluster's soak.
+  std::string rollout_halted_for;
+  std::string soak_waived_for;
 
   friend bool operator==(const TopologyRecord&, const TopologyRecord&) = default;
 };

@@ -339,9 +339,15 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       if (suffix.empty()) {
         Json j = StatusToJson(*s, true);
         j["resourceVersion"] = version;
+        if (auto view = controller.Rollout(*key); view.ok()) j["rollout"] = RolloutJson(*view);
         return JsonReply(200, j);
       }
       if (suffix.rfind("/revisions/", 0) == 0) return RevisionReply(*s, suffix.substr(11));
+      if (suffix == "/rollout") {
+        auto view = controller.Rollout(*key);
+        if (!view.ok()) return ErrorReply(view.status());
+        return JsonReply(200, RolloutJson(*view));
+      }
       Json j = Json::MakeObject();
       if (suffix == "/events" && s->record) {
         j = statestore::RecordToJson(*s->record);
@@ -369,6 +375,10 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       s = controller.SetSuspended(*key, true);
     } else if (suffix == ":resume") {
       s = controller.SetSuspended(*key, false);
+    } else if (suffix == ":halt") {
+      s = controller.HaltRollout(*key);
+    } else if (suffix == ":promote") {
+      s = controller.PromoteRollout(*key);
     } else if (suffix == ":retry") {
       s = controller.Retry(*key);
     } else if (suffix == ":restart") {

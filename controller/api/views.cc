@@ -261,4 +261,53 @@ HttpReply WatchOne(Controller& controller, const crd::TopologyKey& key, const Ht
   return r;
 }
 
+Json RolloutJson(const RolloutView& view) {
+  const reconciler::RolloutState& st = view.state;
+  Json j = Json::MakeObject();
+  j["role"] = view.role;
+  j["environment"] = view.environment;
+  j["name"] = view.name;
+  j["soakSeconds"] = static_cast<int64_t>(view.placement->soak_seconds);
+  j["onFailure"] = crd::WaveFailureName(view.placement->on_failure);
+  j["currentWave"] = static_cast<int64_t>(st.current + 1);  // 1-based, as people count
+  j["complete"] = !st.halted && st.current == static_cast<int>(st.waves.size());
+  j["halted"] = st.halted;
+  if (st.halted) {
+    j["haltedWave"] = static_cast<int64_t>(st.halted_wave + 1);
+    j["haltReason"] = st.halt_reason;
+    j["failed"] = st.failed;
+  }
+  std::map<std::string, const reconciler::ClusterRollout*> by_name;
+  for (const auto& c : view.clusters) by_name[c.cluster] = &c;
+  Json waves = Json::MakeArray();
+  for (size_t w = 0; w < st.waves.size(); ++w) {
+    const reconciler::WaveState& wave = st.waves[w];
+    Json wj = Json::MakeObject();
+    wj["wave"] = static_cast<int64_t>(w + 1);
+    wj["stage"] = reconciler::WaveStageName(wave.stage);
+    wj["detail"] = wave.detail;
+    if (wave.soaked_ms) wj["soakedMs"] = wave.soaked_ms;
+    Json clusters = Json::MakeArray();
+    for (const auto& name : wave.clusters) {
+      Json cj = Json::MakeObject();
+      cj["cluster"] = name;
+      if (auto it = by_name.find(name); it != by_name.end()) {
+        const reconciler::ClusterRollout& c = *it->second;
+        cj["revision"] = c.revision;
+        cj["applied"] = c.applied;
+        cj["stable"] = c.stable;
+        if (c.stable_since_ms) cj["stableSinceMs"] = c.stable_since_ms;
+        cj["reachable"] = c.reachable;
+        cj["failed"] = c.failed;
+        cj["soakWaived"] = c.soak_waived;
+      }
+      clusters.push_back(std::move(cj));
+    }
+    wj["clusters"] = std::move(clusters);
+    waves.push_back(std::move(wj));
+  }
+  j["waves"] = std::move(waves);
+  return j;
+}
+
 }  // namespace hgo::controller

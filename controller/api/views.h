@@ -43,6 +43,10 @@ Json OverviewRow(const TopologyStatus& s);
 // For the list: the changed topologies in the list's form and the keys gone ("reset" and the
 // whole list when resourceVersion is older than the feed remembers). For one key: its full
 // status once it changed.
+// A placement's rollout (GET /api/v1/topologies/{key}/rollout): per wave its stage, what it
+// waits for, and each cluster's revision of the spec, applied and stable revisions.
+Json RolloutJson(const RolloutView& view);
+
 HttpReply WatchList(Controller& controller, const HttpRequest& req);
 HttpReply WatchOne(Controller& controller, const crd::TopologyKey& key, const HttpRequest& req);
 

@@ -11,8 +11,9 @@ namespace {
 
 StatusOr<ClusterSpec> ParseCluster(const crd::ConfigFile& f, const Json& n,
                                    const std::string& path) {
-  HGO_RETURN_IF_ERROR(f.OnlyKeys(
-      n, path, {"name", "aurora", "credentials", "heron", "owner", "tier", "javaHome", "jobLink"}));
+  HGO_RETURN_IF_ERROR(f.OnlyKeys(n, path,
+                                 {"name", "aurora", "credentials", "heron", "owner", "tier",
+                                  "javaHome", "jobLink", "windows"}));
   ClusterSpec c;
   HGO_ASSIGN_OR_RETURN(c.config.name, f.String(n, path, "name", true));
   HGO_ASSIGN_OR_RETURN(c.credentials_file, f.String(n, path, "credentials", false));
@@ -52,6 +53,15 @@ StatusOr<ClusterSpec> ParseCluster(const crd::ConfigFile& f, const Json& n,
   HGO_ASSIGN_OR_RETURN(std::string version, f.String(*h, hp, "version", false));
   if (!version.empty()) c.config.heron_version = version;
   HGO_ASSIGN_OR_RETURN(c.config.core_package_uri, f.String(*h, hp, "corePackage", false));
+  if (const Json* w = n.Find("windows"); w && !w->is_null()) {
+    if (!w->is_array()) return f.Error(path + ".windows", "must be a list of update windows");
+    for (size_t i = 0; i < w->as_array().size(); ++i) {
+      auto window = crd::WindowFromJson(w->as_array()[i]);
+      const std::string wp = path + ".windows[" + std::to_string(i) + "]";
+      if (!window.ok()) return f.Error(wp, window.status().message());
+      c.windows.push_back(std::move(*window));
+    }
+  }
   if (c.config.job_link_template.empty() && !c.aurora_url.empty()) {
     c.config.job_link_template = c.aurora_url + "/scheduler/{role}/{env}/{name}";
   }

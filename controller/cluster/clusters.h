@@ -14,6 +14,7 @@
 
 #include "aurora/job_builder.h"
 #include "common/status.h"
+#include "crd/topology.h"
 
 namespace hgo::controller {
 
@@ -23,6 +24,8 @@ struct ClusterSpec {
   std::string aurora_zookeeper;  // or a serverset
   std::string aurora_path = "/aurora/scheduler";
   std::string credentials_file;  // optional
+  // Update windows every topology on the cluster keeps besides its own (crd::UpdateWindow).
+  std::vector<crd::UpdateWindow> windows;
 };
 
 // Errors name the file, line and field ("clusters.yaml:4: clusters[0].aurora: ...").

@@ -17,7 +17,7 @@ TEST(ParserTest, MinimalExampleGetsEveryDefault) {
   ParseResult r = ParseTopologyFile(Example("minimal.yaml"));
   ASSERT_TRUE(r.ok()) << r.AllErrors()[0].ToString();
   ASSERT_EQ(r.documents.size(), 1u);
-  const Topology& t = *r.documents[0].topology;
+  const Topology& t = r.documents[0].topologies.at(0);
   EXPECT_EQ(t.key().ToString(), "devcluster/www-data/devel/exclamation");
   EXPECT_EQ(t.spec.heron.version, "");
   EXPECT_EQ(t.spec.topology.type, "");  // as ECO reads it: a Storm topology
@@ -40,7 +40,7 @@ TEST(ParserTest, MinimalExampleGetsEveryDefault) {
 TEST(ParserTest, FullExampleFieldsLandWhereTheyBelong) {
   ParseResult r = ParseTopologyFile(Example("full.yaml"));
   ASSERT_TRUE(r.ok()) << r.AllErrors()[0].ToString();
-  const Topology& t = *r.documents[0].topology;
+  const Topology& t = r.documents[0].topologies.at(0);
   const TopologySpec& s = t.spec;
   EXPECT_EQ(t.metadata.labels.at("team"), "search");
   EXPECT_EQ(s.environment, "staging2");
@@ -102,13 +102,13 @@ TEST(ParserTest, ABrokenDocumentDoesNotHideItsNeighbours) {
   bad = testing::Replace(bad, "parallelism: 2", "parallelism: 0");
   ParseResult r = ParseTopologies(good + "---\n" + bad + "---\n", "two.yaml");
   ASSERT_EQ(r.documents.size(), 2u);
-  EXPECT_TRUE(r.documents[0].topology.has_value());
-  EXPECT_FALSE(r.documents[1].topology.has_value());
+  EXPECT_EQ(r.documents[0].topologies.size(), 1u);
+  EXPECT_TRUE(r.documents[1].topologies.empty());
   ASSERT_EQ(r.documents[1].errors.size(), 1u);
   EXPECT_EQ(r.documents[1].errors[0].location.line, 24 + 19);
   // The broken document still says which topology it meant, so it is frozen, not pruned.
-  ASSERT_TRUE(r.documents[1].key.has_value());
-  EXPECT_EQ(r.documents[1].key->ToString(), "devcluster/www-data/devel/wc2");
+  ASSERT_EQ(r.documents[1].keys.size(), 1u);
+  EXPECT_EQ(r.documents[1].keys[0].ToString(), "devcluster/www-data/devel/wc2");
   EXPECT_EQ(r.Topologies().size(), 1u);
 }
 

@@ -1039,5 +1039,91 @@ TEST(PlannerScenarioTest, UpdatesTouchOnlyTheInstancesThatChange) {
   EXPECT_EQ(all.instances_restarted, 4);
 }
 
+Desired Gated(const std::string& hash, Gate::Kind kind, const std::string& reason = "wave") {
+  Desired d = Want(hash);
+  d.gate.kind = kind;
+  d.gate.reason = reason;
+  return d;
+}
+
+bool HasEvent(const Plan& p, const std::string& reason) {
+  for (const auto& e : p.events) {
+    if (e.reason == reason) return true;
+  }
+  return false;
+}
+
+TEST(PlannerGateTest, AHeldRevisionLeavesTheAppliedOneRunningAndSaysWhy) {
+  SimulatedCluster cluster;
+  int64_t now = kT0;
+  ASSERT_EQ(Converge(cluster, Want(kA), now).phase, Phase::kRunning);
+  const Memory before = cluster.memory;
+  Desired held = Gated(kB, Gate::Kind::kHold, "wave 2 waits for wave 1 (canary)");
+  held.gate.recheck_ms = now + 7'000;
+  const Plan p = MakePlan(held, cluster.observed, cluster.memory, Settings{}, now);
+  EXPECT_TRUE(p.actions.empty()) << p.message;
+  EXPECT_EQ(p.phase, Phase::kRunning);
+  EXPECT_NE(p.message.find("waits: wave 2 waits for wave 1 (canary)"), std::string::npos)
+      << p.message;
+  EXPECT_EQ(p.requeue_after_ms, 7'000);  // looks again when the gate may open
+  EXPECT_EQ(p.memory, before);
+  // Opened: the revision starts, and says why its wave started.
+  Desired open = Want(kB);
+  open.gate.opened_because = "wave 1 (canary) is stable and soaked";
+  const Plan started = MakePlan(open, cluster.observed, cluster.memory, Settings{}, now);
+  EXPECT_EQ(Kinds(started),
+            (std::vector<Kind>{Kind::kWriteHeronState, Kind::kStartUpdate, Kind::kRemember}));
+  EXPECT_TRUE(HasEvent(started, "WaveStarted"));
+}
+
+TEST(PlannerGateTest, AHeldNewTopologyIsNotCreated) {
+  const Plan p = MakePlan(Gated(kA, Gate::Kind::kHold, "update window closed"), Observed{},
+                          Memory{}, Settings{}, kT0);
+  EXPECT_TRUE(p.actions.empty());
+  EXPECT_EQ(p.phase, Phase::kPending);
+  EXPECT_NE(p.message.find("update window closed"), std::string::npos) << p.message;
+  EXPECT_EQ(p.requeue_after_ms, Settings{}.requeue_ms);
+}
+
+TEST(PlannerGateTest, AHoldNeverStopsARollbackOrAPause) {
+  SimulatedCluster cluster;
+  int64_t now = kT0;
+  ASSERT_EQ(Converge(cluster, Want(kA), now).phase, Phase::kRunning);
+  cluster.crashing = {kB};
+  cluster.Apply(MakePlan(Want(kB), cluster.observed, cluster.memory, Settings{}, now), now);
+  now += 601'000;  // past B's progress deadline, while a window closes
+  const Plan back = Converge(cluster, Gated(kB, Gate::Kind::kHold, "window"), now);
+  EXPECT_TRUE(cluster.memory.failed_hashes.count(kB));
+  for (const auto& [id, inst] : cluster.observed.instances) EXPECT_EQ(inst.job_hash, kA);
+  EXPECT_EQ(back.phase, Phase::kFailed) << back.message;
+  // Pausing is the spec's state, not a new task: a held spec that pauses still deactivates.
+  SimulatedCluster other;
+  now = kT0;
+  ASSERT_EQ(Converge(other, Want(kA), now).phase, Phase::kRunning);
+  Desired paused = Gated(kB, Gate::Kind::kHold, "window");
+  paused.spec = std::make_shared<const crd::Topology>(Spec("  state: Paused\n"));
+  const Plan pause = MakePlan(paused, other.observed, other.memory, Settings{}, now);
+  EXPECT_EQ(Kinds(pause), (std::vector<Kind>{Kind::kSetTopologyState})) << pause.message;
+}
+
+TEST(PlannerGateTest, AFailedGateMarksTheRevisionFailedAndReturnsToTheStableOne) {
+  SimulatedCluster cluster;
+  int64_t now = kT0;
+  ASSERT_EQ(Converge(cluster, Want(kA), now).phase, Phase::kRunning);
+  // Never run here (a later wave): remembered as failed, nothing touched.
+  const Plan unrun = MakePlan(Gated(kB, Gate::Kind::kFail, "halted at wave 1"), cluster.observed,
+                              cluster.memory, Settings{}, now);
+  EXPECT_EQ(Kinds(unrun), (std::vector<Kind>{Kind::kRemember}));
+  EXPECT_TRUE(unrun.memory.failed_hashes.count(kB));
+  EXPECT_TRUE(HasEvent(unrun, "RolloutHalted"));
+  // Already applied here (the failing wave): rolled back to the stable revision.
+  cluster.Apply(MakePlan(Want(kB), cluster.observed, cluster.memory, Settings{}, now), now);
+  ASSERT_EQ(cluster.memory.applied_hash, kB);
+  const Plan back = Converge(cluster, Gated(kB, Gate::Kind::kFail, "halted at wave 1"), now);
+  EXPECT_EQ(cluster.memory.applied_hash, kA);
+  EXPECT_TRUE(cluster.memory.failed_hashes.count(kB));
+  for (const auto& [id, inst] : cluster.observed.instances) EXPECT_EQ(inst.job_hash, kA);
+}
+
 }  // namespace
 }  // namespace hgo::reconciler
