@@ -40,6 +40,7 @@ RolloutState PlanRollout(const crd::Placement& placement,
   RolloutState r;
   r.current = static_cast<int>(placement.waves.size());
   bool operator_halt = false;
+  int last_started = 0;          // the last wave where a cluster applied its revision
   int64_t previous_done_ms = 0;  // when the waves before this one were all done
   for (size_t w = 0; w < placement.waves.size(); ++w) {
     WaveState wave;
@@ -54,6 +55,7 @@ RolloutState PlanRollout(const crd::Placement& placement,
         continue;
       }
       operator_halt |= c->halted;
+      if (c->applied == c->revision) last_started = std::max(last_started, static_cast<int>(w));
       if (c->failed) failed.push_back(name);
       if (!c->reachable) {
         unreachable.push_back(name);
@@ -101,10 +103,11 @@ RolloutState PlanRollout(const crd::Placement& placement,
     r.waves.push_back(std::move(wave));
   }
   if (operator_halt && !r.halted) {
+    // Promotion stops: no wave after those that have started does, even once they are done.
     r.halted = true;
-    r.halted_wave = r.current;
+    r.halted_wave = std::min(r.current, last_started);
     r.halt_reason = "halted by an operator (heronctl rollout halt)";
-    for (size_t w = r.current + 1; w < r.waves.size(); ++w) {
+    for (size_t w = r.halted_wave + 1; w < r.waves.size(); ++w) {
       r.waves[w].stage = WaveState::Stage::kHalted;
       r.waves[w].detail = r.halt_reason;
     }
@@ -124,7 +127,7 @@ Gate GateOf(const RolloutState& r, const crd::Placement& placement, const std::s
     }
     return g;
   }
-  if (w <= r.current) {
+  if (w <= (r.halted ? r.halted_wave : r.current)) {
     if (w > 0) {
       g.opened_because =
           WaveName(w - 1) + " (" + Names(placement.waves[w - 1]) + ") is stable and soaked";

@@ -11,7 +11,8 @@
 // - A revision that failed in a cluster halts the rollout at that cluster's wave: later waves
 //   fail it without running it (it is remembered as failed there too), the wave's own clusters
 //   fail it as well (onFailure RollbackWave, the default) or keep it (KeepWave).
-// - An operator's halt holds every wave after the current one until a promote or a new spec.
+// - An operator's halt holds every wave after the last one that has started (a cluster of it
+//   applied the revision) until a promote or a new spec.
 #pragma once
 
 #include <cstdint>

@@ -67,8 +67,7 @@ class RolloutE2E : public ControllerE2E {
       ASSERT_TRUE((*zk)->Create("/" + name, "", statestore::CreateMode::kPersistent).ok());
       clusters += "  - name: " + name + "\n    aurora: {url: \"" + url +
                   "\"}\n    heron: {zookeeper: \"" + zk_->connect_string() + "/" + name +
-                  "\", root: /heron, corePackage: \"" + testing::StandinCorePackageUri() +
-                  "\"}\n";
+                  "\", root: /heron, corePackage: \"" + testing::StandinCorePackageUri() + "\"}\n";
     };
     add("canary", aurora_->url());
     add("east", others_["east"]->url());
@@ -111,12 +110,23 @@ class RolloutE2E : public ControllerE2E {
     const std::string hash = HashIn(t, cluster);
     return WaitFor(
         c, cluster + " running " + hash.substr(0, 8),
-        [&](const Json& s) { return RunningAt(s, hash) && RunsRevision(s, hash, 3); },
-        timeout_s, PathOf(cluster));
+        [&](const Json& s) { return RunningAt(s, hash) && RunsRevision(s, hash, 3); }, timeout_s,
+        PathOf(cluster));
   }
 
   Json Rollout(const testing::ControllerProcess& c) const {
     return Status(c, PathOf("canary") + "/rollout");
+  }
+
+  // build/cmd/heronctl against c; args after the verb, the connection flags last.
+  CliResult Cli(const testing::ControllerProcess& c, std::vector<std::string> args) const {
+    std::vector<std::string> argv = {std::string(HGO_BINARY_DIR) + "/cmd/heronctl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    for (const std::string& flag :
+         {std::string("--server"), c.url(), std::string("--token-file"), token_file_}) {
+      argv.push_back(flag);
+    }
+    return RunHeronctl(argv, dir_);
   }
 
   std::map<std::string, std::unique_ptr<testing::AuroraLocalProcess>> others_;
@@ -179,9 +189,15 @@ TEST_F(RolloutE2E, ACrashInTheCanaryHaltsAtWave1AndAFixedSpecRollsThroughBoth) {
       120, PathOf("canary"));
   const Json halted = WaitFor(
       *c, "the rollout halted at wave 1",
-      [](const Json& r) { return JsonInt(r, "haltedWave") == 1; }, 30, PathOf("canary") + "/rollout");
+      [](const Json& r) { return JsonInt(r, "haltedWave") == 1; }, 30,
+      PathOf("canary") + "/rollout");
   EXPECT_NE(JsonStr(halted, "haltReason").find("failed in canary"), std::string::npos)
       << SerializePretty(halted);
+  const CliResult status = Cli(*c, {"rollout", "status", "exclamation", "--timeout", "90s"});
+  EXPECT_EQ(status.code, 1) << status.out << status.err;
+  EXPECT_NE(status.out.find("halted at wave 1: the revision failed in canary"), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("wave 1  Halted  canary=failed"), std::string::npos) << status.out;
   for (const char* cluster : {"east", "west"}) {
     // Never started there, and remembered as failed there too.
     const Json s = WaitFor(
@@ -227,11 +243,46 @@ TEST_F(RolloutE2E, AnUnreachableCanaryHoldsWave2UntilItAnswersAgain) {
   std::this_thread::sleep_for(std::chrono::seconds(kSoakSeconds + 2));
   for (const char* cluster : {"east", "west"}) {
     const Json s = Status(*c, PathOf(cluster));
-    EXPECT_TRUE(RunsRevision(s, HashIn(spec_, cluster), 3)) << cluster << ": " << SerializePretty(s);
+    EXPECT_TRUE(RunsRevision(s, HashIn(spec_, cluster), 3))
+        << cluster << ": " << SerializePretty(s);
   }
 
   ASSERT_TRUE(aurora_->Restart().ok());
   for (const char* cluster : {"canary", "east", "west"}) WaitRunning(*c, changed, cluster);
+}
+
+TEST_F(RolloutE2E, AnOperatorsHaltHoldsWave2UntilAPromote) {
+  WriteFile(specs_dir_ + "/exclamation.yaml", Placed(spec_));
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  for (const char* cluster : {"canary", "east", "west"}) WaitRunning(*c, spec_, cluster);
+
+  crd::Topology changed = spec_;
+  changed.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{35});
+  WriteFile(specs_dir_ + "/exclamation.yaml", Placed(changed));
+  WaitFor(
+      *c, "the canary taking the change",
+      [&](const Json& s) { return JsonStr(s, "appliedSpecHash") == HashIn(changed, "canary"); }, 60,
+      PathOf("canary"));
+  const CliResult halt = Cli(*c, {"rollout", "halt", "exclamation"});
+  ASSERT_EQ(halt.code, 0) << halt.out << halt.err;
+  WaitRunning(*c, changed, "canary");
+  // Stable and soaked, and still wave 2 holds.
+  std::this_thread::sleep_for(std::chrono::seconds(kSoakSeconds + 3));
+  for (const char* cluster : {"east", "west"}) {
+    const Json s = Status(*c, PathOf(cluster));
+    EXPECT_TRUE(RunsRevision(s, HashIn(spec_, cluster), 3)) << cluster;
+    EXPECT_NE(JsonStr(s, "message").find("halted by an operator"), std::string::npos)
+        << JsonStr(s, "message");
+  }
+  const CliResult promote = Cli(*c, {"rollout", "promote", "exclamation"});
+  ASSERT_EQ(promote.code, 0) << promote.out << promote.err;
+  const CliResult status = Cli(*c, {"rollout", "status", "exclamation", "--timeout", "90s"});
+  EXPECT_EQ(status.code, 0) << status.out << status.err;
+  EXPECT_NE(status.out.find("complete"), std::string::npos) << status.out;
+  for (const char* cluster : {"east", "west"}) {
+    EXPECT_TRUE(RunsRevision(Status(*c, PathOf(cluster)), HashIn(changed, cluster), 3)) << cluster;
+  }
 }
 
 // Update windows (one cluster): a Deny window open now holds a new revision until it closes a
@@ -278,10 +329,10 @@ TEST_F(ControllerE2E, ANewRevisionWaitsForItsWindowAndARollbackDoesNot) {
                            [&](const Json& s) { return RunsRevision(s, held_hash, 3); });
   const Json* rev = RevisionOf(ran, held_hash);
   ASSERT_TRUE(rev);
-  EXPECT_GE(JsonInt(*rev, "appliedAtMs"),
-            std::chrono::duration_cast<std::chrono::milliseconds>(opens.time_since_epoch())
-                    .count() -
-                1000);  // the window's end is in whole seconds
+  EXPECT_GE(
+      JsonInt(*rev, "appliedAtMs"),
+      std::chrono::duration_cast<std::chrono::milliseconds>(opens.time_since_epoch()).count() -
+          1000);  // the window's end is in whole seconds
 
   // A crashing revision started while an Allow window is open (it closes in 3 s); its
   // containers crash 6 s after they start, so its rollback comes while the window is closed.

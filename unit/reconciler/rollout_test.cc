@@ -133,6 +133,18 @@ TEST(Rollout, Table) {
        {S::kDone, S::kRolling, S::kHalted},
        {{"east", K::kOpen}, {"west", K::kHold}},
        true},
+      {"a halt during wave 1 still holds wave 2 once wave 1 is done",
+       Waves({{"canary"}, {"east"}}),
+       {[] {
+          ClusterRollout c = Stable("canary", 3 * kSoakS * 1000);
+          c.halted = true;
+          return c;
+        }(),
+        Old("east")},
+       1,
+       {S::kDone, S::kHalted},
+       {{"canary", K::kOpen}, {"east", K::kHold}},
+       true},
       {"a cluster without a spec (a broken file) never counts as stable",
        Waves({{"canary"}, {"east"}}),
        {{"canary", "", true, "old", "old", 1, false}, Old("east")},
