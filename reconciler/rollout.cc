@@ -40,8 +40,7 @@ RolloutState PlanRollout(const crd::Placement& placement,
   RolloutState r;
   r.current = static_cast<int>(placement.waves.size());
   bool operator_halt = false;
-  int last_started = 0;          // the last wave where a cluster applied its revision
-  int64_t previous_done_ms = 0;  // when the waves before this one were all done
+  int last_started = 0;  // the last wave where a cluster applied its revision
   for (size_t w = 0; w < placement.waves.size(); ++w) {
     WaveState wave;
     wave.clusters = placement.waves[w];
@@ -66,7 +65,6 @@ RolloutState PlanRollout(const crd::Placement& placement,
       }
     }
     const bool before_current = static_cast<int>(w) < r.current;
-    wave.started_ms = w == 0 ? 0 : previous_done_ms;
     if (!failed.empty() && !r.halted && before_current) {
       r.halted = r.failed = true;
       r.halted_wave = static_cast<int>(w);
@@ -76,7 +74,6 @@ RolloutState PlanRollout(const crd::Placement& placement,
       wave.stage = r.halted ? WaveState::Stage::kHalted : WaveState::Stage::kWaiting;
       wave.detail = r.halted ? "halted at " + WaveName(r.halted_wave) + ": " + r.halt_reason
                              : "waiting for " + WaveName(r.current);
-      wave.started_ms = 0;
     } else if (!failed.empty() || (r.halted && r.halted_wave == static_cast<int>(w))) {
       wave.stage = WaveState::Stage::kHalted;
       wave.detail = r.halt_reason;
@@ -98,7 +95,6 @@ RolloutState PlanRollout(const crd::Placement& placement,
       r.recheck_ms = soaked_ms;
     } else {
       wave.stage = WaveState::Stage::kDone;
-      previous_done_ms = std::max(previous_done_ms, soaked_ms);
     }
     r.waves.push_back(std::move(wave));
   }

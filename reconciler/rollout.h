@@ -41,9 +41,8 @@ struct WaveState {
   enum class Stage { kDone, kSoaking, kRolling, kWaiting, kHalted };
   Stage stage = Stage::kWaiting;
   std::vector<std::string> clusters;
-  std::string detail;      // what the wave waits for, or why it halted
-  int64_t soaked_ms = 0;   // kSoaking: when the soak ends
-  int64_t started_ms = 0;  // when its clusters may start (the previous wave done), 0: unknown
+  std::string detail;     // what the wave waits for, or why it halted
+  int64_t soaked_ms = 0;  // kSoaking: when the soak ends
 };
 const char* WaveStageName(WaveState::Stage s);
 
