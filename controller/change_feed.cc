@@ -1,6 +1,7 @@
 #include "controller/change_feed.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace hgo::controller {
@@ -56,11 +57,10 @@ bool ChangeFeed::ReadyLocked(const Watcher& w, int64_t now_ms, WatchAnswer& out)
       out.reset = true;
       return true;
     }
-    if (w.key) {
-      if (std::binary_search(changed->begin(), changed->end(), *w.key)) {
-        out.changed = {*w.key};
-        return true;
-      }
+    if (!w.keys.empty()) {
+      std::set_intersection(changed->begin(), changed->end(), w.keys.begin(), w.keys.end(),
+                            std::back_inserter(out.changed));
+      if (!out.changed.empty()) return true;
     } else if (!changed->empty()) {
       out.changed = std::move(*changed);
       return true;
@@ -98,7 +98,7 @@ void ChangeFeed::AnswerDue() {
       if (ReadyLocked(*it, now, a)) {
         due.emplace_back(std::move(it->answer), std::move(a));
       } else {
-        if (it->key) it->since = version_;  // nothing of its key up to here
+        if (!it->keys.empty()) it->since = version_;  // nothing of its keys up to here
         if (keep != it) *keep = std::move(*it);
         ++keep;
       }

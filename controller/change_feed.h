@@ -36,9 +36,11 @@ struct WatchAnswer {
 };
 
 struct Watcher {
-  int64_t since = 0;                    // the version the client holds
-  std::optional<crd::TopologyKey> key;  // only this topology's changes wake it
-  int64_t deadline_ms = 0;              // on the feed's clock (MonotonicMs)
+  int64_t since = 0;  // the version the client holds
+  // Only these topologies' changes wake it (sorted; a placement's clusters for a topology's
+  // page); empty: any change.
+  std::vector<crd::TopologyKey> keys;
+  int64_t deadline_ms = 0;  // on the feed's clock (MonotonicMs)
   std::function<void(WatchAnswer)> answer;
 };
 

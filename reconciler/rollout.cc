@@ -102,7 +102,7 @@ RolloutState PlanRollout(const crd::Placement& placement,
     // Promotion stops: no wave after those that have started does, even once they are done.
     r.halted = true;
     r.halted_wave = std::min(r.current, last_started);
-    r.halt_reason = "halted by an operator (heronctl rollout halt)";
+    r.halt_reason = "halted by an operator";
     for (size_t w = r.halted_wave + 1; w < r.waves.size(); ++w) {
       r.waves[w].stage = WaveState::Stage::kHalted;
       r.waves[w].detail = r.halt_reason;

@@ -124,6 +124,19 @@ StatusOr<WatchParams> ParseWatch(Controller& controller, const HttpRequest& req)
   return p;
 }
 
+// A topology's page shows its placement's waves, so every cluster's change wakes its watch.
+std::vector<crd::TopologyKey> WatchedKeys(Controller& controller, const crd::TopologyKey& key) {
+  std::vector<crd::TopologyKey> keys = {key};
+  if (auto view = controller.Rollout(key); view.ok()) {
+    for (const auto& c : view->placement->clusters) {
+      keys.push_back(crd::TopologyKey{c.name, view->role, view->environment, view->name});
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
 }  // namespace
 
 int ProblemRank(const std::string& phase) {
@@ -243,7 +256,7 @@ HttpReply WatchOne(Controller& controller, const crd::TopologyKey& key, const Ht
   r.defer = [&controller, &feed, key, p = *p](HttpRespond respond) {
     Watcher w;
     w.since = p.since;
-    w.key = key;
+    w.keys = WatchedKeys(controller, key);
     w.deadline_ms = feed.MonotonicMs() + p.timeout_s * 1000;
     w.answer = [&controller, key, respond](WatchAnswer a) {
       auto s = controller.Get(key);
@@ -254,6 +267,7 @@ HttpReply WatchOne(Controller& controller, const crd::TopologyKey& key, const Ht
       Json j = StatusToJson(*s, true);
       j["resourceVersion"] = a.version;
       j["changed"] = !a.changed.empty() || a.reset;
+      if (auto view = controller.Rollout(key); view.ok()) j["rollout"] = RolloutJson(*view);
       respond(JsonReply(200, j));
     };
     feed.Watch(std::move(w));

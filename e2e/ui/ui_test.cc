@@ -9,6 +9,7 @@
 
 #include "controller_fixture.h"
 #include "crd/canonical.h"
+#include "e2e/controller/rollout_fixture.h"
 #include "testing/heron_packages.h"
 
 namespace hgo::e2e {
@@ -106,6 +107,54 @@ TEST_F(UiE2E, TheUiShowsAndDrivesTheTopologiesLive) {
   EXPECT_EQ(JsonInt(s, "revision"), 2);
   EXPECT_FALSE(s.Find("suspended") && s.Find("suspended")->as_bool());
   EXPECT_EQ(UpdatesFor(crd::SpecHash(changed)), 1) << "one rolling update";
+}
+
+// A placed topology's page shows its waves and drives the rollout: halt from the page holds
+// wave 2 after the canary took the change, promote from the page lets it through (and, again,
+// skips wave 2's soak). The page follows the other clusters live (its watch wakes for every
+// cluster of the placement). The change soaks long (the soak is not part of a revision), so
+// that the page's halt surely comes before wave 2 would start.
+TEST_F(RolloutE2E, TheTopologyPageShowsTheWavesAndHaltsAndPromotesThem) {
+  constexpr int kLongSoak = 300;
+  WriteFile(specs_dir_ + "/exclamation.yaml", Placed(spec_));
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  for (const char* cluster : {"canary", "east", "west"}) WaitRunning(*c, spec_, cluster);
+  crd::Topology changed = spec_;
+  changed.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{37});
+  WriteFile(specs_dir_ + "/exclamation.yaml", Placed(changed, kLongSoak));
+  WaitFor(
+      *c, "the canary taking the change",
+      [&](const Json& s) { return JsonStr(s, "appliedSpecHash") == HashIn(changed, "canary"); }, 60,
+      PathOf("canary"));
+
+  Json cfg = Json::MakeObject();
+  cfg["url"] = c->url();
+  cfg["token"] = token_;
+  cfg["key"] = "canary/www-data/devel/exclamation";
+  Json revisions = Json::MakeObject();
+  for (const char* cluster : {"canary", "east", "west"})
+    revisions[cluster] = HashIn(changed, cluster);
+  cfg["revisions"] = std::move(revisions);
+  cfg["waves"] = Json(Json::Array{Json(Json::Array{Json("canary")}),
+                                  Json(Json::Array{Json("east"), Json("west")})});
+  cfg["screenshots"] = std::string(HGO_BINARY_DIR) + "/Testing/ui";
+  const std::string cfg_path = dir_ + "/waves.json";
+  WriteFile(cfg_path, Serialize(cfg));
+  CliResult run = RunHeronctl(
+      {"/usr/bin/python3", std::string(HGO_SOURCE_DIR) + "/e2e/ui/waves_check.py", cfg_path}, dir_);
+  std::cout << run.out << run.err;
+  EXPECT_EQ(run.code, 0) << "the browser check failed (its output is above; a screenshot of the "
+                            "page is in build/Testing/ui/failure.png)";
+
+  // What the page did, as the API and Aurora see it: the halt held wave 2 (no Aurora update of
+  // the change there before the promote), the promote let it through.
+  const Json rollout = Status(*c, PathOf("canary") + "/rollout");
+  EXPECT_TRUE(rollout.Find("complete") && rollout.Find("complete")->as_bool())
+      << SerializePretty(rollout);
+  for (const char* cluster : {"east", "west"}) {
+    EXPECT_TRUE(RunsRevision(Status(*c, PathOf(cluster)), HashIn(changed, cluster), 3)) << cluster;
+  }
 }
 
 }  // namespace

@@ -19,10 +19,10 @@ Key K(const std::string& name) { return Key{"c", "r", "e", name}; }
 
 // A watcher whose answer lands in *out (and counts in *calls).
 Watcher Waiting(ChangeFeed& feed, int64_t since, std::optional<WatchAnswer>* out,
-                int* calls = nullptr, std::optional<Key> key = std::nullopt) {
+                int* calls = nullptr, std::vector<Key> keys = {}) {
   Watcher w;
   w.since = since;
-  w.key = std::move(key);
+  w.keys = std::move(keys);
   w.deadline_ms = feed.MonotonicMs() + 30000;
   w.answer = [out, calls](WatchAnswer a) {
     *out = std::move(a);
@@ -88,7 +88,7 @@ TEST(ChangeFeedTest, AWatcherOfOneTopologyWakesOnlyForIt) {
   FakeClock clock;
   ChangeFeed feed(clock);
   std::optional<WatchAnswer> got;
-  feed.Watch(Waiting(feed, 0, &got, nullptr, K("a")));
+  feed.Watch(Waiting(feed, 0, &got, nullptr, {K("a")}));
   feed.Note(K("b"));
   feed.AnswerDue();
   EXPECT_FALSE(got);
@@ -97,6 +97,23 @@ TEST(ChangeFeedTest, AWatcherOfOneTopologyWakesOnlyForIt) {
   ASSERT_TRUE(got);
   EXPECT_EQ(got->changed, std::vector<Key>{K("a")});
   EXPECT_EQ(got->version, 2);
+}
+
+// A placed topology's page watches each cluster's key: any of them wakes it, others do not.
+TEST(ChangeFeedTest, AWatcherOfSeveralTopologiesWakesForAnyOfThem) {
+  FakeClock clock;
+  ChangeFeed feed(clock);
+  std::optional<WatchAnswer> got;
+  feed.Watch(Waiting(feed, 0, &got, nullptr, {K("a"), K("c")}));
+  feed.Note(K("b"));
+  feed.AnswerDue();
+  EXPECT_FALSE(got);
+  feed.Note(K("c"));
+  feed.Note(K("d"));
+  feed.AnswerDue();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->changed, std::vector<Key>{K("c")});
+  EXPECT_EQ(got->version, 3);
 }
 
 TEST(ChangeFeedTest, AVersionTheRingNoLongerReachesOrNeverHadIsToldToListAgain) {

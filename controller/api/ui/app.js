@@ -380,6 +380,7 @@ function drawTopology(main, key, s) {
     actions(key, s),
     keptAnswer,
     rollout(s, spec),
+    waves(key, s.rollout),
     section('Logical plan', 'graph-title', spec ? graph(spec.topology) : el('p', { class: 'muted' }, 'No applied revision yet.')),
     section('Containers', 'containers-title', containers(s)),
     section('Conditions', 'conditions-title', conditions(record, s)),
@@ -446,6 +447,49 @@ function rollout(s, spec) {
   if (deadline) add('Deadline', when(deadline) + (Date.now() > deadline ? ' (passed)' : ''));
   return section('Rollout', 'rollout-title',
     el('div', { id: 'rollout' }, el('progress', { max: all.length || 1, value: updated, 'aria-label': 'Instances updated' }), dl));
+}
+
+// A placement's rollout across its clusters (docs/operations.md, "Progressive rollout"): one row
+// per wave, each cluster with the revision it runs, and halt / promote for the whole rollout.
+const kWaveStageClass = { Done: 'p-ok', Soaking: 'p-busy', Rolling: 'p-busy', Waiting: 'p-idle', Halted: 'p-bad' };
+
+function clusterState(c) {
+  if (c.reachable === false) return 'unreachable';
+  if (!c.revision) return 'not in any source';
+  if (c.failed) return 'failed ' + short(c.revision);
+  if (c.stable === c.revision) return 'stable on ' + short(c.revision) + (c.soakWaived ? ' (soak skipped)' : '');
+  if (c.applied === c.revision) return 'rolling ' + short(c.revision);
+  return c.applied ? 'runs ' + short(c.applied) + ', not yet ' + short(c.revision) : 'waits for ' + short(c.revision);
+}
+
+function waves(key, r) {
+  if (!r) return el('div', { id: 'waves', hidden: true });
+  const summary = r.complete ? 'Complete: every wave is stable and has soaked.'
+    : r.halted ? 'Halted at wave ' + r.haltedWave + ': ' + r.haltReason
+    : 'Wave ' + r.currentWave + ' of ' + r.waves.length + '.';
+  const body = el('tbody');
+  for (const w of r.waves) {
+    const list = el('ul', { class: 'plain' }, ...w.clusters.map((c) => el('li', { 'data-cluster': c.cluster, 'data-revision': c.revision || '' },
+      el('a', { href: topologyPath(c.cluster + '/' + r.role + '/' + r.environment + '/' + r.name), 'data-nav': true }, c.cluster),
+      ': ', clusterState(c))));
+    const detail = w.soakedMs ? w.detail + ' (until ' + when(w.soakedMs) + ')' : w.detail;
+    body.append(el('tr', { 'data-wave': w.wave, 'data-stage': w.stage },
+      el('td', { class: 'num' }, String(w.wave)),
+      el('td', {}, el('span', { class: 'phase ' + (kWaveStageClass[w.stage] || 'p-idle') }, w.stage)),
+      el('td', {}, list), el('td', {}, detail || '')));
+  }
+  const bar = el('div', { class: 'actions', role: 'group', 'aria-label': 'Rollout actions' },
+    el('button', { type: 'button', id: 'btn-halt', disabled: r.complete || r.halted,
+      onclick: () => act(key, 'halt', null, 'Halt the rollout of ' + r.name + '? Waves not yet started hold until a promote or a new spec.') }, 'Halt rollout'),
+    el('button', { type: 'button', id: 'btn-promote', disabled: r.complete || (r.halted && r.failed),
+      onclick: () => act(key, 'promote', null, 'Promote the rollout of ' + r.name + '? The current wave skips the rest of its soak and an operator\'s halt ends.') }, 'Promote'));
+  return section('Waves', 'waves-title', el('div', { id: 'waves' },
+    el('p', { id: 'waves-summary' }, summary),
+    el('p', { class: 'muted' }, 'Soak ' + r.soakSeconds + ' s per wave; on a failure: ' + r.onFailure + '.'),
+    bar,
+    el('table', { 'aria-labelledby': 'waves-title' },
+      el('thead', {}, el('tr', {}, el('th', { class: 'num' }, 'Wave'), el('th', {}, 'Stage'), el('th', {}, 'Clusters'), el('th', {}, 'Waits for'))),
+      body)));
 }
 
 // The logical plan: spouts and bolts in columns by their distance from a spout, streams as
