@@ -4,6 +4,8 @@
 #include <sstream>
 #include <vector>
 
+#include "common/redact.h"
+
 namespace hgo::cli {
 
 namespace {
@@ -99,7 +101,10 @@ std::string UnifiedDiff(const std::string& from, const std::string& to,
     }
     k = end;
   }
-  return out.str();
+  // A changed credential shows as a changed line, never with its values.
+  std::string text = out.str();
+  RedactInPlace(text);
+  return text;
 }
 
 }  // namespace hgo::cli

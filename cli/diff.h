@@ -1,4 +1,5 @@
-// A unified line diff (as diff -u prints it), optionally coloured for a terminal.
+// A unified line diff (as diff -u prints it), optionally coloured for a terminal. Its text passes
+// the redactor (common/redact.h): a changed credential shows as a changed line of "***".
 #pragma once
 
 #include <string>

@@ -1,12 +1,14 @@
 #include "common/logging.h"
 
 #include <spdlog/formatter.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <ctime>
 
 #include "common/json.h"
+#include "common/redact.h"
 
 namespace hgo {
 namespace {
@@ -80,6 +82,26 @@ class JsonLineFormatter final : public spdlog::formatter {
   }
 };
 
+// Every line passes the redactor (common/redact.h) once formatted, whatever its format.
+class RedactingFormatter final : public spdlog::formatter {
+ public:
+  explicit RedactingFormatter(std::unique_ptr<spdlog::formatter> inner)
+      : inner_(std::move(inner)) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    spdlog::memory_buf_t line;
+    inner_->format(msg, line);
+    std::string text(line.data(), line.size());
+    RedactInPlace(text);
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<RedactingFormatter>(inner_->clone());
+  }
+
+ private:
+  std::unique_ptr<spdlog::formatter> inner_;
+};
+
 }  // namespace
 
 StatusOr<LogFormat> ParseLogFormat(std::string_view s) {
@@ -102,11 +124,13 @@ void InitLogging(LogFormat format, LogLevel level) {
   // Not registered by name, so InitLogging may be called again (tests, re-configuration).
   auto logger = std::make_shared<spdlog::logger>(
       "hgo", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  std::unique_ptr<spdlog::formatter> inner;
   if (format == LogFormat::kJson) {
-    logger->set_formatter(std::make_unique<JsonLineFormatter>());
+    inner = std::make_unique<JsonLineFormatter>();
   } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ %v");
+    inner = std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ %v");
   }
+  logger->set_formatter(std::make_unique<RedactingFormatter>(std::move(inner)));
   logger->set_level(ToSpdlog(level));
   spdlog::set_default_logger(logger);
 }

@@ -1,8 +1,9 @@
 // Logging set-up: spdlog to stderr, as human-readable lines or as one JSON object per line
 // (for log shippers). Code logs with spdlog::info(...) etc. after InitLogging().
 //
-// Never log credentials: specs hold none, and tokens and passwords are read from files into
-// values that are not logged.
+// Never log credentials: specs hold none, tokens and passwords are read from files into values
+// that are not logged, and every line passes the redactor (common/redact.h) before it is
+// written, whatever its format.
 #pragma once
 
 #include <chrono>

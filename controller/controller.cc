@@ -299,6 +299,7 @@ void Controller::ReadSources(bool all) {
   std::vector<std::pair<size_t, sources::SourceSnapshot>> read;
   for (size_t i : which) read.emplace_back(i, sources_[i]->Read());
   std::vector<crd::TopologyKey> changed;
+  std::vector<std::string> new_errors;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [i, s] : read) snapshots_[i] = std::move(s);
@@ -325,10 +326,17 @@ void Controller::ReadSources(bool all) {
     if (next.freeze_absent != desired_.freeze_absent) {
       for (const auto& k : board_.KeysWithStatus()) changed.push_back(k);
     }
+    // Each source error is logged once, when it appears (a source polled every second that
+    // keeps failing the same way says so once).
+    for (const auto& e : next.errors) {
+      if (std::find(desired_.errors.begin(), desired_.errors.end(), e) == desired_.errors.end())
+        new_errors.push_back(e);
+    }
     desired_ = std::move(next);
     sources_read_ = true;
     metrics_.Set("heron_controller_source_errors", {}, static_cast<double>(desired_.errors.size()));
   }
+  for (const auto& e : new_errors) spdlog::warn("source: {}", e);
   for (const auto& k : changed) {
     changes_.Note(k);  // the status shows the desired spec's hash
     queue_.Add(k);

@@ -4,7 +4,9 @@
 #include <cctype>
 #include <set>
 
+#include "common/redact.h"
 #include "common/sha256.h"
+#include "crd/canonical.h"
 #include "crd/quantity.h"
 #include "crd/yaml_reader.h"
 
@@ -41,22 +43,15 @@ bool HasAllowedScheme(std::string_view uri) {
   return false;
 }
 
-// Config keys whose values are credentials; their values must be references, not literals.
-bool IsSecretKey(std::string_view key) {
-  std::string lower(key);
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  for (std::string_view word :
-       {"password", "passwd", "secret", "token", "credential", "apikey", "api.key", "api_key",
-        "private.key", "private_key", "access.key", "access_key"}) {
-    if (lower.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
+constexpr const char kNoSecrets[] =
+    "specs must not hold secrets: give a reference (file:/path or env:NAME) that the topology "
+    "resolves itself, or keep the value in a file on the hosts or in the package's own config";
 
-bool IsSecretReference(const Json& v) {
-  if (!v.is_string()) return false;
-  const std::string& s = v.as_string();
-  return (s.rfind("file:", 0) == 0 || s.rfind("env:", 0) == 0) && s.size() > 5;
+// A value that would carry a credential as it is: a non-empty string that is not a reference,
+// or a number. Booleans, nulls, lists and maps are not (a map's own keys are looked at).
+bool IsLiteral(const Json& v) {
+  if (v.is_string()) return !v.as_string().empty() && !IsCredentialReference(v.as_string());
+  return v.is_number();
 }
 
 class Validator {
@@ -91,6 +86,7 @@ class Validator {
   void RuntimeConfig(const std::set<std::string>& component_ids);
   void PackingAndResources();
   void Constraints();
+  void Credentials(const Json& value, const std::string& path);
 
   const Topology& t_;
   std::vector<FieldError>& errors_;
@@ -112,6 +108,7 @@ void Validator::Run(const std::string& eco_name) {
   LogicalPlan(eco_name);
   PackingAndResources();
   Constraints();
+  Credentials(CanonicalJson(t_), "");
   if (s.update.sla_aware && !s.update.sla_policy) {
     Error("spec.update.slaAware",
           "needs spec.update.slaPolicy (percentage or count, durationSeconds): Aurora refuses an "
@@ -326,11 +323,6 @@ void Validator::Config(const std::set<std::string>& component_ids) {
   for (const auto& [key, value] : config.as_object()) {
     std::string path = KeyPath(base, key);
     if (key.empty()) Error(path, "config keys must not be empty");
-    if (IsSecretKey(key) && !value.is_null() && !IsSecretReference(value)) {
-      Error(path,
-            "looks like a credential; specs must not hold secrets: give a reference "
-            "(file:/path or env:NAME) that the topology resolves itself");
-    }
   }
   // ECO's per-component maps must name components of this topology.
   for (const char* special : {"topology.component.resourcemap", "topology.component.jvmoptions"}) {
@@ -469,8 +461,6 @@ void Validator::RuntimeConfig(const std::set<std::string>& component_ids) {
             "runtime config values use letters, digits, '_', '.' and '-' "
             "only, and may not be empty; got '" +
                 value + "'");
-    } else if (IsSecretKey(key)) {
-      Error(KeyPath(parent, key), "looks like a credential; specs must not hold secrets");
     }
   }
 }
@@ -548,6 +538,52 @@ bool IsAuroraEnvironment(std::string_view s) {
   if (s.rfind("staging", 0) != 0) return false;
   return AllChars(s.substr(7),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+// Every key and string of the spec (its canonical form, which names fields as the file does),
+// for a literal credential: a credential-named key or ECO property with a literal value, or a
+// string that carries one (common/redact.h's FindCredential: a URI's userinfo, an
+// authorization, `-Dname=value`, `name=value`). The message never repeats the value.
+void Validator::Credentials(const Json& value, const std::string& path) {
+  if (value.is_object()) {
+    const Json* name = value.Find("name");
+    const Json* property = value.Find("value");
+    if (name && name->is_string() && property && LooksLikeCredentialName(name->as_string()) &&
+        IsLiteral(*property)) {
+      Error(KeyPath(path, "value"),
+            "property '" + name->as_string() + "' looks like a credential; " + kNoSecrets);
+      return;
+    }
+    for (const auto& [key, child] : value.as_object()) {
+      const std::string at = KeyPath(path, key);
+      if (LooksLikeCredentialName(key) && IsLiteral(child)) {
+        Error(at, std::string("looks like a credential; ") + kNoSecrets);
+      } else {
+        Credentials(child, at);
+      }
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.as_array().size(); ++i) {
+      Credentials(value.as_array()[i], IndexPath(path, i));
+    }
+  } else if (value.is_string()) {
+    auto m = FindCredential(value.as_string());
+    if (!m) return;
+    switch (m->kind) {
+      case CredentialMatch::Kind::kUserinfo:
+        Error(path,
+              std::string("holds a user name or password in a URI; ") + kNoSecrets +
+                  " (a URI's credentials belong in a .netrc or credential file on the hosts)");
+        break;
+      case CredentialMatch::Kind::kAuthorization:
+        Error(path, std::string("holds an HTTP authorization; ") + kNoSecrets);
+        break;
+      case CredentialMatch::Kind::kNamedValue:
+        Error(path,
+              "holds a value for '" + m->name + "', which looks like a credential; " + kNoSecrets);
+        break;
+    }
+  }
 }
 
 SourceLocation LocateField(const Topology& t, const std::string& path) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/redact.h"
+
 namespace hgo::statestore {
 namespace {
 
@@ -318,6 +320,7 @@ void AddRevision(TopologyRecord& r, Revision rev) {
 
 void RecordEvent(TopologyRecord& r, std::string type, std::string reason, std::string message,
                  int64_t now_ms) {
+  RedactInPlace(message);  // stored in ZooKeeper, shown by the API, the UI and heronctl
   for (auto it = r.events.rbegin(); it != r.events.rend(); ++it) {
     if (it->type == type && it->reason == reason && it->message == message) {
       ++it->count;
@@ -337,6 +340,7 @@ void RecordEvent(TopologyRecord& r, std::string type, std::string reason, std::s
 }
 
 void SetCondition(TopologyRecord& r, Condition c) {
+  RedactInPlace(c.message);
   for (auto& existing : r.conditions) {
     if (existing.type != c.type) continue;
     if (existing.status == c.status) c.last_transition_ms = existing.last_transition_ms;

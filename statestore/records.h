@@ -142,6 +142,7 @@ StatusOr<TopologyRecord> ParseRecord(std::string_view text);
 // Appends rev to the history (dropping the oldest beyond kMaxHistory) and assigns its number.
 void AddRevision(TopologyRecord& r, Revision rev);
 // Adds an event, or bumps the count of the newest identical one; keeps at most kMaxEvents.
+// The message passes the redactor (common/redact.h) first, as a condition's does.
 void RecordEvent(TopologyRecord& r, std::string type, std::string reason, std::string message,
                  int64_t now_ms);
 // Sets a condition; last_transition_ms changes only when its status changes.

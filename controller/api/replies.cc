@@ -1,11 +1,14 @@
 #include "controller/api/replies.h"
 
+#include "common/redact.h"
+
 namespace hgo::controller {
 
 HttpReply JsonReply(int status, const Json& body) {
   HttpReply r;
   r.status = status;
   r.body = SerializePretty(body) + "\n";
+  RedactInPlace(r.body);  // every API answer: a credential that slipped in never leaves
   r.headers["Content-Type"] = "application/json";
   return r;
 }

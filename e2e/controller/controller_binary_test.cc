@@ -779,6 +779,26 @@ class GitRepo {
   std::string path_;
 };
 
+// A credential the controller is handed where it should not be (a git URL with a password, as
+// people write them) never leaves the process: not in its log, not in its API's answers.
+TEST_F(ControllerE2E, ACredentialInASourceUrlNeverLeavesTheProcess) {
+  auto c =
+      StartController({"dir:" + specs_dir_ + "?allowEmpty",
+                       "git:https://bob:hunter2@127.0.0.1:9/heron/specs.git#main?interval=1s"});
+  ASSERT_TRUE(c);
+  std::string body;
+  for (int i = 0; i < 100; ++i) {
+    body = testing::HttpCall("GET", c->url() + "/api/v1/topologies").body;
+    if (body.find("127.0.0.1:9") != std::string::npos) break;  // the source's error is there
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_NE(body.find("https://***@127.0.0.1:9/heron/specs.git"), std::string::npos) << body;
+  EXPECT_EQ(body.find("hunter2"), std::string::npos) << body;
+  const std::string log = c->LogTail(1 << 20);
+  EXPECT_NE(log.find("127.0.0.1:9"), std::string::npos) << "the log names the source:\n" << log;
+  EXPECT_EQ(log.find("hunter2"), std::string::npos) << log;
+}
+
 TEST_F(ControllerE2E, GitSourceCreateUpdateRollback) {
   GitRepo repo(dir_ + "/repo");
   const std::string first = repo.Commit(SpecYaml(spec_), "create");

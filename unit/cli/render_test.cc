@@ -141,5 +141,12 @@ TEST(DiffTest, UnifiedHunksWithContext) {
   EXPECT_NE(UnifiedDiff("x\n", "y\n", "l", "d", true).find("\033[31m-x"), std::string::npos);
 }
 
+TEST(RenderTest, ADiffShowsAChangedCredentialWithoutItsValues) {
+  EXPECT_EQ(UnifiedDiff("a: 1\ndb.password: old-pw\n", "a: 1\ndb.password: new-pw\n", "live",
+                        "desired", false),
+            "--- live\n+++ desired\n@@ -1,2 +1,2 @@\n a: 1\n-db.password: ***\n"
+            "+db.password: ***\n");
+}
+
 }  // namespace
 }  // namespace hgo::cli

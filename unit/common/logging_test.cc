@@ -1,6 +1,7 @@
 #include "common/logging.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include "common/json.h"
 
@@ -15,6 +16,22 @@ TEST(LoggingTest, JsonLinesAreValidJsonWithEscapedMessages) {
   auto parsed = ParseJson(line);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->Find("msg")->as_string(), "bad \"spec\"\nnext");
+}
+
+// Whatever the format, a logged credential never reaches the stream.
+TEST(LoggingTest, EveryLineIsRedacted) {
+  for (LogFormat format : {LogFormat::kHuman, LogFormat::kJson}) {
+    InitLogging(format, LogLevel::kInfo);
+    ::testing::internal::CaptureStderr();
+    spdlog::info("fetching https://bob:hunter2@git.example/x.git with db.password=s3cr3t");
+    spdlog::default_logger()->flush();
+    const std::string out = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(out.find("fetching https://***@git.example/x.git"), std::string::npos) << out;
+    EXPECT_EQ(out.find("hunter2"), std::string::npos) << out;
+    EXPECT_EQ(out.find("s3cr3t"), std::string::npos) << out;
+    if (format == LogFormat::kJson) EXPECT_TRUE(ParseJson(out.substr(0, out.find('\n'))).ok());
+  }
+  InitLogging(LogFormat::kHuman, LogLevel::kInfo);
 }
 
 TEST(LoggingTest, ParsesFormatsAndLevels) {

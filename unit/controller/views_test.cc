@@ -1,5 +1,8 @@
 #include "controller/api/views.h"
 
+#include "controller/api/api.h"
+#include "controller/api/replies.h"
+
 #include <gtest/gtest.h>
 
 namespace hgo::controller {
@@ -104,6 +107,29 @@ TEST(OverviewTest, QueryParametersArePercentDecoded) {
   EXPECT_EQ(r.Param("empty"), "");
   EXPECT_EQ(r.Param("flag"), "");
   EXPECT_EQ(r.Param("missing"), "");
+}
+
+}  // namespace
+}  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+// Every API answer passes the redactor: a status message or error that carries a credential
+// (an Aurora error quoting a URL, say) is masked in the body, which stays valid JSON.
+TEST(RepliesTest, AnswersAreRedacted) {
+  TopologyStatus s = S("dc", "wc", "Failed");
+  s.message = "fetch https://bob:hunter2@blobs.example/wc.tgz: 401 (Authorization: Bearer abc)";
+  const HttpReply ok = JsonReply(200, StatusToJson(s, false));
+  EXPECT_EQ(ok.body.find("hunter2"), std::string::npos) << ok.body;
+  EXPECT_EQ(ok.body.find("abc)"), std::string::npos) << ok.body;
+  auto j = ParseJson(ok.body);
+  ASSERT_TRUE(j.ok()) << ok.body;
+  EXPECT_EQ(j->Find("message")->as_string(),
+            "fetch https://***@blobs.example/wc.tgz: 401 (Authorization: Bearer ***)");
+  const HttpReply error =
+      ErrorReply(Status::InvalidArgument("bad config db.password=hunter2 in spec"));
+  EXPECT_EQ(error.body.find("hunter2"), std::string::npos) << error.body;
 }
 
 }  // namespace

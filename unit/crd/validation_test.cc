@@ -250,7 +250,7 @@ std::vector<RuleCase> Cases() {
        Replace(base, "  topology:\n", "  topology:\n    config: {db.password: hunter2}\n"),
        {"13:27: spec.topology.config[\"db.password\"]: looks like a credential; specs must not "
         "hold secrets: give a reference (file:/path or env:NAME) that the topology resolves "
-        "itself"}},
+        "itself, or keep the value in a file on the hosts or in the package's own config"}},
       {"SecretReferenceIsFine",
        Replace(base, "  topology:\n", "  topology:\n    config: {db.password: \"env:DB_PW\"}\n"),
        {}},
@@ -296,6 +296,80 @@ std::vector<RuleCase> Cases() {
   };
 }
 
+// Every place of a spec that can carry a credential, each rejected at its own location.
+std::vector<RuleCase> CredentialCases() {
+  const std::string base = BaseSpec();
+  const std::string no =
+      "specs must not hold secrets: give a reference (file:/path or env:NAME) that the "
+      "topology resolves itself, or keep the value in a file on the hosts or in the package's "
+      "own config";
+  const std::string bolt = "        parallelism: 2\n";
+  return {
+      {"PropertyValue",
+       Replace(base, bolt, bolt + "        properties: [{name: dbPassword, value: hunter2}]\n"),
+       {"20:48: spec.topology.bolts[0].properties[0].value: property 'dbPassword' looks like a "
+        "credential; " +
+        no}},
+      {"PropertyReferenceIsFine",
+       Replace(base, bolt,
+               bolt + "        properties: [{name: dbPassword, value: \"file:/etc/pw\"}]\n"),
+       {}},
+      {"ConstructorArgUri",
+       Replace(base, bolt, bolt + "        constructorArgs: [\"jdbc:mysql://app:pw@db:3306/x\"]\n"),
+       {"20:27: spec.topology.bolts[0].constructorArgs[0]: holds a user name or password in a "
+        "URI; " +
+        no + " (a URI's credentials belong in a .netrc or credential file on the hosts)"}},
+      {"ConfigMethodArg",
+       Replace(base, bolt,
+               bolt + "        configMethods: [{name: withAuth, args: [\"token=abc123\"]}]\n"),
+       {"20:49: spec.topology.bolts[0].configMethods[0].args[0]: holds a value for 'token', "
+        "which looks like a credential; " +
+        no}},
+      {"BeanProperty",
+       Replace(base, "  topology:\n",
+               "  topology:\n    components:\n      - id: cfg\n        className: a.B\n"
+               "        properties: [{name: secret, value: s3}]\n"),
+       {"16:44: spec.topology.components[0].properties[0].value: property 'secret' looks like a "
+        "credential; " +
+        no}},
+      {"PackageUriUserinfo",
+       Replace(base, "uri: file:///blobs/wc.tar.gz", "uri: https://bob:pw@blobs.example/wc.tar.gz"),
+       {"10:10: spec.package.uri: holds a user name or password in a URI; " + no +
+        " (a URI's credentials belong in a .netrc or credential file on the hosts)"}},
+      {"JvmOptionInChildopts",
+       Replace(base, "  topology:\n",
+               "  topology:\n    config: {topology.worker.childopts: \"-Xmx1g "
+               "-Djavax.net.ssl.keyStorePassword=changeit\"}\n"),
+       {"13:41: spec.topology.config[\"topology.worker.childopts\"]: holds a value for "
+        "'javax.net.ssl.keyStorePassword', which looks like a credential; " +
+        no}},
+      {"ComponentJvmOptions",
+       Replace(base, "  topology:\n",
+               "  topology:\n    config:\n      topology.component.jvmoptions: [{id: split, "
+               "options: \"-Dapi.key=k\"}]\n"),
+       {"14:60: spec.topology.config[\"topology.component.jvmoptions\"][0].options: holds a "
+        "value for 'api.key', which looks like a credential; " +
+        no}},
+      {"UrlQueryToken",
+       Replace(base, "  topology:\n",
+               "  topology:\n    config: {user.endpoint: \"https://h/x?access_token=t0k\"}\n"),
+       {"13:29: spec.topology.config[\"user.endpoint\"]: holds a value for 'access_token', which "
+        "looks like a credential; " +
+        no}},
+      {"RuntimeConfigKey",
+       BaseSpec() + "  runtimeConfig:\n    topology: {user.token: abc}\n",
+       {"25:28: spec.runtimeConfig.topology[\"user.token\"]: looks like a credential; " + no}},
+      {"LabelKey",
+       Replace(base, "  name: wc\n", "  name: wc\n  labels: {api-key: k1}\n"),
+       {"5:21: metadata.labels.api-key: looks like a credential; " + no}},
+      {"ProseIsFine",
+       Replace(base, "  topology:\n",
+               "  topology:\n    config: {user.note: \"rotate the token monthly\", "
+               "user.flag: true}\n"),
+       {}},
+  };
+}
+
 class ValidationRuleTest : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(ValidationRuleTest, ReportsExactLocationAndMessage) {
@@ -304,6 +378,8 @@ TEST_P(ValidationRuleTest, ReportsExactLocationAndMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rules, ValidationRuleTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Credentials, ValidationRuleTest, ::testing::ValuesIn(CredentialCases()),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ValidationTest, CredentialValuesNeverAppearInErrors) {
