@@ -362,6 +362,13 @@ std::vector<RuleCase> CredentialCases() {
       {"LabelKey",
        Replace(base, "  name: wc\n", "  name: wc\n  labels: {api-key: k1}\n"),
        {"5:21: metadata.labels.api-key: looks like a credential; " + no}},
+      {"PlacementOverride",
+       Replace(base, "  cluster: devcluster\n",
+               "  placement:\n    clusters:\n      - name: east\n        overrides: {config: "
+               "{db.password: pw1}}\n"),
+       // Found in the cluster's spec (overrides applied), said with the cluster's name.
+       {"16:5: spec.topology.config[\"db.password\"]: looks like a credential; " + no +
+        " (in cluster east, with its overrides)"}},
       {"ProseIsFine",
        Replace(base, "  topology:\n",
                "  topology:\n    config: {user.note: \"rotate the token monthly\", "
