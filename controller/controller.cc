@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/file_util.h"
 #include "controller/cluster/observe.h"
 #include "controller/record_fold.h"
 #include "reconciler/planner.h"
@@ -189,6 +190,28 @@ std::vector<std::string> Controller::SourceErrors() {
 
 void Controller::RefreshSources() {
   for (auto& s : sources_) s->Refresh();
+}
+
+int Controller::RefreshSourcesSignedWith(
+    const std::function<bool(const std::string& secret)>& verifies) {
+  int refreshed = 0;
+  for (auto& s : sources_) {
+    const std::string& file = s->config().webhook_secret_file;
+    if (file.empty()) continue;
+    auto secret = ReadFileLimited(file, 4096);
+    if (!secret.ok()) {
+      spdlog::warn("webhook: source {}: cannot read its secret: {}", s->config().text,
+                   secret.status().message());
+      continue;
+    }
+    while (!secret->empty() && (secret->back() == '\n' || secret->back() == '\r')) {
+      secret->pop_back();
+    }
+    if (secret->empty() || !verifies(*secret)) continue;
+    s->Refresh();
+    ++refreshed;
+  }
+  return refreshed;
 }
 
 bool Controller::TakePruneToken() {

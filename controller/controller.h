@@ -120,6 +120,9 @@ class Controller {
   StatusOr<std::vector<UnmanagedTopology>> Unmanaged();
   StatusOr<Imported> Import(const crd::TopologyKey& key);
   void RefreshSources();  // a git webhook: fetch now
+  // A signed git webhook: refreshes each source whose webhook secret (its file, read now, so a
+  // rotated secret counts at once) verifies the request; how many did.
+  int RefreshSourcesSignedWith(const std::function<bool(const std::string& secret)>& verifies);
   // A full resync now: every source re-read, every topology passed once (POST /api/v1/resync).
   void Resync();
   // Copies the read counters (Aurora observe RPCs, ZooKeeper reads of Heron's state and of

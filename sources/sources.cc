@@ -65,9 +65,13 @@ StatusOr<SourceConfig> ParseSourceFlag(const std::string& flag) {
       c.interval = *i;
     } else if (key == "credentials") {
       c.credentials_file = value;
+    } else if (key == "webhookSecret") {
+      if (value.empty())
+        return Status::InvalidArgument("--source '" + flag + "': webhookSecret needs a file");
+      c.webhook_secret_file = value;
     } else {
       return Status::InvalidArgument("--source '" + flag + "': unknown option '" + key +
-                                     "' (allowEmpty, interval, credentials)");
+                                     "' (allowEmpty, interval, credentials, webhookSecret)");
     }
   }
   return c;

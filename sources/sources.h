@@ -33,10 +33,13 @@ struct SourceConfig {
   bool allow_empty = false;  // an empty source may prune everything it held
   std::chrono::seconds interval{60};  // git: how often to fetch
   std::string credentials_file;       // git over HTTP(S): "user:password" (or a token) in a file
+  // The secret the git host signs its webhook with, in a file (POST /api/v1/webhook/git
+  // refreshes the sources whose secret verifies the request; docs/operations.md, "Sources").
+  std::string webhook_secret_file;
 };
 
 // "dir:PATH", "spool:PATH", "git:URL[#BRANCH][//SUBDIR]", each optionally followed by
-// "?allowEmpty", "?interval=30s", "?credentials=FILE" (joined with '&').
+// "?allowEmpty", "?interval=30s", "?credentials=FILE", "?webhookSecret=FILE" (joined with '&').
 StatusOr<SourceConfig> ParseSourceFlag(const std::string& flag);
 
 // One spec file's outcome.

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "aurora/job_builder.h"
+#include "common/sha256.h"
 #include "controller/api/replies.h"
 #include "controller/api/ui.h"
 #include "controller/api/views.h"
@@ -17,12 +18,30 @@ namespace {
 
 constexpr char kPrefix[] = "/api/v1/topologies";
 
-// Constant time in the token's length, so a wrong guess reveals nothing by its timing.
-bool SameToken(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
+// A git host's webhook: GitHub signs the body (X-Hub-Signature-256: sha256=HMAC-SHA256 hex),
+// GitLab sends the secret itself (X-Gitlab-Token). Refreshes the sources whose secret verifies
+// it; what it answers a caller that fails says nothing of why. The request names no URL: it can
+// only make the controller fetch what its flags already name.
+HttpReply SignedWebhook(Controller& controller, const HttpRequest& req) {
+  const std::string signature = req.Header("x-hub-signature-256");
+  const std::string gitlab = req.Header("x-gitlab-token");
+  int refreshed = 0;
+  if (signature.rfind("sha256=", 0) == 0) {
+    const std::string given = signature.substr(7);
+    refreshed = controller.RefreshSourcesSignedWith([&](const std::string& secret) {
+      return SameSecret(HmacSha256Hex(secret, req.body), given);
+    });
+  } else if (!gitlab.empty()) {
+    refreshed = controller.RefreshSourcesSignedWith(
+        [&](const std::string& secret) { return SameSecret(secret, gitlab); });
+  }
+  if (refreshed == 0) {
+    return ErrorReply(
+        Status::Unauthenticated("a signed webhook or a valid bearer token is required"));
+  }
+  Json j = Json::MakeObject();
+  j["refreshed"] = static_cast<int64_t>(refreshed);
+  return JsonReply(202, j);
 }
 
 // "c/r/e/n" -> key; the rest after the fourth part (":verb" or "/events") in suffix.
@@ -307,6 +326,10 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       if (auto page = ServeUi(path); page) return std::move(*page);
     }
     const bool mutating = req.method == "POST";
+    if (mutating && path == "/api/v1/webhook/git" &&
+        req.Header("authorization").rfind("Bearer ", 0) != 0) {
+      return SignedWebhook(controller, req);
+    }
     if (mutating) {
       if (options.token.empty()) {
         return ErrorReply(Status(StatusCode::kPermissionDenied,
@@ -314,7 +337,7 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
                                  "controller has no --token-file"));
       }
       const std::string auth = req.Header("authorization");
-      if (auth.rfind("Bearer ", 0) != 0 || !SameToken(auth.substr(7), options.token)) {
+      if (auth.rfind("Bearer ", 0) != 0 || !SameSecret(auth.substr(7), options.token)) {
         return ErrorReply(Status::Unauthenticated("a valid bearer token is required"));
       }
       if (path == "/api/v1/webhook/git") {

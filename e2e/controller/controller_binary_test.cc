@@ -12,6 +12,7 @@
 
 #include "common/file_util.h"
 #include "common/http_server.h"
+#include "common/sha256.h"
 #include "crd/canonical.h"
 #include "e2e/controller/controller_fixture.h"
 #include "heron/messages.h"
@@ -840,6 +841,56 @@ TEST_F(ControllerE2E, GitSourceCreateUpdateRollback) {
   WaitFor(*c, "the previous revision running", [&](const Json& j) {
     return RunsRevision(j, crd::SpecHash(updated), 3) && RunningTaskIds().size() == 3u;
   });
+}
+
+// The git webhook as git hosts send it: no bearer token, the body signed with the source's
+// secret (GitHub's X-Hub-Signature-256) or the secret itself (GitLab's X-Gitlab-Token). Unsigned
+// or wrongly signed: 401 and no fetch (the source polls hourly, so only a webhook fetches).
+TEST_F(ControllerE2E, GitWebhooksAreTakenOnlyWhenSigned) {
+  GitRepo repo(dir_ + "/repo");
+  repo.Commit(SpecYaml(spec_), "create");
+  const std::string secret_file = dir_ + "/webhook.secret";
+  WriteFile(secret_file, "s3cr3t-webhook\n");
+  auto c = StartController(
+      {"git:file://" + dir_ + "/repo#main//topologies?interval=1h&webhookSecret=" + secret_file});
+  ASSERT_TRUE(c);
+  WaitFor(*c, "created from git",
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+
+  crd::Topology updated = spec_;
+  updated.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{46});
+  const std::string second = repo.Commit(SpecYaml(updated), "update");
+  const std::string url = c->url() + "/api/v1/webhook/git";
+  const std::string body = R"({"ref": "refs/heads/main", "after": ")" + second + R"("})";
+  EXPECT_EQ(testing::HttpCall("POST", url, body).status, 401) << "unsigned";
+  EXPECT_EQ(testing::HttpCall("POST", url, body,
+                              {{"X-Hub-Signature-256", "sha256=" + HmacSha256Hex("wrong", body)}})
+                .status,
+            401);
+  EXPECT_EQ(testing::HttpCall("POST", url, body, {{"X-Gitlab-Token", "wrong"}}).status, 401);
+  // Signed for another body (a replay with a changed payload).
+  EXPECT_EQ(testing::HttpCall(
+                "POST", url, body + " ",
+                {{"X-Hub-Signature-256", "sha256=" + HmacSha256Hex("s3cr3t-webhook", body)}})
+                .status,
+            401);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(JsonStr(Status(*c), "desiredSpecHash"), crd::SpecHash(spec_)) << "no fetch yet";
+
+  const auto signed_call = testing::HttpCall(
+      "POST", url, body,
+      {{"X-Hub-Signature-256", "sha256=" + HmacSha256Hex("s3cr3t-webhook", body)}});
+  EXPECT_EQ(signed_call.status, 202) << signed_call.body;
+  WaitFor(*c, "updated on GitHub's signed webhook",
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(updated)); });
+
+  crd::Topology third = updated;
+  third.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{47});
+  repo.Commit(SpecYaml(third), "third");
+  EXPECT_EQ(testing::HttpCall("POST", url, "{}", {{"X-Gitlab-Token", "s3cr3t-webhook"}}).status,
+            202);
+  WaitFor(*c, "updated on GitLab's webhook",
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(third)); });
 }
 
 TEST_F(ControllerE2E, SpoolSourceCreateUpdateRollbackAndRestart) {

@@ -17,5 +17,16 @@ TEST(Sha256Test, HexCheck) {
   EXPECT_FALSE(IsSha256Hex(std::string(64, 'g')));
 }
 
+// RFC 4231, test cases 1 and 2.
+TEST(Sha256Test, HmacMatchesRfc4231) {
+  EXPECT_EQ(HmacSha256Hex(std::string(20, '\x0b'), "Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_TRUE(SameSecret("abc", "abc"));
+  EXPECT_FALSE(SameSecret("abc", "abd"));
+  EXPECT_FALSE(SameSecret("abc", "abcd"));
+}
+
 }  // namespace
 }  // namespace hgo

@@ -37,6 +37,10 @@ TEST(SourceFlagTest, ParsesEveryKindAndOption) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->kind, sources::SourceConfig::Kind::kSpool);
   EXPECT_EQ(s->credentials_file, "/etc/x");
+
+  auto w = sources::ParseSourceFlag("git:https://h/specs.git?webhookSecret=/etc/hook&interval=1h");
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->webhook_secret_file, "/etc/hook");
 }
 
 TEST(SourceFlagTest, RejectsWhatItDoesNotKnow) {
@@ -47,6 +51,7 @@ TEST(SourceFlagTest, RejectsWhatItDoesNotKnow) {
   EXPECT_FALSE(sources::ParseSourceFlag("git:/a#").ok());
   EXPECT_FALSE(sources::ParseSourceFlag("git:/a?interval=0s").ok());
   EXPECT_FALSE(sources::ParseSourceFlag("git:/a?interval=5d").ok());
+  EXPECT_FALSE(sources::ParseSourceFlag("git:/a?webhookSecret=").ok());
 }
 
 TEST(DurationTest, SecondsMinutesHours) {
