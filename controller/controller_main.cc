@@ -44,7 +44,8 @@ int ControllerMain(int argc, char** argv) {
       "heron-controller: keeps Heron topologies on Aurora as their specs say (GitOps). "
       "See docs/operations.md."};
   std::string clusters_file, zookeeper, root = "/heron-gitops", listen = "127.0.0.1:8089";
-  std::string token_file, identity, resync = "5m", tombstone = "60s", git_cache;
+  std::string token_file, tokens_file, audit_log, identity, resync = "5m", tombstone = "60s",
+                                                            git_cache;
   std::string log_format = "human", log_level = "info";
   std::vector<std::string> source_flags;
   ControllerOptions options;
@@ -63,6 +64,12 @@ int ControllerMain(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--token-file", token_file,
                  "bearer token for mutating API calls (without it the API is read-only)");
+  app.add_option("--tokens-file", tokens_file,
+                 "API tokens with scopes (read, operate limited to roles or keys, admin), each "
+                 "as its SHA-256 (docs/operations.md, \"API access\")");
+  app.add_option("--audit-log", audit_log,
+                 "append one JSON line per change asked of the API (who, what, which topology, "
+                 "when, the answer)");
   app.add_flag("--prune", options.settings.prune, "delete topologies whose spec is gone");
   app.add_option("--prune-budget", options.prune_budget, "topologies pruned per resync period")
       ->capture_default_str();
@@ -151,15 +158,20 @@ int ControllerMain(int argc, char** argv) {
           ? git_cache
           : (std::filesystem::temp_directory_path() / "heron-controller-git").string();
   ApiOptions api;
+  if (!tokens_file.empty()) {
+    auto access = LoadTokensFile(tokens_file);
+    if (!access.ok()) return Usage("--tokens-file: " + access.status().message());
+    api.access = std::move(*access);
+  }
   if (!token_file.empty()) {
     auto token = ReadFileLimited(token_file, 4096);
     if (!token.ok()) return Usage("--token-file: " + token.status().message());
-    api.token = *token;
-    while (!api.token.empty() && isspace(static_cast<unsigned char>(api.token.back()))) {
-      api.token.pop_back();
-    }
-    if (api.token.empty()) return Usage("--token-file: the file is empty");
+    std::string t = *token;
+    while (!t.empty() && isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+    if (t.empty()) return Usage("--token-file: the file is empty");
+    api.access.tokens.push_back(AdminToken(t));
   }
+  if (!audit_log.empty()) api.audit = std::make_shared<AuditLog>(audit_log);
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Usage("--listen must be HOST:PORT");
   const std::string host = listen.substr(0, colon);

@@ -1,5 +1,6 @@
 #include "controller/api/api.h"
 
+#include <chrono>
 #include <cstring>
 #include <set>
 
@@ -251,7 +252,50 @@ Json ImportedToJson(const Imported& i) {
   return j;
 }
 
+namespace {
+
+// The topology a POST acts on (its path's key), or none: a controller-wide call.
+std::optional<crd::TopologyKey> TargetOf(const std::string& path) {
+  const std::string prefix = std::string(kPrefix) + "/";
+  if (path.rfind(prefix, 0) != 0) return std::nullopt;
+  std::string suffix;
+  auto key = ParseKeyPath(path.substr(prefix.size()), suffix);
+  if (!key.ok()) return std::nullopt;
+  return *key;
+}
+
+// Who asked, for the audit log: a token's name, "webhook" for a signed git webhook, or
+// "anonymous".
+std::string CallerName(const ApiOptions& options, const HttpRequest& req) {
+  if (const ApiToken* t = Identify(options.access, req.Header("authorization"))) return t->name;
+  if (req.path == "/api/v1/webhook/git") return "webhook";
+  return "anonymous";
+}
+
+HttpHandler Handler(Controller& controller, Metrics& metrics, ApiOptions options);
+
+}  // namespace
+
 HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions options) {
+  HttpHandler inner = Handler(controller, metrics, options);
+  if (!options.audit) return inner;
+  return [inner, options](const HttpRequest& req) -> HttpReply {
+    HttpReply reply = inner(req);
+    // Every change asked for, allowed or not (a dry run is not one).
+    if (req.method == "POST" && req.path != "/api/v1/plan") {
+      auto target = TargetOf(req.path);
+      const auto now = std::chrono::system_clock::now().time_since_epoch();
+      options.audit->Write(std::chrono::duration_cast<std::chrono::milliseconds>(now).count(),
+                           CallerName(options, req), req.method, req.path,
+                           target ? target->ToString() : "", reply.status);
+    }
+    return reply;
+  };
+}
+
+namespace {
+
+HttpHandler Handler(Controller& controller, Metrics& metrics, ApiOptions options) {
   return [&controller, &metrics, options](const HttpRequest& req) -> HttpReply {
     const std::string& path = req.path;
     if (req.method == "GET" && path == "/healthz") return HttpReply::Text(200, "ok\n");
@@ -331,15 +375,14 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
       return SignedWebhook(controller, req);
     }
     if (mutating) {
-      if (options.token.empty()) {
+      if (options.access.empty()) {
         return ErrorReply(Status(StatusCode::kPermissionDenied,
-                                 "mutations are disabled: the "
-                                 "controller has no --token-file"));
+                                 "mutations are disabled: the controller has no --token-file "
+                                 "or --tokens-file"));
       }
-      const std::string auth = req.Header("authorization");
-      if (auth.rfind("Bearer ", 0) != 0 || !SameSecret(auth.substr(7), options.token)) {
-        return ErrorReply(Status::Unauthenticated("a valid bearer token is required"));
-      }
+      const ApiToken* who = Identify(options.access, req.Header("authorization"));
+      if (!who) return ErrorReply(Status::Unauthenticated("a valid bearer token is required"));
+      if (Status may = MayChange(*who, TargetOf(path)); !may.ok()) return ErrorReply(may);
       if (path == "/api/v1/webhook/git") {
         controller.RefreshSources();
         return JsonReply(202, Json::MakeObject());
@@ -443,5 +486,7 @@ HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions 
     return JsonReply(202, ok);
   };
 }
+
+}  // namespace
 
 }  // namespace hgo::controller

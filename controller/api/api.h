@@ -4,16 +4,20 @@
 // refused (read-only API).
 #pragma once
 
+#include <memory>
+
 #include <string>
 
 #include "common/http_server.h"
+#include "controller/api/access.h"
 #include "controller/controller.h"
 #include "controller/metrics.h"
 
 namespace hgo::controller {
 
 struct ApiOptions {
-  std::string token;  // empty: mutations refused
+  AccessList access;                // no token: mutations refused (controller/api/access.h)
+  std::shared_ptr<AuditLog> audit;  // null: no audit log
 };
 
 HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions options);

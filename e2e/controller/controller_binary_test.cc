@@ -780,6 +780,71 @@ class GitRepo {
   std::string path_;
 };
 
+// Scoped API tokens (--tokens-file, each kept as its SHA-256) and the audit log: a read token
+// cannot suspend; an operate token for the fixture's role acts on its topology but not on
+// another role's, nor controller-wide; the --token-file token is admin; every change asked for
+// is one audit line with who, what, which topology and the answer.
+TEST_F(ControllerE2E, ApiTokensAreScopedAndEveryChangeIsAudited) {
+  const std::string tokens = dir_ + "/tokens.yaml";
+  WriteFile(tokens,
+            "tokens:\n"
+            "  - {name: dashboards, scope: read, sha256: " +
+                Sha256Hex("read-t0k") +
+                "}\n"
+                "  - {name: www-oncall, scope: operate, roles: [www-data], sha256: " +
+                Sha256Hex("ops-t0k") + "}\n");
+  const std::string audit = dir_ + "/audit.log";
+  auto c = StartController({"dir:" + specs_dir_}, {"--tokens-file", tokens, "--audit-log", audit});
+  ASSERT_TRUE(c);
+  WriteFile(specs_dir_ + "/exclamation.yaml", SpecYaml(spec_));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+
+  auto suspended = [](const Json& j) {
+    const Json* v = j.Find("suspended");
+    return v && v->is_bool() && v->as_bool();
+  };
+  auto post = [&](const std::string& path, const std::string& token) {
+    std::map<std::string, std::string> headers;
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    return testing::HttpCall("POST", c->url() + path, "", headers).status;
+  };
+  const std::string mine = KeyPath();
+  const std::string theirs = "/api/v1/topologies/devcluster/ads/devel/exclamation";
+  EXPECT_EQ(post(mine + ":suspend", ""), 401);
+  EXPECT_EQ(post(mine + ":suspend", "wrong"), 401);
+  EXPECT_EQ(post(mine + ":suspend", "read-t0k"), 403);
+  EXPECT_EQ(post(theirs + ":suspend", "ops-t0k"), 403);
+  EXPECT_EQ(post("/api/v1/resync", "ops-t0k"), 403);
+  EXPECT_FALSE(suspended(Status(*c))) << "nothing refused took effect";
+  EXPECT_EQ(post(mine + ":suspend", "ops-t0k"), 202);
+  WaitFor(*c, "suspended", suspended);
+  EXPECT_EQ(post(mine + ":resume", token_), 202) << "the --token-file token is admin";
+  EXPECT_EQ(post("/api/v1/resync", token_), 202);
+
+  std::ifstream in(audit);
+  std::vector<std::string> seen;
+  for (std::string line; std::getline(in, line);) {
+    auto j = ParseJson(line);
+    ASSERT_TRUE(j.ok()) << line;
+    seen.push_back(JsonStr(*j, "who") + " " + JsonStr(*j, "path") + " " + JsonStr(*j, "topology") +
+                   " " + std::to_string(JsonInt(*j, "status")));
+    EXPECT_FALSE(JsonStr(*j, "ts").empty());
+    EXPECT_EQ(line.find("t0k"), std::string::npos) << "no token in the audit log";
+  }
+  const std::string key = "devcluster/www-data/devel/exclamation";
+  const std::string other = "devcluster/ads/devel/exclamation";
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "anonymous " + mine + ":suspend " + key + " 401",
+                      "anonymous " + mine + ":suspend " + key + " 401",
+                      "dashboards " + mine + ":suspend " + key + " 403",
+                      "www-oncall " + theirs + ":suspend " + other + " 403",
+                      "www-oncall /api/v1/resync  403",
+                      "www-oncall " + mine + ":suspend " + key + " 202",
+                      "admin " + mine + ":resume " + key + " 202",
+                      "admin /api/v1/resync  202",
+                  }));
+}
+
 // A credential the controller is handed where it should not be (a git URL with a password, as
 // people write them) never leaves the process: not in its log, not in its API's answers.
 TEST_F(ControllerE2E, ACredentialInASourceUrlNeverLeavesTheProcess) {
