@@ -56,8 +56,8 @@ inline std::string CheckRedactProperties(const uint8_t* data, size_t size) {
   std::string secret;
   for (size_t i = 0; i < length; ++i) {
     const uint8_t b = 2 + i < size ? data[2 + i] : static_cast<uint8_t>(i * 7);
-    secret += i == 0 ? static_cast<char>('A' + b % 26)
-                     : "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 36];
+    secret +=
+        i == 0 ? static_cast<char>('A' + b % 26) : "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 36];
   }
   std::string rest = size > 2 + length ? raw.substr(2 + length) : "";
   for (char& c : rest) {
