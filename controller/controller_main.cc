@@ -44,8 +44,8 @@ int ControllerMain(int argc, char** argv) {
       "heron-controller: keeps Heron topologies on Aurora as their specs say (GitOps). "
       "See docs/operations.md."};
   std::string clusters_file, zookeeper, root = "/heron-gitops", listen = "127.0.0.1:8089";
-  std::string token_file, tokens_file, audit_log, identity, resync = "5m", tombstone = "60s",
-                                                            git_cache;
+  std::string token_file, tokens_file, audit_log, zookeeper_auth_file, identity,
+      resync = "5m", tombstone = "60s", git_cache;
   std::string log_format = "human", log_level = "info";
   std::vector<std::string> source_flags;
   ControllerOptions options;
@@ -56,6 +56,10 @@ int ControllerMain(int argc, char** argv) {
                  "ZooKeeper for the controller's records and election (host:port[,...][/chroot])")
       ->required();
   app.add_option("--root", root, "ZooKeeper path of the controller's nodes")->capture_default_str();
+  app.add_option("--zookeeper-auth-file", zookeeper_auth_file,
+                 "\"user:password\" for ZooKeeper digest authentication on --zookeeper: the "
+                 "controller's nodes are then created readable and writable by that user only "
+                 "(Heron's nodes, on the clusters' connections, keep Heron's open ACL)");
   app.add_option("--source", source_flags,
                  "dir:PATH | spool:PATH | git:URL[#BRANCH][//SUBDIR], options ?allowEmpty, "
                  "?interval=1m, ?credentials=FILE (repeatable, at least one)")
@@ -187,6 +191,17 @@ int ControllerMain(int argc, char** argv) {
   statestore::ZkOptions zo;
   zo.servers = zookeeper;
   zo.session_timeout = std::chrono::seconds(session_timeout_s);
+  if (!zookeeper_auth_file.empty()) {
+    auto digest = ReadFileLimited(zookeeper_auth_file, 4096);
+    if (!digest.ok()) return Usage("--zookeeper-auth-file: " + digest.status().message());
+    zo.digest = *digest;
+    while (!zo.digest.empty() && isspace(static_cast<unsigned char>(zo.digest.back()))) {
+      zo.digest.pop_back();
+    }
+    if (zo.digest.find(':') == std::string::npos || zo.digest.front() == ':') {
+      return Usage("--zookeeper-auth-file: expected \"user:password\"");
+    }
+  }
   auto zk = statestore::ZkClient::Connect(zo);
   if (!zk.ok()) {
     spdlog::error("controller: ZooKeeper {}: {}", zookeeper, zk.status().ToString());

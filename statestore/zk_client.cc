@@ -55,6 +55,16 @@ std::string JoinZkPath(const std::string& parent, const std::string& child) {
 
 namespace {
 
+// With digest authentication: the authenticated creator may do anything, everyone may read
+// (another client's fence check, a Heron connection's, must read the node; only writing is
+// kept to the controller). Without it: open, as Heron's own nodes are.
+const ACL_vector* AclFor(const ZkOptions& options) {
+  static ACL kCreatorAllWorldRead[] = {{ZOO_PERM_ALL, ZOO_AUTH_IDS},
+                                       {ZOO_PERM_READ, ZOO_ANYONE_ID_UNSAFE}};
+  static ACL_vector kGuarded = {2, kCreatorAllWorldRead};
+  return options.digest.empty() ? &ZOO_OPEN_ACL_UNSAFE : &kGuarded;
+}
+
 std::once_flag g_log_level_once;
 
 void AuthDone(int /*rc*/, const void* /*data*/) {}
@@ -533,8 +543,7 @@ StatusOr<std::string> ZkClient::Create(const std::string& path, std::string_view
   std::string created;
   Status s = impl_->WithHandle([&](zhandle_t* zh) {
     std::string buf(path.size() + 64, '\0');
-    const ACL_vector* acl =
-        impl_->options().digest.empty() ? &ZOO_OPEN_ACL_UNSAFE : &ZOO_CREATOR_ALL_ACL;
+    const ACL_vector* acl = AclFor(impl_->options());
     int rc = zoo_create(zh, path.c_str(), data.data(), static_cast<int>(data.size()), acl,
                         ModeFlags(mode), buf.data(), static_cast<int>(buf.size()));
     if (rc != ZOK) return ZkStatus(rc, "create " + path);
@@ -585,8 +594,7 @@ ZkMultiResult ZkClient::Multi(const std::vector<ZkOp>& ops) {
   out.stats.resize(ops.size());
   if (ops.empty()) return out;
   out.status = impl_->WithHandle([&](zhandle_t* zh) {
-    const ACL_vector* acl =
-        impl_->options().digest.empty() ? &ZOO_OPEN_ACL_UNSAFE : &ZOO_CREATOR_ALL_ACL;
+    const ACL_vector* acl = AclFor(impl_->options());
     std::vector<zoo_op_t> zops(ops.size());
     std::vector<zoo_op_result_t> results(ops.size());
     std::vector<std::string> path_buffers(ops.size());

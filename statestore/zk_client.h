@@ -13,7 +13,8 @@
 //   and kNewSession when the new one is up: owners then re-create ephemerals and re-arm watches.
 //   Outstanding watches get WatchEvent::kSessionLost.
 // - A chroot in the connect string ("zk:2181/heron-gitops") is created if missing.
-// - Optional digest authentication; nodes are then created with the creator-only ACL.
+// - Optional digest authentication; nodes are then created writable by that user only (and
+//   readable by anyone: a fence check from another connection reads them).
 //
 // Thread-safety: all methods may be called from any thread, including from callbacks.
 // Blocking: every call waits for the server (bounded by the session timeout when disconnected).
@@ -41,7 +42,8 @@ struct ZkOptions {
   // with kUnavailable. Reads that lose the connection mid-call are retried once after it returns;
   // writes are not (they may have been applied).
   std::chrono::milliseconds wait_for_connection{5000};
-  // "user:password" for digest authentication; empty for none. Never logged.
+  // "user:password" for digest authentication; empty for none. Never logged. With it, the
+  // nodes this client creates are writable by that user only, readable by anyone.
   std::string digest;
 };
 

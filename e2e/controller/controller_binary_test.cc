@@ -845,6 +845,47 @@ TEST_F(ControllerE2E, ApiTokensAreScopedAndEveryChangeIsAudited) {
                   }));
 }
 
+// --zookeeper-auth-file: the controller authenticates with digest and creates its own nodes
+// (records, election, fence, spool) writable by itself only; a client without the credential
+// (or with a wrong one) can read them but not change, add or delete any, while Heron's nodes
+// stay open for Heron's tools.
+TEST_F(ControllerE2E, ZooKeeperDigestAuthLeavesTheControllersNodesWritableByItOnly) {
+  const std::string auth = dir_ + "/zk.auth";
+  WriteFile(auth, "heron-controller:zk-s3cret\n");
+  auto c = StartController({"dir:" + specs_dir_},
+                           {"--zookeeper-auth-file", auth, "--root", "/gitops-digest"});
+  ASSERT_TRUE(c);
+  WriteFile(specs_dir_ + "/exclamation.yaml", SpecYaml(spec_));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  const std::string record = "/gitops-digest/records/devcluster~www-data~devel~exclamation";
+
+  auto connect = [&](const std::string& digest) {
+    statestore::ZkOptions o;
+    o.servers = zk_->connect_string();
+    o.digest = digest;
+    auto zk = statestore::ZkClient::Connect(o);
+    EXPECT_TRUE(zk.ok()) << zk.status();
+    return zk.ok() ? std::move(*zk) : nullptr;
+  };
+  auto anonymous = connect("");
+  auto wrong = connect("heron-controller:guess");
+  auto controller = connect("heron-controller:zk-s3cret");
+  ASSERT_TRUE(anonymous && wrong && controller);
+  auto own = controller->Get(record);
+  ASSERT_TRUE(own.ok()) << own.status();
+  for (auto* zk : {anonymous.get(), wrong.get()}) {
+    EXPECT_TRUE(zk->Get(record).ok()) << "readable: a fence check from Heron's connection reads";
+    auto write = zk->Set(record, "{}", own->stat.version);
+    EXPECT_EQ(write.status().code(), StatusCode::kPermissionDenied) << write.status();
+    auto create =
+        zk->Create("/gitops-digest/records/intruder", "{}", statestore::CreateMode::kPersistent);
+    EXPECT_EQ(create.status().code(), StatusCode::kPermissionDenied) << create.status();
+    EXPECT_EQ(zk->Delete(record, -1).code(), StatusCode::kPermissionDenied);
+    EXPECT_TRUE(zk->Get("/heron/topologies/exclamation").ok()) << "Heron's nodes stay open";
+  }
+  EXPECT_EQ(controller->Get(record)->data, own->data) << "the record is as it was";
+}
+
 // A credential the controller is handed where it should not be (a git URL with a password, as
 // people write them) never leaves the process: not in its log, not in its API's answers.
 TEST_F(ControllerE2E, ACredentialInASourceUrlNeverLeavesTheProcess) {

@@ -255,7 +255,8 @@ TEST_F(ZkClientTest, GetManyPipelinesReadsAndArmsEachWatch) {
   EXPECT_TRUE(zk->GetMany({}).empty());
 }
 
-TEST_F(ZkClientTest, DigestAclKeepsOtherUsersOut) {
+// Nodes of a digest-authenticated client: anyone reads them, only that user writes them.
+TEST_F(ZkClientTest, DigestAclKeepsOtherUsersFromWriting) {
   ZkOptions options;
   options.servers = server_->connect_string();
   options.digest = "controller:s3cret";
@@ -266,13 +267,19 @@ TEST_F(ZkClientTest, DigestAclKeepsOtherUsersOut) {
 
   auto anonymous = Connect();
   ASSERT_TRUE(anonymous);
-  EXPECT_EQ(anonymous->Get("/guarded").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(anonymous->Get("/guarded")->data, "mine");
   EXPECT_EQ(anonymous->Set("/guarded", "theirs", -1).status().code(),
             StatusCode::kPermissionDenied);
+  EXPECT_EQ(anonymous->Create("/guarded/child", "", CreateMode::kPersistent).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(anonymous->Delete("/guarded", -1).code(), StatusCode::kOk)
+      << "deleting a node is its parent's permission: the root's is open";
+  ASSERT_TRUE((*owner)->Create("/guarded", "mine", CreateMode::kPersistent).ok());
   options.digest = "controller:wrong";
   auto impostor = ZkClient::Connect(options);
   ASSERT_TRUE(impostor.ok()) << impostor.status();
-  EXPECT_EQ((*impostor)->Get("/guarded").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ((*impostor)->Set("/guarded", "theirs", -1).status().code(),
+            StatusCode::kPermissionDenied);
   EXPECT_EQ((*owner)->Get("/guarded")->data, "mine");
 }
 
