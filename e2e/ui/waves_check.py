@@ -11,16 +11,13 @@ watch), and promotes again past wave 2's soak. Each step checks the page against
 Exit code 0: every step held; 1: the first mismatch, said on the last lines.
 """
 
-import json
 import os
-import shutil
 import sys
-import tempfile
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from browser_check import Failed, api, check, confirm, console_errors, start_browser, wait
+from browser_check import Failed, api, check, confirm, run, wait
 
 
 def click(driver, button_id):
@@ -119,35 +116,14 @@ def promote(driver, cfg):
     driver.save_screenshot(os.path.join(cfg["screenshots"], "waves-complete.png"))
 
 
-def main():
-    with open(sys.argv[1]) as f:
-        cfg = json.load(f)
-    os.makedirs(cfg["screenshots"], exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="hgo_chromium_")
-    os.environ["HOME"] = profile  # Chromium writes under HOME; the caller's may not exist
-    driver = None
-    try:
-        driver = start_browser(profile)
-        driver.get(cfg["url"] + "/topologies/" + cfg["key"])
-        driver.execute_script("window.__sameDocument = 7;")
-        shows_waves(driver, cfg)
-        halt(driver, cfg)
-        promote(driver, cfg)
-        check(driver.execute_script("return window.__sameDocument;") == 7, "no reload")
-        console_errors(driver)
-    except Failed as e:
-        print("FAILED:", e, flush=True)
-        if driver:
-            driver.save_screenshot(os.path.join(cfg["screenshots"], "failure.png"))
-            print(driver.find_element(By.TAG_NAME, "body").text[:4000], flush=True)
-        return 1
-    finally:
-        if driver:
-            driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-    print("waves check passed", flush=True)
-    return 0
+def check_waves(driver, cfg):
+    driver.get(cfg["url"] + "/topologies/" + cfg["key"])
+    driver.execute_script("window.__sameDocument = 7;")
+    shows_waves(driver, cfg)
+    halt(driver, cfg)
+    promote(driver, cfg)
+    check(driver.execute_script("return window.__sameDocument;") == 7, "no reload")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(check_waves, "waves check"))
