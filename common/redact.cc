@@ -245,16 +245,20 @@ bool AfterJsonKey(const std::string& text, size_t at) {
 }  // namespace
 
 bool RedactInPlace(std::string& text) {
-  bool masked = false;
-  for (size_t from = 0;;) {
-    auto m = FindCredential(text, from);
-    if (!m) return masked;
-    const std::string_view replacement =
-        m->bare && AfterJsonKey(text, m->begin) ? std::string_view("\"***\"") : kMask;
-    text.replace(m->begin, m->end - m->begin, replacement);
-    from = m->begin + replacement.size();
-    masked = true;
+  auto m = FindCredential(text);
+  if (!m) return false;  // the common case: nothing copied
+  // Built piece by piece, so that many credentials cost one pass, not one move of the rest each.
+  std::string out;
+  out.reserve(text.size());
+  size_t copied = 0;
+  for (; m; m = FindCredential(text, m->end)) {
+    out.append(text, copied, m->begin - copied);
+    out += m->bare && AfterJsonKey(text, m->begin) ? std::string_view("\"***\"") : kMask;
+    copied = m->end;
   }
+  out.append(text, copied, std::string::npos);
+  text = std::move(out);
+  return true;
 }
 
 std::string Redact(std::string_view text) {

@@ -13,8 +13,9 @@
 //   `{name: password, value: X}`.
 // A value that is a reference (`file:…`, `env:…`) is not a credential and is left as it is.
 //
-// It errs towards masking: `token: 5` in a message loses its 5. Cost: one pass over the text
-// (bench/ui_bench's API answers at 10,000 topologies), allocating only when something is masked.
+// It errs towards masking: `token: 5` in a message loses its 5. Cost (bench/redact_bench.cc, a
+// 5 MB answer listing 10,000 topologies): ~55 ms, with or without a credential in each; a text
+// with none is not copied.
 #pragma once
 
 #include <cstddef>
