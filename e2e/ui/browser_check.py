@@ -134,7 +134,7 @@ def confirm(driver, token, shots=None, name=None):
 
 def suspend_and_resume(driver, cfg):
     url, key = cfg["url"], cfg["focus"]
-    driver.find_element(By.ID, "btn-suspend").click()
+    click(driver, "#btn-suspend")
     confirm(driver, cfg["token"], cfg["screenshots"], "confirm.png")
     wait(driver, "Suspended on the page", lambda: driver.find_element(By.ID, "phase").text == "Suspended", 60)
     status = api(url, "/api/v1/topologies/" + key)
@@ -142,7 +142,7 @@ def suspend_and_resume(driver, cfg):
           "the API agrees: %s, suspended=%s" % (status["phase"], status["suspended"]))
     answer = driver.find_element(By.ID, "answer").text
     check("accepted" in answer, "the page shows the API's answer: " + answer)
-    driver.find_element(By.ID, "btn-resume").click()
+    click(driver, "#btn-resume")
     confirm(driver, cfg["token"])  # the token is asked once per tab
     wait(driver, "Running again", lambda: driver.find_element(By.ID, "phase").text == "Running", 60)
     check(api(url, "/api/v1/topologies/" + key)["suspended"] is False, "the API says resumed")
@@ -182,10 +182,22 @@ def rollout(driver, cfg):
     check(driver.execute_script("return window.__sameDocument;") == 42, "no reload")
 
 
+def click(driver, selector):
+    # Each watch answer redraws the page: an element found just before a redraw is gone by the
+    # click (stale); the new one is found again. The page keeps its selections across redraws.
+    for _ in range(50):
+        try:
+            driver.find_element(By.CSS_SELECTOR, selector).click()
+            return
+        except StaleElementReferenceException:
+            continue
+    raise Failed("could not click " + selector + ": the page kept redrawing it")
+
+
 def history_diff(driver, cfg):
-    driver.find_element(By.CSS_SELECTOR, 'input[name="diff-A"][value="1"]').click()
-    driver.find_element(By.CSS_SELECTOR, 'input[name="diff-B"][value="2"]').click()
-    driver.find_element(By.ID, "btn-diff").click()
+    click(driver, 'input[name="diff-A"][value="1"]')
+    click(driver, 'input[name="diff-B"][value="2"]')
+    click(driver, "#btn-diff")
     wait(driver, "the diff", lambda: driver.find_elements(By.CSS_SELECTOR, "#diff .add"))
     added = texts(driver, "#diff .add")
     check(any(cfg["change"]["marker"] in a for a in added), "the diff shows the change: %s" % added)

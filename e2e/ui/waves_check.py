@@ -14,22 +14,9 @@ Exit code 0: every step held; 1: the first mismatch, said on the last lines.
 import os
 import sys
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from browser_check import Failed, api, check, confirm, run, wait
-
-
-def click(driver, button_id):
-    # Each watch answer redraws the page (every cluster's change wakes it): a button found just
-    # before a redraw is gone by the click; the new one is found again.
-    for _ in range(50):
-        try:
-            driver.find_element(By.ID, button_id).click()
-            return
-        except StaleElementReferenceException:
-            continue
-    raise Failed("could not click #" + button_id + ": the page kept redrawing it")
+from browser_check import api, check, click, confirm, run, wait
 
 
 def disabled(driver, button_id):
@@ -77,7 +64,7 @@ def shows_waves(driver, cfg):
 
 
 def halt(driver, cfg):
-    click(driver, "btn-halt")
+    click(driver, "#btn-halt")
     confirm(driver, cfg["token"])
     wait(driver, "the halt on the page", lambda: summary(driver).startswith("Halted at wave 1"), 30)
     check(stage(driver, 2) == "Halted", "wave 2 is halted: %s" % stage(driver, 2))
@@ -95,7 +82,7 @@ def halt(driver, cfg):
 
 
 def promote(driver, cfg):
-    click(driver, "btn-promote")
+    click(driver, "#btn-promote")
     confirm(driver, cfg["token"])
     # Wave 1 is done at once (its soak skipped); wave 2 rolls, which only the other clusters'
     # changes show: the page's watch must wake for them.
@@ -105,7 +92,7 @@ def promote(driver, cfg):
     check("stable on" in " ".join(c[2] for c in wave_rows(driver)[0]["clusters"]) and
           "soak skipped" in " ".join(c[2] for c in wave_rows(driver)[0]["clusters"]),
           "the canary's soak shows as skipped")
-    click(driver, "btn-promote")
+    click(driver, "#btn-promote")
     confirm(driver, cfg["token"])
     wait(driver, "the rollout complete", lambda: summary(driver).startswith("Complete"), 30)
     check(all(r["stage"] == "Done" for r in wave_rows(driver)), "every wave done")
