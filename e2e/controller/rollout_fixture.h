@@ -111,6 +111,15 @@ class RolloutE2E : public ControllerE2E {
         PathOf(cluster));
   }
 
+  // Waits until cluster has applied its revision of t (its rollout may still be under way).
+  void WaitApplied(const testing::ControllerProcess& c, const crd::Topology& t,
+                   const std::string& cluster) {
+    const std::string hash = HashIn(t, cluster);
+    WaitFor(
+        c, cluster + " taking " + hash.substr(0, 8),
+        [&](const Json& s) { return JsonStr(s, "appliedSpecHash") == hash; }, 60, PathOf(cluster));
+  }
+
   Json Rollout(const testing::ControllerProcess& c) const {
     return Status(c, PathOf("canary") + "/rollout");
   }

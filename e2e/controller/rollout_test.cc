@@ -147,10 +147,7 @@ TEST_F(RolloutE2E, AnOperatorsHaltHoldsWave2UntilAPromote) {
   crd::Topology changed = spec_;
   changed.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{35});
   WriteFile(specs_dir_ + "/exclamation.yaml", Placed(changed));
-  WaitFor(
-      *c, "the canary taking the change",
-      [&](const Json& s) { return JsonStr(s, "appliedSpecHash") == HashIn(changed, "canary"); }, 60,
-      PathOf("canary"));
+  WaitApplied(*c, changed, "canary");
   const CliResult halt = Cli(*c, {"rollout", "halt", "exclamation"});
   ASSERT_EQ(halt.code, 0) << halt.out << halt.err;
   WaitRunning(*c, changed, "canary");

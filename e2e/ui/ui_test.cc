@@ -123,10 +123,7 @@ TEST_F(RolloutE2E, TheTopologyPageShowsTheWavesAndHaltsAndPromotesThem) {
   crd::Topology changed = spec_;
   changed.spec.topology.config["topology.message.timeout.secs"] = Json(int64_t{37});
   WriteFile(specs_dir_ + "/exclamation.yaml", Placed(changed, kLongSoak));
-  WaitFor(
-      *c, "the canary taking the change",
-      [&](const Json& s) { return JsonStr(s, "appliedSpecHash") == HashIn(changed, "canary"); }, 60,
-      PathOf("canary"));
+  WaitApplied(*c, changed, "canary");
 
   Json cfg = Json::MakeObject();
   cfg["url"] = c->url();
