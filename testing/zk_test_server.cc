@@ -137,19 +137,42 @@ ZkTestServer::~ZkTestServer() {
   }
 }
 
-Status ZkTestServer::ExpireSession(const std::string& servers, int64_t session_id,
-                                   const std::string& password) {
+namespace {
+
+// Attaches a second handle to the session and closes it; answers the state the handle reached
+// before closing: connected (the close ends the session), expired (it had already ended), or
+// neither within 2 s.
+int AttachAndClose(const std::string& servers, int64_t session_id, const std::string& password) {
   clientid_t id{};
   id.client_id = session_id;
   std::memcpy(id.passwd, password.data(), std::min(password.size(), sizeof(id.passwd)));
   zhandle_t* zh = zookeeper_init2(servers.c_str(), NoopWatcher, 10000, &id, nullptr, 0, QuietLog);
-  if (!zh) return Status::Unavailable("zookeeper_init failed");
-  for (int i = 0; i < 200 && zoo_state(zh) != ZOO_CONNECTED_STATE; ++i) {
+  if (!zh) return 0;
+  int state = zoo_state(zh);
+  for (int i = 0; i < 200 && state != ZOO_CONNECTED_STATE && state != ZOO_EXPIRED_SESSION_STATE;
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    state = zoo_state(zh);
   }
-  bool ok = zoo_state(zh) == ZOO_CONNECTED_STATE;
-  zookeeper_close(zh);  // closing this handle ends the shared session on the server
-  return ok ? Status::Ok() : Status::Unavailable("could not attach to the session to expire it");
+  zookeeper_close(zh);
+  return state;
+}
+
+}  // namespace
+
+Status ZkTestServer::ExpireSession(const std::string& servers, int64_t session_id,
+                                   const std::string& password) {
+  // A close from a handle that no longer owns the session is refused by the server (session
+  // moved): the session's own client may reconnect between our attach and our close and take it
+  // back. So attach again after each close until the server answers that the session expired.
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    int state = AttachAndClose(servers, session_id, password);
+    if (state == ZOO_EXPIRED_SESSION_STATE) return Status::Ok();
+    if (state != ZOO_CONNECTED_STATE) {
+      return Status::Unavailable("could not attach to the session to expire it");
+    }
+  }
+  return Status::Unavailable("the session survived 10 attempts to expire it");
 }
 
 }  // namespace hgo::testing

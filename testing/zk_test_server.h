@@ -28,7 +28,8 @@ class ZkTestServer {
   Status Restart();
 
   // Expires a session from outside: connects with its id and password, then closes, which makes
-  // the server end the session (the standard way to force expiry in ZooKeeper tests).
+  // the server end the session (the standard way to force expiry in ZooKeeper tests). Returns
+  // once a further attach is answered "session expired".
   static Status ExpireSession(const std::string& servers, int64_t session_id,
                               const std::string& password);
 
