@@ -1,6 +1,11 @@
 #include "aurora/thrift_client.h"
 
+#include <algorithm>
+#include <climits>
+#include <optional>
+
 #include <thrift/TApplicationException.h>
+#include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
 #include "aurora/codec.h"
@@ -13,12 +18,19 @@ using apache::thrift::transport::TMemoryBuffer;
 
 class ThriftAuroraClient::Impl {
  public:
-  explicit Impl(HttpTransportOptions options)
-      : transport_(std::move(options)),
+  explicit Impl(HttpTransportOptions options) : Impl(nullptr, options.protocol) {
+    transport_.emplace(std::move(options));
+    exchange_ = [this](const std::string& method, const std::string& body, bool retryable) {
+      return transport_->Post(method, body, retryable);
+    };
+  }
+  Impl(ThriftExchange exchange, WireProtocol protocol)
+      : exchange_(std::move(exchange)),
         out_(std::make_shared<TMemoryBuffer>()),
         in_(std::make_shared<TMemoryBuffer>()),
-        client_(MakeProtocol(transport_.protocol(), in_),
-                MakeProtocol(transport_.protocol(), out_)) {}
+        client_(MakeProtocol(protocol, in_), MakeProtocol(protocol, out_)),
+        binary_in_(dynamic_cast<apache::thrift::protocol::TBinaryProtocol*>(
+            client_.getInputProtocol().get())) {}
 
   // One call: serialise with send, POST, parse the reply with recv, turn the response code into
   // a Status. retryable: read-only or idempotent.
@@ -33,11 +45,23 @@ class ThriftAuroraClient::Impl {
     }
     std::string body = out_->getBufferAsString();
     out_->resetBuffer();
-    HGO_ASSIGN_OR_RETURN(std::string reply, transport_.Post(method, body, retryable));
+    HGO_ASSIGN_OR_RETURN(std::string reply, exchange_(method, body, retryable));
     // Observed, not copied: a role's task list is megabytes at 10,000 topologies, and a copy
     // kept in the buffer after the call stayed resident in every client.
     in_->resetBuffer(reinterpret_cast<uint8_t*>(reply.data()), static_cast<uint32_t>(reply.size()),
                      TMemoryBuffer::OBSERVE);
+    // No announced size may exceed the reply: the generated readers allocate a container's or
+    // string's announced size before reading it, and Thrift's own check of sizes against the
+    // bytes left counts a struct as zero bytes and takes the message to be 100 MB unless told.
+    // A corrupt reply of a few bytes made the decoder allocate gigabytes (found by
+    // fuzz/aurora_reply_fuzzer.cc). Every element takes at least one byte, so what a reply can
+    // make us allocate is now at most its size times the largest element's.
+    in_->updateKnownMessageSize(static_cast<long>(reply.size()));
+    if (binary_in_) {
+      const auto limit = static_cast<int32_t>(std::min<size_t>(reply.size(), INT32_MAX));
+      binary_in_->setStringSizeLimit(limit);
+      binary_in_->setContainerSizeLimit(limit);
+    }
     struct Unobserve {
       TMemoryBuffer& buffer;
       ~Unobserve() { buffer.resetBuffer(nullptr, 0, TMemoryBuffer::OBSERVE); }
@@ -65,21 +89,25 @@ class ThriftAuroraClient::Impl {
     return r;
   }
 
-  HttpTransport transport_;
+  std::optional<HttpTransport> transport_;  // set by the HTTP constructor
 
  private:
+  ThriftExchange exchange_;
   std::mutex mu_;
   std::shared_ptr<TMemoryBuffer> out_;
   std::shared_ptr<TMemoryBuffer> in_;
   api::AuroraSchedulerManagerClient client_;
+  apache::thrift::protocol::TBinaryProtocol* binary_in_;  // client_'s reader; null for TJSON
 };
 
 using Client = api::AuroraSchedulerManagerClient;
 
 ThriftAuroraClient::ThriftAuroraClient(HttpTransportOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
+ThriftAuroraClient::ThriftAuroraClient(ThriftExchange exchange, WireProtocol protocol)
+    : impl_(std::make_unique<Impl>(std::move(exchange), protocol)) {}
 ThriftAuroraClient::~ThriftAuroraClient() = default;
-HttpTransport& ThriftAuroraClient::transport() { return impl_->transport_; }
+HttpTransport& ThriftAuroraClient::transport() { return *impl_->transport_; }
 
 StatusOr<std::vector<JobConfig>> ThriftAuroraClient::GetJobs(const std::string& role) {
   HGO_ASSIGN_OR_RETURN(auto r, impl_->Call(

@@ -3,6 +3,7 @@
 // Thread-safety: calls are serialised by a mutex (one HTTP exchange at a time per client).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -11,9 +12,16 @@
 
 namespace hgo::aurora {
 
+// One exchange with a scheduler: the serialized request in, the reply body out (what
+// HttpTransport::Post does; another one feeds replies from elsewhere, e.g. a fuzzer).
+using ThriftExchange = std::function<StatusOr<std::string>(
+    const std::string& method, const std::string& body, bool retryable)>;
+
 class ThriftAuroraClient : public AuroraApi {
  public:
   explicit ThriftAuroraClient(HttpTransportOptions options);
+  // Without HTTP: every call goes through exchange; transport() must not be called.
+  ThriftAuroraClient(ThriftExchange exchange, WireProtocol protocol);
   ~ThriftAuroraClient() override;
 
   StatusOr<std::vector<JobConfig>> GetJobs(const std::string& role) override;

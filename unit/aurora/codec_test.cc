@@ -3,6 +3,7 @@
 #include "aurora/codec.h"
 
 #include <algorithm>
+#include <climits>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -200,6 +201,38 @@ TEST(AuroraClientTest, KillTasksRefusesAnEmptySetBeforeTouchingTheNetwork) {
   Status s = client.KillTasks(JobKey{"r", "devel", "j"}, {}, "none");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(client.transport().last_attempts(), 0);
+}
+
+// A corrupt reply announcing a huge list or string is refused for its size before anything is
+// allocated: the generated readers reserve what a size announces, and a few bytes announcing a
+// billion elements made the client allocate gigabytes (fuzz/aurora_reply_fuzzer.cc found it).
+TEST(AuroraClientTest, ARepliesAnnouncedSizesCannotExceedItsBytes) {
+  auto reply = [](bool huge_string) {
+    auto buffer = std::make_shared<TMemoryBuffer>();
+    auto p = MakeProtocol(WireProtocol::kBinary, buffer);
+    p->writeMessageBegin("getJobs", apache::thrift::protocol::T_REPLY, 0);
+    p->writeStructBegin("result");
+    p->writeFieldBegin("success", apache::thrift::protocol::T_STRUCT, 0);
+    p->writeStructBegin("Response");
+    p->writeFieldBegin("details", apache::thrift::protocol::T_LIST, 6);
+    if (huge_string) {
+      p->writeListBegin(apache::thrift::protocol::T_STRUCT, 1);
+      p->writeFieldBegin("message", apache::thrift::protocol::T_STRING, 1);
+      p->writeI32(INT32_MAX);  // a string's length, and no bytes after it
+    } else {
+      p->writeListBegin(apache::thrift::protocol::T_STRUCT, 1 << 30);
+    }
+    return buffer->getBufferAsString();
+  };
+  for (bool huge_string : {false, true}) {
+    const std::string bytes = reply(huge_string);
+    ThriftAuroraClient client([&](const std::string&, const std::string&,
+                                  bool) -> StatusOr<std::string> { return bytes; },
+                              WireProtocol::kBinary);
+    auto jobs = client.GetJobs("www-data");
+    ASSERT_FALSE(jobs.ok());
+    EXPECT_NE(jobs.status().message().find("size limit"), std::string::npos) << jobs.status();
+  }
 }
 
 // Sets of Thrift structs are ordered by their binary serialisation (thrift_ordering.cc), and the
