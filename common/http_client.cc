@@ -1,6 +1,7 @@
 #include "common/http_client.h"
 
 #include <cpprest/http_client.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,6 +15,14 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
   try {
     web::http::client::http_client_config config;
     config.set_timeout(options.timeout);
+    config.set_validate_certificates(options.verify_tls);
+    if (!options.ca_file.empty()) {
+      if (::access(options.ca_file.c_str(), R_OK) != 0) {
+        return Status::InvalidArgument(options.ca_file + ": cannot read the CA file");
+      }
+      config.set_ssl_context_callback(
+          [ca = options.ca_file](boost::asio::ssl::context& ctx) { ctx.load_verify_file(ca); });
+    }
     web::http::client::http_client client(web::uri(url), config);
     web::http::http_request req(method);
     for (const auto& [k, v] : options.headers) req.headers().add(k, v);

@@ -17,6 +17,11 @@ struct HttpFetchOptions {
   std::string content_type = "application/octet-stream";  // sent only with a body
   std::map<std::string, std::string> headers;
   std::chrono::milliseconds timeout{10000};
+  // HTTPS: the server's certificate is verified against the system's CAs, or against the CA
+  // certificates in ca_file (PEM) when given; verify_tls=false checks nothing (an explicit
+  // choice of the user's, never a default).
+  std::string ca_file;
+  bool verify_tls = true;
 };
 
 struct HttpResponse {

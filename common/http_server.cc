@@ -1,5 +1,7 @@
 #include "common/http_server.h"
 
+#include "common/server_tls.h"
+
 #include <arpa/inet.h>
 #include <cpprest/http_listener.h>
 #include <netinet/in.h>
@@ -95,8 +97,8 @@ class HttpServer::Impl {
   static constexpr int kHandlers = 8;
   static constexpr size_t kMaxQueued = 1000;  // beyond: 503 at once
 
-  Impl(const std::string& url, HttpHandler handler)
-      : listener_(web::uri(url)), handler_(std::move(handler)) {
+  Impl(const std::string& url, HttpHandler handler, std::shared_ptr<ServerTls> tls)
+      : listener_(web::uri(url), Config(std::move(tls))), handler_(std::move(handler)) {
     listener_.support([this](http::http_request request) { Accept(std::move(request)); });
     for (int i = 0; i < kHandlers; ++i) threads_.emplace_back([this] { Work(); });
   }
@@ -112,6 +114,20 @@ class HttpServer::Impl {
   void Close() { listener_.close().wait(); }
 
  private:
+  static http::experimental::listener::http_listener_config Config(std::shared_ptr<ServerTls> tls) {
+    http::experimental::listener::http_listener_config config;
+    if (tls) {
+      // The callback holds the ServerTls, so it lives as long as the listener's context.
+      config.set_ssl_context_callback([tls](boost::asio::ssl::context& ctx) {
+        ctx.set_options(boost::asio::ssl::context::default_workarounds |
+                        boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
+                        boost::asio::ssl::context::single_dh_use);
+        tls->Attach(ctx.native_handle());
+      });
+    }
+    return config;
+  }
+
   void Accept(http::http_request request) {
     // The continuation may outlive this Impl (a body still arriving at shutdown): it holds the
     // queue, not the server.
@@ -213,12 +229,16 @@ class HttpServer::Impl {
 };
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port,
-                                                        HttpHandler handler) {
+                                                        HttpHandler handler,
+                                                        const HttpServerTls& tls) {
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->host_ = host;
   server->port_ = port == 0 ? PickFreePort() : port;
+  if (tls.enabled()) {
+    HGO_ASSIGN_OR_RETURN(server->tls_, ServerTls::Load(tls.cert_file, tls.key_file));
+  }
   try {
-    server->impl_ = std::make_unique<Impl>(server->url(), std::move(handler));
+    server->impl_ = std::make_unique<Impl>(server->url(), std::move(handler), server->tls_);
     server->impl_->Open();
   } catch (const std::exception& e) {
     return Status::Unavailable("cannot listen on " + server->url() + ": " + e.what());
@@ -235,6 +255,10 @@ HttpServer::~HttpServer() {
   }
 }
 
-std::string HttpServer::url() const { return "http://" + host_ + ":" + std::to_string(port_); }
+std::string HttpServer::url() const {
+  return (tls_ ? "https://" : "http://") + host_ + ":" + std::to_string(port_);
+}
+
+Status HttpServer::ReloadTls() { return tls_ ? tls_->Reload() : Status::Ok(); }
 
 }  // namespace hgo

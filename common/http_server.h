@@ -41,20 +41,37 @@ struct HttpReply {
 
 using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
 
+// HTTPS: the certificate (then any intermediates) and the private key, PEM files. Both empty:
+// plain HTTP.
+struct HttpServerTls {
+  std::string cert_file;
+  std::string key_file;
+  bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
+};
+
+class ServerTls;  // common/server_tls.h
+
 class HttpServer {
  public:
-  // Listens on host:port (port 0: a free port) and serves every path with handler.
+  // Listens on host:port (port 0: a free port) and serves every path with handler; over TLS
+  // when tls is enabled (TLS 1.2 or later; a bad file is an error naming it).
   static StatusOr<std::unique_ptr<HttpServer>> Start(const std::string& host, int port,
-                                                     HttpHandler handler);
+                                                     HttpHandler handler,
+                                                     const HttpServerTls& tls = {});
   ~HttpServer();  // stops listening; requests in flight finish first
   int port() const { return port_; }
-  std::string url() const;  // "http://host:port"
+  std::string url() const;  // "http://host:port" or "https://host:port"
+
+  // Reads the certificate and key files again (SIGHUP): new connections get the new pair, open
+  // ones keep theirs; on error the pair in use stays. Plain HTTP: nothing to do.
+  Status ReloadTls();
 
   class Impl;
 
  private:
   HttpServer() = default;
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<ServerTls> tls_;
   std::string host_;
   int port_ = 0;
 };
