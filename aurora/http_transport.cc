@@ -84,6 +84,10 @@ HttpTransport::Outcome HttpTransport::PostOnce(const std::string& url, const std
     config.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
     config.set_max_redirects(0);  // 307s are followed here, where the policy lives
     config.set_validate_certificates(options_.verify_tls);
+    if (!options_.ca_file.empty()) {
+      config.set_ssl_context_callback(
+          [ca = options_.ca_file](boost::asio::ssl::context& ctx) { ctx.load_verify_file(ca); });
+    }
     client::http_client http_client(web::uri(url), config);
 
     http::http_request request(http::methods::POST);

@@ -53,6 +53,7 @@ struct HttpTransportOptions {
   BackoffOptions backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(5000), 2.0, 0.2};
   int max_redirects = 3;
   bool verify_tls = true;
+  std::string ca_file;  // HTTPS: the CAs (PEM) the scheduler's certificate is checked against
 };
 
 class HttpTransport {

@@ -38,7 +38,14 @@ int AuroraLocalMain(int argc, char** argv) {
                  "regex for job environments")
       ->capture_default_str();
   app.add_option("--users-file,--auth-file", users_file,
-                 "file of 'user:password' lines; when given, mutating calls need Basic auth");
+                 "file of 'user:password[:role,...]' lines; when given, mutating calls need Basic "
+                 "auth, and a user with roles may change only those roles' jobs");
+  auto* cert_flag = app.add_option("--tls-cert-file", options.tls.cert_file,
+                                   "serve HTTPS with this certificate (PEM)");
+  auto* key_flag =
+      app.add_option("--tls-key-file", options.tls.key_file, "the certificate's key (PEM)");
+  cert_flag->needs(key_flag);
+  key_flag->needs(cert_flag);
   app.add_option("--zookeeper,--zk", zk, "ZooKeeper to announce in (host:port[,...][/chroot])");
   app.add_option("--serverset-path", serverset_path, "serverset path in ZooKeeper")
       ->capture_default_str();

@@ -42,7 +42,9 @@ const std::set<std::string>& MutatingMethods() {
 // One request's view of the API: the scheduler plus the audit user.
 class ApiHandler : public api::AuroraSchedulerManagerIf {
  public:
-  ApiHandler(Scheduler& s, std::string user) : s_(s), user_(std::move(user)) {}
+  // roles: what user may change (empty: everything).
+  ApiHandler(Scheduler& s, std::string user, std::set<std::string> roles)
+      : s_(s), user_(std::move(user)), roles_(std::move(roles)) {}
 
   void getJobSummary(api::Response& r, const std::string& role) override {
     r = s_.GetJobSummary(role);
@@ -76,46 +78,66 @@ class ApiHandler : public api::AuroraSchedulerManagerIf {
   }
   void getTierConfigs(api::Response& r) override { r = s_.GetTierConfigs(); }
   void createJob(api::Response& r, const api::JobConfiguration& job) override {
-    r = s_.CreateJob(job, user_);
+    if (Permitted(r, "createJob", job.key)) r = s_.CreateJob(job, user_);
   }
   void restartShards(api::Response& r, const api::JobKey& job,
                      const std::set<int32_t>& ids) override {
-    r = s_.RestartShards(job, ids);
+    if (Permitted(r, "restartShards", job)) r = s_.RestartShards(job, ids);
   }
   void killTasks(api::Response& r, const api::JobKey& job, const std::set<int32_t>& instances,
                  const std::string& message) override {
-    r = s_.KillTasks(job, instances, message, user_);
+    if (Permitted(r, "killTasks", job)) r = s_.KillTasks(job, instances, message, user_);
   }
   void addInstances(api::Response& r, const api::InstanceKey& key, int32_t count) override {
-    r = s_.AddInstances(key, count);
+    if (Permitted(r, "addInstances", key.jobKey)) r = s_.AddInstances(key, count);
   }
   void startJobUpdate(api::Response& r, const api::JobUpdateRequest& req,
                       const std::string& message) override {
-    r = s_.StartJobUpdate(req, message, user_);
+    if (Permitted(r, "startJobUpdate", req.taskConfig.job)) {
+      r = s_.StartJobUpdate(req, message, user_);
+    }
   }
   void pauseJobUpdate(api::Response& r, const api::JobUpdateKey& key,
                       const std::string& message) override {
-    r = s_.PauseJobUpdate(key, message, user_);
+    if (Permitted(r, "pauseJobUpdate", key.job)) r = s_.PauseJobUpdate(key, message, user_);
   }
   void resumeJobUpdate(api::Response& r, const api::JobUpdateKey& key,
                        const std::string& message) override {
-    r = s_.ResumeJobUpdate(key, message, user_);
+    if (Permitted(r, "resumeJobUpdate", key.job)) r = s_.ResumeJobUpdate(key, message, user_);
   }
   void abortJobUpdate(api::Response& r, const api::JobUpdateKey& key,
                       const std::string& message) override {
-    r = s_.AbortJobUpdate(key, message, user_);
+    if (Permitted(r, "abortJobUpdate", key.job)) r = s_.AbortJobUpdate(key, message, user_);
   }
   void rollbackJobUpdate(api::Response& r, const api::JobUpdateKey& key,
                          const std::string& message) override {
-    r = s_.RollbackJobUpdate(key, message, user_);
+    if (Permitted(r, "rollbackJobUpdate", key.job)) {
+      r = s_.RollbackJobUpdate(key, message, user_);
+    }
   }
   void pulseJobUpdate(api::Response& r, const api::JobUpdateKey& key) override {
-    r = s_.PulseJobUpdate(key);
+    if (Permitted(r, "pulseJobUpdate", key.job)) r = s_.PulseJobUpdate(key);
   }
 
  private:
+  // Aurora's ShiroAuthorizingParamInterceptor: a user without the wildcard permission needs the
+  // job-scoped one, thrift.AuroraSchedulerManager:<method>:<role>:<env>:<name>; without it the
+  // call answers AUTH_FAILED (not an HTTP error) and changes nothing.
+  bool Permitted(api::Response& r, const std::string& method, const api::JobKey& job) const {
+    if (roles_.empty() || roles_.count(job.role)) return true;
+    r = api::Response();
+    r.responseCode = api::ResponseCode::AUTH_FAILED;
+    api::ResponseDetail detail;
+    detail.message = "Subject " + user_ +
+                     " is not permitted to thrift.AuroraSchedulerManager:" + method + ":" +
+                     job.role + ":" + job.environment + ":" + job.name + ".";
+    r.details.push_back(detail);
+    return false;
+  }
+
   Scheduler& s_;
   const std::string user_;
+  const std::set<std::string> roles_;
 };
 
 // Aurora's rules (Aurora's TContentAwareServlet): the request protocol from Content-Type, compared
@@ -155,9 +177,9 @@ std::string DecodeBasic(const std::string& header) {
 
 }  // namespace
 
-StatusOr<std::map<std::string, std::string>> LoadUsers(const std::string& path) {
+StatusOr<std::map<std::string, User>> LoadUsers(const std::string& path) {
   HGO_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(path, 1 << 20));
-  std::map<std::string, std::string> users;
+  std::map<std::string, User> users;
   std::istringstream in(text);
   std::string line;
   int number = 0;
@@ -167,9 +189,22 @@ StatusOr<std::map<std::string, std::string>> LoadUsers(const std::string& path) 
     size_t colon = line.find(':');
     if (colon == std::string::npos || colon == 0) {
       return Status::InvalidArgument(path + ":" + std::to_string(number) +
-                                     ": expected 'user:password'");
+                                     ": expected 'user:password[:role,...]'");
     }
-    users[line.substr(0, colon)] = line.substr(colon + 1);
+    User& user = users[line.substr(0, colon)];
+    const size_t roles = line.find(':', colon + 1);
+    user.password = line.substr(colon + 1, roles == std::string::npos ? roles : roles - colon - 1);
+    if (roles != std::string::npos) {
+      std::istringstream list(line.substr(roles + 1));
+      for (std::string role; std::getline(list, role, ',');) {
+        if (!role.empty()) user.roles.insert(role);
+      }
+      if (user.roles.empty()) {
+        return Status::InvalidArgument(path + ":" + std::to_string(number) +
+                                       ": an empty role list (leave out the second ':' for "
+                                       "every role)");
+      }
+    }
   }
   if (users.empty()) return Status::InvalidArgument(path + ": no users");
   return users;
@@ -236,9 +271,10 @@ StatusOr<std::unique_ptr<AuroraLocalServer>> AuroraLocalServer::Start(ServerOpti
     HGO_RETURN_IF_ERROR(s->Compact());
   }
   AuroraLocalServer* self = s.get();
-  HGO_ASSIGN_OR_RETURN(s->http_,
-                       HttpServer::Start(s->options_.bind, s->options_.port,
-                                         [self](const HttpRequest& r) { return self->Handle(r); }));
+  HGO_ASSIGN_OR_RETURN(
+      s->http_, HttpServer::Start(
+                    s->options_.bind, s->options_.port,
+                    [self](const HttpRequest& r) { return self->Handle(r); }, s->options_.tls));
   s->driver_ = std::thread([self] { self->DriveLoop(); });
   spdlog::info("aurora-local: serving cluster '{}' at {} (state in {})",
                s->options_.scheduler.cluster, s->http_->url(), s->options_.state_dir);
@@ -351,14 +387,18 @@ HttpReply AuroraLocalServer::HandleApi(const HttpRequest& r) {
     return HttpReply::Text(500, std::string("Cannot read the Thrift message: ") + e.what() + "\n");
   }
   std::string user = "UNSECURE";
+  std::set<std::string> roles;  // empty: every role
   if (!options_.users.empty()) {
     const std::string credentials = DecodeBasic(r.Header("Authorization"));
     const size_t colon = credentials.find(':');
     bool valid = false;
     if (colon != std::string::npos) {
       auto it = options_.users.find(credentials.substr(0, colon));
-      valid = it != options_.users.end() && it->second == credentials.substr(colon + 1);
-      if (valid) user = it->first;
+      valid = it != options_.users.end() && it->second.password == credentials.substr(colon + 1);
+      if (valid) {
+        user = it->first;
+        roles = it->second.roles;
+      }
     }
     if (MutatingMethods().count(method) && !valid) {
       HttpReply reply = HttpReply::Text(401, "Unauthenticated\n");
@@ -371,7 +411,7 @@ HttpReply AuroraLocalServer::HandleApi(const HttpRequest& r) {
       std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(const_cast<char*>(r.body.data())),
                                       static_cast<uint32_t>(r.body.size()), TMemoryBuffer::COPY);
   auto out = std::make_shared<TMemoryBuffer>();
-  auto handler = std::make_shared<ApiHandler>(*scheduler_, user);
+  auto handler = std::make_shared<ApiHandler>(*scheduler_, user, std::move(roles));
   api::AuroraSchedulerManagerProcessor processor(handler);
   try {
     processor.process(MakeProtocol(*in_protocol, in), MakeProtocol(out_protocol, out), nullptr);

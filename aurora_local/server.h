@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -23,13 +24,21 @@
 
 namespace hgo::aurora::local {
 
+// A Basic-auth user of aurora-local. roles: the roles whose jobs it may change (Aurora's Shiro
+// permission thrift.AuroraSchedulerManager:*:<role>); empty: every role.
+struct User {
+  std::string password;
+  std::set<std::string> roles;
+};
+
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   int port = 8081;  // 0: a free port
   std::string state_dir;
   SchedulerOptions scheduler;
-  // user -> password; empty: no authentication (audit user "UNSECURE").
-  std::map<std::string, std::string> users;
+  // Basic-auth users; empty: no authentication (audit user "UNSECURE").
+  std::map<std::string, User> users;
+  HttpServerTls tls;  // HTTPS when set
   std::chrono::milliseconds tick{50};
   // Tasks run without processes (aurora_local/simulated_launcher.h): benchmarks at scale.
   bool simulate_tasks = false;
@@ -44,8 +53,8 @@ inline constexpr const char* kSnapshotWriteFailpoint = "aurora_local.snapshot.be
 inline constexpr const char* kSnapshotWrittenFailpoint =
     "aurora_local.snapshot.before_journal_reset";
 
-// Loads "user:password" lines (comments with #) from a file.
-StatusOr<std::map<std::string, std::string>> LoadUsers(const std::string& path);
+// Loads "user:password[:role,role...]" lines (comments with #) from a file.
+StatusOr<std::map<std::string, User>> LoadUsers(const std::string& path);
 
 class AuroraLocalServer {
  public:

@@ -36,7 +36,7 @@ StatusOr<std::string> ReadToken(const std::string& path) {
 
 StatusOr<Connection> ResolveConnection(const ConnectionFlags& flags, const GetEnv& getenv) {
   Connection c;
-  std::string file_server, file_token_file, file_spool;
+  std::string file_server, file_token_file, file_spool, file_ca_file;
   std::string config = !flags.config.empty() ? flags.config : Env(getenv, "HERONCTL_CONFIG");
   const bool named = !config.empty();
   if (!named && !Env(getenv, "HOME").empty()) {
@@ -50,13 +50,14 @@ StatusOr<Connection> ResolveConnection(const ConnectionFlags& flags, const GetEn
     const Json& root = f.root();
     if (!root.is_null()) {
       if (!root.is_object()) {
-        return Status::InvalidArgument(config + ": expected a mapping (server, tokenFile, spool)");
+        return Status::InvalidArgument(config +
+                                       ": expected a mapping (server, tokenFile, spool, caFile)");
       }
       for (const auto& [key, value] : root.as_object()) {
         const std::string where = config + ":" + std::to_string(f.LineOf(key)) + ": ";
-        if (key != "server" && key != "tokenFile" && key != "spool") {
+        if (key != "server" && key != "tokenFile" && key != "spool" && key != "caFile") {
           return Status::InvalidArgument(where + "unknown key '" + key +
-                                         "' (known: server, tokenFile, spool)");
+                                         "' (known: server, tokenFile, spool, caFile)");
         }
         if (value.is_array() || value.is_object()) {
           return Status::InvalidArgument(where + key + ": not a string");
@@ -65,7 +66,9 @@ StatusOr<Connection> ResolveConnection(const ConnectionFlags& flags, const GetEn
       HGO_ASSIGN_OR_RETURN(file_server, f.String(root, "", "server", false));
       HGO_ASSIGN_OR_RETURN(file_token_file, f.String(root, "", "tokenFile", false));
       HGO_ASSIGN_OR_RETURN(file_spool, f.String(root, "", "spool", false));
+      HGO_ASSIGN_OR_RETURN(file_ca_file, f.String(root, "", "caFile", false));
       if (!file_token_file.empty()) file_token_file = ExpandHome(file_token_file, getenv);
+      if (!file_ca_file.empty()) file_ca_file = ExpandHome(file_ca_file, getenv);
       if (!file_spool.empty()) file_spool = ExpandHome(file_spool, getenv);
     }
     c.config_file = config;
@@ -82,6 +85,12 @@ StatusOr<Connection> ResolveConnection(const ConnectionFlags& flags, const GetEn
     return Status::InvalidArgument("server '" + c.server + "' must start with http:// or https://");
   }
   c.spool = first({flags.spool, Env(getenv, "HERONCTL_SPOOL"), file_spool});
+  c.ca_file = first({flags.ca_file, Env(getenv, "HERONCTL_CA_FILE"), file_ca_file});
+  c.verify_tls = !flags.insecure;
+  if (!c.ca_file.empty() && c.server.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("a CA file (" + c.ca_file + ") is for an https:// server, not " +
+                                   c.server);
+  }
   const std::string token_file =
       first({flags.token_file, Env(getenv, "HERONCTL_TOKEN_FILE"),
              Env(getenv, "HERONCTL_TOKEN").empty() ? file_token_file : ""});
@@ -105,6 +114,8 @@ StatusOr<Json> ApiClient::Call(const std::string& method, const std::string& pat
   options.body = body;
   options.content_type = "application/json";
   options.timeout = std::chrono::seconds(30);
+  options.ca_file = c_.ca_file;
+  options.verify_tls = c_.verify_tls;
   if (!c_.token.empty()) options.headers["Authorization"] = "Bearer " + c_.token;
   auto r = HttpFetch(method, c_.server + path, options);
   if (!r.ok()) {

@@ -19,6 +19,8 @@ struct ConnectionFlags {
   std::string token_file;  // --token-file
   std::string spool;       // --spool (apply and delete)
   std::string config;      // --config
+  std::string ca_file;     // --ca-file
+  bool insecure = false;   // --insecure-skip-tls-verify
 };
 
 struct Connection {
@@ -26,14 +28,18 @@ struct Connection {
   std::string token;  // may be empty: reads need none
   std::string spool;
   std::string config_file;  // the file that was read, if any
+  std::string ca_file;      // HTTPS: verify the controller's certificate against these CAs
+  bool verify_tls = true;   // false only by --insecure-skip-tls-verify
 };
 
 using GetEnv = std::function<const char*(const char*)>;
 
-// Flags win over HERONCTL_SERVER / HERONCTL_TOKEN_FILE / HERONCTL_TOKEN / HERONCTL_SPOOL, which win
-// over the config file (--config, HERONCTL_CONFIG, or ~/.config/heronctl/config.yaml when it
-// exists: keys server, tokenFile, spool). A named config or token file that cannot be read is an
-// error; a token is never taken from a flag's value, so it stays out of shell history.
+// Flags win over HERONCTL_SERVER / HERONCTL_TOKEN_FILE / HERONCTL_TOKEN / HERONCTL_SPOOL /
+// HERONCTL_CA_FILE, which win over the config file (--config, HERONCTL_CONFIG, or
+// ~/.config/heronctl/config.yaml when it exists: keys server, tokenFile, spool, caFile). A named
+// config or token file that cannot be read is an error; a token is never taken from a flag's
+// value, so it stays out of shell history. Not checking the certificate is a flag only
+// (--insecure-skip-tls-verify), never a setting that outlives the command.
 StatusOr<Connection> ResolveConnection(const ConnectionFlags& flags, const GetEnv& getenv);
 
 class ApiClient {

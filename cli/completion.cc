@@ -24,7 +24,7 @@ _heronctl() {
     COMPREPLY=($(compgen -W "${verbs}" -- "${cur}")); return
   fi
   case "${prev}" in
-    -f|--filename|--spool|--token-file|--config) COMPREPLY=($(compgen -f -- "${cur}")); return ;;
+    -f|--filename|--spool|--token-file|--config|--ca-file) COMPREPLY=($(compgen -f -- "${cur}")); return ;;
     -o|--output) COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}")); return ;;
   esac
   case "${verb}" in
@@ -34,7 +34,7 @@ _heronctl() {
     completion) COMPREPLY=($(compgen -W "bash zsh" -- "${cur}")); return ;;
   esac
   if [[ "${cur}" == -* ]]; then
-    COMPREPLY=($(compgen -W "--server --token-file --spool --config --output --help" -- "${cur}"))
+    COMPREPLY=($(compgen -W "--server --token-file --ca-file --insecure-skip-tls-verify --spool --config --output --help" -- "${cur}"))
   else
     COMPREPLY=($(compgen -W "$(_heronctl_topologies)" -- "${cur}"))
   fi
@@ -51,7 +51,7 @@ _heronctl() {
     _describe 'verb' verbs; return
   fi
   case "${words[CURRENT-1]}" in
-    -f|--filename|--spool|--token-file|--config) _files; return ;;
+    -f|--filename|--spool|--token-file|--config|--ca-file) _files; return ;;
     -o|--output) compadd table wide json yaml; return ;;
   esac
   case "${words[2]}" in

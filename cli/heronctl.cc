@@ -101,6 +101,12 @@ int HeronctlMain(const std::vector<std::string>& args, std::istream& in, std::os
                  "file holding the API's bearer token (HERONCTL_TOKEN_FILE; tokenFile:)");
   app.add_option("--spool", conn.spool,
                  "the controller's spool directory, for apply and delete (HERONCTL_SPOOL; spool:)");
+  app.add_option("--ca-file", conn.ca_file,
+                 "PEM file of the CAs that signed the controller's certificate, for an https:// "
+                 "server (HERONCTL_CA_FILE; caFile:)");
+  app.add_flag("--insecure-skip-tls-verify", conn.insecure,
+               "do not check the controller's certificate (the connection is encrypted but the "
+               "server unverified)");
   app.add_option("--config", conn.config,
                  "config file (HERONCTL_CONFIG; default ~/.config/heronctl/config.yaml)");
 

@@ -11,6 +11,7 @@ sigset_t TerminationSignals() {
   sigemptyset(&s);
   sigaddset(&s, SIGINT);
   sigaddset(&s, SIGTERM);
+  sigaddset(&s, SIGHUP);
   return s;
 }
 }  // namespace
@@ -21,11 +22,14 @@ void BlockTerminationSignals() {
   ::signal(SIGPIPE, SIG_IGN);
 }
 
-int WaitForTerminationSignal() {
+int WaitForTerminationSignal(const std::function<void()>& on_hangup) {
   sigset_t s = TerminationSignals();
-  int sig = 0;
-  sigwait(&s, &sig);
-  return sig;
+  while (true) {
+    int sig = 0;
+    sigwait(&s, &sig);
+    if (sig != SIGHUP) return sig;
+    if (on_hangup) on_hangup();
+  }
 }
 
 }  // namespace hgo

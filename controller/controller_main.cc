@@ -44,7 +44,7 @@ int ControllerMain(int argc, char** argv) {
       "heron-controller: keeps Heron topologies on Aurora as their specs say (GitOps). "
       "See docs/operations.md."};
   std::string clusters_file, zookeeper, root = "/heron-gitops", listen = "127.0.0.1:8089";
-  std::string token_file, tokens_file, audit_log, zookeeper_auth_file, identity,
+  std::string token_file, tokens_file, audit_log, zookeeper_auth_file, identity, tls_cert, tls_key,
       resync = "5m", tombstone = "60s", git_cache;
   std::string log_format = "human", log_level = "info";
   std::vector<std::string> source_flags;
@@ -66,6 +66,12 @@ int ControllerMain(int argc, char** argv) {
       ->required();
   app.add_option("--listen", listen, "HOST:PORT of the HTTP API (port 0: a free port)")
       ->capture_default_str();
+  auto* cert_flag = app.add_option("--tls-cert-file", tls_cert,
+                                   "serve the API over HTTPS with this certificate (PEM, then any "
+                                   "intermediates); re-read with the key on SIGHUP");
+  auto* key_flag = app.add_option("--tls-key-file", tls_key, "the certificate's private key (PEM)");
+  cert_flag->needs(key_flag);
+  key_flag->needs(cert_flag);
   app.add_option("--token-file", token_file,
                  "bearer token for mutating API calls (without it the API is read-only)");
   app.add_option("--tokens-file", tokens_file,
@@ -215,10 +221,13 @@ int ControllerMain(int argc, char** argv) {
   // Both outlive the server, which is declared after them.
   HttpHandler api_handler;
   std::atomic<bool> api_ready{false};
-  auto server = HttpServer::Start(host, port, [&](const HttpRequest& r) {
-    if (!api_ready.load(std::memory_order_acquire)) return HttpReply::Text(503, "starting\n");
-    return api_handler(r);
-  });
+  auto server = HttpServer::Start(
+      host, port,
+      [&](const HttpRequest& r) {
+        if (!api_ready.load(std::memory_order_acquire)) return HttpReply::Text(503, "starting\n");
+        return api_handler(r);
+      },
+      HttpServerTls{tls_cert, tls_key});
   if (!server.ok()) {
     spdlog::error("controller: listening on {}: {}", listen, server.status().ToString());
     return 1;
@@ -257,7 +266,15 @@ int ControllerMain(int argc, char** argv) {
   // The port for scripts and tests that ask for port 0.
   std::cout << "listening on " << (*server)->url() << std::endl;
 
-  const int sig = WaitForTerminationSignal();
+  const int sig = WaitForTerminationSignal([&server, &tls_cert] {
+    if (tls_cert.empty()) return;
+    Status reloaded = (*server)->ReloadTls();
+    if (reloaded.ok()) {
+      spdlog::info("controller: SIGHUP: TLS certificate re-read from {}", tls_cert);
+    } else {
+      spdlog::error("controller: SIGHUP: {}; the certificate in use stays", reloaded.ToString());
+    }
+  });
   spdlog::info("controller: signal {}: shutting down", sig);
   controller->Stop();
   server->reset();  // no request runs past this

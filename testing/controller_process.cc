@@ -23,7 +23,11 @@ StatusOr<std::unique_ptr<ControllerProcess>> ControllerProcess::Start(
   p->env_ = std::move(env);
   p->dir_ = std::move(log_dir);
   p->port_ = PickFreePort();
-  p->url_ = "http://127.0.0.1:" + std::to_string(p->port_);
+  for (size_t i = 0; i + 1 < p->args_.size(); ++i) {
+    if (p->args_[i] == "--tls-cert-file") p->ca_file_ = p->args_[i + 1];
+  }
+  p->url_ =
+      (p->ca_file_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(p->port_);
   HGO_RETURN_IF_ERROR(p->Launch());
   return p;
 }
@@ -40,7 +44,7 @@ Status ControllerProcess::Launch() {
       pid_ = -1;
       return Status::Unavailable("heron-controller exited at start: " + LogTail());
     }
-    if (HttpCall("GET", url_ + "/healthz").status == 200) return Status::Ok();
+    if (HttpCall("GET", url_ + "/healthz", "", {}, ca_file_).status == 200) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return Status::DeadlineExceeded("heron-controller did not answer /healthz: " + LogTail());
@@ -122,8 +126,9 @@ ControllerProcess::~ControllerProcess() {
 }
 
 HttpResult HttpCall(const std::string& method, const std::string& url, const std::string& body,
-                    const std::map<std::string, std::string>& headers) {
+                    const std::map<std::string, std::string>& headers, const std::string& ca_file) {
   HttpFetchOptions options;
+  options.ca_file = ca_file;
   options.body = body;
   options.headers = headers;
   options.timeout = std::chrono::seconds(30);

@@ -18,13 +18,15 @@ namespace hgo::testing {
 class ControllerProcess {
  public:
   // args: everything but --listen (added here). log_dir: where the log goes. env: NAME=VALUE
-  // entries for its environment (HGO_FAILPOINTS).
+  // entries for its environment (HGO_FAILPOINTS). With --tls-cert-file in args the URL is
+  // https:// and that certificate (self-signed in tests) is the CA its health check trusts.
   static StatusOr<std::unique_ptr<ControllerProcess>> Start(std::vector<std::string> args,
                                                             std::string log_dir,
                                                             std::vector<std::string> env = {});
   ~ControllerProcess();
 
   std::string url() const { return url_; }
+  const std::string& ca_file() const { return ca_file_; }  // "" unless over TLS
   pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_; }
   bool running();
@@ -41,7 +43,7 @@ class ControllerProcess {
   ControllerProcess() = default;
   Status Launch();
   std::vector<std::string> args_, env_;
-  std::string dir_, log_, url_;
+  std::string dir_, log_, url_, ca_file_;
   int port_ = 0;
   pid_t pid_ = -1;
   int launches_ = 0;
@@ -51,8 +53,10 @@ struct HttpResult {
   int status = 0;
   std::string body;
 };
-// A plain HTTP call (no retries); status 0 when the server could not be reached.
+// A plain HTTP(S) call (no retries); status 0 when the server could not be reached. ca_file: the
+// CAs an https:// server's certificate is checked against ("": the system's).
 HttpResult HttpCall(const std::string& method, const std::string& url, const std::string& body = "",
-                    const std::map<std::string, std::string>& headers = {});
+                    const std::map<std::string, std::string>& headers = {},
+                    const std::string& ca_file = "");
 
 }  // namespace hgo::testing

@@ -1,6 +1,7 @@
 #include "controller/cluster/cluster_connector.h"
 
 #include "aurora/http_transport.h"
+#include "aurora/role_routed_client.h"
 #include "aurora/thrift_client.h"
 #include "controller/cluster/observe.h"
 
@@ -69,22 +70,37 @@ StatusOr<std::shared_ptr<aurora::AuroraApi>> ServerConnector::ConnectAurora(
     const std::string url = cluster.aurora_url;
     options.schedulers = [url] { return std::vector<std::string>{url}; };
   }
-  if (!cluster.credentials_file.empty()) {
-    auto c = aurora::CredentialsFromFile(cluster.credentials_file);
-    if (!c.ok()) {
-      return Status::Unauthenticated("cluster " + cluster.config.name + ": " +
-                                     c.status().message());
-    }
-    options.credentials = *c;
-  }
+  options.ca_file = cluster.aurora_ca_file;
   // Writes wait long (Aurora may take seconds to store a big job; a write that timed out is not
   // sent again). Reads are retried once, so each waits less: a scheduler that does not answer
   // costs an observation ~2 × 8 s before the cluster's breaker (breaker.h) counts it.
   options.timeout = std::chrono::seconds(20);
   options.read_timeout = std::chrono::seconds(8);
   options.max_attempts = 2;
+  auto identity = [&](const std::string& file,
+                      const std::string& whose) -> StatusOr<aurora::BasicCredentials> {
+    auto c = aurora::CredentialsFromFile(file);
+    if (!c.ok()) {
+      return Status::Unauthenticated("cluster " + cluster.config.name + whose + ": " +
+                                     c.status().message());
+    }
+    return *c;
+  };
+  if (!cluster.credentials_file.empty()) {
+    HGO_ASSIGN_OR_RETURN(options.credentials, identity(cluster.credentials_file, ""));
+  }
+  auto client = std::make_shared<aurora::ThriftAuroraClient>(options);
+  if (cluster.role_credentials.empty()) return std::shared_ptr<aurora::AuroraApi>(client);
+  std::map<std::string, aurora::RoleIdentity> by_role;
+  for (const auto& [role, file] : cluster.role_credentials) {
+    aurora::HttpTransportOptions role_options = options;
+    HGO_ASSIGN_OR_RETURN(role_options.credentials, identity(file, ", role " + role));
+    by_role[role] =
+        aurora::RoleIdentity{role_options.credentials->user,
+                             std::make_shared<aurora::ThriftAuroraClient>(std::move(role_options))};
+  }
   return std::shared_ptr<aurora::AuroraApi>(
-      std::make_shared<aurora::ThriftAuroraClient>(std::move(options)));
+      std::make_shared<aurora::RoleRoutedAurora>(std::move(client), std::move(by_role)));
 }
 
 }  // namespace hgo::controller

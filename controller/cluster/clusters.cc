@@ -12,11 +12,21 @@ namespace {
 StatusOr<ClusterSpec> ParseCluster(const crd::ConfigFile& f, const Json& n,
                                    const std::string& path) {
   HGO_RETURN_IF_ERROR(f.OnlyKeys(n, path,
-                                 {"name", "aurora", "credentials", "heron", "owner", "tier",
-                                  "javaHome", "jobLink", "windows"}));
+                                 {"name", "aurora", "credentials", "roleCredentials", "heron",
+                                  "owner", "tier", "javaHome", "jobLink", "windows"}));
   ClusterSpec c;
   HGO_ASSIGN_OR_RETURN(c.config.name, f.String(n, path, "name", true));
   HGO_ASSIGN_OR_RETURN(c.credentials_file, f.String(n, path, "credentials", false));
+  if (const Json* roles = n.Find("roleCredentials"); roles && !roles->is_null()) {
+    const std::string rp = path + ".roleCredentials";
+    if (!roles->is_object() || roles->as_object().empty()) {
+      return f.Error(rp, "must map each role to its credentials file (\"role: FILE\")");
+    }
+    for (const auto& [role, value] : roles->as_object()) {
+      HGO_ASSIGN_OR_RETURN(std::string file, f.String(*roles, rp, role, true));
+      c.role_credentials[role] = file;
+    }
+  }
   HGO_ASSIGN_OR_RETURN(std::string owner, f.String(n, path, "owner", false));
   if (!owner.empty()) c.config.owner = owner;
   HGO_ASSIGN_OR_RETURN(c.config.tier, f.String(n, path, "tier", false));
@@ -27,7 +37,8 @@ StatusOr<ClusterSpec> ParseCluster(const crd::ConfigFile& f, const Json& n,
   const std::string ap = path + ".aurora";
   const Json* a = n.Find("aurora");
   if (!a) return f.Error(ap, "is required");
-  HGO_RETURN_IF_ERROR(f.OnlyKeys(*a, ap, {"url", "zookeeper", "path"}));
+  HGO_RETURN_IF_ERROR(f.OnlyKeys(*a, ap, {"url", "zookeeper", "path", "caFile"}));
+  HGO_ASSIGN_OR_RETURN(c.aurora_ca_file, f.String(*a, ap, "caFile", false));
   HGO_ASSIGN_OR_RETURN(c.aurora_url, f.String(*a, ap, "url", false));
   HGO_ASSIGN_OR_RETURN(c.aurora_zookeeper, f.String(*a, ap, "zookeeper", false));
   HGO_ASSIGN_OR_RETURN(std::string sspath, f.String(*a, ap, "path", false));

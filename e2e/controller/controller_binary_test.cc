@@ -2,6 +2,8 @@
 // stand-in: the acceptance scenarios of the controller (docs/operations.md).
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +21,7 @@
 #include "packager/blob_store.h"
 #include "statestore/zk_client.h"
 #include "testing/heron_packages.h"
+#include "testing/tls_cert.h"
 
 namespace hgo::e2e {
 namespace {
@@ -1049,6 +1052,68 @@ TEST_F(ControllerE2E, SpoolSourceCreateUpdateRollbackAndRestart) {
   WriteFile(spool + "/exclamation.yaml", "");
   for (int i = 0; i < 240 && ActiveTaskCount() > 0; ++i) std::this_thread::sleep_for(250ms);
   EXPECT_EQ(ActiveTaskCount(), 0u);
+}
+
+// The API over TLS (--tls-cert-file/--tls-key-file): heronctl verifies the certificate against
+// --ca-file and refuses the connection without it (a self-signed certificate is no system CA's),
+// --insecure-skip-tls-verify skips the check; SIGHUP re-reads the files, so a renewed certificate
+// is served without a restart, and a broken one leaves the old in place.
+TEST_F(ControllerE2E, TheApiOverTlsIsVerifiedByHeronctlAndReloadedOnSighup) {
+  auto first = testing::MakeSelfSignedCert(dir_, "first", "first");
+  auto second = testing::MakeSelfSignedCert(dir_, "second", "second");
+  ASSERT_TRUE(first.ok() && second.ok());
+  const std::string crt = dir_ + "/served.crt", key = dir_ + "/served.key";
+  auto serve = [&](const testing::TlsCert& from) {
+    std::filesystem::copy_file(from.cert_file, crt,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(from.key_file, key,
+                               std::filesystem::copy_options::overwrite_existing);
+  };
+  serve(*first);
+  auto c = StartController({"dir:" + specs_dir_ + "?allowEmpty"},
+                           {"--tls-cert-file", crt, "--tls-key-file", key});
+  ASSERT_TRUE(c);
+  ASSERT_EQ(c->url().rfind("https://127.0.0.1:", 0), 0u) << c->url();
+  EXPECT_EQ(testing::HttpCall("GET", "http" + c->url().substr(5) + "/healthz").status, 0)
+      << "plain HTTP is not served on a TLS listener";
+
+  const std::string cli = std::string(HGO_BINARY_DIR) + "/cmd/heronctl";
+  auto get = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {cli, "get", "clusters", "--server", c->url()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunHeronctl(argv, dir_);
+  };
+  CliResult verified = get({"--ca-file", first->cert_file});
+  EXPECT_EQ(verified.code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("devcluster"), std::string::npos) << verified.out;
+  CliResult unverified = get({});
+  EXPECT_NE(unverified.code, 0) << "a self-signed certificate passed the system's CAs";
+  EXPECT_NE(unverified.err.find("cannot reach heron-controller"), std::string::npos)
+      << unverified.err;
+  EXPECT_NE(get({"--ca-file", second->cert_file}).code, 0) << "another CA's file was accepted";
+  CliResult insecure = get({"--insecure-skip-tls-verify"});
+  EXPECT_EQ(insecure.code, 0) << insecure.err;
+
+  // Renewal: the files change, SIGHUP, and new connections see the new certificate.
+  serve(*second);
+  ASSERT_EQ(::kill(c->pid(), SIGHUP), 0);
+  for (int i = 0; i < 100 && get({"--ca-file", second->cert_file}).code != 0; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(get({"--ca-file", second->cert_file}).code, 0) << c->LogTail();
+  EXPECT_NE(get({"--ca-file", first->cert_file}).code, 0) << "the old certificate is still served";
+
+  // A broken renewal (the key of another certificate): logged, and the served one stays.
+  std::filesystem::copy_file(first->key_file, key,
+                             std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(::kill(c->pid(), SIGHUP), 0);
+  for (int i = 0; i < 100 && c->LogTail().find("does not match") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(c->LogTail().find("the certificate in use stays"), std::string::npos) << c->LogTail();
+  EXPECT_EQ(get({"--ca-file", second->cert_file}).code, 0);
+  EXPECT_TRUE(c->running());
+  EXPECT_TRUE(c->Stop().ok());
 }
 
 }  // namespace
