@@ -30,19 +30,27 @@ StatusOr<std::vector<UpdateDetails>> RoleRoutedAurora::GetJobUpdateDetails(const
   return default_->GetJobUpdateDetails(q);
 }
 StatusOr<UpdateDiff> RoleRoutedAurora::GetJobUpdateDiff(const UpdateRequest& request) {
-  return default_->GetJobUpdateDiff(request);
+  auto it = by_role_.find(request.task.job.role);
+  if (it == by_role_.end()) return default_->GetJobUpdateDiff(request);
+  UpdateRequest owned = request;
+  owned.task.owner = it->second.user;  // the diff of what StartJobUpdate would send
+  return default_->GetJobUpdateDiff(owned);
 }
 
 Status RoleRoutedAurora::CreateJob(const JobConfig& job) {
   auto it = by_role_.find(job.key.role);
   if (it == by_role_.end()) return default_->CreateJob(job);
   JobConfig owned = job;
-  owned.owner = it->second.user;
+  owned.owner = owned.task.owner = it->second.user;
   return it->second.client->CreateJob(owned);
 }
 StatusOr<StartUpdateResult> RoleRoutedAurora::StartJobUpdate(const UpdateRequest& request,
                                                              const std::string& message) {
-  return For(request.task.job.role).StartJobUpdate(request, message);
+  auto it = by_role_.find(request.task.job.role);
+  if (it == by_role_.end()) return default_->StartJobUpdate(request, message);
+  UpdateRequest owned = request;
+  owned.task.owner = it->second.user;
+  return it->second.client->StartJobUpdate(owned, message);
 }
 Status RoleRoutedAurora::PauseJobUpdate(const UpdateKey& key, const std::string& message) {
   return For(key.job.role).PauseJobUpdate(key, message);

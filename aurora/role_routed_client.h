@@ -4,9 +4,11 @@
 // heron-cli as itself. Reads need no identity in Aurora and go through the default client. A
 // role without credentials of its own uses the default client (the cluster's credentials).
 //
-// The job's owner (JobConfiguration.owner) is the identity it is created under. TaskConfig.owner
-// is left as built: it is part of Aurora's task equality, and changing it would roll every
-// running task of the role the day its credentials are configured.
+// The job's owner (Identity.user of the job and of its task config, which Aurora reports as the
+// job's owner) is the identity it is created and updated under. It is set here, after the job
+// hash was taken (aurora/job_builder.h), so the controller's bookkeeping never sees it. Aurora
+// counts the owner as task config: a job created before its role had credentials of its own
+// takes the new owner with its next update, which then replaces every instance once.
 #pragma once
 
 #include <map>

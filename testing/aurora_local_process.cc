@@ -38,7 +38,9 @@ StatusOr<std::unique_ptr<AuroraLocalProcess>> AuroraLocalProcess::Start(
   if (!mkdtemp(tmpl)) return Status::Internal("mkdtemp failed");
   p->dir_ = tmpl;
   p->port_ = PickFreePort();
-  p->url_ = "http://127.0.0.1:" + std::to_string(p->port_);
+  const auto& a = p->options_.extra_args;
+  const bool tls = std::find(a.begin(), a.end(), "--tls-cert-file") != a.end();
+  p->url_ = (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(p->port_);
   HGO_RETURN_IF_ERROR(p->Launch());
   return p;
 }

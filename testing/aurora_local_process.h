@@ -18,8 +18,9 @@
 namespace hgo::testing {
 
 struct AuroraLocalOptions {
-  std::vector<std::string> extra_args;  // e.g. {"--users-file", path}
-  std::vector<std::string> env;         // NAME=VALUE, e.g. HGO_FAILPOINTS=...
+  // e.g. {"--users-file", path}; with --tls-cert-file the URL is https://
+  std::vector<std::string> extra_args;
+  std::vector<std::string> env;  // NAME=VALUE, e.g. HGO_FAILPOINTS=...
 };
 
 class AuroraLocalProcess {

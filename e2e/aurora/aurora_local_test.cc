@@ -9,10 +9,13 @@
 #include <fstream>
 #include <thread>
 
+#include "aurora/role_routed_client.h"
 #include "aurora/thrift_client.h"
 #include "common/file_util.h"
 #include "common/http_server.h"
 #include "testing/aurora_local_process.h"
+#include "testing/temp_dir.h"
+#include "testing/tls_cert.h"
 
 namespace hgo::aurora {
 namespace {
@@ -519,6 +522,87 @@ TEST(AuroraLocalAuthTest, MutatingCallsNeedCredentialsReadsDoNot) {
   ASSERT_TRUE(started.ok() && started->summary);
   EXPECT_EQ(started->summary->user, "aurora");  // the audit user is the principal
   unlink(path);
+}
+
+// Aurora's per-role authorization (its Shiro permissions thrift.AuroraSchedulerManager:*:<role>):
+// a users-file line "user:password:role,..." may change only those roles' jobs; another role's
+// change answers AUTH_FAILED (PermissionDenied here) and changes nothing. A client routed by role
+// (aurora/role_routed_client.h) creates each role's job under its identity, which owns it.
+TEST(AuroraLocalAuthTest, EachUserChangesOnlyItsRolesJobsAndOwnsWhatItCreates) {
+  hgo::testing::TempDir dir("roles");
+  const std::string users = dir.path() + "/users";
+  std::ofstream(users) << "www:www-pw:www-data\nads:ads-pw:ads\n";
+  hgo::testing::AuroraLocalOptions o;
+  o.extra_args = {"--users-file", users};
+  auto aurora = hgo::testing::AuroraLocalProcess::Start(o);
+  ASSERT_TRUE(aurora.ok()) << aurora.status();
+  auto as = [&](const std::string& user, const std::string& password) {
+    auto options = Options((*aurora)->url());
+    options.credentials = BasicCredentials{user, password};
+    return std::make_shared<ThriftAuroraClient>(options);
+  };
+  JobConfig ads_job = Job("ads-job", 1, "sleep 600");
+  ads_job.key.role = ads_job.task.job.role = "ads";
+
+  Status refused = as("www", "www-pw")->CreateJob(ads_job);
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied) << refused;
+  EXPECT_NE(refused.message().find("thrift.AuroraSchedulerManager:createJob:ads"),
+            std::string::npos)
+      << refused;
+  auto none = as("www", "www-pw")->GetJobs("ads");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty()) << "a refused create changed nothing";
+
+  RoleRoutedAurora routed(std::make_shared<ThriftAuroraClient>(Options((*aurora)->url())),
+                          {{"www-data", RoleIdentity{"www", as("www", "www-pw")}},
+                           {"ads", RoleIdentity{"ads", as("ads", "ads-pw")}}});
+  ASSERT_TRUE(routed.CreateJob(Job("www-job", 1, "sleep 600")).ok());
+  ASSERT_TRUE(routed.CreateJob(ads_job).ok());
+  for (const auto& [role, owner] : {std::pair{"www-data", "www"}, std::pair{"ads", "ads"}}) {
+    auto jobs = routed.GetJobs(role);
+    ASSERT_TRUE(jobs.ok()) << jobs.status();
+    ASSERT_EQ(jobs->size(), 1u) << role;
+    EXPECT_EQ(jobs->front().owner, owner) << role;
+  }
+  // Updates go under the role's identity too: Aurora records it as the update's user.
+  UpdateRequest update = Update("ads-job", 1, "sleep 601", 0);
+  update.task.job.role = "ads";
+  auto started = routed.StartJobUpdate(update, "");
+  ASSERT_TRUE(started.ok() && started->summary) << started.status();
+  EXPECT_EQ(started->summary->user, "ads");
+  (*aurora)->KillTaskProcesses();
+}
+
+// HTTPS to the scheduler: the client checks the certificate against its CA file (the
+// clusters file's aurora.caFile), refuses an unknown one, and skips the check only when told.
+TEST(AuroraLocalTlsTest, TheClientTalksHttpsAndChecksTheSchedulersCertificate) {
+  hgo::testing::TempDir dir("aurora-tls");
+  auto cert = hgo::testing::MakeSelfSignedCert(dir.path(), "aurora");
+  auto other = hgo::testing::MakeSelfSignedCert(dir.path(), "other");
+  ASSERT_TRUE(cert.ok() && other.ok());
+  hgo::testing::AuroraLocalOptions o;
+  o.extra_args = {"--tls-cert-file", cert->cert_file, "--tls-key-file", cert->key_file};
+  auto aurora = hgo::testing::AuroraLocalProcess::Start(o);
+  ASSERT_TRUE(aurora.ok()) << aurora.status();
+  ASSERT_EQ((*aurora)->url().rfind("https://", 0), 0u);
+
+  auto options = Options((*aurora)->url());
+  options.ca_file = cert->cert_file;
+  ThriftAuroraClient verified(options);
+  ASSERT_TRUE(verified.CreateJob(Job("tls", 1, "sleep 600")).ok());
+  auto jobs = verified.GetJobs("www-data");
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  EXPECT_EQ(jobs->size(), 1u);
+
+  auto wrong = Options((*aurora)->url());
+  wrong.ca_file = other->cert_file;
+  EXPECT_FALSE(ThriftAuroraClient(wrong).GetJobs("www-data").ok());
+  EXPECT_FALSE(ThriftAuroraClient(Options((*aurora)->url())).GetJobs("www-data").ok())
+      << "a self-signed certificate passed the system's CAs";
+  auto unchecked = Options((*aurora)->url());
+  unchecked.verify_tls = false;
+  EXPECT_TRUE(ThriftAuroraClient(unchecked).GetJobs("www-data").ok());
+  (*aurora)->KillTaskProcesses();
 }
 
 TEST(AuroraLocalRedirectTest, TheClientFollowsAFollowersRedirectToAuroraLocal) {

@@ -1054,6 +1054,64 @@ TEST_F(ControllerE2E, SpoolSourceCreateUpdateRollbackAndRestart) {
   EXPECT_EQ(ActiveTaskCount(), 0u);
 }
 
+// Per-role Aurora identities (clusters file roleCredentials): each role's topology is created
+// under its own credentials, so Aurora's per-role authorization applies (aurora-local's users
+// file grants each user one role) and the job is owned by that identity; a role with no
+// credentials, on a scheduler that needs them, is refused and says so.
+TEST_F(ControllerE2E, EachRolesTopologyIsCreatedUnderThatRolesAuroraIdentity) {
+  WriteFile(dir_ + "/users", "www:www-pw:www-data\nads:ads-pw:ads\n");
+  WriteFile(dir_ + "/www.cred", "www:www-pw\n");
+  WriteFile(dir_ + "/ads.cred", "ads:ads-pw\n");
+  testing::AuroraLocalOptions o;
+  o.extra_args = {"--users-file", dir_ + "/users", "--stop-tasks-on-exit"};
+  auto secured = testing::AuroraLocalProcess::Start(o);
+  ASSERT_TRUE(secured.ok()) << secured.status();
+  WriteFile(clusters_file_,
+            "clusters:\n  - name: devcluster\n    aurora: {url: \"" + (*secured)->url() +
+                "\"}\n    roleCredentials: {www-data: " + dir_ + "/www.cred, ads: " + dir_ +
+                "/ads.cred}\n    heron: {zookeeper: \"" + zk_->connect_string() +
+                "\", root: /heron, corePackage: \"" + testing::StandinCorePackageUri() + "\"}\n");
+  auto c = StartController({"dir:" + specs_dir_});
+  ASSERT_TRUE(c);
+  // Heron's state is per topology name in a cluster: each role's topology has a name of its own.
+  crd::Topology ads = spec_;
+  ads.spec.role = "ads";
+  ads.metadata.name = "ads-exclamation";
+  std::filesystem::create_directories(dir_ + "/ads");
+  ASSERT_TRUE(testing::PackageForTest(dir_ + "/ads", ads).ok());
+  crd::Topology stranger = spec_;
+  stranger.spec.role = "nobody";
+  stranger.metadata.name = "nobody-exclamation";
+  WriteFile(specs_dir_ + "/www.yaml", SpecYaml(spec_));
+  WriteFile(specs_dir_ + "/ads.yaml", SpecYaml(ads));
+  WriteFile(specs_dir_ + "/nobody.yaml", SpecYaml(stranger));
+  const std::string ads_path = "/api/v1/topologies/devcluster/ads/devel/ads-exclamation";
+  WaitFor(*c, "www-data running",
+          [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  WaitFor(
+      *c, "ads running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(ads)); }, 90,
+      ads_path);
+  WaitFor(
+      *c, "nobody refused", [](const Json& j) { return MessageHas(j, "needs credentials"); }, 60,
+      "/api/v1/topologies/devcluster/nobody/devel/nobody-exclamation");
+
+  aurora::HttpTransportOptions anonymous;  // reads need no identity
+  const std::string url = (*secured)->url();
+  anonymous.schedulers = [url] { return std::vector<std::string>{url}; };
+  aurora::ThriftAuroraClient reader(anonymous);
+  for (const auto& [role, owner] : {std::pair{"www-data", "www"}, std::pair{"ads", "ads"}}) {
+    auto jobs = reader.GetJobs(role);
+    ASSERT_TRUE(jobs.ok()) << jobs.status();
+    ASSERT_EQ(jobs->size(), 1u) << role;
+    EXPECT_EQ(jobs->front().owner, owner) << role;
+    EXPECT_EQ(jobs->front().task.owner, owner) << role;
+  }
+  auto none = reader.GetJobs("nobody");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_TRUE(c->Stop().ok());
+}
+
 // The API over TLS (--tls-cert-file/--tls-key-file): heronctl verifies the certificate against
 // --ca-file and refuses the connection without it (a self-signed certificate is no system CA's),
 // --insecure-skip-tls-verify skips the check; SIGHUP re-reads the files, so a renewed certificate

@@ -88,6 +88,40 @@ TEST(ClustersTest, ParsesUrlAndServersetClusters) {
   EXPECT_EQ((*c)[1].config.statemgr_root, "/heron");
 }
 
+// Per-role identities and an HTTPS scheduler's CA file; a role mapped to nothing is an error at
+// its line.
+TEST(ClustersTest, RoleCredentialsAndTheSchedulersCaFile) {
+  auto c = ParseClusters(R"(clusters:
+  - name: devcluster
+    aurora: {url: "https://aurora:8081", caFile: /etc/ssl/aurora-ca.crt}
+    credentials: /etc/hc/default.cred
+    roleCredentials:
+      www-data: /etc/hc/www.cred
+      ads: /etc/hc/ads.cred
+    heron: {zookeeper: "127.0.0.1:2181"}
+)",
+                         "clusters.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ((*c)[0].aurora_ca_file, "/etc/ssl/aurora-ca.crt");
+  EXPECT_EQ((*c)[0].credentials_file, "/etc/hc/default.cred");
+  EXPECT_EQ((*c)[0].role_credentials,
+            (std::map<std::string, std::string>{{"ads", "/etc/hc/ads.cred"},
+                                                {"www-data", "/etc/hc/www.cred"}}));
+  auto empty = ParseClusters(
+      "clusters:\n  - name: a\n    aurora: {url: \"http://x\"}\n    roleCredentials:\n"
+      "      ads:\n    heron: {zookeeper: z}\n",
+      "c.yaml");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("clusters[0].roleCredentials.ads"), std::string::npos)
+      << empty.status();
+  auto list = ParseClusters(
+      "clusters:\n  - name: a\n    aurora: {url: \"http://x\"}\n    roleCredentials: [x]\n"
+      "    heron: {zookeeper: z}\n",
+      "c.yaml");
+  ASSERT_FALSE(list.ok());
+  EXPECT_NE(list.status().message().find("c.yaml:4"), std::string::npos) << list.status();
+}
+
 // The clusters files the docs show are files the controller accepts.
 TEST(ClustersTest, TheDocsExamplesParse) {
   for (const char* doc : {"docs/aurora.md", "docs/operations.md"}) {
