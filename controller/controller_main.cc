@@ -77,6 +77,10 @@ int ControllerMain(int argc, char** argv) {
   app.add_option("--tokens-file", tokens_file,
                  "API tokens with scopes (read, operate limited to roles or keys, admin), each "
                  "as its SHA-256 (docs/operations.md, \"API access\")");
+  bool reads_need_token = false;
+  app.add_flag("--reads-need-token", reads_need_token,
+               "reads of the API and /metrics need a token too (any scope); /healthz, /readyz "
+               "and the web UI's files stay open");
   app.add_option("--audit-log", audit_log,
                  "append one JSON line per change asked of the API (who, what, which topology, "
                  "when, the answer)");
@@ -182,6 +186,10 @@ int ControllerMain(int argc, char** argv) {
     api.access.tokens.push_back(AdminToken(t));
   }
   if (!audit_log.empty()) api.audit = std::make_shared<AuditLog>(audit_log);
+  api.reads_need_token = reads_need_token;
+  if (reads_need_token && api.access.empty()) {
+    return Usage("--reads-need-token needs --tokens-file or --token-file (no token could read)");
+  }
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Usage("--listen must be HOST:PORT");
   const std::string host = listen.substr(0, colon);

@@ -298,6 +298,11 @@ namespace {
 HttpHandler Handler(Controller& controller, Metrics& metrics, ApiOptions options) {
   return [&controller, &metrics, options](const HttpRequest& req) -> HttpReply {
     const std::string& path = req.path;
+    if (options.reads_need_token && req.method == "GET" &&
+        (path.rfind("/api/", 0) == 0 || path == "/metrics") &&
+        !Identify(options.access, req.Header("authorization"))) {
+      return ErrorReply(Status::Unauthenticated("reading needs a valid bearer token"));
+    }
     if (req.method == "GET" && path == "/healthz") return HttpReply::Text(200, "ok\n");
     if (req.method == "GET" && path == "/readyz") {
       return controller.Ready() ? HttpReply::Text(200, "ready\n")

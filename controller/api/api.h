@@ -18,6 +18,9 @@ namespace hgo::controller {
 struct ApiOptions {
   AccessList access;                // no token: mutations refused (controller/api/access.h)
   std::shared_ptr<AuditLog> audit;  // null: no audit log
+  // Reads (GET /api/..., /metrics) need a token of any scope too; the probes (/healthz,
+  // /readyz) and the web UI's own files stay open, the UI then asks for a token.
+  bool reads_need_token = false;
 };
 
 HttpHandler MakeApiHandler(Controller& controller, Metrics& metrics, ApiOptions options);

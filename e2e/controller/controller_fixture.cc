@@ -243,7 +243,9 @@ void ControllerE2E::WriteFile(const std::string& path, const std::string& conten
 }
 
 Json ControllerE2E::Status(const testing::ControllerProcess& c, const std::string& path) const {
-  auto r = testing::HttpCall("GET", c.url() + (path.empty() ? KeyPath() : path));
+  // With the admin token: a controller run with --reads-need-token answers reads only with one.
+  auto r = testing::HttpCall("GET", c.url() + (path.empty() ? KeyPath() : path), "",
+                             {{"Authorization", "Bearer " + token_}});
   if (r.status != 200) return Json();
   auto j = ParseJson(r.body);
   return j.ok() ? *j : Json();

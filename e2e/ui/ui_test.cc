@@ -109,6 +109,28 @@ TEST_F(UiE2E, TheUiShowsAndDrivesTheTopologiesLive) {
   EXPECT_EQ(UpdatesFor(crd::SpecHash(changed)), 1) << "one rolling update";
 }
 
+// A controller run with --reads-need-token: the page's reads are refused until it has a token,
+// it asks for one once, and with it shows the topologies (e2e/ui/token_check.py).
+TEST_F(UiE2E, WhenReadsNeedATokenThePageAsksForItOnce) {
+  auto c = StartController({"dir:" + specs_dir_}, {"--reads-need-token"});
+  ASSERT_TRUE(c);
+  WriteFile(specs_dir_ + "/exclamation.yaml", SpecYaml(spec_));
+  WaitFor(*c, "running", [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); });
+  EXPECT_EQ(testing::HttpCall("GET", c->url() + "/healthz").status, 200) << "probes stay open";
+  EXPECT_EQ(testing::HttpCall("GET", c->url() + "/metrics").status, 401);
+  Json cfg = Json::MakeObject();
+  cfg["url"] = c->url();
+  cfg["token"] = token_;
+  cfg["key"] = spec_.key().ToString();
+  cfg["screenshots"] = std::string(HGO_BINARY_DIR) + "/Testing/ui";
+  const std::string cfg_path = dir_ + "/token.json";
+  WriteFile(cfg_path, Serialize(cfg));
+  CliResult run = RunHeronctl(
+      {"/usr/bin/python3", std::string(HGO_SOURCE_DIR) + "/e2e/ui/token_check.py", cfg_path}, dir_);
+  std::cout << run.out << run.err;
+  EXPECT_EQ(run.code, 0) << "the token check failed (its output is above)";
+}
+
 // A placed topology's page shows its waves and drives the rollout: halt from the page holds
 // wave 2 after the canary took the change, promote from the page lets it through (and, again,
 // skips wave 2's soak). The page follows the other clusters live (its watch wakes for every

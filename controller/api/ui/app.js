@@ -1,8 +1,8 @@
 // The web UI of heron-controller (docs/ui.md). One page that draws itself from the controller's
 // HTTP API: the overview at "/", a topology's page at "/topologies/CLUSTER/ROLE/ENV/NAME". It
 // stays live through the API's watch (a long-poll on resourceVersion), never by reloading.
-// Reads need no token; an action asks for the API's token once per tab (sessionStorage) and
-// sends it as the bearer token. Data is put into the page as text nodes, never as markup.
+// An action asks for the API's token once per tab (sessionStorage) and sends it as the bearer
+// token, on reads too (a controller may need one to read). Data is put into the page as text nodes, never as markup.
 'use strict';
 
 // ---- small helpers ------------------------------------------------------------------------
@@ -72,8 +72,15 @@ function apiPath(key) {
   return '/api/v1/topologies/' + key.split('/').map(encodeURIComponent).join('/');
 }
 
-async function api(path, options) {
-  const reply = await fetch(path, options);
+// Every call carries the tab's token when there is one: a controller run with
+// --reads-need-token answers reads only with it. A read refused for the lack of one asks for it
+// (once, however many reads were refused) and loads the page again.
+let askingForToken = false;
+async function api(path, options = {}) {
+  const token = sessionStorage.getItem('heron-controller-token');
+  const headers = Object.assign({}, options.headers);
+  if (token && !headers.Authorization) headers.Authorization = 'Bearer ' + token;
+  const reply = await fetch(path, Object.assign({}, options, { headers }));
   const text = await reply.text();
   let body;
   try {
@@ -84,6 +91,14 @@ async function api(path, options) {
   if (!reply.ok) {
     const error = new Error(body.error || reply.statusText);
     error.status = reply.status;
+    if (reply.status === 401 && (options.method || 'GET') === 'GET' && !askingForToken) {
+      askingForToken = true;
+      sessionStorage.removeItem('heron-controller-token');
+      confirmAction('This controller needs a token to read.').then((ok) => {
+        askingForToken = false;
+        if (ok) location.reload();
+      });
+    }
     throw error;
   }
   return body;
@@ -690,7 +705,7 @@ function events(record) {
 // A follower's statuses come from the stored records and its watch never wakes: the page is
 // drawn anew at each watch timeout instead.
 let follower = false;
-fetch('/api/v1/leader').then((r) => r.json()).then((l) => {
+api('/api/v1/leader').then((l) => {
   follower = !l.isLeader;
   document.getElementById('leader').textContent = l.isLeader ? '' : 'this controller follows ' + (l.leader || 'no leader') + ': read-only, refreshed every 30 s';
 }).catch(() => {});
