@@ -41,12 +41,7 @@ struct World {
   World() : connector(clock), dir("api-fuzz") {
     InitLogging(LogFormat::kHuman, LogLevel::kError);  // the passes' lines would drown a finding
     connector.Add("devcluster");
-    ClusterSpec cluster;
-    cluster.config.name = "devcluster";
-    cluster.config.statemgr_connection = "fake:2181";
-    cluster.config.statemgr_root = "/heron";
-    cluster.aurora_url = "http://fake-aurora";
-    options.clusters = {cluster};
+    options.clusters = {testing::FakeClusterSpec("devcluster")};
     options.workers = 0;
     options.executor.topology_manager = [this](const std::string& url) {
       return connector.CallTopologyManager(url);

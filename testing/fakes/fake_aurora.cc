@@ -403,8 +403,11 @@ Status FakeAurora::RestartShards(const JobKey& job, const std::set<int32_t>& ins
   for (int32_t id : instances) {
     if (!active.count(id)) return Status::InvalidArgument("Not all requested shards are active.");
   }
-  for (int32_t id : instances) {
-    const aurora::TaskConfig config = active[id]->config;
+  // The configs first: StartTask appends to the task list, which moves every task active
+  // points at (the HTTP API fuzzer found the dangling pointer restarting two instances).
+  std::map<int32_t, aurora::TaskConfig> configs;
+  for (int32_t id : instances) configs[id] = active[id]->config;
+  for (const auto& [id, config] : configs) {
     KillInstance(job, id, "Restarting");
     StartTask(config, id);
   }

@@ -220,4 +220,13 @@ StatusOr<std::shared_ptr<aurora::AuroraApi>> FakeConnector::ConnectAurora(
   return std::shared_ptr<aurora::AuroraApi>(it->second->aurora_);
 }
 
+controller::ClusterSpec FakeClusterSpec(const std::string& name) {
+  controller::ClusterSpec cluster;
+  cluster.config.name = name;
+  cluster.config.statemgr_connection = "fake:2181";
+  cluster.config.statemgr_root = "/heron";
+  cluster.aurora_url = "http://fake-aurora";
+  return cluster;
+}
+
 }  // namespace hgo::testing

@@ -72,4 +72,8 @@ class FakeConnector final : public controller::ClusterConnector {
   std::map<std::string, std::unique_ptr<FakeCluster>> clusters_;
 };
 
+// The clusters-file entry of a fake cluster: its Heron state at fake:2181 under /heron, its
+// Aurora at http://fake-aurora (what FakeConnector serves for any name).
+controller::ClusterSpec FakeClusterSpec(const std::string& name);
+
 }  // namespace hgo::testing

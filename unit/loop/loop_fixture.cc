@@ -10,12 +10,7 @@ namespace hgo::controller {
 void LoopTest::SetUp() {
   ASSERT_TRUE(dir_.ok());
   connector_.Add("devcluster");
-  ClusterSpec cluster;
-  cluster.config.name = "devcluster";
-  cluster.config.statemgr_connection = "fake:2181";
-  cluster.config.statemgr_root = "/heron";
-  cluster.aurora_url = "http://fake-aurora";
-  options_.clusters = {cluster};
+  options_.clusters = {testing::FakeClusterSpec("devcluster")};
   options_.workers = 0;
   options_.resync = std::chrono::minutes(5);
   options_.settings.requeue_ms = 5000;

@@ -701,3 +701,50 @@ TEST_F(LoopTest, ALeaderIsReadyOnlyOnceItHasReadItsSources) {
 
 }  // namespace
 }  // namespace hgo::controller
+
+namespace hgo::controller {
+namespace {
+
+// POST …:restart through the API: the named containers restart and the others keep their tasks;
+// an empty body restarts every one; a body that is not exactly {"containers": [N, ...]} (a
+// misspelt key, an empty list) is refused and restarts nothing.
+TEST_F(LoopTest, TheApiRestartsTheNamedContainersAndRefusesAnyOtherBody) {
+  options_.settings.requeue_ms = 1000;
+  StartController();
+  crd::Topology spec = Spec();
+  Commit(spec);
+  ASSERT_EQ(StepUntil("wc", "Running"), "Running");
+  ApiOptions access;
+  access.access.tokens.push_back(AdminToken("t0k"));
+  HttpHandler api = MakeApiHandler(*controller_, metrics_, access);
+  auto restart = [&](const std::string& body) {
+    return api(HttpRequest{"POST",
+                           "/api/v1/topologies/devcluster/www-data/devel/wc:restart",
+                           "",
+                           {{"authorization", "Bearer t0k"}},
+                           body})
+        .status;
+  };
+  const auto before = TaskIds("wc");
+  ASSERT_GE(before.size(), 3u);
+  for (const char* bad : {R"({"container": [1]})", R"({"containers": []})",
+                          R"({"containers": [1], "all": true})", "[1]"}) {
+    EXPECT_EQ(restart(bad), 400) << bad;
+  }
+  Step();
+  EXPECT_EQ(TaskIds("wc"), before) << "a refused body restarted something";
+
+  EXPECT_EQ(restart(R"({"containers": [1]})"), 202);
+  Step();
+  const auto one = TaskIds("wc");
+  EXPECT_NE(one.at(1), before.at(1));
+  for (const auto& [instance, task] : before) {
+    if (instance != 1) EXPECT_EQ(one.at(instance), task) << instance;
+  }
+  EXPECT_EQ(restart(""), 202);
+  Step();
+  for (const auto& [instance, task] : TaskIds("wc")) EXPECT_NE(task, one.at(instance)) << instance;
+}
+
+}  // namespace
+}  // namespace hgo::controller
