@@ -17,6 +17,6 @@ expect help 0 "--state-dir" -- --help
 expect help-mentions-limits 0 "resource limits are not enforced" -- --help
 expect missing-state-dir 106 "--state-dir is required" --
 printf 'nocolon\n' > "$tmp/users"
-expect bad-users-file 2 "$tmp/users:1: expected 'user:password'" -- --state-dir "$tmp/s" --auth-file "$tmp/users"
+expect bad-users-file 2 "$tmp/users:1: expected 'user:password[:role,...]'" -- --state-dir "$tmp/s" --auth-file "$tmp/users"
 expect version 0 "aurora-local " -- --version
 exit $fail
