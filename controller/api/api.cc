@@ -457,13 +457,13 @@ HttpHandler Handler(Controller& controller, Metrics& metrics, ApiOptions options
       auto body = ParseJson(req.body.empty() ? "{}" : req.body);
       const Json* list = body.ok() ? body->Find("containers") : nullptr;
       std::set<int32_t> containers;
-      // Strict: a misspelt key ({"container": [1]}) must not read as "every container".
+      // An empty list is "every container" too (heronctl sends it). Strict otherwise: a
+      // misspelt key ({"container": [1]}) must not read as "every container".
       bool ok = body.ok() && body->is_object() && (!list || list->is_array());
       if (ok) {
         for (const auto& [name, value] : body->as_object()) ok &= name == "containers";
       }
       if (ok && list) {
-        ok &= !list->as_array().empty();
         for (const auto& c : list->as_array()) {
           ok &= c.is_int() && c.as_int() >= 0 && c.as_int() < 10000;
           if (ok) containers.insert(static_cast<int32_t>(c.as_int()));
@@ -471,8 +471,8 @@ HttpHandler Handler(Controller& controller, Metrics& metrics, ApiOptions options
       }
       if (!ok) {
         return ErrorReply(
-            Status::InvalidArgument("body must be {\"containers\": [N, ...]} (one or more) or "
-                                    "empty (every container)"));
+            Status::InvalidArgument("body must be {\"containers\": [N, ...]} or empty (every "
+                                    "container), and nothing else"));
       }
       s = controller.Restart(*key, containers);
     } else if (suffix == ":rollback") {

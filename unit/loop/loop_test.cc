@@ -706,8 +706,8 @@ namespace hgo::controller {
 namespace {
 
 // POST …:restart through the API: the named containers restart and the others keep their tasks;
-// an empty body restarts every one; a body that is not exactly {"containers": [N, ...]} (a
-// misspelt key, an empty list) is refused and restarts nothing.
+// an empty body (or list) restarts every one; a body with anything but "containers" (a misspelt
+// key) is refused and restarts nothing.
 TEST_F(LoopTest, TheApiRestartsTheNamedContainersAndRefusesAnyOtherBody) {
   options_.settings.requeue_ms = 1000;
   StartController();
@@ -727,8 +727,8 @@ TEST_F(LoopTest, TheApiRestartsTheNamedContainersAndRefusesAnyOtherBody) {
   };
   const auto before = TaskIds("wc");
   ASSERT_GE(before.size(), 3u);
-  for (const char* bad : {R"({"container": [1]})", R"({"containers": []})",
-                          R"({"containers": [1], "all": true})", "[1]"}) {
+  for (const char* bad :
+       {R"({"container": [1]})", R"({"containers": [1], "all": true})", "[1]", "{"}) {
     EXPECT_EQ(restart(bad), 400) << bad;
   }
   Step();
@@ -743,7 +743,11 @@ TEST_F(LoopTest, TheApiRestartsTheNamedContainersAndRefusesAnyOtherBody) {
   }
   EXPECT_EQ(restart(""), 202);
   Step();
-  for (const auto& [instance, task] : TaskIds("wc")) EXPECT_NE(task, one.at(instance)) << instance;
+  const auto all = TaskIds("wc");
+  for (const auto& [instance, task] : all) EXPECT_NE(task, one.at(instance)) << instance;
+  EXPECT_EQ(restart(R"({"containers": []})"), 202) << "what heronctl sends for every container";
+  Step();
+  for (const auto& [instance, task] : TaskIds("wc")) EXPECT_NE(task, all.at(instance)) << instance;
 }
 
 }  // namespace
