@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -113,7 +114,16 @@ struct World {
 };
 
 World& TheWorld() {
-  static World* world = new World();  // never destroyed: libFuzzer may exit from any thread
+  // Never destroyed: libFuzzer may exit from any thread. Its directory (the package) is removed
+  // at exit, so that a run leaves nothing behind.
+  static World* world = [] {
+    auto* w = new World();
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(TheWorld().dir.path(), ec);
+    });
+    return w;
+  }();
   return *world;
 }
 
