@@ -638,9 +638,23 @@ ParseResult ParseTopologyFile(const std::string& path, const ParseOptions& optio
 std::vector<FieldError> CheckUniqueKeys(const std::vector<Topology>& topologies) {
   std::vector<FieldError> errors;
   std::map<TopologyKey, const Topology*> first;
+  std::map<std::pair<std::string, std::string>, const Topology*> first_named;  // cluster, name
   for (const auto& t : topologies) {
     auto [it, inserted] = first.emplace(t.key(), &t);
-    if (inserted) continue;
+    if (inserted) {
+      // Heron's state nodes are named by the topology alone (sources/desired_set.cc).
+      auto [named, fresh] =
+          first_named.emplace(std::make_pair(t.spec.cluster, t.metadata.name), &t);
+      if (fresh) continue;
+      const Topology& f = *named->second;
+      errors.push_back(FieldError{t.source_file, t.location, "metadata.name",
+                                  "topology " + t.key().ToString() + ": cluster " + t.spec.cluster +
+                                      " already has a topology named " + t.metadata.name + " (" +
+                                      f.key().ToString() + " at " + f.source_file + ":" +
+                                      std::to_string(f.location.line) +
+                                      "); Heron keeps one topology of a name per cluster"});
+      continue;
+    }
     const Topology& f = *it->second;
     errors.push_back(FieldError{t.source_file, t.location, "metadata.name",
                                 "topology " + t.key().ToString() + " is already defined at " +

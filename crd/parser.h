@@ -55,8 +55,9 @@ ParseResult ParseTopologies(std::string_view content, const std::string& file,
 // Reads path (at most options.max_file_bytes) and parses it; read failures are file_errors.
 ParseResult ParseTopologyFile(const std::string& path, const ParseOptions& options = {});
 
-// One error per topology whose key appears more than once (across files or within one),
-// naming the first place it was defined.
+// One error per topology whose key appears more than once (across files or within one), or
+// whose name another key already has in the same cluster (Heron keeps one topology of a name
+// per cluster), naming the first place it was defined.
 std::vector<FieldError> CheckUniqueKeys(const std::vector<Topology>& topologies);
 
 }  // namespace hgo::crd

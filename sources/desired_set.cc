@@ -22,6 +22,9 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, LastGoodFi
                         const DesiredSet* previous) {
   DesiredSet out;
   std::map<crd::TopologyKey, std::string> first_seen;  // key -> where, for duplicates
+  // (cluster, name) -> the first key with that name there, and where it was.
+  std::map<std::pair<std::string, std::string>, std::pair<crd::TopologyKey, std::string>>
+      first_named;
   auto freeze = [&](const crd::TopologyKey& k, const std::string& why) {
     out.present.erase(k);
     auto [it, added] = out.frozen.emplace(k, why);
@@ -94,6 +97,21 @@ DesiredSet MergeSources(const std::vector<SourceSnapshot>& snapshots, LastGoodFi
         continue;
       }
       first_seen[k] = Where(t);
+      // Heron keeps one topology per name in a cluster's state (its nodes are named by the
+      // topology alone): two roles or environments using one name would write the same nodes.
+      // Both are frozen: neither is created or changed, and one already running keeps running.
+      const auto named = std::make_pair(k.cluster, k.name);
+      if (auto other = first_named.find(named); other != first_named.end()) {
+        const std::string why = "cluster " + k.cluster + " has two topologies named " + k.name +
+                                ": " + other->second.first.ToString() + " (" +
+                                other->second.second + ") and " + k.ToString() + " (" + Where(t) +
+                                "); Heron keeps one topology of a name per cluster, rename one";
+        out.errors.push_back(why);
+        freeze(other->second.first, why);
+        freeze(k, why);
+        continue;
+      }
+      first_named.emplace(named, std::make_pair(k, Where(t)));
       if (out.frozen.count(k)) continue;
       std::string hash, graph;
       if (auto h = previous ? previous->present.find(k) : out.present.end();

@@ -132,6 +132,25 @@ TEST(ParserTest, DuplicateKeysAcrossFilesNameBothPlaces) {
             "defined at a.yaml:1 (a key must be unique across all sources)");
 }
 
+TEST(ParserTest, OneNameInTwoRolesOfOneClusterIsAnError) {
+  std::string ads = testing::BaseSpec();
+  ads.replace(ads.find("role: www-data"), 14, "role: ads");
+  auto a = ParseTopologies(testing::BaseSpec(), "a.yaml").Topologies();
+  auto b = ParseTopologies(ads, "ads.yaml").Topologies();
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  auto errors = CheckUniqueKeys({a[0], b[0]});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].ToString(),
+            "ads.yaml:1:1: metadata.name: topology devcluster/ads/devel/wc: cluster devcluster "
+            "already has a topology named wc (devcluster/www-data/devel/wc at a.yaml:1); Heron "
+            "keeps one topology of a name per cluster");
+  std::string other = ads;
+  other.replace(other.find("cluster: devcluster"), 18, "cluster: other");
+  auto c = ParseTopologies(other, "other.yaml").Topologies();
+  EXPECT_TRUE(CheckUniqueKeys({a[0], c[0]}).empty()) << "the same name in another cluster";
+}
+
 TEST(ParserTest, SyntaxErrorsAreLocated) {
   ParseResult r = ParseTopologies("spec:\n  role: [unclosed\n", "s.yaml");
   ASSERT_EQ(r.file_errors.size(), 1u);

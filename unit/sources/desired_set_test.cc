@@ -124,6 +124,37 @@ TEST(DesiredSetTest, AKeyDefinedTwiceIsFrozenNamingBothPlaces) {
   EXPECT_EQ(d.present.count(Key("a")), 0u);
 }
 
+// Heron's state in a cluster is keyed by the topology's name alone: two roles (or environments)
+// using one name in one cluster are both frozen, naming both places; the same name in another
+// cluster is fine.
+TEST(DesiredSetTest, OneNameInTwoRolesOfOneClusterFreezesBoth) {
+  LastGoodFiles m;
+  std::string ads = testing::MinimalSpecText("a");
+  ads.replace(ads.find("role: www-data"), 14, "role: ads");
+  DesiredSet d = MergeSources({Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")},
+                                               {"ads.yaml", ads},
+                                               {"b.yaml", testing::MinimalSpecText("b")}})},
+                              m);
+  const crd::TopologyKey ads_key{"devcluster", "ads", "devel", "a"};
+  ASSERT_EQ(d.frozen.count(Key("a")), 1u);
+  ASSERT_EQ(d.frozen.count(ads_key), 1u);
+  for (const auto& why : {d.frozen.at(Key("a")), d.frozen.at(ads_key)}) {
+    EXPECT_NE(why.find("a.yaml:"), std::string::npos) << why;
+    EXPECT_NE(why.find("ads.yaml:"), std::string::npos) << why;
+    EXPECT_NE(why.find("two topologies named a"), std::string::npos) << why;
+  }
+  EXPECT_EQ(d.present.count(Key("a")), 0u);
+  EXPECT_EQ(d.present.count(ads_key), 0u);
+  EXPECT_EQ(d.present.count(Key("b")), 1u);
+
+  std::string elsewhere = ads;
+  elsewhere.replace(elsewhere.find("cluster: devcluster"), 18, "cluster: other");
+  d = MergeSources(
+      {Snap("dir:/a", {{"a.yaml", testing::MinimalSpecText("a")}, {"ads.yaml", elsewhere}})}, m);
+  EXPECT_TRUE(d.frozen.empty()) << d.frozen.begin()->second;
+  EXPECT_EQ(d.present.size(), 2u);
+}
+
 TEST(DesiredSetTest, GitFileNamesCarryTheCommitButAreTrackedByPath) {
   LastGoodFiles m;
   MergeSources({Snap("git:x", {{"t/a.yaml@abc", testing::MinimalSpecText("a")}})}, m);
