@@ -178,11 +178,40 @@ bool Scheduler::HasActiveUpdate(const api::JobKey& job) const {
 // Task ids begin with the job's sanitized key (NewTaskId), so a job's tasks are one range of
 // tasks_; other jobs whose key sanitizes to the same prefix are filtered out.
 std::vector<Scheduler::Task*> Scheduler::TasksOfJob(const api::JobKey& job) {
-  const std::string prefix = Sanitize(job.role + "-" + job.environment + "-" + job.name + "-");
+  std::vector<Task*> out =
+      TasksWithPrefix(Sanitize(job.role + "-" + job.environment + "-" + job.name + "-"));
+  out.erase(std::remove_if(out.begin(), out.end(), [&](Task* t) { return !(t->job() == job); }),
+            out.end());
+  return out;
+}
+
+std::vector<Scheduler::Task*> Scheduler::TasksWithPrefix(const std::string& prefix) {
   std::vector<Task*> out;
   for (auto it = tasks_.lower_bound(prefix);
        it != tasks_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-    if (it->second->job() == job) out.push_back(it->second.get());
+    out.push_back(it->second.get());
+  }
+  return out;
+}
+
+// The tasks a query can match, in task id order: its jobs' ranges of tasks_, or its role's, or
+// all (the query's filters then decide). A query naming jobs costs what they hold, not the
+// cluster.
+std::vector<Scheduler::Task*> Scheduler::Candidates(const api::TaskQuery& q) {
+  auto blank = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(c); });
+  };
+  std::vector<Task*> out;
+  if (q.__isset.jobKeys && !q.jobKeys.empty()) {
+    for (const auto& k : q.jobKeys) {
+      for (Task* t : TasksOfJob(k)) out.push_back(t);
+    }
+    std::sort(out.begin(), out.end(), [](Task* a, Task* b) { return a->id() < b->id(); });
+  } else if (q.__isset.role && !blank(q.role)) {
+    out = TasksWithPrefix(Sanitize(q.role + "-"));
+  } else {
+    out.reserve(tasks_.size());
+    for (const auto& [id, t] : tasks_) out.push_back(t.get());
   }
   return out;
 }
@@ -397,7 +426,8 @@ api::Response Scheduler::GetTasks(const api::TaskQuery& q, bool with_configs) {
   };
   std::vector<api::ScheduledTask> out;
   std::map<const api::TaskConfig*, api::TaskConfig> stripped;
-  for (const auto& [id, t] : tasks_) {
+  for (const Task* t : Candidates(q)) {
+    const std::string& id = t->id();
     const api::JobKey& k = t->job();
     if (q.__isset.role && !blank(q.role) && k.role != q.role) continue;
     if (q.__isset.environment && k.environment != q.environment) continue;

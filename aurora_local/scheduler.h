@@ -110,6 +110,8 @@ class Scheduler {
   api::TaskConfig Populate(const api::TaskConfig& config) const;
   bool HasActiveUpdate(const api::JobKey& job) const;
   std::vector<Task*> TasksOfJob(const api::JobKey& job);
+  std::vector<Task*> TasksWithPrefix(const std::string& prefix);  // of task ids
+  std::vector<Task*> Candidates(const api::TaskQuery& q);
   std::map<int32_t, Task*> ActiveByInstance(const api::JobKey& job);
   Task& InsertTask(const api::JobKey& job, int32_t instance,
                    std::shared_ptr<const api::TaskConfig> config, const std::string& ancestor,

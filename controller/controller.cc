@@ -300,6 +300,8 @@ void Controller::CollectCounters() {
                  static_cast<double>(b.opens));
     metrics_.Set("heron_controller_aurora_observe_rpcs_total", {{"cluster", name}},
                  static_cast<double>(c->observe_calls()));
+    metrics_.Set("heron_controller_aurora_role_reads_total", {{"cluster", name}},
+                 static_cast<double>(c->role_reads()));
     metrics_.Set("heron_controller_zookeeper_reads_total", {{"what", "heron"}, {"cluster", name}},
                  static_cast<double>(c->heron_reads()));
   }
@@ -367,6 +369,9 @@ void Controller::ReadSources(bool all) {
 }
 
 void Controller::EnqueueAll() {
+  // Each role's first pass reads the whole role again (keys of Aurora's that the controller
+  // has not asked for one by one, such as foreign jobs, show up there).
+  for (const auto& [name, c] : clusters_) c->MarkResync();
   // Sorted (a role's keys together, so that its passes share one Aurora answer) and without
   // repeats; a vector, not a set: at 10,000 topologies the set's nodes were a peak of their own.
   auto stored = store_.ListRecords();

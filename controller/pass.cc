@@ -74,7 +74,8 @@ StatusOr<reconciler::Observed> KeyPass::Observe(
   const int64_t last_write = edges_.board->LastWriteMs(key);
   const int64_t min_fetch = last_write > 0 ? last_write + 1 : 0;
   const auto t0 = edges_.clock->Now();
-  auto view = c.ObserveRole(key.role, worker, min_fetch, settings_.role_cache_ms);
+  const aurora::JobKey job{key.role, key.environment, key.name};
+  auto view = c.ObserveJob(job, worker, min_fetch, settings_.role_cache_ms);
   edges_.metrics->Observe("heron_controller_aurora_observe_seconds", cluster,
                           std::chrono::duration<double>(edges_.clock->Now() - t0).count());
   if (!view.ok()) {
@@ -85,7 +86,6 @@ StatusOr<reconciler::Observed> KeyPass::Observe(
   }
   *reach = Reach::kReached;
   *heron = c.Heron(key.name);
-  const aurora::JobKey job{key.role, key.environment, key.name};
   std::shared_ptr<const JobTasks> tasks = (*view)->TasksOf(job);
   auto observed =
       ObserveTopology(job, *tasks, (*view)->UpdatesOf(job), heron->get(), NowMs(), &c.heron_memo());

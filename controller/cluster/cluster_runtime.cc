@@ -118,53 +118,114 @@ const std::vector<aurora::UpdateSummary>& RoleView::UpdatesOf(const aurora::JobK
   return it == updates.end() ? kNone : it->second;
 }
 
-StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveRole(const std::string& role,
-                                                                      int worker,
-                                                                      int64_t min_fetched_at_ms,
-                                                                      int64_t max_age_ms) {
-  RoleEntry* entry;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto& e = roles_[role];
-    if (!e) e = std::make_unique<RoleEntry>();
-    entry = e.get();
-  }
-  auto fresh = [&]() -> std::shared_ptr<const RoleView> {
-    std::lock_guard<std::mutex> lock(entry->mu);
-    const int64_t now = NowMs();
-    if (entry->view && entry->view->fetched_at_ms >= min_fetched_at_ms &&
-        now - entry->view->fetched_at_ms <= max_age_ms) {
-      return entry->view;
-    }
-    return nullptr;
+ClusterRuntime::RoleEntry& ClusterRuntime::EntryOf(const std::string& role) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& e = roles_[role];
+  if (!e) e = std::make_unique<RoleEntry>();
+  return *e;
+}
+
+std::shared_ptr<const RoleView> ClusterRuntime::FreshLocked(const RoleEntry& entry,
+                                                            const aurora::JobKey& job,
+                                                            int64_t min_fetched_at_ms,
+                                                            int64_t max_age_ms) const {
+  const int64_t now = NowMs();
+  const int64_t mark = resync_mark_ms_;
+  auto fresh = [&](const std::shared_ptr<const RoleView>& v) {
+    return v && v->fetched_at_ms >= min_fetched_at_ms && v->fetched_at_ms >= mark &&
+           now - v->fetched_at_ms <= max_age_ms;
   };
-  if (auto v = fresh()) return v;
-  const int64_t asked_at = NowMs();
-  std::lock_guard<std::mutex> fetching(entry->fetch_mu);
-  if (auto v = fresh()) return v;  // another worker fetched while this one waited
-  {
-    std::lock_guard<std::mutex> lock(entry->mu);
-    if (entry->failed_at_ms >= asked_at) return entry->failure;  // ... and failed
+  std::shared_ptr<const RoleView> best;
+  auto it = entry.jobs.find(job);
+  if (it != entry.jobs.end() && fresh(it->second)) best = it->second;
+  if (fresh(entry.view) && (!best || entry.view->fetched_at_ms > best->fetched_at_ms)) {
+    best = entry.view;
   }
+  return best;
+}
+
+void ClusterRuntime::MarkResync() { resync_mark_ms_ = NowMs(); }
+
+StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveJob(const aurora::JobKey& job,
+                                                                     int worker,
+                                                                     int64_t min_fetched_at_ms,
+                                                                     int64_t max_age_ms) {
+  RoleEntry& entry = EntryOf(job.role);
+  {
+    std::lock_guard<std::mutex> lock(entry.mu);
+    if (auto v = FreshLocked(entry, job, min_fetched_at_ms, max_age_ms)) return v;
+    entry.wanted.insert(job);
+  }
+  const int64_t asked_at = NowMs();
+  std::lock_guard<std::mutex> fetching(entry.fetch_mu);
+  std::set<aurora::JobKey> batch;
+  bool whole = false;
+  {
+    std::lock_guard<std::mutex> lock(entry.mu);
+    // Another worker's fetch, done while this one waited, may hold the job (or have failed).
+    if (auto v = FreshLocked(entry, job, min_fetched_at_ms, max_age_ms)) return v;
+    if (entry.failed_at_ms >= asked_at) return entry.failure;
+    whole = !entry.view || entry.view->fetched_at_ms < resync_mark_ms_;
+    batch.swap(entry.wanted);  // a role-wide read answers for them too
+    batch.insert(job);
+  }
+  auto view = Fetch(job.role, whole ? std::set<aurora::JobKey>{} : batch, worker);
+  std::lock_guard<std::mutex> lock(entry.mu);
+  if (!view.ok()) {
+    entry.failure = view.status();
+    entry.failed_at_ms = NowMs();
+    return view.status();
+  }
+  std::shared_ptr<const RoleView> shared = std::move(*view);
+  if (whole) {
+    entry.view = shared;
+    entry.jobs.clear();  // all older than it
+    return shared;
+  }
+  for (const auto& j : batch) entry.jobs[j] = shared;
+  // Answers too old to be fresh again are dropped, at most once per max age.
+  const int64_t now = NowMs();
+  if (now - entry.pruned_at_ms >= max_age_ms) {
+    entry.pruned_at_ms = now;
+    for (auto it = entry.jobs.begin(); it != entry.jobs.end();) {
+      it = now - it->second->fetched_at_ms > max_age_ms ? entry.jobs.erase(it) : std::next(it);
+    }
+  }
+  return shared;
+}
+
+StatusOr<std::shared_ptr<RoleView>> ClusterRuntime::Fetch(const std::string& role,
+                                                          const std::set<aurora::JobKey>& jobs,
+                                                          int worker) {
   auto view = std::make_shared<RoleView>();
   view->fetched_at_ms = NowMs();
   aurora::TaskQuery q;
-  q.role = role;
-  observe_calls_ += 2;
-  auto failed = [&](const Status& s) {
-    std::lock_guard<std::mutex> lock(entry->mu);
-    entry->failure = s;
-    entry->failed_at_ms = NowMs();
-    return s;
+  if (jobs.empty()) {
+    q.role = role;
+    ++role_reads_;
+  } else {
+    q.job_keys = jobs;
+  }
+  ++observe_calls_;
+  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks, aurora(worker).GetTaskStates(q));
+  std::vector<aurora::UpdateSummary> updates;
+  // An update query names one job or a role (JobUpdateQuery has no set of job keys).
+  auto read_updates = [&](aurora::UpdateQuery uq) -> Status {
+    ++observe_calls_;
+    HGO_ASSIGN_OR_RETURN(auto summaries, aurora(worker).GetJobUpdateSummaries(uq));
+    for (auto& u : summaries) updates.push_back(std::move(u));
+    return Status::Ok();
   };
-  auto task_states = aurora(worker).GetTaskStates(q);
-  if (!task_states.ok()) return failed(task_states.status());
-  std::vector<aurora::Task> tasks = std::move(*task_states);
-  aurora::UpdateQuery uq;
-  uq.role = role;
-  auto summaries = aurora(worker).GetJobUpdateSummaries(uq);
-  if (!summaries.ok()) return failed(summaries.status());
-  std::vector<aurora::UpdateSummary> updates = std::move(*summaries);
+  if (jobs.empty()) {
+    aurora::UpdateQuery uq;
+    uq.role = role;
+    HGO_RETURN_IF_ERROR(read_updates(std::move(uq)));
+  }
+  for (const auto& j : jobs) {
+    aurora::UpdateQuery uq;
+    uq.job_key = j;
+    HGO_RETURN_IF_ERROR(read_updates(std::move(uq)));
+  }
   {
     std::map<aurora::JobKey, std::shared_ptr<JobTasks>> by_job;
     PortNames port_names;
@@ -184,10 +245,7 @@ StatusOr<std::shared_ptr<const RoleView>> ClusterRuntime::ObserveRole(const std:
     aurora::JobKey job = u.key.job;
     view->updates[job].push_back(std::move(u));
   }
-  std::shared_ptr<const RoleView> shared = std::move(view);
-  std::lock_guard<std::mutex> lock(entry->mu);
-  entry->view = shared;
-  return shared;
+  return view;
 }
 
 uint64_t ClusterRuntime::observe_calls() const { return observe_calls_; }

@@ -1,7 +1,13 @@
 // One cluster's connections: Aurora clients (one per worker: a client serialises its calls),
-// Heron's state with its watched view, the executors, and a short-lived per-role cache of
-// Aurora's tasks and updates so that a resync of many topologies of one role costs one
-// getTasksWithoutConfigs and one getJobUpdateSummaries, not one per topology.
+// Heron's state with its watched view, the executors, and a short-lived cache of Aurora's tasks
+// and updates. What Aurora is asked is proportional to what is being looked at:
+// - after a resync is marked (MarkResync), the first pass of a role reads the whole role (one
+//   getTasksWithoutConfigs and one getJobUpdateSummaries), which the role's other passes share
+//   while it is fresh, so a resync of many topologies of one role costs two calls;
+// - otherwise a pass whose job has no fresh answer (it was just written to, or the shared one
+//   aged) joins a batch: the jobs asked for while a fetch is in flight are read together, with
+//   one getTasksWithoutConfigs naming their keys and one getJobUpdateSummaries per job. A change
+//   costs what it touches, not what runs beside it in its role.
 //
 // Connections are asked of the ClusterConnector lazily and again on every pass: a cluster whose
 // ZooKeeper or Aurora is down at start-up is reported Unknown and joins when it comes back;
@@ -16,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,9 +37,9 @@
 
 namespace hgo::controller {
 
-// One answer for a role, indexed by job: a pass looks only at its own job's tasks, so the cost
-// of a pass does not grow with the number of jobs in the role. Shared, never copied; a job's
-// tasks are shared with its status until its next pass.
+// One answer, for a role or for a batch of its jobs, indexed by job: a pass looks only at its
+// own job's tasks, so the cost of a pass does not grow with the number of jobs in the answer.
+// Shared, never copied; a job's tasks are shared with its status until its next pass.
 struct RoleView {
   std::map<aurora::JobKey, std::shared_ptr<const JobTasks>> tasks;
   std::map<aurora::JobKey, std::vector<aurora::UpdateSummary>> updates;
@@ -73,26 +80,43 @@ class ClusterRuntime {
   // Heron's state for reads the watched view does not keep; null before Ensure connected it.
   std::shared_ptr<statestore::HeronStore> heron_store() const;
 
-  // Tasks and updates of the role, fetched at or after min_fetched_at_ms (a pass that wrote
-  // asks for data newer than its write); max_age_ms bounds how stale a shared answer may be.
-  StatusOr<std::shared_ptr<const RoleView>> ObserveRole(const std::string& role, int worker,
-                                                        int64_t min_fetched_at_ms,
-                                                        int64_t max_age_ms);
-  // Aurora calls made for observation (for the benchmarks and tests).
+  // An answer holding the job's tasks and updates (the role's or a batch's), fetched at or
+  // after min_fetched_at_ms (a pass that wrote asks for data newer than its write) and after
+  // the last MarkResync; max_age_ms bounds how stale a shared answer may be.
+  StatusOr<std::shared_ptr<const RoleView>> ObserveJob(const aurora::JobKey& job, int worker,
+                                                       int64_t min_fetched_at_ms,
+                                                       int64_t max_age_ms);
+  // The next pass of each role reads the whole role again (a periodic resync begins).
+  void MarkResync();
+  // Aurora calls made for observation (for the benchmarks and tests), and how many of them
+  // were role-wide reads.
   uint64_t observe_calls() const;
+  uint64_t role_reads() const { return role_reads_; }
   uint64_t heron_reads() const;  // ZooKeeper reads of Heron's state cache so far
 
  private:
   struct RoleEntry {
     std::mutex fetch_mu;  // one fetch at a time per role
     std::mutex mu;
-    std::shared_ptr<const RoleView> view;
+    std::shared_ptr<const RoleView> view;  // the last role-wide answer
+    // Jobs' answers newer than view (each a batch's, shared by the jobs of the batch), and the
+    // jobs waiting for the next batch.
+    std::map<aurora::JobKey, std::shared_ptr<const RoleView>> jobs;
+    std::set<aurora::JobKey> wanted;
+    int64_t pruned_at_ms = 0;
     // The last fetch's failure and when it ended: passes that waited for that fetch share its
     // answer rather than each waiting out the same timeout again.
     Status failure;
     int64_t failed_at_ms = 0;
   };
   int64_t NowMs() const;
+  RoleEntry& EntryOf(const std::string& role);
+  // The newest answer holding job that is fresh as asked; null if none (entry.mu held).
+  std::shared_ptr<const RoleView> FreshLocked(const RoleEntry& entry, const aurora::JobKey& job,
+                                              int64_t min_fetched_at_ms, int64_t max_age_ms) const;
+  // Reads the role (jobs empty) or the given jobs of it; the answer indexed by job.
+  StatusOr<std::shared_ptr<RoleView>> Fetch(const std::string& role,
+                                            const std::set<aurora::JobKey>& jobs, int worker);
 
   const ClusterSpec spec_;
   ClusterConnector& connector_;
@@ -109,6 +133,8 @@ class ClusterRuntime {
   std::vector<std::unique_ptr<Executor>> executors_;
   std::map<std::string, std::unique_ptr<RoleEntry>> roles_;
   std::atomic<uint64_t> observe_calls_{0};
+  std::atomic<uint64_t> role_reads_{0};
+  std::atomic<int64_t> resync_mark_ms_{0};  // role views fetched before it are due again
 };
 
 }  // namespace hgo::controller

@@ -204,6 +204,47 @@ TYPED_TEST_P(AuroraContract, UpdateSummariesByRoleHoldOnlyThatRole) {
   EXPECT_TRUE(got->empty());
 }
 
+// What a controller's batched observation asks: tasks of a set of jobs, tasks of a role, and a
+// job's update summaries.
+TYPED_TEST_P(AuroraContract, QueriesByJobKeysAndByRoleHoldExactlyThoseTasks) {
+  this->CreateRunning(2);
+  for (const char* name : {"contract-b", "contractx"}) {  // one a prefix of another's name
+    ASSERT_TRUE(
+        this->api().CreateJob({ContractJob(name), "heron", ContractTask(name, "r1"), 1}).ok());
+  }
+  ASSERT_TRUE(this->Eventually([&] { return this->AllRunning(1, "r1", "contractx"); }));
+  aurora::TaskQuery two;
+  two.job_keys = {ContractJob(), ContractJob("contractx")};
+  auto got = this->api().GetTaskStates(two);
+  ASSERT_TRUE(got.ok());
+  std::map<std::string, int> per_job;
+  for (const auto& t : *got) ++per_job[t.config.job.name];
+  EXPECT_EQ(per_job.count("contract-b"), 0u);
+  EXPECT_EQ(per_job["contract"], 2);
+  EXPECT_EQ(per_job["contractx"], 1);
+  aurora::TaskQuery role;
+  role.role = "www-data";
+  got = this->api().GetTaskStates(role);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->size(), static_cast<size_t>(per_job["contract"] + 2));
+  role.role = "www";  // a prefix of the role is another role
+  got = this->api().GetTaskStates(role);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->empty());
+  auto r = this->api().StartJobUpdate(ContractUpdate("contract", "r2", 2, false), "m");
+  ASSERT_TRUE(r.ok() && r->key);
+  aurora::UpdateQuery by_job;
+  by_job.job_key = ContractJob();
+  auto updates = this->api().GetJobUpdateSummaries(by_job);
+  ASSERT_TRUE(updates.ok());
+  ASSERT_EQ(updates->size(), 1u);
+  EXPECT_EQ(updates->front().key, *r->key);
+  by_job.job_key = ContractJob("contractx");
+  updates = this->api().GetJobUpdateSummaries(by_job);
+  ASSERT_TRUE(updates.ok());
+  EXPECT_TRUE(updates->empty());
+}
+
 TYPED_TEST_P(AuroraContract, ARestartedShardGetsANewTask) {
   this->CreateRunning(2);
   const std::string before = this->Active().at(1).task_id;
@@ -229,7 +270,9 @@ REGISTER_TYPED_TEST_SUITE_P(AuroraContract, ACreatedJobRunsWithItsMetadataAndNoC
                             AnUpdateThatChangesNothingIsUnchanged,
                             ACoordinatedUpdateWaitsForAPulseThenRollsForward,
                             AnAbortedUpdateIsOverAndAbortingItAgainIsFine,
-                            UpdateSummariesByRoleHoldOnlyThatRole, ARestartedShardGetsANewTask,
+                            UpdateSummariesByRoleHoldOnlyThatRole,
+                            QueriesByJobKeysAndByRoleHoldExactlyThoseTasks,
+                            ARestartedShardGetsANewTask,
                             AKilledJobHasNoActiveTasksAndKillingNothingIsFine);
 
 }  // namespace hgo::testing::contract

@@ -168,10 +168,21 @@ StatusOr<std::vector<aurora::JobSummary>> FakeAurora::GetJobSummary(const std::s
   return out;
 }
 
+std::vector<aurora::TaskQuery> FakeAurora::TaskQueries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return task_queries_;
+}
+
+std::vector<aurora::UpdateQuery> FakeAurora::UpdateQueries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return update_queries_;
+}
+
 StatusOr<std::vector<Task>> FakeAurora::GetTasks(const aurora::TaskQuery& query,
                                                  bool with_configs) {
   BeforeRead();
   std::lock_guard<std::mutex> lock(mu_);
+  task_queries_.push_back(query);
   HGO_RETURN_IF_ERROR(Failing());
   std::vector<Task> out;
   for (const auto& t : tasks_) {
@@ -186,6 +197,7 @@ StatusOr<std::vector<aurora::UpdateSummary>> FakeAurora::GetJobUpdateSummaries(
     const aurora::UpdateQuery& q) {
   BeforeRead();
   std::lock_guard<std::mutex> lock(mu_);
+  update_queries_.push_back(q);
   HGO_RETURN_IF_ERROR(Failing());
   std::vector<aurora::UpdateSummary> out;
   for (const auto& u : updates_) {

@@ -68,6 +68,9 @@ class FakeAurora final : public aurora::AuroraApi {
   void OnRead(std::function<void()> hook);
   // Mutating calls made so far, by name ("createJob", "startJobUpdate", "killTasks", ...).
   int Calls(const std::string& rpc) const;
+  // The task queries read so far (getTasks*), and the update queries (getJobUpdateSummaries).
+  std::vector<aurora::TaskQuery> TaskQueries() const;
+  std::vector<aurora::UpdateQuery> UpdateQueries() const;
   // Active tasks of the job by instance.
   std::map<int32_t, aurora::Task> Active(const aurora::JobKey& job) const;
 
@@ -98,6 +101,8 @@ class FakeAurora final : public aurora::AuroraApi {
   std::vector<aurora::Task> tasks_;  // active and ended
   std::vector<Update> updates_;
   std::map<std::string, int> calls_;
+  std::vector<aurora::TaskQuery> task_queries_;
+  std::vector<aurora::UpdateQuery> update_queries_;
   std::map<std::string, Status> refused_;
   std::function<void()> on_read_;
   std::function<bool(const aurora::TaskConfig&)> crashes_;
