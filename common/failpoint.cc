@@ -183,9 +183,12 @@ Status Hit(std::string_view name) {
       ::kill(::getpid(), SIGKILL);
       ::_exit(137);
     }
-    case Kind::kPause:
+    case Kind::kPause: {
+      static const char msg[] = "failpoint: pause\n";  // tests wait for it
+      (void)!::write(2, msg, sizeof(msg) - 1);
       std::this_thread::sleep_for(std::chrono::milliseconds(a.pause_ms));
       return Status::Ok();
+    }
     case Kind::kStop: {
       static const char msg[] = "failpoint: stop (SIGSTOP; SIGCONT resumes)\n";
       (void)!::write(2, msg, sizeof(msg) - 1);

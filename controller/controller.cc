@@ -154,6 +154,10 @@ Status Controller::Start() {
 
 void Controller::Stop() {
   if (stopping_.exchange(true)) return;
+  // Passes in flight write nothing more (they look at leader_ before acting) and idle workers
+  // leave at once.
+  leader_ = false;
+  queue_.Shutdown();
   changes_.Stop();  // answers the API's waiting watchers
   for (auto& s : sources_) s->Stop();
   {
@@ -161,7 +165,6 @@ void Controller::Stop() {
     source_cv_.notify_all();
   }
   if (source_thread_.joinable()) source_thread_.join();
-  queue_.Shutdown();
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
   }

@@ -7,8 +7,10 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdlib>
+#include <future>
 #include <iostream>
 #include <string_view>
+#include <thread>
 
 #include "common/failpoint.h"
 #include "common/file_util.h"
@@ -51,6 +53,7 @@ int ControllerMain(int argc, char** argv) {
   ControllerOptions options;
   int pulse_timeout_s = 120;
   int requeue_ms = 2000;
+  int shutdown_grace_ms = 1500;
   app.add_option("--clusters", clusters_file, "clusters.yaml (required)")->required();
   app.add_option("--zookeeper", zookeeper,
                  "ZooKeeper for the controller's records and election (host:port[,...][/chroot])")
@@ -90,6 +93,10 @@ int ControllerMain(int argc, char** argv) {
   app.add_option("--tombstone", tombstone, "how long a spec must be gone before pruning")
       ->capture_default_str();
   app.add_option("--resync", resync, "full resync period")->capture_default_str();
+  app.add_option("--shutdown-grace-ms", shutdown_grace_ms,
+                 "on SIGTERM, how long passes in flight may take to finish before they are "
+                 "abandoned (the leadership is given up first; the next leader resumes them)")
+      ->capture_default_str();
   app.add_option("--workers", options.workers, "topologies reconciled concurrently")
       ->capture_default_str();
   app.add_option("--workers-per-cluster", options.workers_per_cluster,
@@ -163,6 +170,7 @@ int ControllerMain(int argc, char** argv) {
   options.settings.tombstone_ms = tombstone_s->count() * 1000;
   if (options.workers < 1 || options.workers > 256) return Usage("--workers must be 1..256");
   if (options.prune_budget < 0) return Usage("--prune-budget must be >= 0");
+  if (shutdown_grace_ms < 0) return Usage("--shutdown-grace-ms must be >= 0");
   options.executor.block_if_no_pulses_after_ms = pulse_timeout_s * 1000;
   // Pulse well within the timeout.
   options.settings.requeue_ms = std::min<int64_t>(requeue_ms, pulse_timeout_s * 1000 / 4);
@@ -284,7 +292,25 @@ int ControllerMain(int argc, char** argv) {
     }
   });
   spdlog::info("controller: signal {}: shutting down", sig);
-  controller->Stop();
+  // Passes in flight get the grace period to finish. Past it they are abandoned: the leadership
+  // is given up (so the next leader starts without waiting out this ZooKeeper session, and
+  // the term fence refuses what they would still write) and the process exits. What they were
+  // doing is observed and resumed by the next leader, as after a crash: passes are
+  // level-triggered.
+  std::promise<void> stopped;
+  std::future<void> done = stopped.get_future();
+  std::thread stopper([&] {
+    controller->Stop();
+    stopped.set_value();
+  });
+  if (done.wait_for(std::chrono::milliseconds(shutdown_grace_ms)) != std::future_status::ready) {
+    spdlog::warn("controller: passes still running after {} ms; abandoned to the next leader",
+                 shutdown_grace_ms);
+    elector.Resign();
+    spdlog::default_logger()->flush();
+    std::_Exit(0);
+  }
+  stopper.join();
   server->reset();  // no request runs past this
   controller.reset();
   return 0;

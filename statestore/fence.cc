@@ -89,7 +89,8 @@ Status ZkFence::Confirm() {
   return Claim();
 }
 
-ZkMultiResult ZkFence::Write(const ZkOp& op) {
+ZkMultiResult ZkFence::Write(std::vector<ZkOp> ops) {
+  ops.insert(ops.begin(), ZkOp::Check(path_, 0));
   ZkMultiResult result;
   for (int attempt = 0; attempt < 2; ++attempt) {
     const int64_t term = term_();
@@ -98,10 +99,11 @@ ZkMultiResult ZkFence::Write(const ZkOp& op) {
       result.status = version.status();
       return result;
     }
-    result = zk_.Multi({ZkOp::Check(path_, *version), op});
+    ops.front() = ZkOp::Check(path_, *version);
+    result = zk_.Multi(ops);
     if (result.failed != 0) {
-      // Applied, or failed on the write itself: answer as the single call would.
-      result.failed = result.failed < 0 ? -1 : 0;
+      // Applied, or failed on a write itself: answer for the caller's ops.
+      result.failed = result.failed < 0 ? -1 : result.failed - 1;
       result.created.erase(result.created.begin());
       result.stats.erase(result.stats.begin());
       return result;
@@ -116,20 +118,22 @@ ZkMultiResult ZkFence::Write(const ZkOp& op) {
 
 StatusOr<std::string> ZkFence::Create(const std::string& path, std::string_view data,
                                       CreateMode mode) {
-  ZkMultiResult r = Write(ZkOp::Create(path, std::string(data), mode));
+  ZkMultiResult r = Write({ZkOp::Create(path, std::string(data), mode)});
   if (!r.status.ok()) return r.status;
   return r.created.at(0);
 }
 
 StatusOr<ZkStat> ZkFence::Set(const std::string& path, std::string_view data,
                               int32_t expected_version) {
-  ZkMultiResult r = Write(ZkOp::Set(path, std::string(data), expected_version));
+  ZkMultiResult r = Write({ZkOp::Set(path, std::string(data), expected_version)});
   if (!r.status.ok()) return r.status;
   return r.stats.at(0);
 }
 
 Status ZkFence::Delete(const std::string& path, int32_t expected_version) {
-  return Write(ZkOp::Delete(path, expected_version)).status;
+  return Write({ZkOp::Delete(path, expected_version)}).status;
 }
+
+ZkMultiResult ZkFence::Multi(std::vector<ZkOp> ops) { return Write(std::move(ops)); }
 
 }  // namespace hgo::statestore

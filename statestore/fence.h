@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "statestore/zk_client.h"
@@ -47,15 +48,18 @@ class ZkFence {
   StatusOr<std::string> Create(const std::string& path, std::string_view data, CreateMode mode);
   StatusOr<ZkStat> Set(const std::string& path, std::string_view data, int32_t expected_version);
   Status Delete(const std::string& path, int32_t expected_version);
+  // Several writes in one multi-op with the check of the fence: all applied or none (one
+  // transaction, one log sync on the servers); failed indexes ops.
+  ZkMultiResult Multi(std::vector<ZkOp> ops);
 
   const std::string& path() const { return path_; }
 
  private:
   // The fence's version under our term; claims it when the term changed.
   StatusOr<int32_t> VersionForTerm(int64_t term);
-  // Runs op after the check of the fence; when the check fails, claims again once (the fence
+  // Runs ops after the check of the fence; when the check fails, claims again once (the fence
   // moved: a newer leader, or ours after a reconnect) and retries.
-  ZkMultiResult Write(const ZkOp& op);
+  ZkMultiResult Write(std::vector<ZkOp> ops);
   Status Fenced(int64_t ours, int64_t theirs) const;
 
   ZkClient& zk_;
@@ -81,6 +85,9 @@ struct ZkWriter {
   }
   Status Delete(const std::string& path, int32_t version) const {
     return fence ? fence->Delete(path, version) : zk.Delete(path, version);
+  }
+  ZkMultiResult Multi(std::vector<ZkOp> ops) const {
+    return fence ? fence->Multi(std::move(ops)) : zk.Multi(ops);
   }
 };
 

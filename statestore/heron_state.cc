@@ -74,6 +74,24 @@ Status HeronState::Write(HeronDir d, const std::string& topology, const std::str
   return created.status();
 }
 
+Status HeronState::WriteAll(const std::string& topology,
+                            const std::vector<std::pair<HeronDir, std::string>>& nodes) {
+  auto all = [&](bool create) {
+    std::vector<ZkOp> ops;
+    for (const auto& [d, bytes] : nodes) {
+      const std::string path = layout_.NodePath(d, topology);
+      ops.push_back(create ? ZkOp::Create(path, bytes, CreateMode::kPersistent)
+                           : ZkOp::Set(path, bytes, -1));
+    }
+    return writer_.Multi(std::move(ops)).status;
+  };
+  Status s = all(/*create=*/false);
+  if (s.code() == StatusCode::kNotFound) s = all(/*create=*/true);
+  if (s.code() != StatusCode::kNotFound && s.code() != StatusCode::kAlreadyExists) return s;
+  for (const auto& [d, bytes] : nodes) HGO_RETURN_IF_ERROR(Write(d, topology, bytes));
+  return Status::Ok();
+}
+
 Status HeronState::Remove(HeronDir d, const std::string& topology) {
   Status s = writer_.Delete(layout_.NodePath(d, topology), -1);
   if (s.code() == StatusCode::kNotFound) return Status::Ok();

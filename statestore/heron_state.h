@@ -64,6 +64,11 @@ class HeronState {
   StatusOr<std::optional<std::string>> Read(HeronDir d, const std::string& topology);
   // Creates the node, or replaces its data when it exists.
   Status Write(HeronDir d, const std::string& topology, const std::string& bytes);
+  // Writes several of the topology's nodes in one transaction when they all exist or none
+  // does (one log sync instead of one per node; a submission and an update are both); node
+  // by node, in order, when some exist.
+  Status WriteAll(const std::string& topology,
+                  const std::vector<std::pair<HeronDir, std::string>>& nodes);
   // Deletes the node; a missing node is fine.
   Status Remove(HeronDir d, const std::string& topology);
   // Deletes d/<node> and everything under it (a Curator lock's holders, a topology's stateful

@@ -63,6 +63,11 @@ Status ZkHeronStore::Write(const HeronLayout& layout, HeronDir d, const std::str
   return HeronState(*zk_, layout, fence_.get()).Write(d, topology, bytes);
 }
 
+Status ZkHeronStore::WriteAll(const HeronLayout& layout, const std::string& topology,
+                              const std::vector<std::pair<HeronDir, std::string>>& nodes) {
+  return HeronState(*zk_, layout, fence_.get()).WriteAll(topology, nodes);
+}
+
 Status ZkHeronStore::Remove(const HeronLayout& layout, HeronDir d, const std::string& topology) {
   return HeronState(*zk_, layout, fence_.get()).Remove(d, topology);
 }

@@ -52,6 +52,8 @@ class HeronStore {
                                                     const std::string& topology) = 0;
   virtual Status Write(const HeronLayout& layout, HeronDir d, const std::string& topology,
                        const std::string& bytes) = 0;
+  virtual Status WriteAll(const HeronLayout& layout, const std::string& topology,
+                          const std::vector<std::pair<HeronDir, std::string>>& nodes) = 0;
   virtual Status Remove(const HeronLayout& layout, HeronDir d, const std::string& topology) = 0;
   virtual Status RemoveTree(const HeronLayout& layout, HeronDir d, const std::string& node) = 0;
 
@@ -95,6 +97,8 @@ class ZkHeronStore final : public HeronStore {
                                             const std::string& topology) override;
   Status Write(const HeronLayout& layout, HeronDir d, const std::string& topology,
                const std::string& bytes) override;
+  Status WriteAll(const HeronLayout& layout, const std::string& topology,
+                  const std::vector<std::pair<HeronDir, std::string>>& nodes) override;
   Status Remove(const HeronLayout& layout, HeronDir d, const std::string& topology) override;
   Status RemoveTree(const HeronLayout& layout, HeronDir d, const std::string& node) override;
   StatusOr<std::unique_ptr<Lease>> LockForUpdate(const std::string& root,

@@ -42,6 +42,10 @@ class LaidOutState {
   Status Write(HeronDir d, const std::string& topology, const std::string& bytes) {
     return store_.Write(layout_, d, topology, bytes);
   }
+  Status WriteAll(const std::string& topology,
+                  const std::vector<std::pair<HeronDir, std::string>>& nodes) {
+    return store_.WriteAll(layout_, topology, nodes);
+  }
   Status Remove(HeronDir d, const std::string& topology) {
     return store_.Remove(layout_, d, topology);
   }
@@ -175,18 +179,18 @@ Status Executor::Do(const reconciler::Action& a, const aurora::JobKey& job,
       const int64_t now_s =
           std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
               .count();
-      // Execution state and packing plan before the topology: Heron's tracker lists a topology
-      // only once its execution state exists.
-      HGO_RETURN_IF_ERROR(heron.Write(
-          HeronDir::kExecutionState, name,
-          heronmsg::SerializeHeronMessage(heronmsg::BuildExecutionState(
-              *revision->spec, a.topology_id, {now_s, cluster_.owner, heron_version}))));
+      // One transaction where it can be (a submission, an update): one log sync, not three.
+      // Node by node, the execution state and packing plan go before the topology: Heron's
+      // tracker lists a topology only once its execution state exists.
       packing::PackingPlan packing = s->packing;
       packing.id = a.topology_id;
-      HGO_RETURN_IF_ERROR(
-          heron.Write(HeronDir::kPackingPlans, name,
-                      heronmsg::SerializeHeronMessage(heronmsg::PackingPlanToProto(packing))));
-      return heron.Write(HeronDir::kTopologies, name, heronmsg::SerializeHeronMessage(topology));
+      return heron.WriteAll(
+          name, {{HeronDir::kExecutionState,
+                  heronmsg::SerializeHeronMessage(heronmsg::BuildExecutionState(
+                      *revision->spec, a.topology_id, {now_s, cluster_.owner, heron_version}))},
+                 {HeronDir::kPackingPlans,
+                  heronmsg::SerializeHeronMessage(heronmsg::PackingPlanToProto(packing))},
+                 {HeronDir::kTopologies, heronmsg::SerializeHeronMessage(topology)}});
     }
     case Kind::kCreateJob: {
       HGO_RETURN_IF_ERROR(CheckLease());

@@ -640,6 +640,34 @@ TEST_F(ControllerE2E, TwoControllersOneLeaderAndFailover) {
   EXPECT_EQ(ActiveTaskCount(), 3u);
 }
 
+// SIGTERM while a pass is in flight (paused between planning and acting): the process exits
+// within 2 s, giving the leadership up, and the standby takes over at once (not after the
+// ZooKeeper session timeout) and creates the topology once.
+TEST_F(ControllerE2E, ASigtermWithAPassInFlightExitsWithinTwoSecondsAndTheStandbyResumes) {
+  const std::string file = specs_dir_ + "/exclamation.yaml";
+  auto a = StartController({"dir:" + specs_dir_}, {"--session-timeout", "30"},
+                           {"HGO_FAILPOINTS=controller.pass.before_act=1*pause(60000)"});
+  ASSERT_TRUE(a);
+  WaitUntilLeader(*a);
+  auto b = StartController({"dir:" + specs_dir_}, {"--session-timeout", "30"});
+  ASSERT_TRUE(b);
+  WriteFile(file, SpecYaml(spec_));
+  for (int i = 0; i < 600 && a->LogTail(100000).find("failpoint: pause") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(a->LogTail(100000).find("failpoint: pause"), std::string::npos) << a->LogTail();
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(a->Stop().ok()) << a->LogTail();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(took, 2s) << a->LogTail();
+  EXPECT_NE(a->LogTail().find("abandoned to the next leader"), std::string::npos);
+  WaitFor(
+      *b, "the topology created by b",
+      [&](const Json& j) { return RunningAt(j, crd::SpecHash(spec_)); }, 25);
+  EXPECT_EQ(ActiveTaskCount(), 3u);
+}
+
 TEST_F(ControllerE2E, ADeposedLeaderResumedBetweenPlanningAndActingChangesNothing) {
   const std::string file = specs_dir_ + "/exclamation.yaml";
   {  // revision 1 runs (deployed by a controller that then stops)

@@ -100,6 +100,34 @@ TYPED_TEST_P(HeronStoreContract, AWriteReplacesAndTheViewsVersionMoves) {
   EXPECT_NE(this->store().Get("wc")->version, before);
 }
 
+// A submission's nodes (none exist), an update's (all exist), and a mix (one exists).
+TYPED_TEST_P(HeronStoreContract, WriteAllCreatesReplacesAndMixes) {
+  ASSERT_TRUE(this->store().EnsureTree(this->layout_).ok());
+  auto write_all = [&](const std::string& name, const std::string& v) {
+    return this->store().WriteAll(this->layout_, name,
+                                  {{HeronDir::kExecutionState, "e" + v},
+                                   {HeronDir::kPackingPlans, "p" + v},
+                                   {HeronDir::kTopologies, "t" + v}});
+  };
+  auto read = [&](HeronDir d, const std::string& name) {
+    auto r = this->store().Read(this->layout_, d, name);
+    return r.ok() && *r ? **r : std::string("(none)");
+  };
+  ASSERT_TRUE(write_all("wc", "1").ok());
+  EXPECT_EQ(read(HeronDir::kExecutionState, "wc"), "e1");
+  EXPECT_EQ(read(HeronDir::kPackingPlans, "wc"), "p1");
+  EXPECT_EQ(read(HeronDir::kTopologies, "wc"), "t1");
+  ASSERT_TRUE(write_all("wc", "2").ok());
+  EXPECT_EQ(read(HeronDir::kExecutionState, "wc"), "e2");
+  EXPECT_EQ(read(HeronDir::kTopologies, "wc"), "t2");
+  ASSERT_TRUE(this->store().Write(this->layout_, HeronDir::kPackingPlans, "mix", "p0").ok());
+  ASSERT_TRUE(write_all("mix", "3").ok());
+  EXPECT_EQ(read(HeronDir::kExecutionState, "mix"), "e3");
+  EXPECT_EQ(read(HeronDir::kPackingPlans, "mix"), "p3");
+  EXPECT_EQ(read(HeronDir::kTopologies, "mix"), "t3");
+  EXPECT_TRUE(this->Eventually([&] { return this->ViewOf("mix", HeronDir::kTopologies) == "t3"; }));
+}
+
 TYPED_TEST_P(HeronStoreContract, AnOldReleasesLayoutWritesUnderTMasters) {
   const statestore::HeronLayout old{this->world_->root(), true};
   ASSERT_TRUE(this->store().EnsureTree(old).ok());
@@ -143,7 +171,7 @@ TYPED_TEST_P(HeronStoreContract, TheUpdateLockHasOneHolderAndRemoveTreeFreesIt) 
 }
 
 REGISTER_TYPED_TEST_SUITE_P(HeronStoreContract, AWriteShowsInTheViewAndIsAnnounced,
-                            AWriteReplacesAndTheViewsVersionMoves,
+                            AWriteReplacesAndTheViewsVersionMoves, WriteAllCreatesReplacesAndMixes,
                             AnOldReleasesLayoutWritesUnderTMasters,
                             RemovedNodesLeaveTheViewAndMissingOnesAreFine,
                             TheUpdateLockHasOneHolderAndRemoveTreeFreesIt);

@@ -136,6 +136,12 @@ StatusOr<std::optional<std::string>> FakeHeronStore::Read(const HeronLayout& lay
   return std::optional<std::string>(it->second);
 }
 
+Status FakeHeronStore::WriteAll(const HeronLayout& layout, const std::string& topology,
+                                const std::vector<std::pair<HeronDir, std::string>>& nodes) {
+  for (const auto& [d, bytes] : nodes) HGO_RETURN_IF_ERROR(Write(layout, d, topology, bytes));
+  return Status::Ok();
+}
+
 Status FakeHeronStore::Write(const HeronLayout& layout, HeronDir d, const std::string& topology,
                              const std::string& bytes) {
   const std::string path = layout.NodePath(d, topology);

@@ -35,6 +35,9 @@ class FakeHeronStore final : public statestore::HeronStore {
                                             const std::string& topology) override;
   Status Write(const statestore::HeronLayout& layout, statestore::HeronDir d,
                const std::string& topology, const std::string& bytes) override;
+  // Node by node (a fake has no transaction to save).
+  Status WriteAll(const statestore::HeronLayout& layout, const std::string& topology,
+                  const std::vector<std::pair<statestore::HeronDir, std::string>>& nodes) override;
   Status Remove(const statestore::HeronLayout& layout, statestore::HeronDir d,
                 const std::string& topology) override;
   Status RemoveTree(const statestore::HeronLayout& layout, statestore::HeronDir d,
