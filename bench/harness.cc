@@ -24,7 +24,7 @@ namespace hgo::bench {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<BenchEnv> BenchEnv::Start(bool simulate_tasks) {
+std::unique_ptr<BenchEnv> BenchEnv::Start(bool simulate_tasks, int clusters) {
   auto env = std::make_unique<BenchEnv>();
   auto zk = testing::ZkTestServer::Start();
   if (!zk.ok()) {
@@ -48,11 +48,26 @@ std::unique_ptr<BenchEnv> BenchEnv::Start(bool simulate_tasks) {
   char tmpl[] = "/tmp/hgo_bench_XXXXXX";
   env->dir = ::mkdtemp(tmpl);
   env->clusters_file_ = env->dir + "/clusters.yaml";
-  (void)hgo::WriteFileAtomic(env->clusters_file_,
-                             "clusters:\n  - name: devcluster\n    aurora: {url: \"" + url +
-                                 "\"}\n    heron: {zookeeper: \"" + env->zk->connect_string() +
-                                 "\", root: /heron, corePackage: \"" +
-                                 testing::StandinCorePackageUri() + "\"}\n");
+  std::string file = "clusters:\n";
+  for (int i = 0; i < clusters; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "c%02d", i);
+    env->cluster_names.push_back(clusters == 1 ? "devcluster" : name);
+    // Each cluster's ZooKeeper is a chroot of the one server (the package roots Heron's state
+    // at /heron, as every cluster does).
+    const std::string chroot = clusters == 1 ? "" : std::string("/") + name;
+    env->heron_roots.push_back(chroot + "/heron");
+    if (!chroot.empty()) {
+      statestore::ZkOptions zo;
+      zo.servers = env->zk->connect_string();
+      auto zk = statestore::ZkClient::Connect(zo);
+      if (zk.ok()) (void)(*zk)->Create(chroot, "", statestore::CreateMode::kPersistent);
+    }
+    file += "  - name: " + env->cluster_names.back() + "\n    aurora: {url: \"" + url +
+            "\"}\n    heron: {zookeeper: \"" + env->zk->connect_string() + chroot +
+            "\", root: /heron, corePackage: \"" + testing::StandinCorePackageUri() + "\"}\n";
+  }
+  (void)hgo::WriteFileAtomic(env->clusters_file_, file);
   env->token_file_ = env->dir + "/token";
   (void)hgo::WriteFileAtomic(env->token_file_, env->token_ + "\n");
   auto parsed =
@@ -102,6 +117,21 @@ std::string BenchEnv::WriteSpecs(int n, int roles) const {
   return specs;
 }
 
+std::string BenchEnv::WriteSpecs(int n, int roles_per_cluster, int clusters) const {
+  const std::string specs = dir + "/specs";
+  std::filesystem::create_directories(specs);
+  for (int i = 0; i < n; ++i) {
+    char name[32], role[32];
+    std::snprintf(name, sizeof name, "t%05d", i);
+    const int cluster = i % clusters;
+    std::snprintf(role, sizeof role, "c%02d-r%d", cluster, (i / clusters) % roles_per_cluster);
+    crd::Topology t = Spec(name, role);
+    t.spec.cluster = cluster_names.at(cluster);
+    (void)WriteFileAtomic(specs + "/" + name + ".yaml", Yaml(t));
+  }
+  return specs;
+}
+
 crd::Topology BenchEnv::Spec(const std::string& name, const std::string& role) const {
   crd::Topology t = base_;
   t.metadata.name = name;
@@ -120,7 +150,7 @@ testing::HttpResult BenchEnv::Post(const testing::ControllerProcess& c,
 
 class TManagerRegistrar::Impl {
  public:
-  explicit Impl(const std::string& servers) {
+  Impl(const std::string& servers, std::vector<std::string> roots) : roots_(std::move(roots)) {
     statestore::ZkOptions zo;
     zo.servers = servers;
     auto zk = statestore::ZkClient::Connect(zo);
@@ -135,73 +165,122 @@ class TManagerRegistrar::Impl {
  private:
   void Loop() {
     while (!stop_ && zk_) {
-      auto names = zk_->GetChildren("/heron/topologies");
-      if (names.ok()) {
-        // A topology gone (killed): its topology manager went with the job, and a topology of
-        // the name created again is registered afresh (its node's version starts again at 0).
-        const std::set<std::string> live(names->begin(), names->end());
-        for (auto it = seen_.begin(); it != seen_.end();) {
-          if (live.count(it->first)) {
-            ++it;
-            continue;
-          }
-          (void)zk_->Delete("/heron/tmanagers/" + it->first, -1);
-          it = seen_.erase(it);
-        }
-      }
-      for (const auto& name : names.ok() ? *names : std::vector<std::string>{}) {
-        auto node = zk_->Get("/heron/topologies/" + name);
-        if (!node.ok()) continue;
-        if (auto it = seen_.find(name); it != seen_.end() && it->second == node->stat.version) {
-          continue;
-        }
-        heron::proto::api::Topology t;
-        if (!t.ParseFromString(node->data)) continue;
-        heron::proto::tmanager::TManagerLocation loc;
-        loc.set_topology_name(name);
-        loc.set_topology_id(t.id());
-        loc.set_host("127.0.0.1");
-        loc.set_controller_port(1);
-        loc.set_server_port(2);
-        const std::string path = "/heron/tmanagers/" + name;
-        const std::string data = loc.SerializeAsString();
-        if (zk_->Set(path, data, -1).status().code() == StatusCode::kNotFound) {
-          (void)zk_->Create(path, data, statestore::CreateMode::kEphemeral);
-        }
-        // The physical plan a topology manager writes once every container's stream manager
-        // has registered (the controller's health gate counts them).
-        heron::proto::system::PhysicalPlan pplan;
-        *pplan.mutable_topology() = t;
-        auto packing = zk_->Get("/heron/packingplans/" + name);
-        heron::proto::system::PackingPlan plan;
-        if (packing.ok() && plan.ParseFromString(packing->data)) {
-          for (const auto& c : plan.container_plans()) {
-            auto* stmgr = pplan.add_stmgrs();
-            stmgr->set_id("stmgr-" + std::to_string(c.id()));
-            stmgr->set_host_name("127.0.0.1");
-            stmgr->set_data_port(3);
-            stmgr->set_local_endpoint("/unused");
-          }
-        }
-        const std::string pplan_path = "/heron/pplans/" + name;
-        const std::string pplan_data = pplan.SerializeAsString();
-        if (zk_->Set(pplan_path, pplan_data, -1).status().code() == StatusCode::kNotFound) {
-          (void)zk_->Create(pplan_path, pplan_data, statestore::CreateMode::kPersistent);
-        }
-        seen_[name] = node->stat.version;
-      }
+      for (const auto& root : roots_) Sweep(root);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
 
+  // New topologies of root and those whose node changed (a watch says so) are read, in
+  // pipelined batches, and registered in one transaction per batch.
+  void Sweep(const std::string& root) {
+    auto names = zk_->GetChildren(root + "/topologies");
+    if (!names.ok()) return;
+    std::map<std::string, int32_t>& seen = seen_[root];
+    // A topology gone (killed): its topology manager went with the job, and a topology of the
+    // name created again is registered afresh.
+    const std::set<std::string> live(names->begin(), names->end());
+    for (auto it = seen.begin(); it != seen.end();) {
+      if (live.count(it->first)) {
+        ++it;
+        continue;
+      }
+      (void)zk_->Delete(root + "/tmanagers/" + it->first, -1);
+      it = seen.erase(it);
+    }
+    std::vector<std::string> todo;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& name : *names) {
+        const std::string path = root + "/topologies/" + name;
+        if (!seen.count(name) || changed_.erase(path)) todo.push_back(name);
+      }
+    }
+    constexpr size_t kBatch = 200;
+    for (size_t i = 0; i < todo.size() && !stop_; i += kBatch) {
+      std::vector<std::string> batch(todo.begin() + i,
+                                     todo.begin() + std::min(todo.size(), i + kBatch));
+      Register(root, batch, seen);
+    }
+  }
+
+  void Register(const std::string& root, const std::vector<std::string>& names,
+                std::map<std::string, int32_t>& seen) {
+    std::vector<std::string> topology_paths, packing_paths;
+    std::vector<statestore::WatchCallback> watches;
+    for (const auto& name : names) {
+      topology_paths.push_back(root + "/topologies/" + name);
+      packing_paths.push_back(root + "/packingplans/" + name);
+      watches.push_back([this](statestore::WatchEvent, const std::string& path) {
+        std::lock_guard<std::mutex> lock(mu_);
+        changed_.insert(path);
+      });
+    }
+    auto topologies = zk_->GetMany(topology_paths, std::move(watches));
+    auto packings = zk_->GetMany(packing_paths);
+    std::vector<statestore::ZkOp> ops;
+    std::vector<std::pair<std::string, int32_t>> registered;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (!topologies[i].ok()) continue;
+      heron::proto::api::Topology t;
+      if (!t.ParseFromString(topologies[i]->data)) continue;
+      const std::string& name = names[i];
+      heron::proto::tmanager::TManagerLocation loc;
+      loc.set_topology_name(name);
+      loc.set_topology_id(t.id());
+      loc.set_host("127.0.0.1");
+      loc.set_controller_port(1);
+      loc.set_server_port(2);
+      // The physical plan a topology manager writes once every container's stream manager
+      // has registered (the controller's health gate counts them).
+      heron::proto::system::PhysicalPlan pplan;
+      *pplan.mutable_topology() = t;
+      heron::proto::system::PackingPlan plan;
+      if (packings[i].ok() && plan.ParseFromString(packings[i]->data)) {
+        for (const auto& c : plan.container_plans()) {
+          auto* stmgr = pplan.add_stmgrs();
+          stmgr->set_id("stmgr-" + std::to_string(c.id()));
+          stmgr->set_host_name("127.0.0.1");
+          stmgr->set_data_port(3);
+          stmgr->set_local_endpoint("/unused");
+        }
+      }
+      const bool known = seen.count(name) > 0;
+      const std::string loc_path = root + "/tmanagers/" + name;
+      const std::string pplan_path = root + "/pplans/" + name;
+      if (known) {
+        ops.push_back(statestore::ZkOp::Set(loc_path, loc.SerializeAsString(), -1));
+        ops.push_back(statestore::ZkOp::Set(pplan_path, pplan.SerializeAsString(), -1));
+      } else {
+        ops.push_back(statestore::ZkOp::Create(loc_path, loc.SerializeAsString(),
+                                               statestore::CreateMode::kEphemeral));
+        ops.push_back(statestore::ZkOp::Create(pplan_path, pplan.SerializeAsString(),
+                                               statestore::CreateMode::kPersistent));
+      }
+      registered.emplace_back(name, topologies[i]->stat.version);
+    }
+    if (ops.empty()) return;
+    if (!zk_->Multi(ops).status.ok()) {
+      // Some node was not as expected (one left from before, one gone): node by node.
+      for (const auto& op : ops) {
+        if (zk_->Set(op.path, op.data, -1).status().code() == StatusCode::kNotFound) {
+          (void)zk_->Create(op.path, op.data, op.mode);
+        }
+      }
+    }
+    for (const auto& [name, version] : registered) seen[name] = version;
+  }
+
+  const std::vector<std::string> roots_;
   std::unique_ptr<statestore::ZkClient> zk_;
-  std::map<std::string, int32_t> seen_;
+  std::map<std::string, std::map<std::string, int32_t>> seen_;  // by root
+  std::mutex mu_;
+  std::set<std::string> changed_;  // topology node paths whose watch fired
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
 
-TManagerRegistrar::TManagerRegistrar(const std::string& zk_servers)
-    : impl_(std::make_unique<Impl>(zk_servers)) {}
+TManagerRegistrar::TManagerRegistrar(const std::string& zk_servers, std::vector<std::string> roots)
+    : impl_(std::make_unique<Impl>(zk_servers, std::move(roots))) {}
 TManagerRegistrar::~TManagerRegistrar() = default;
 
 double MetricSum(const std::string& text, const std::string& name,

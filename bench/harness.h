@@ -21,8 +21,11 @@ namespace hgo::bench {
 
 class BenchEnv {
  public:
-  // simulate_tasks: aurora-local runs no processes (for thousands of topologies).
-  static std::unique_ptr<BenchEnv> Start(bool simulate_tasks);
+  // simulate_tasks: aurora-local runs no processes (for thousands of topologies). clusters > 1:
+  // that many clusters (c00, c01, ...) in the clusters file, all served by the one aurora-local
+  // and the one ZooKeeper, each in its own chroot (/c00, ...; heron_roots: /c00/heron, ...); one
+  // cluster is devcluster at /heron.
+  static std::unique_ptr<BenchEnv> Start(bool simulate_tasks, int clusters = 1);
   ~BenchEnv();
 
   std::unique_ptr<testing::ControllerProcess> StartController(
@@ -32,6 +35,10 @@ class BenchEnv {
   // Writes n specs, t00000 … (role "roleK", K = i % roles), into a new directory dir/specs;
   // returns it.
   std::string WriteSpecs(int n, int roles) const;
+  // The same over the clusters: topology i in cluster i % clusters, in one of that cluster's
+  // roles ("cNN-rK": a role is one cluster's, so a role-wide answer holds no other's jobs).
+  std::string WriteSpecs(int n, int roles_per_cluster, int clusters) const;
+  std::vector<std::string> cluster_names, heron_roots;
   static std::string Yaml(const crd::Topology& t);
   // POST with the controller's token.
   testing::HttpResult Post(const testing::ControllerProcess& c, const std::string& path) const;
@@ -51,7 +58,9 @@ class BenchEnv {
 // writes pplans/<name> with a stream manager for every container of its packing plan.
 class TManagerRegistrar {
  public:
-  explicit TManagerRegistrar(const std::string& zk_servers);
+  // roots: the clusters' Heron roots.
+  explicit TManagerRegistrar(const std::string& zk_servers,
+                             std::vector<std::string> roots = {"/heron"});
   ~TManagerRegistrar();
 
  private:
