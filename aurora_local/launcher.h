@@ -38,6 +38,9 @@ class TaskLauncher {
   virtual void Kill(const std::string& task_id) = 0;
   // nullopt while the task runs; its exit once it has ended (reported once, then forgotten).
   virtual std::optional<TaskExit> Poll(const std::string& task_id) = 0;
+  // True when a started task runs until it is killed: Poll need not be asked about a RUNNING
+  // task (the scheduler then polls only the tasks that are starting or being killed).
+  virtual bool EndsOnlyWhenKilled() const { return false; }
   // After a restart of aurora-local: takes over a task still running from before, if it is.
   // false when it is gone (the scheduler marks it LOST).
   virtual bool Adopt(const std::string& task_id) = 0;

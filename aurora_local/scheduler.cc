@@ -2,6 +2,7 @@
 // in snapshot.cc.
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "aurora/codec.h"
 #include "aurora_local/scheduler_internal.h"
@@ -259,7 +260,11 @@ void Scheduler::Transition(Task& t, ScheduleStatus::type status, const std::stri
   if (status == ScheduleStatus::RUNNING) t.running_since_ms = e.timestamp;
   ++generation_;
   dirty_tasks_.insert(t.id());
-  if (Terminal(status)) OnTerminal(t);
+  moving_.insert(t.id());  // Tick drops it again once nothing more can happen by itself
+  if (Terminal(status)) {
+    prune_due_.insert(t.job());
+    OnTerminal(t);
+  }
 }
 
 void Scheduler::RequestKill(Task& t, const std::string& message, bool reschedule) {
@@ -664,23 +669,41 @@ void Scheduler::Prune(const api::JobKey& job) {
   }
 }
 
+// A RUNNING task changes only when its processes end (which only a launcher that runs real
+// processes can see, by polling) or when it is told to; a terminal one never. So a tick looks at
+// the tasks that are on their way somewhere, not at the whole estate, unless the launcher must be
+// polled for every live task.
+std::vector<std::string> Scheduler::TasksToAdvance() {
+  std::vector<std::string> ids;
+  if (!launcher_.EndsOnlyWhenKilled()) {
+    ids.reserve(tasks_.size());
+    for (const auto& [id, t] : tasks_) ids.push_back(id);
+    return ids;
+  }
+  for (auto it = moving_.begin(); it != moving_.end();) {
+    auto t = tasks_.find(*it);
+    if (t == tasks_.end() || t->second->st.status == ScheduleStatus::RUNNING ||
+        Terminal(t->second->st.status)) {
+      it = moving_.erase(it);
+    } else {
+      ids.push_back(*it++);
+    }
+  }
+  return ids;
+}
+
 void Scheduler::Tick() {
   std::vector<LaunchSpec> launches;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::string> ids;
-    for (const auto& [id, t] : tasks_) ids.push_back(id);
-    std::set<api::JobKey> jobs;
-    for (const auto& id : ids) {
+    for (const auto& id : TasksToAdvance()) {
       auto it = tasks_.find(id);
-      if (it == tasks_.end()) continue;
-      jobs.insert(it->second->job());
-      AdvanceTask(*it->second, launches);
+      if (it != tasks_.end()) AdvanceTask(*it->second, launches);
     }
     for (auto& u : updates_) {
       if (IsActiveUpdate(static_cast<UpdateStatus>(u->status()))) AdvanceUpdate(*u);
     }
-    for (const auto& job : jobs) Prune(job);
+    for (const auto& job : std::exchange(prune_due_, {})) Prune(job);
   }
   if (launches.empty()) return;
   // Starting a task forks and writes its sandbox: that takes a while (15 tasks took over 5 s

@@ -113,6 +113,7 @@ class Scheduler {
   std::vector<Task*> TasksWithPrefix(const std::string& prefix);  // of task ids
   std::vector<Task*> Candidates(const api::TaskQuery& q);
   std::map<int32_t, Task*> ActiveByInstance(const api::JobKey& job);
+  std::vector<std::string> TasksToAdvance();  // ids, for Tick
   Task& InsertTask(const api::JobKey& job, int32_t instance,
                    std::shared_ptr<const api::TaskConfig> config, const std::string& ancestor,
                    int32_t failures, std::optional<int64_t> throttle_ms);
@@ -152,6 +153,10 @@ class Scheduler {
   std::mt19937_64 rng_;
   std::map<std::string, std::unique_ptr<Task>> tasks_;  // by task id
   std::vector<std::unique_ptr<Update>> updates_;        // oldest first
+  // Tasks that changed state since Tick last found them RUNNING or terminal (ids; may name
+  // tasks erased since), and jobs with a task newly terminal (Prune keeps the newest few).
+  std::set<std::string> moving_;
+  std::set<api::JobKey> prune_due_;
   uint64_t generation_ = 0;
   std::map<std::string, int64_t> counters_;
   // Durable-state bookkeeping: stable config ids, and what changed since the last delta.

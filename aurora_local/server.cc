@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -232,6 +233,7 @@ StatusOr<std::unique_ptr<AuroraLocalServer>> AuroraLocalServer::Start(ServerOpti
   const std::string journal = s->options_.state_dir + "/journal.jsonl";
   if (fs::exists(state)) {
     HGO_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(state, size_t{1} << 30));
+    s->snapshot_bytes_ = text.size();
     auto root = ParseJson(text, {128, size_t{1} << 30});
     if (!root.ok()) return Status::InvalidArgument(state + ": " + root.status().message());
     const Json* snapshot = root->Find("state");
@@ -298,7 +300,9 @@ Status AuroraLocalServer::Compact() {
   Json root = Json::MakeObject();
   root["seq"] = Json(static_cast<int64_t>(seq_));
   root["state"] = scheduler_->SnapshotJson();
-  HGO_RETURN_IF_ERROR(WriteFileAtomic(options_.state_dir + "/state.json", Serialize(root)));
+  const std::string text = Serialize(root);
+  HGO_RETURN_IF_ERROR(WriteFileAtomic(options_.state_dir + "/state.json", text));
+  snapshot_bytes_ = text.size();
   HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWrittenFailpoint));
   if (journal_fd_ >= 0) ::close(journal_fd_);
   const std::string journal = options_.state_dir + "/journal.jsonl";
@@ -311,7 +315,9 @@ Status AuroraLocalServer::Compact() {
 
 Status AuroraLocalServer::Persist() {
   std::lock_guard<std::mutex> lock(persist_mu_);
-  if (journal_bytes_ > kCompactJournalBytes) return Compact();
+  // A snapshot costs as much as the whole state: taken once the journal is as large as the last
+  // one, a change costs a constant share of it however large the estate is.
+  if (journal_bytes_ > std::max<uint64_t>(kCompactJournalBytes, snapshot_bytes_)) return Compact();
   std::optional<Json> delta = scheduler_->TakeDelta();
   if (!delta) return Status::Ok();
   Json entry = Json::MakeObject();

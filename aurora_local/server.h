@@ -85,7 +85,8 @@ class AuroraLocalServer {
   std::mutex persist_mu_;
   int journal_fd_ = -1;
   uint64_t journal_bytes_ = 0;
-  uint64_t seq_ = 0;  // number of the last journal line (or snapshot)
+  uint64_t snapshot_bytes_ = 0;  // of the last snapshot written
+  uint64_t seq_ = 0;             // number of the last journal line (or snapshot)
   std::atomic<bool> stopping_{false};
   std::thread driver_;
 };

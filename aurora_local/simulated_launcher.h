@@ -29,6 +29,7 @@ class SimulatedLauncher final : public TaskLauncher {
     if (running_.count(task_id)) return std::nullopt;
     return TaskExit{TaskExit::Kind::kLost, "unknown to the simulation"};
   }
+  bool EndsOnlyWhenKilled() const override { return true; }
   bool Adopt(const std::string& task_id) override {
     // A restarted aurora-local keeps its simulated tasks running.
     std::lock_guard<std::mutex> lock(mu_);

@@ -202,6 +202,7 @@ Status Scheduler::LoadTask(const Json& j) {
   const Json* r = j.Find("reschedule");
   t->reschedule_on_end = !r || !r->is_bool() || r->as_bool();
   if (const Json* u = j.Find("update"); u && u->is_string()) t->update_id = u->as_string();
+  moving_.insert(t->id());
   tasks_[t->id()] = std::move(t);
   return Status::Ok();
 }
@@ -271,6 +272,7 @@ Status Scheduler::Restore(const Json& root, const std::vector<Json>& deltas) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   tasks_.clear();
+  moving_.clear();
   updates_.clear();
   config_ids_.clear();
   configs_by_id_.clear();

@@ -54,12 +54,33 @@ int main(int argc, char** argv) {
   // 1. Converge, noting when each 1,000th createJob was made.
   const auto t0 = Steady::now();
   std::vector<double> block_at;  // seconds since t0 at which creates reached 1,000 × (i + 1)
+  // The controller's counters at each of those moments: where a block's time went.
+  struct Counters {
+    double passes = 0, pass_s = 0, execute_s = 0, executes = 0, observe_s = 0, observes = 0;
+    double errors = 0;
+  };
+  auto counters = [](const std::string& m) {
+    Counters k;
+    k.passes = MetricSum(m, "heron_controller_reconcile_seconds_count");
+    k.pass_s = MetricSum(m, "heron_controller_reconcile_seconds_sum");
+    k.executes = MetricSum(m, "heron_controller_execute_seconds_count");
+    k.execute_s = MetricSum(m, "heron_controller_execute_seconds_sum");
+    k.observes = MetricSum(m, "heron_controller_aurora_observe_seconds_count");
+    k.observe_s = MetricSum(m, "heron_controller_aurora_observe_seconds_sum");
+    k.errors = MetricSum(m, "heron_controller_reconciles_total", "result=\"error\"") +
+               MetricSum(m, "heron_controller_reconciles_total", "result=\"conflict\"");
+    return k;
+  };
+  std::vector<Counters> block_counters;
   double running = 0, peak_during_converge = 0;
   for (int i = 0;; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     const std::string m = Metrics(*c);
     const double created = MetricSum(m, "heron_controller_actions_total", "action=\"CreateJob\"");
-    while (block_at.size() < static_cast<size_t>(created / 1000)) block_at.push_back(Seconds(t0));
+    while (block_at.size() < static_cast<size_t>(created / 1000)) {
+      block_at.push_back(Seconds(t0));
+      block_counters.push_back(counters(m));
+    }
     running = MetricSum(m, "heron_controller_topologies", "phase=\"Running\"");
     peak_during_converge = std::max(peak_during_converge, RssKib(c->pid()) / 1024.0);
     if (running >= n && MetricSum(m, "heron_controller_queue_depth") == 0) break;
@@ -73,7 +94,8 @@ int main(int argc, char** argv) {
     }
   }
   const double converge_s = Seconds(t0);
-  std::vector<std::vector<std::string>> rate_rows = {{"creates", "at s", "creates/s"}};
+  std::vector<std::vector<std::string>> rate_rows = {
+      {"creates", "at s", "creates/s", "passes", "failed", "pass ms", "execute ms", "observe ms"}};
   Json rates = Json::MakeArray();
   for (size_t i = 0; i < block_at.size(); ++i) {
     const double span = block_at[i] - (i == 0 ? 0.0 : block_at[i - 1]);
@@ -82,12 +104,24 @@ int main(int argc, char** argv) {
     r["created"] = static_cast<int64_t>((i + 1) * 1000);
     r["atSeconds"] = block_at[i];
     r["perSecond"] = rate;
+    const Counters& now = block_counters[i];
+    const Counters before = i == 0 ? Counters{} : block_counters[i - 1];
+    r["passes"] = now.passes - before.passes;
     rates.push_back(std::move(r));
-    // Every 5,000th in the table (all in the JSON).
-    if ((i + 1) % 5 == 0 || i + 1 == block_at.size()) {
-      const double from = i >= 5 ? block_at[i - 5] : 0.0;
+    // Every 5,000th in the table (all in the JSON), with the passes of those 5,000 (or fewer).
+    const bool last = i + 1 == block_at.size();
+    const size_t step = block_at.size() >= 10 ? 5 : 1;
+    if ((i + 1) % step == 0 || last) {
+      const size_t back = std::min(i + 1, step);
+      const double from = i >= back ? block_at[i - back] : 0.0;
+      const Counters was = i >= back ? block_counters[i - back] : Counters{};
+      auto mean_ms = [](double s, double n) { return Fixed(n > 0 ? 1000.0 * s / n : 0.0); };
       rate_rows.push_back({std::to_string((i + 1) * 1000), Fixed(block_at[i]),
-                           Fixed(5000.0 / std::max(1e-9, block_at[i] - from))});
+                           Fixed(1000.0 * back / std::max(1e-9, block_at[i] - from)),
+                           Fixed(now.passes - was.passes), Fixed(now.errors - was.errors),
+                           mean_ms(now.pass_s - was.pass_s, now.passes - was.passes),
+                           mean_ms(now.execute_s - was.execute_s, now.executes - was.executes),
+                           mean_ms(now.observe_s - was.observe_s, now.observes - was.observes)});
     }
   }
   // The rate over the first and the last tenth of the estate (10,000 each at 50,000).
@@ -107,6 +141,18 @@ int main(int argc, char** argv) {
   std::printf(
       "create rate over the first %zu,000: %.1f/s, over the last %zu,000: %.1f/s (%+.0f%%)\n",
       tenth, first_rate, tenth, last_rate, 100.0 * (last_rate - first_rate) / first_rate);
+  {  // Where a create's execution went: each action's mean over the whole convergence.
+    const std::string m = Metrics(*c);
+    std::vector<std::vector<std::string>> rows = {{"action", "count", "mean ms"}};
+    for (const char* what :
+         {"UpdateLock", "WriteHeronState", "CreateJob", "WriteSchedulerLocation"}) {
+      const std::string label = std::string("action=\"") + what + "\"";
+      const double count = MetricSum(m, "heron_controller_action_seconds_count", label);
+      const double sum = MetricSum(m, "heron_controller_action_seconds_sum", label);
+      rows.push_back({what, Fixed(count, 0), Fixed(count > 0 ? 1000.0 * sum / count : 0.0)});
+    }
+    PrintTable(rows);
+  }
   out["convergeSeconds"] = converge_s;
   out["peakRssConvergingMiB"] = peak_during_converge;
   out["createRates"] = std::move(rates);

@@ -72,6 +72,9 @@ Controller::Controller(ControllerOptions options,
                     "ZooKeeper failures (Heron's state, records), by cluster.");
   metrics_.Describe("heron_controller_execute_seconds", T::kHistogram,
                     "Executing a plan's actions (Aurora and ZooKeeper writes), by cluster.");
+  metrics_.Describe("heron_controller_action_seconds", T::kHistogram,
+                    "One action (failed ones too), or taking Heron's update lock (UpdateLock), by "
+                    "cluster.");
   metrics_.Describe("heron_controller_change_to_accepted_seconds", T::kHistogram,
                     "From a new revision seen in a source to Aurora accepting its create/update.");
   metrics_.Describe("heron_controller_change_to_running_seconds", T::kHistogram,
@@ -103,6 +106,10 @@ Status Controller::Start() {
   executor.lease = [this] { return lease_.Check(); };
   for (const auto& spec : options_.clusters) {
     const std::string name = spec.config.name;
+    executor.timed = [this, name](const char* what, double seconds) {
+      metrics_.Observe("heron_controller_action_seconds", {{"action", what}, {"cluster", name}},
+                       seconds);
+    };
     clusters_[name] = std::make_unique<ClusterRuntime>(
         spec, connector_, std::max(1, options_.workers), clock_, executor,
         [this, name](const std::string& topology) { OnHeronChange(name, topology); },
@@ -365,6 +372,10 @@ void Controller::ReadSources(bool all) {
     metrics_.Set("heron_controller_source_errors", {}, static_cast<double>(desired_.errors.size()));
   }
   for (const auto& e : new_errors) spdlog::warn("source: {}", e);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& k : changed) named_[{k.cluster, k.name}].insert(k);
+  }
   for (const auto& k : changed) {
     changes_.Note(k);  // the status shows the desired spec's hash
     queue_.Add(k);
@@ -397,6 +408,12 @@ void Controller::EnqueueAll() {
   for (const auto& k : board_.KeysWithStatus()) add(k);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  {
+    std::map<std::pair<std::string, std::string>, std::set<crd::TopologyKey>> named;
+    for (const auto& k : keys) named[{k.cluster, k.name}].insert(k);
+    std::lock_guard<std::mutex> lock(mu_);
+    named_ = std::move(named);
+  }
   for (const auto& k : keys) queue_.Add(k);
   metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
 }
@@ -430,15 +447,12 @@ void Controller::Worker(int index) {
 }
 
 void Controller::OnHeronChange(const std::string& cluster, const std::string& topology) {
-  std::vector<crd::TopologyKey> keys;
+  std::set<crd::TopologyKey> keys;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [k, e] : desired_.present) {
-      if (k.cluster == cluster && k.name == topology) keys.push_back(k);
-    }
-  }
-  for (const auto& k : board_.KeysWithStatus()) {
-    if (k.cluster == cluster && k.name == topology) keys.push_back(k);
+    auto it = named_.find({cluster, topology});
+    if (it == named_.end()) return;
+    keys = it->second;
   }
   // Mostly the watches of the controller's own writes: a failing key keeps its backoff.
   for (const auto& k : keys) queue_.AddUnlessBackingOff(k);

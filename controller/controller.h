@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -209,6 +210,10 @@ class Controller {
   std::vector<sources::SourceSnapshot> snapshots_;
   sources::LastGoodFiles last_good_files_;
   sources::DesiredSet desired_;
+  // Every key of each (cluster, topology name), for Heron's watches, which name only those:
+  // rebuilt by each resync from the records, the sources and the board, added to by each read
+  // of the sources (a key gone since stays until the next resync; a pass of it is harmless).
+  std::map<std::pair<std::string, std::string>, std::set<crd::TopologyKey>> named_;
   bool sources_read_ = false;
   bool resync_due_ = false;
   int prune_tokens_ = 0;

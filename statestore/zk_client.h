@@ -56,6 +56,7 @@ struct ZkStat {
   int32_t num_children = 0;
   int32_t data_length = 0;
   int64_t mtime_ms = 0;
+  int64_t czxid = 0;  // the transaction that created it (every transaction takes the next id)
 };
 
 struct ZkNode {

@@ -75,9 +75,14 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
                          const std::map<std::string, RevisionSource>& revisions, size_t* done) {
   if (done) *done = 0;
   std::unique_ptr<statestore::HeronStore::Lease> lock;
+  auto since = [this](std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(clock_.Now() - t0).count();
+  };
   if (NeedsUpdateLock(plan)) {
+    const auto t0 = clock_.Now();
     auto taken =
         heron_.LockForUpdate(cluster_.statemgr_root, job.name, options_.update_lock_timeout);
+    if (options_.timed) options_.timed("UpdateLock", since(t0));
     if (!taken.ok()) {
       return Status(taken.status().code(),
                     "update lock for " + job.ToString() + ": " + taken.status().message());
@@ -86,7 +91,9 @@ Status Executor::Execute(const reconciler::Plan& plan, const aurora::JobKey& job
   }
   for (const auto& a : plan.actions) {
     Status s = failpoint::Hit(kBeforeActionFailpoint);
+    const auto t0 = clock_.Now();
     if (s.ok()) s = Do(a, job, revisions);
+    if (options_.timed) options_.timed(reconciler::ActionName(a.kind), since(t0));
     if (!s.ok()) {
       return Status(s.code(), std::string(reconciler::ActionName(a.kind)) + " for " +
                                   job.ToString() + ": " + s.message());

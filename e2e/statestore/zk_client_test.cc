@@ -101,6 +101,24 @@ TEST_F(ZkClientTest, CompareAndSetConflicts) {
   EXPECT_TRUE(zk->Delete("/cas", 1).ok());
 }
 
+// A create refused because the node exists is still a transaction of the ensemble (logged and
+// synced): EnsurePath of a path that is there must not make any.
+TEST_F(ZkClientTest, EnsurePathOfAnExistingPathMakesNoTransaction) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  ASSERT_TRUE(zk->EnsurePath("/deep/er/still").ok());
+  ASSERT_TRUE(zk->Exists("/deep/er/still")->has_value());
+  ASSERT_TRUE(zk->Create("/before", "", CreateMode::kPersistent).ok());
+  ASSERT_TRUE(zk->EnsurePath("/deep/er/still").ok());
+  ASSERT_TRUE(zk->Create("/after", "", CreateMode::kPersistent).ok());
+  const int64_t before = zk->Exists("/before")->value().czxid;
+  const int64_t after = zk->Exists("/after")->value().czxid;
+  EXPECT_EQ(after - before, 1) << "EnsurePath made " << after - before - 1 << " transactions";
+  // A missing part is still made.
+  ASSERT_TRUE(zk->EnsurePath("/deep/er/too").ok());
+  EXPECT_TRUE(zk->Exists("/deep/er/too")->has_value());
+}
+
 TEST_F(ZkClientTest, SequentialAndEphemeralNodes) {
   auto zk = Connect();
   ASSERT_TRUE(zk->EnsurePath("/election").ok());

@@ -30,6 +30,7 @@ class FakeLauncher : public TaskLauncher {
     if (running.count(id)) exits[id] = TaskExit{TaskExit::Kind::kKilled, "killed"};
   }
   std::optional<TaskExit> Poll(const std::string& id) override {
+    ++polls;
     auto it = exits.find(id);
     if (it == exits.end()) return std::nullopt;
     TaskExit e = it->second;
@@ -43,6 +44,10 @@ class FakeLauncher : public TaskLauncher {
     return true;
   }
   void Crash(const std::string& id) { exits[id] = TaskExit{TaskExit::Kind::kFailed, "exit 1"}; }
+  bool EndsOnlyWhenKilled() const override { return ends_only_when_killed; }
+
+  bool ends_only_when_killed = false;
+  int polls = 0;
 
   std::vector<LaunchSpec> launched;
   std::set<std::string> running;
@@ -271,6 +276,31 @@ TEST_F(SchedulerTest, KillsAreFinalAndAnEmptySetMeansTheWholeJob) {
   EXPECT_EQ(none.details.at(0).message, "No tasks to kill.");
   // All terminal: the job can be created again.
   EXPECT_EQ(sched_->CreateJob(Job(1), "u").responseCode, ResponseCode::OK);
+}
+
+// With a launcher whose tasks only end when killed (--simulate-tasks), a tick looks only at
+// the tasks on their way somewhere: an estate of RUNNING tasks costs nothing per tick.
+TEST_F(SchedulerTest, RunningTasksOfALauncherThatOnlyEndsThemOnAKillAreNotPolled) {
+  launcher_.ends_only_when_killed = true;
+  ASSERT_EQ(sched_->CreateJob(Job(3), "u").responseCode, ResponseCode::OK);
+  ASSERT_TRUE(TickUntil([&] { return AllRunning(3); }));
+  sched_->Tick();  // the tick that finds them RUNNING forgets them
+  const int polls = launcher_.polls;
+  for (int i = 0; i < 20; ++i) sched_->Tick();
+  EXPECT_EQ(launcher_.polls, polls);
+  // A kill still ends them, and a rescheduled instance is looked after again.
+  ASSERT_EQ(sched_->KillTasks(Key(), {0}, "", "alice").responseCode, ResponseCode::OK);
+  ASSERT_TRUE(TickUntil([&] { return Tasks()[0].status == ScheduleStatus::KILLED; }));
+  ASSERT_EQ(sched_->RestartShards(Key(), {1}).responseCode, ResponseCode::OK);
+  ASSERT_TRUE(TickUntil([&] {
+    auto ids = ActiveIds();
+    return ids.size() == 2 && AllRunning(2) && Tasks().size() == 4;
+  }));
+  // Without that promise every live task is polled on every tick.
+  launcher_.ends_only_when_killed = false;
+  const int before = launcher_.polls;
+  sched_->Tick();
+  EXPECT_EQ(launcher_.polls, before + 2);
 }
 
 // Launches wait until the test opens the gate, as a slow fork or sandbox write would.

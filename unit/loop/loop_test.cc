@@ -243,6 +243,30 @@ TEST_F(LoopTest, PruningWaitsForTheTombstoneThenKillsOnePerResyncPeriod) {
   EXPECT_TRUE(controller_->Get(Key("keep")).ok());
 }
 
+// A change of Heron's nodes of one topology passes that topology's keys and no other; a
+// change of a name no key has passes nothing.
+TEST_F(LoopTest, AChangeOfHeronsNodesPassesOnlyTheKeysOfThatTopology) {
+  StartController();
+  for (const char* name : {"a", "b"}) {
+    crd::Topology spec = Spec(name);
+    Commit(spec);
+  }
+  ASSERT_EQ(StepUntil("a", "Running"), "Running");
+  ASSERT_EQ(StepUntil("b", "Running"), "Running");
+  for (int i = 0; i < 10 && Step(1ms) > 0; ++i) {
+  }
+  ASSERT_EQ(Step(1ms), 0);
+  const statestore::HeronLayout layout{"/heron", false};
+  auto* heron = cluster().heron();
+  // The same bytes again: a change to Heron's watch, nothing for the pass to do.
+  auto plan = heron->Read(layout, statestore::HeronDir::kPackingPlans, "a");
+  ASSERT_TRUE(plan.ok() && plan->has_value());
+  ASSERT_TRUE(heron->Write(layout, statestore::HeronDir::kPackingPlans, "a", **plan).ok());
+  EXPECT_EQ(Step(1ms), 1);
+  ASSERT_TRUE(heron->Write(layout, statestore::HeronDir::kPackingPlans, "nobody", **plan).ok());
+  EXPECT_EQ(Step(1ms), 0);
+}
+
 // Heron's watch can queue a key again while the pass that forgets it runs (a late write of
 // Heron's own, here a scheduler location written and removed while that pass reads Aurora). The
 // late pass finds no spec, no topology and no record, and leaves no status behind: the API
