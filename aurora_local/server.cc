@@ -7,6 +7,9 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -300,9 +303,16 @@ Status AuroraLocalServer::Compact() {
   Json root = Json::MakeObject();
   root["seq"] = Json(static_cast<int64_t>(seq_));
   root["state"] = scheduler_->SnapshotJson();
-  const std::string text = Serialize(root);
+  std::string text = Serialize(root);
+  root = Json();
   HGO_RETURN_IF_ERROR(WriteFileAtomic(options_.state_dir + "/state.json", text));
   snapshot_bytes_ = text.size();
+  text = std::string();
+#ifdef __GLIBC__
+  // The snapshot's tree and text were as large as the state itself: give that memory back to
+  // the system rather than keep it in the allocator's free lists until the next snapshot.
+  malloc_trim(0);
+#endif
   HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWrittenFailpoint));
   if (journal_fd_ >= 0) ::close(journal_fd_);
   const std::string journal = options_.state_dir + "/journal.jsonl";

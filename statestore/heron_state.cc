@@ -51,7 +51,15 @@ std::vector<HeronDir> HeronLayout::AllDirs() {
 }
 
 Status HeronState::EnsureTree() {
-  for (HeronDir d : HeronLayout::AllDirs()) HGO_RETURN_IF_ERROR(zk_.EnsurePath(layout_.DirPath(d)));
+  // Every submission and scheduler location asks: one pipelined round of reads finds the
+  // directories there (almost always), and only a missing one is made.
+  std::vector<std::string> dirs;
+  for (HeronDir d : HeronLayout::AllDirs()) dirs.push_back(layout_.DirPath(d));
+  const auto there = zk_.GetMany(dirs);
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    if (i < there.size() && there[i].ok()) continue;
+    HGO_RETURN_IF_ERROR(zk_.EnsurePath(dirs[i]));
+  }
   return Status::Ok();
 }
 

@@ -55,6 +55,19 @@ TEST_F(HeronStateTest, TreeHasAllNineDirectoriesAsPersistentNodes) {
   }
 }
 
+// Asked before every submission: with the tree there it makes no transaction of the ensemble,
+// and a directory removed since is made again.
+TEST_F(HeronStateTest, EnsureTreeWritesOnlyWhatIsMissing) {
+  ASSERT_TRUE(writer_->Create("/before", "", CreateMode::kPersistent).ok());
+  ASSERT_TRUE(state_->EnsureTree().ok());
+  ASSERT_TRUE(writer_->Create("/after", "", CreateMode::kPersistent).ok());
+  EXPECT_EQ(writer_->Exists("/after")->value().czxid - writer_->Exists("/before")->value().czxid,
+            1);
+  ASSERT_TRUE(writer_->Delete("/heron/schedulers", -1).ok());
+  ASSERT_TRUE(state_->EnsureTree().ok());
+  EXPECT_TRUE(writer_->Exists("/heron/schedulers")->has_value());
+}
+
 TEST_F(HeronStateTest, OldReleasesUseTMasterNames) {
   EXPECT_TRUE(UsesTMasterNames("0.20.2-incubating"));
   EXPECT_TRUE(UsesTMasterNames("0.17.0"));
