@@ -5,6 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <map>
+#include <mutex>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
@@ -70,26 +73,88 @@ struct HttpTransport::Outcome {
   Status status;
   std::string body;
   std::string location;
+  // Writing the request failed, so the scheduler never had all of it (it cannot have been
+  // processed). On a pooled connection that is a connection the scheduler closed while it was
+  // idle (a restart, an idle timeout).
+  bool unwritten = false;
 };
 
-HttpTransport::HttpTransport(HttpTransportOptions options) : options_(std::move(options)) {}
+// The clients by (URL, timeout). Bounded: a serverset that keeps changing cannot grow it without
+// end (past the bound all are dropped and made again; requests in flight keep theirs alive).
+struct HttpTransport::Clients {
+  static constexpr size_t kMax = 16;
+  std::mutex mu;
+  std::map<std::pair<std::string, int64_t>, std::shared_ptr<client::http_client>> by_url;
+
+  // The client for (url, timeout); *pooled says it was made by an earlier call (its connections
+  // may have been closed by the server since).
+  std::shared_ptr<client::http_client> Get(const std::string& url,
+                                           std::chrono::milliseconds timeout,
+                                           const HttpTransportOptions& options, bool* pooled) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto key = std::make_pair(url, static_cast<int64_t>(timeout.count()));
+    *pooled = false;
+    if (auto it = by_url.find(key); it != by_url.end()) {
+      *pooled = true;
+      return it->second;
+    }
+    client::http_client_config config;
+    config.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
+    config.set_max_redirects(0);  // 307s are followed in Post, where the policy lives
+    config.set_validate_certificates(options.verify_tls);
+    if (!options.ca_file.empty()) {
+      config.set_ssl_context_callback(
+          [ca = options.ca_file](boost::asio::ssl::context& ctx) { ctx.load_verify_file(ca); });
+    }
+    auto made = std::make_shared<client::http_client>(web::uri(url), config);
+    if (by_url.size() >= kMax) by_url.clear();
+    by_url.emplace(key, made);
+    return made;
+  }
+
+  // Drops stale (when it is still the client for its key): its pool may hold more closed
+  // connections; the next call makes a client with none.
+  void Forget(const std::string& url, std::chrono::milliseconds timeout,
+              const std::shared_ptr<client::http_client>& stale) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = by_url.find(std::make_pair(url, static_cast<int64_t>(timeout.count())));
+    if (it != by_url.end() && it->second == stale) by_url.erase(it);
+  }
+};
+
+HttpTransport::HttpTransport(HttpTransportOptions options)
+    : options_(std::move(options)), clients_(std::make_unique<Clients>()) {}
 HttpTransport::~HttpTransport() = default;
 
 HttpTransport::Outcome HttpTransport::PostOnce(const std::string& url, const std::string& method,
                                                const std::string& body,
                                                std::chrono::milliseconds timeout) {
+  // A request that could not be written on a pooled connection goes once more on a new one.
+  for (int round = 0;; ++round) {
+    bool pooled = false;
+    std::shared_ptr<client::http_client> http_client;
+    try {
+      http_client = clients_->Get(url, timeout, options_, &pooled);
+    } catch (const std::exception& e) {
+      Outcome out;
+      out.status =
+          Status::InvalidArgument(method + ": bad scheduler URL '" + url + "': " + e.what());
+      return out;
+    }
+    Outcome out = Exchange(*http_client, url, method, body, timeout);
+    if (!(out.unwritten && pooled && round == 0)) return out;
+    spdlog::debug("aurora: {} at {}: a pooled connection was closed ({}); sending on a new one",
+                  method, url, out.status.message());
+    clients_->Forget(url, timeout, http_client);
+  }
+}
+
+HttpTransport::Outcome HttpTransport::Exchange(web::http::client::http_client& http_client,
+                                               const std::string& url, const std::string& method,
+                                               const std::string& body,
+                                               std::chrono::milliseconds timeout) {
   Outcome out;
   try {
-    client::http_client_config config;
-    config.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
-    config.set_max_redirects(0);  // 307s are followed here, where the policy lives
-    config.set_validate_certificates(options_.verify_tls);
-    if (!options_.ca_file.empty()) {
-      config.set_ssl_context_callback(
-          [ca = options_.ca_file](boost::asio::ssl::context& ctx) { ctx.load_verify_file(ca); });
-    }
-    client::http_client http_client(web::uri(url), config);
-
     http::http_request request(http::methods::POST);
     web::uri_builder path(web::uri(url).path());
     path.append_path("api");
@@ -132,7 +197,10 @@ HttpTransport::Outcome HttpTransport::PostOnce(const std::string& url, const std
     out.status = Status::Internal(what + ": " + Trim(text));
     return out;
   } catch (const http::http_exception& e) {
-    if (NeverSent(e.error_code())) {
+    // cpprest's asio client (http_client_asio.cpp) reports a failed write of the request line,
+    // headers or body as "Failed to write request ...".
+    out.unwritten = std::string_view(e.what()).find("Failed to write request") != std::string::npos;
+    if (NeverSent(e.error_code()) || out.unwritten) {
       out.kind = Outcome::Kind::kNotSent;
       out.status = Status::Unavailable(method + " at " + url + ": " + e.what());
     } else if (e.error_code() == std::errc::timed_out) {

@@ -13,9 +13,14 @@
 //   reached a scheduler.
 // - 401/403 -> kUnauthenticated; 503 and refused connections -> kUnavailable; a timeout ->
 //   kDeadlineExceeded.
-// cpprest stays inside http_transport.cc.
+// - Keep-alive: one cpprest client per (scheduler URL, timeout), kept for the transport's life,
+//   so calls reuse its pooled connections instead of resolving and connecting each time (a
+//   converging controller makes hundreds of calls a second). A pooled connection the scheduler
+//   closed while idle is replaced by cpprest before the request is written.
+// Post may be called from several threads at once. cpprest stays inside http_transport.cc.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -26,6 +31,10 @@
 #include "aurora/wire_protocol.h"
 #include "common/backoff.h"
 #include "common/status.h"
+
+namespace web::http::client {
+class http_client;
+}  // namespace web::http::client
 
 namespace hgo::aurora {
 
@@ -71,11 +80,16 @@ class HttpTransport {
 
  private:
   struct Outcome;
+  struct Clients;
   Outcome PostOnce(const std::string& url, const std::string& method, const std::string& body,
+                   std::chrono::milliseconds timeout);
+  Outcome Exchange(web::http::client::http_client& http_client, const std::string& url,
+                   const std::string& method, const std::string& body,
                    std::chrono::milliseconds timeout);
 
   HttpTransportOptions options_;
-  int last_attempts_ = 0;
+  std::unique_ptr<Clients> clients_;
+  std::atomic<int> last_attempts_{0};
 };
 
 }  // namespace hgo::aurora

@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <fstream>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "aurora/codec.h"
@@ -271,6 +275,62 @@ TEST(AuroraTransportTest, CredentialsComeFromAFileOrTheEnvironment) {
             StatusCode::kNotFound);
   setenv("HGO_TEST_PASSWORD", "p", 1);
   EXPECT_EQ(CredentialsFromEnv("HGO_TEST_USER", "HGO_TEST_PASSWORD")->password, "p");
+}
+
+// Distinct TCP connections (any state, TIME_WAIT included) from this process's host to port:
+// the local ports of /proc/net/tcp rows whose remote port is port.
+std::set<std::string> ConnectionsTo(int port) {
+  std::set<std::string> local_ports;
+  std::ifstream tcp("/proc/net/tcp");
+  std::string line;
+  std::getline(tcp, line);  // header
+  char remote_port[8];
+  std::snprintf(remote_port, sizeof remote_port, "%04X", port);
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote;
+    fields >> slot >> local >> remote;
+    if (remote.substr(remote.find(':') + 1) == remote_port) {
+      local_ports.insert(local.substr(local.find(':') + 1));
+    }
+  }
+  return local_ports;
+}
+
+int PortOf(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
+
+TEST(AuroraTransportTest, CallsReuseOneConnection) {
+  FakeScheduler scheduler(ThriftOk);
+  ThriftAuroraClient client(Options({scheduler.url()}));
+  const auto before = ConnectionsTo(PortOf(scheduler.url()));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.GetJobs("www-data").ok());
+  EXPECT_EQ(scheduler.requests().size(), 5u);
+  auto after = ConnectionsTo(PortOf(scheduler.url()));
+  for (const auto& p : before) after.erase(p);
+  // cpprest puts a connection back in its pool just after the reply has been read, so the next
+  // call may find it still out and open a second one; never more, as only one is ever in use.
+  EXPECT_LE(after.size(), 2u) << "five calls opened " << after.size() << " connections";
+}
+
+TEST(AuroraTransportTest, AMutatingCallAfterTheSchedulerRestartedIsNotLostOnAStaleConnection) {
+  auto first = std::make_unique<FakeScheduler>(ThriftOk);
+  const std::string url = first->url();
+  HttpTransport transport(Options({url}));
+  const std::string body = "call";  // the fake answers any body
+  ASSERT_TRUE(transport.Post("getJobs", body, /*retryable=*/false).ok());
+  first.reset();  // the pooled connection's server is gone
+  std::unique_ptr<HttpServer> second;
+  for (int i = 0; i < 50 && !second; ++i) {  // the port may take a moment to be free again
+    auto s = HttpServer::Start("127.0.0.1", PortOf(url), ThriftOk);
+    if (s.ok())
+      second = std::move(*s);
+    else
+      std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(second);
+  auto reply = transport.Post("getJobs", body, /*retryable=*/false);
+  EXPECT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(transport.last_attempts(), 1);
 }
 
 }  // namespace
