@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   const int passes = argc > 4 ? std::atoi(argv[4]) : 2;
   const int change_pct = argc > 5 ? std::atoi(argv[5]) : 10;
   const std::string json_path = argc > 6 ? argv[6] : "bench-scale.json";
+  // ZooKeeper holds ~12 nodes per topology (Heron's, the records, the registrations): past
+  // ~20,000 topologies the test server's default heap (256 MiB) is not enough and it dies.
+  ::setenv("HGO_ZK_HEAP", "4g", /*overwrite=*/0);
   auto env = BenchEnv::Start(/*simulate_tasks=*/true, clusters);
   if (!env) return 1;
   const std::string specs = env->WriteSpecs(n, roles, clusters);

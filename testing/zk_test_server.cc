@@ -74,10 +74,14 @@ StatusOr<std::unique_ptr<ZkTestServer>> ZkTestServer::Start() {
 }
 
 Status ZkTestServer::Launch() {
+  // Made before the fork: the child of a threaded process only calls async-signal-safe functions.
+  const char* heap = std::getenv("HGO_ZK_HEAP");
+  const std::string xmx = std::string("-Xmx") + (heap && *heap ? heap : "256m");
+  const std::string log = dir_ + "/zk.log";
+  const std::string cfg = dir_ + "/zoo.cfg";
   pid_t pid = ::fork();
   if (pid < 0) return Status::Internal("fork failed");
   if (pid == 0) {
-    std::string log = dir_ + "/zk.log";
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, 1);
@@ -85,8 +89,7 @@ Status ZkTestServer::Launch() {
     }
     ::close_range(3, ~0U, 0);
     ::setpgid(0, 0);
-    std::string cfg = dir_ + "/zoo.cfg";
-    ::execlp("java", "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+    ::execlp("java", "java", xmx.c_str(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
              "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-nop.jar",
              "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.c_str(),
              static_cast<char*>(nullptr));

@@ -2,6 +2,9 @@
 // free loopback port with its own data directory, stopped by its PID. Test equipment only.
 //
 // Set E2E_ZK=host:port to attach to an existing server instead (Stop/Restart then fail).
+// The JVM's heap is 256 MiB, enough for every test; HGO_ZK_HEAP (a -Xmx size such as "4g")
+// raises it for benchmarks that hold hundreds of thousands of nodes (the server dies of an
+// OutOfMemoryError past its heap, and its sessions with it).
 #pragma once
 
 #include <sys/types.h>
