@@ -37,11 +37,18 @@ StatusOr<std::unique_ptr<AuroraLocalProcess>> AuroraLocalProcess::Start(
   char tmpl[] = "/tmp/hgo_aurora_XXXXXX";
   if (!mkdtemp(tmpl)) return Status::Internal("mkdtemp failed");
   p->dir_ = tmpl;
-  p->port_ = PickFreePort();
   const auto& a = p->options_.extra_args;
   const bool tls = std::find(a.begin(), a.end(), "--tls-cert-file") != a.end();
-  p->url_ = (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(p->port_);
-  HGO_RETURN_IF_ERROR(p->Launch());
+  // A free port can be taken by another test's server before aurora-local binds it (tests run
+  // in parallel): aurora-local then exits at start, and another port is tried.
+  Status launched;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    p->port_ = PickFreePort();
+    p->url_ = (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(p->port_);
+    launched = p->Launch();
+    if (launched.ok() || launched.code() != StatusCode::kUnavailable) break;
+  }
+  HGO_RETURN_IF_ERROR(launched);
   return p;
 }
 
@@ -50,22 +57,24 @@ Status AuroraLocalProcess::Launch() {
       BuiltBinary("aurora-local"), "--state-dir", dir_ + "/state", "--port",
       std::to_string(port_),       "--cluster",   "local"};
   for (const auto& a : options_.extra_args) args.push_back(a);
-  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, dir_ + "/aurora-local.log", options_.env));
-  // Ready when /health answers (at most 20 s).
+  const std::string log = dir_ + "/aurora-local.log";
+  std::error_code ec;
+  const auto logged_before = fs::exists(log, ec) ? fs::file_size(log, ec) : 0;  // Restart appends
+  HGO_ASSIGN_OR_RETURN(pid_, SpawnWithLog(args, log, options_.env));
+  // Ready when this aurora-local says it listens (main.cc prints it once its server is bound and
+  // its serverset, if any, announced): a connect() alone also succeeds when another process got
+  // the port. At most 20 s.
   for (int i = 0; i < 400; ++i) {
     int status;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return Status::Unavailable("aurora-local exited at start; see " + dir_ + "/aurora-local.log");
+      return Status::Unavailable("aurora-local exited at start; see " + log);
     }
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    ::close(fd);
-    if (up) return Status::Ok();
+    std::ifstream in(log);
+    in.seekg(static_cast<std::streamoff>(logged_before));
+    std::stringstream since;
+    since << in.rdbuf();
+    if (since.str().find("aurora-local listening on ") != std::string::npos) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return Status::DeadlineExceeded("aurora-local did not listen on port " + std::to_string(port_));
