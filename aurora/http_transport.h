@@ -15,8 +15,9 @@
 //   kDeadlineExceeded.
 // - Keep-alive: one cpprest client per (scheduler URL, timeout), kept for the transport's life,
 //   so calls reuse its pooled connections instead of resolving and connecting each time (a
-//   converging controller makes hundreds of calls a second). A pooled connection the scheduler
-//   closed while idle is replaced by cpprest before the request is written.
+//   converging controller makes hundreds of calls a second). A request that cannot be written
+//   on a pooled connection (the scheduler closed it while idle, or restarted) was never
+//   processed: it is sent once more at once on a new client, and the stale one is dropped.
 // Post may be called from several threads at once. cpprest stays inside http_transport.cc.
 #pragma once
 
