@@ -7,6 +7,7 @@
 // or may not have been applied).
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +33,13 @@ class AuroraApi {
   virtual StatusOr<std::vector<Task>> GetTaskStates(const TaskQuery& query) {
     return GetTasks(query, false);
   }
+  // GetTaskStates without a list: each task is handed to each as soon as it is decoded, as a
+  // view valid only during that call (at 10,000 topologies, building whole tasks and then
+  // dropping most of them was a third of a no-op pass). On an error, what each saw is to be
+  // discarded: the reply may have been read in part, or its response code may refuse the call.
+  // This default reads GetTaskStates and hands its tasks over one by one.
+  virtual Status ForEachTaskState(const TaskQuery& query,
+                                  const std::function<void(const TaskStateView&)>& each);
   virtual StatusOr<std::vector<UpdateSummary>> GetJobUpdateSummaries(const UpdateQuery& q) = 0;
   virtual StatusOr<std::vector<UpdateDetails>> GetJobUpdateDetails(const UpdateQuery& q) = 0;
   virtual StatusOr<UpdateDiff> GetJobUpdateDiff(const UpdateRequest& request) = 0;

@@ -23,6 +23,10 @@ StatusOr<std::vector<Task>> RoleRoutedAurora::GetTasks(const TaskQuery& query, b
 StatusOr<std::vector<Task>> RoleRoutedAurora::GetTaskStates(const TaskQuery& query) {
   return default_->GetTaskStates(query);
 }
+Status RoleRoutedAurora::ForEachTaskState(const TaskQuery& query,
+                                          const std::function<void(const TaskStateView&)>& each) {
+  return default_->ForEachTaskState(query, each);
+}
 StatusOr<std::vector<UpdateSummary>> RoleRoutedAurora::GetJobUpdateSummaries(const UpdateQuery& q) {
   return default_->GetJobUpdateSummaries(q);
 }

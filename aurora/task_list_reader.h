@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aurora/gen/api_types.h"
+#include "aurora/types.h"
 
 namespace apache::thrift::protocol {
 class TProtocol;
@@ -30,5 +31,11 @@ enum class TaskFields {
 void ReadTaskListReply(apache::thrift::protocol::TProtocol& p, const std::string& method,
                        api::Response& response, TaskFields fields,
                        const std::function<void(api::ScheduledTask&)>& each);
+
+// The same reply, each task handed to each as a TaskStateView (valid during the call only), read
+// into buffers reused from task to task; no ScheduledTask is built.
+void ReadTaskStateReply(apache::thrift::protocol::TProtocol& p, const std::string& method,
+                        api::Response& response,
+                        const std::function<void(const TaskStateView&)>& each);
 
 }  // namespace hgo::aurora

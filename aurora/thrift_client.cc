@@ -141,6 +141,19 @@ StatusOr<std::vector<Task>> ThriftAuroraClient::GetTaskStates(const TaskQuery& q
   return ListTasks(query, false, true);
 }
 
+Status ThriftAuroraClient::ForEachTaskState(const TaskQuery& query,
+                                            const std::function<void(const TaskStateView&)>& each) {
+  api::TaskQuery q = ToThrift(query);
+  const std::string method = "getTasksWithoutConfigs";
+  return impl_
+      ->Call(
+          method, true, [&](Client& c) { c.send_getTasksWithoutConfigs(q); },
+          [&](Client& c, api::Response& response) {
+            ReadTaskStateReply(*c.getInputProtocol(), method, response, each);
+          })
+      .status();
+}
+
 StatusOr<std::vector<Task>> ThriftAuroraClient::ListTasks(const TaskQuery& query, bool with_configs,
                                                           bool observed_only) {
   api::TaskQuery q = ToThrift(query);

@@ -28,6 +28,8 @@ class ThriftAuroraClient : public AuroraApi {
   StatusOr<std::vector<JobSummary>> GetJobSummary(const std::string& role) override;
   StatusOr<std::vector<Task>> GetTasks(const TaskQuery& query, bool with_configs) override;
   StatusOr<std::vector<Task>> GetTaskStates(const TaskQuery& query) override;
+  Status ForEachTaskState(const TaskQuery& query,
+                          const std::function<void(const TaskStateView&)>& each) override;
   StatusOr<std::vector<UpdateSummary>> GetJobUpdateSummaries(const UpdateQuery& q) override;
   StatusOr<std::vector<UpdateDetails>> GetJobUpdateDetails(const UpdateQuery& q) override;
   StatusOr<UpdateDiff> GetJobUpdateDiff(const UpdateRequest& request) override;

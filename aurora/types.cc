@@ -143,4 +143,21 @@ std::set<int32_t> FromRanges(const std::vector<Range>& ranges) {
   return out;
 }
 
+TaskStateView ViewOf(const Task& t, std::vector<std::pair<std::string, int32_t>>& ports,
+                     std::vector<std::pair<std::string, std::string>>& metadata) {
+  ports.assign(t.ports.begin(), t.ports.end());
+  metadata.assign(t.config.metadata.begin(), t.config.metadata.end());
+  TaskStateView v;
+  v.job = &t.config.job;
+  v.task_id = t.task_id;
+  v.host = t.slave_host;
+  v.instance_id = t.instance_id;
+  v.status = t.status;
+  v.failure_count = t.failure_count;
+  v.ports = ports;
+  v.metadata = metadata;
+  v.events = t.events;
+  return v;
+}
+
 }  // namespace hgo::aurora

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -144,6 +145,27 @@ struct Task {
   std::vector<TaskEvent> events;
   friend bool operator==(const Task&, const Task&) = default;
 };
+
+// One task as AuroraApi::ForEachTaskState hands it over: what observing a job reads of it (a
+// Task's ids, host, instance, status, failure count, ports and events, and of its config only
+// the job key and the metadata). Views into the reader's buffers, valid only during the call it
+// is passed to: copy what you keep. Ports and metadata are in the answer's order.
+struct TaskStateView {
+  const JobKey* job = nullptr;
+  std::string_view task_id;
+  std::string_view host;
+  int32_t instance_id = 0;
+  TaskStatus status = TaskStatus::kPending;
+  int32_t failure_count = 0;
+  std::span<const std::pair<std::string, int32_t>> ports;
+  std::span<const std::pair<std::string, std::string>> metadata;
+  std::span<const TaskEvent> events;
+};
+
+// The view of a whole Task (what the default ForEachTaskState hands over). Valid while t and
+// the two vectors, which it fills, live.
+TaskStateView ViewOf(const Task& t, std::vector<std::pair<std::string, int32_t>>& ports,
+                     std::vector<std::pair<std::string, std::string>>& metadata);
 
 // A task query; unset fields do not filter.
 struct TaskQuery {

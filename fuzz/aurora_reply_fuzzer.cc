@@ -51,6 +51,7 @@ void CallOne(hgo::aurora::ThriftAuroraClient& client, uint8_t which) {
       break;
     case 4:
       (void)client.GetTaskStates(tasks);
+      (void)client.ForEachTaskState(tasks, [](const TaskStateView&) {});
       break;
     case 5:
       (void)client.GetJobUpdateSummaries(updates);

@@ -207,7 +207,28 @@ StatusOr<std::shared_ptr<RoleView>> ClusterRuntime::Fetch(const std::string& rol
     q.job_keys = jobs;
   }
   ++observe_calls_;
-  HGO_ASSIGN_OR_RETURN(std::vector<aurora::Task> tasks, aurora(worker).GetTaskStates(q));
+  {
+    // Each task is kept in its slim form as the answer is read, grouped by job; an answer that
+    // fails part way is dropped whole.
+    std::map<aurora::JobKey, std::shared_ptr<JobTasks>> by_job;
+    PortNames port_names;
+    const aurora::JobKey* last_job = nullptr;
+    std::shared_ptr<JobTasks>* last_tasks = nullptr;
+    HGO_RETURN_IF_ERROR(aurora(worker).ForEachTaskState(q, [&](const aurora::TaskStateView& t) {
+      // An answer lists a job's tasks together: the previous job's entry is looked up once.
+      if (!last_job || *last_job != *t.job) {
+        auto it = by_job.try_emplace(*t.job).first;
+        last_job = &it->first;
+        last_tasks = &it->second;
+      }
+      if (!*last_tasks) *last_tasks = std::make_shared<JobTasks>();
+      if (auto slim = ObserveTask(t, &port_names)) (*last_tasks)->push_back(std::move(*slim));
+    }));
+    for (auto& [job, job_tasks] : by_job) {
+      job_tasks->shrink_to_fit();
+      view->tasks.emplace_hint(view->tasks.end(), job, std::move(job_tasks));
+    }
+  }
   std::vector<aurora::UpdateSummary> updates;
   // An update query names one job or a role (JobUpdateQuery has no set of job keys).
   auto read_updates = [&](aurora::UpdateQuery uq) -> Status {
@@ -225,21 +246,6 @@ StatusOr<std::shared_ptr<RoleView>> ClusterRuntime::Fetch(const std::string& rol
     aurora::UpdateQuery uq;
     uq.job_key = j;
     HGO_RETURN_IF_ERROR(read_updates(std::move(uq)));
-  }
-  {
-    std::map<aurora::JobKey, std::shared_ptr<JobTasks>> by_job;
-    PortNames port_names;
-    for (auto& t : tasks) {
-      std::shared_ptr<JobTasks>& job_tasks = by_job[t.config.job];
-      if (!job_tasks) job_tasks = std::make_shared<JobTasks>();
-      ObservedTask slim = SlimTask(std::move(t), &port_names);  // what it drops is freed here
-      if (WorthKeeping(slim)) job_tasks->push_back(std::move(slim));
-    }
-    tasks = {};
-    for (auto& [job, job_tasks] : by_job) {
-      job_tasks->shrink_to_fit();
-      view->tasks.emplace_hint(view->tasks.end(), job, std::move(job_tasks));
-    }
   }
   for (auto& u : updates) {
     aurora::JobKey job = u.key.job;

@@ -207,38 +207,70 @@ std::string KeepObserved(statestore::HeronDir d, std::string bytes) {
   }
 }
 
-std::shared_ptr<const std::vector<std::string>> PortNames::Intern(std::vector<std::string> names) {
+std::shared_ptr<const std::vector<std::string>> PortNames::Intern(
+    std::span<const std::pair<std::string, int32_t>> ports, std::vector<int32_t>& numbers) {
+  order_.resize(ports.size());
+  for (size_t i = 0; i < ports.size(); ++i) order_[i] = i;
+  std::sort(order_.begin(), order_.end(),
+            [&](size_t a, size_t b) { return ports[a].first < ports[b].first; });
+  numbers.clear();
+  numbers.reserve(ports.size());
+  for (size_t i : order_) numbers.push_back(ports[i].second);
+  auto same_names = [&](const std::vector<std::string>& names) {
+    if (names.size() != order_.size()) return false;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] != ports[order_[i]].first) return false;
+    }
+    return true;
+  };
+  if (last_ && same_names(*last_)) return last_;
+  std::vector<std::string> names;
+  names.reserve(ports.size());
+  for (size_t i : order_) names.push_back(ports[i].first);
   auto it = lists_.find(names);
   if (it == lists_.end()) {
     auto shared = std::make_shared<const std::vector<std::string>>(names);
     it = lists_.emplace(std::move(names), std::move(shared)).first;
   }
-  return it->second;
+  last_ = it->second;
+  return last_;
 }
 
-ObservedTask SlimTask(aurora::Task t, PortNames* names) {
-  static const std::string kKilledBy = "Killed by ";
-  ObservedTask out;
-  out.task_id = std::move(t.task_id);
-  out.host = std::move(t.slave_host);
-  std::vector<std::string> port_names;
-  port_names.reserve(t.ports.size());
-  out.ports.reserve(t.ports.size());
-  for (const auto& [name, port] : t.ports) {  // a map: sorted
-    port_names.push_back(name);
-    out.ports.push_back(port);
+namespace {
+
+constexpr std::string_view kKilledBy = "Killed by ";
+
+// Aurora's audit data: a kill whose message the controller did not write.
+bool IsForeignKill(const aurora::TaskEvent& e) {
+  return e.message.starts_with(kKilledBy) && e.message.find("heron-gitops:") == std::string::npos;
+}
+
+// A metadata value; of equal keys the greatest value, as when they are read into a map from
+// Aurora's set of metadata, ordered by key and value.
+std::string_view MetaValue(std::span<const std::pair<std::string, std::string>> metadata,
+                           std::string_view key) {
+  const std::string* found = nullptr;
+  for (const auto& [k, v] : metadata) {
+    if (k == key && (!found || v > *found)) found = &v;
   }
-  out.port_names = names ? names->Intern(std::move(port_names))
-                         : std::make_shared<const std::vector<std::string>>(std::move(port_names));
-  out.job_hash = Meta(t.config.metadata, aurora::kMetaJobHash);
-  out.topology_id = Meta(t.config.metadata, aurora::kMetaTopologyId);
+  return found ? std::string_view(*found) : std::string_view();
+}
+
+ObservedTask Slim(const aurora::TaskStateView& t, PortNames* names) {
+  ObservedTask out;
+  out.task_id = t.task_id;
+  out.host = t.host;
+  if (names) {
+    out.port_names = names->Intern(t.ports, out.ports);
+  } else {
+    PortNames own;
+    out.port_names = own.Intern(t.ports, out.ports);
+  }
+  out.job_hash = MetaValue(t.metadata, aurora::kMetaJobHash);
+  out.topology_id = MetaValue(t.metadata, aurora::kMetaTopologyId);
   for (const auto& e : t.events) {
     if (e.status == aurora::TaskStatus::kRunning) out.running_since_ms = e.timestamp_ms;
-    // Aurora's audit data: kills whose message the controller did not write.
-    if (e.message.rfind(kKilledBy, 0) != 0 ||
-        e.message.find("heron-gitops:") != std::string::npos) {
-      continue;
-    }
+    if (!IsForeignKill(e)) continue;
     const size_t end = e.message.find_first_of(".\n", kKilledBy.size());
     out.foreign_kills.push_back(
         {e.timestamp_ms, e.message.substr(kKilledBy.size(), end - kKilledBy.size())});
@@ -247,6 +279,22 @@ ObservedTask SlimTask(aurora::Task t, PortNames* names) {
   out.failures = t.failure_count;
   out.status = t.status;
   return out;
+}
+
+}  // namespace
+
+std::optional<ObservedTask> ObserveTask(const aurora::TaskStateView& t, PortNames* names) {
+  if (!aurora::IsActive(t.status) &&
+      std::none_of(t.events.begin(), t.events.end(), IsForeignKill)) {
+    return std::nullopt;  // what WorthKeeping would drop, never built
+  }
+  return Slim(t, names);
+}
+
+ObservedTask SlimTask(const aurora::Task& t, PortNames* names) {
+  std::vector<std::pair<std::string, int32_t>> ports;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  return Slim(aurora::ViewOf(t, ports, metadata), names);
 }
 
 bool WorthKeeping(const ObservedTask& t) {

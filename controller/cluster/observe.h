@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,16 +47,25 @@ struct ObservedTask {
 // One job's tasks: the active ones and the ended ones that carry a foreign kill (the others
 // say nothing a pass reads).
 using JobTasks = std::vector<ObservedTask>;
-// The distinct port-name lists of one answer.
+// The distinct port-name lists of one answer. Not thread-safe: one per answer being read.
 class PortNames {
  public:
-  std::shared_ptr<const std::vector<std::string>> Intern(std::vector<std::string> names);
+  // The names of ports, sorted, shared with earlier tasks that had the same; their numbers in
+  // that order go to numbers.
+  std::shared_ptr<const std::vector<std::string>> Intern(
+      std::span<const std::pair<std::string, int32_t>> ports, std::vector<int32_t>& numbers);
 
  private:
-  std::map<std::vector<std::string>, std::shared_ptr<const std::vector<std::string>>> lists_;
+  std::map<std::vector<std::string>, std::shared_ptr<const std::vector<std::string>>, std::less<>>
+      lists_;
+  std::shared_ptr<const std::vector<std::string>> last_;  // most tasks have the previous' names
+  std::vector<size_t> order_;                             // scratch: ports sorted by name
 };
-// Takes t by value so that what is dropped is freed at once; names, if given, shares port names.
-ObservedTask SlimTask(aurora::Task t, PortNames* names = nullptr);
+// What a pass keeps of a task as Aurora's answer is read, or nothing when the task says nothing a
+// pass reads (ended, without a foreign kill); names, if given, shares port names.
+std::optional<ObservedTask> ObserveTask(const aurora::TaskStateView& t, PortNames* names = nullptr);
+// The same of a whole task, kept or not.
+ObservedTask SlimTask(const aurora::Task& t, PortNames* names = nullptr);
 bool WorthKeeping(const ObservedTask& t);
 JobTasks TasksOfJob(const aurora::JobKey& job, const std::vector<aurora::Task>& tasks);
 

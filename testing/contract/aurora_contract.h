@@ -222,6 +222,16 @@ TYPED_TEST_P(AuroraContract, QueriesByJobKeysAndByRoleHoldExactlyThoseTasks) {
   EXPECT_EQ(per_job.count("contract-b"), 0u);
   EXPECT_EQ(per_job["contract"], 2);
   EXPECT_EQ(per_job["contractx"], 1);
+  // Streamed one task at a time, the same tasks.
+  std::map<std::string, std::pair<std::string, aurora::TaskStatus>> listed, streamed;
+  for (const auto& t : *got) listed[t.task_id] = {t.config.job.name, t.status};
+  ASSERT_TRUE(this->api()
+                  .ForEachTaskState(two,
+                                    [&](const aurora::TaskStateView& v) {
+                                      streamed[std::string(v.task_id)] = {v.job->name, v.status};
+                                    })
+                  .ok());
+  EXPECT_EQ(streamed, listed);
   aurora::TaskQuery role;
   role.role = "www-data";
   got = this->api().GetTaskStates(role);

@@ -247,6 +247,97 @@ TEST_P(TaskListReaderTest, ExceptionAndForeignRepliesThrow) {
   EXPECT_ANY_THROW(ReadReply(GetParam(), Reply(GetParam(), "getJobs", r), "getTasksStatus"));
 }
 
+// What ReadTaskStateReply handed over of one task, copied out of the view.
+struct State {
+  aurora::JobKey job;
+  std::string task_id, host;
+  int32_t instance_id = 0, failure_count = 0;
+  TaskStatus status = TaskStatus::kPending;
+  std::vector<std::pair<std::string, int32_t>> ports;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::vector<TaskEvent> events;
+  friend bool operator==(const State&, const State&) = default;
+};
+State Copy(const TaskStateView& v) {
+  return State{*v.job,
+               std::string(v.task_id),
+               std::string(v.host),
+               v.instance_id,
+               v.failure_count,
+               v.status,
+               {v.ports.begin(), v.ports.end()},
+               {v.metadata.begin(), v.metadata.end()},
+               {v.events.begin(), v.events.end()}};
+}
+// The same fields of a task decoded whole by the generated reader and converted as usual.
+State Whole(const api::ScheduledTask& t) {
+  Task task = FromThrift(t);
+  std::vector<std::pair<std::string, int32_t>> ports;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  return Copy(ViewOf(task, ports, metadata));
+}
+
+std::vector<State> ReadStates(WireProtocol wire, std::string bytes, api::Response& response) {
+  auto buffer = std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(bytes.data()),
+                                                static_cast<uint32_t>(bytes.size()));
+  auto p = MakeProtocol(wire, buffer);
+  std::vector<State> out;
+  ReadTaskStateReply(*p, "getTasksWithoutConfigs", response,
+                     [&](const TaskStateView& v) { out.push_back(Copy(v)); });
+  return out;
+}
+
+TEST_P(TaskListReaderTest, StatesAgreeWithWholeTasksAndNothingCarriesOverFromTheTaskBefore) {
+  // A large task, then a smaller one, then one with nothing but its status: every buffer the
+  // reader reuses must hold only the current task's fields.
+  api::ScheduledTask big = MakeTask(1);
+  big.assignedTask.assignedPorts = {{"http", 1}, {"tmanager", 2}, {"shell", 3}};
+  big.taskEvents.push_back(big.taskEvents[0]);
+  api::ScheduledTask small = MakeTask(2);
+  small.assignedTask.assignedPorts = {{"http", 9}};
+  small.taskEvents.resize(1);
+  small.taskEvents[0].__isset.message = false;
+  small.taskEvents[0].message.clear();
+  api::Metadata only;
+  only.key = "k";
+  only.value = "v";
+  small.assignedTask.task.__set_metadata({only});
+  small.assignedTask.task.job.name = "other";
+  api::ScheduledTask bare;
+  bare.status = api::ScheduleStatus::FAILED;
+  api::Response r;
+  r.__set_responseCode(api::ResponseCode::OK);
+  r.result.__set_scheduleStatusResult(api::ScheduleStatusResult());
+  r.result.scheduleStatusResult.__set_tasks({big, small, bare});
+  r.__isset.result = true;
+
+  api::Response response;
+  std::vector<State> got =
+      ReadStates(GetParam(), Reply(GetParam(), "getTasksWithoutConfigs", r), response);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], Whole(big));
+  EXPECT_EQ(got[1], Whole(small));
+  EXPECT_EQ(got[2], Whole(bare));
+  EXPECT_EQ(got[1].ports.size(), 1u);
+  EXPECT_EQ(got[1].events.size(), 1u);
+  EXPECT_EQ(got[1].events[0].message, "");
+  EXPECT_EQ(got[1].job.name, "other");
+  EXPECT_TRUE(got[2].task_id.empty());
+  EXPECT_TRUE(got[2].job.role.empty());
+  EXPECT_TRUE(got[2].ports.empty() && got[2].metadata.empty() && got[2].events.empty());
+  EXPECT_EQ(got[2].status, TaskStatus::kFailed);
+  EXPECT_EQ(response.responseCode, api::ResponseCode::OK);
+}
+
+TEST_P(TaskListReaderTest, StatesOfAnErrorResponseAreNone) {
+  api::Response r;
+  r.__set_responseCode(api::ResponseCode::AUTH_FAILED);
+  api::Response response;
+  EXPECT_TRUE(
+      ReadStates(GetParam(), Reply(GetParam(), "getTasksWithoutConfigs", r), response).empty());
+  EXPECT_EQ(response.responseCode, api::ResponseCode::AUTH_FAILED);
+}
+
 INSTANTIATE_TEST_SUITE_P(Protocols, TaskListReaderTest,
                          ::testing::Values(WireProtocol::kBinary, WireProtocol::kJson),
                          [](const auto& info) {

@@ -287,6 +287,68 @@ TEST(ObserveTest, ASlimTaskKeepsWhatPassesAndTheApiRead) {
   EXPECT_EQ(InstanceTasks(kept).size(), 1u);  // the killed one is no instance
 }
 
+TEST(ObserveTest, ATaskObservedAsItIsReadKeepsWhatPassesReadAndEndedOnesOnlyWithAForeignKill) {
+  const aurora::JobKey job = Key("wc");
+  // Ports as an answer may list them (unsorted); two values for one metadata key.
+  std::vector<std::pair<std::string, int32_t>> ports = {{"tmanager", 31001}, {"http", 31000}};
+  std::vector<std::pair<std::string, std::string>> metadata = {{aurora::kMetaJobHash, "j9"},
+                                                               {aurora::kMetaTopologyId, "wc-j7"},
+                                                               {aurora::kMetaJobHash, "j7"}};
+  std::vector<aurora::TaskEvent> events = {
+      {4000, aurora::TaskStatus::kRunning, "", ""},
+      {4500, aurora::TaskStatus::kKilling, "Killed by carol.", ""}};
+  aurora::TaskStateView v;
+  v.job = &job;
+  v.task_id = "wc-3";
+  v.host = "agent-1";
+  v.instance_id = 3;
+  v.status = aurora::TaskStatus::kRunning;
+  v.failure_count = 2;
+  v.ports = ports;
+  v.metadata = metadata;
+  v.events = events;
+  PortNames names;
+  std::optional<ObservedTask> t = ObserveTask(v, &names);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->task_id, "wc-3");
+  EXPECT_EQ(t->host, "agent-1");
+  EXPECT_EQ(t->instance_id, 3);
+  EXPECT_EQ(t->failures, 2);
+  EXPECT_EQ(*t->port_names, (std::vector<std::string>{"http", "tmanager"}));
+  EXPECT_EQ(t->ports, (std::vector<int32_t>{31000, 31001}));
+  EXPECT_EQ(t->job_hash, "j9") << "of equal keys the greatest value, as a map read from the set";
+  EXPECT_EQ(t->topology_id, "wc-j7");
+  EXPECT_EQ(t->running_since_ms, 4000);
+  ASSERT_EQ(t->foreign_kills.size(), 1u);
+  EXPECT_EQ(t->foreign_kills[0].by, "carol");
+
+  // Port names are shared with the next task that has the same, whatever their order.
+  std::vector<std::pair<std::string, int32_t>> sorted = {{"http", 32000}, {"tmanager", 32001}};
+  v.ports = sorted;
+  std::optional<ObservedTask> next = ObserveTask(v, &names);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->port_names.get(), t->port_names.get());
+  EXPECT_EQ(next->ports, (std::vector<int32_t>{32000, 32001}));
+  std::vector<std::pair<std::string, int32_t>> fewer = {{"http", 33000}};
+  v.ports = fewer;
+  next = ObserveTask(v, &names);
+  EXPECT_EQ(*next->port_names, (std::vector<std::string>{"http"}));
+  v.ports = sorted;
+  EXPECT_EQ(ObserveTask(v, &names)->port_names.get(), t->port_names.get()) << "interned once";
+
+  // Ended: kept only with a kill the controller did not write.
+  v.status = aurora::TaskStatus::kKilled;
+  EXPECT_TRUE(ObserveTask(v).has_value());
+  std::vector<aurora::TaskEvent> ours = {
+      {4500, aurora::TaskStatus::kKilling, "Killed by aurora.\nheron-gitops: prune", ""}};
+  v.events = ours;
+  EXPECT_FALSE(ObserveTask(v).has_value());
+  v.events = {};
+  EXPECT_FALSE(ObserveTask(v).has_value());
+  v.status = aurora::TaskStatus::kPending;
+  EXPECT_TRUE(ObserveTask(v).has_value()) << "active";
+}
+
 TEST(ObserveTest, StatusMappings) {
   EXPECT_EQ(InstanceState(aurora::TaskStatus::kThrottled), ObservedInstance::State::kPending);
   EXPECT_EQ(InstanceState(aurora::TaskStatus::kRestarting), ObservedInstance::State::kKilling);
