@@ -301,16 +301,19 @@ void Scheduler::AdvanceUpdateSteps(Update& u) {
   auto evaluate = [&](int32_t id) -> Instance {
     auto want = target(id);
     const api::JobKey& job = u.key().job;
+    // The job's tasks only (one range of tasks_): with thousands of updates in flight, a scan
+    // of every task for every instance of every update was most of a tick.
+    const std::vector<Task*> of_job = TasksOfJob(job);
     Task* active = nullptr;
-    for (auto& [tid, t] : tasks_) {
-      if (t->job() == job && t->instance() == id && Active(t->st.status)) active = t.get();
+    for (Task* t : of_job) {
+      if (t->instance() == id && Active(t->st.status)) active = t;
     }
     if (want) {
-      for (auto& [tid, t] : tasks_) {
-        if (t->job() != job || t->instance() != id || !Terminal(t->st.status)) continue;
+      for (Task* t : of_job) {
+        if (t->instance() != id || !Terminal(t->st.status)) continue;
         if (!(*t->config == *want) || t->started_ms < u.working_since_ms[id]) continue;
         if (t->st.status == ScheduleStatus::KILLED && !t->reschedule_on_end) continue;
-        if (u.counted[id].insert(tid).second) ++u.failures[id];
+        if (u.counted[id].insert(t->id()).second) ++u.failures[id];
       }
       if (u.failures[id] > st.maxPerInstanceFailures) return Instance::kFailed;
     }
