@@ -1,14 +1,28 @@
 // ZkClient against a real ZooKeeper server started by the harness.
 #include "statestore/zk_client.h"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <netdb.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "testing/zk_test_server.h"
+
+// Counts this process's name lookups (the ZooKeeper C client's among them): a definition in the
+// executable is found before libc's, to which it forwards.
+static std::atomic<int> g_lookups{0};
+extern "C" int getaddrinfo(const char* name, const char* service, const struct addrinfo* hints,
+                           struct addrinfo** out) {
+  using Real = int (*)(const char*, const char*, const struct addrinfo*, struct addrinfo**);
+  static const Real real = reinterpret_cast<Real>(dlsym(RTLD_NEXT, "getaddrinfo"));
+  ++g_lookups;
+  return real(name, service, hints, out);
+}
 
 namespace hgo::statestore {
 namespace {
@@ -85,6 +99,16 @@ TEST_F(ZkClientTest, CrudWithErrorsAsStatus) {
   ASSERT_TRUE(exists.ok());
   EXPECT_TRUE(exists->has_value());
   EXPECT_FALSE(zk->Exists("/a/none")->has_value());
+}
+
+TEST_F(ZkClientTest, TheServersAreNotLookedUpAgainForEveryRequest) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  ASSERT_TRUE(zk->Create("/lookups", "", CreateMode::kPersistent).ok());
+  const int before = g_lookups.load();
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(zk->Get("/lookups").ok());
+  // The C client's default is a lookup every time it checks its socket: at least one a request.
+  EXPECT_LE(g_lookups.load() - before, 2);
 }
 
 TEST_F(ZkClientTest, CompareAndSetConflicts) {
