@@ -50,122 +50,6 @@ using apache::thrift::protocol::T_SET;
 using apache::thrift::protocol::T_STRING;
 using apache::thrift::protocol::T_STRUCT;
 
-// TaskConfig: job (28) and metadata (27); every other field is skipped.
-void ReadObservedConfig(TProtocol& p, api::TaskConfig& c) {
-  ForEachField(p, [&](int16_t id, TType type) {
-    if (id == 28 && type == T_STRUCT) {
-      c.job.read(&p);
-      c.__isset.job = true;
-      return true;
-    }
-    if (id == 27 && type == T_SET) {
-      TType element;
-      uint32_t size;
-      p.readSetBegin(element, size);
-      if (size > 0 && element != T_STRUCT) {
-        throw TProtocolException(TProtocolException::INVALID_DATA, "metadata: structs expected");
-      }
-      for (uint32_t i = 0; i < size; ++i) {
-        api::Metadata m;
-        m.read(&p);
-        c.metadata.insert(std::move(m));
-      }
-      p.readSetEnd();
-      c.__isset.metadata = true;
-      return true;
-    }
-    return false;
-  });
-}
-
-// AssignedTask: all but the config, of which ReadObservedConfig's fields.
-void ReadObservedAssignment(TProtocol& p, api::AssignedTask& a) {
-  ForEachField(p, [&](int16_t id, TType type) {
-    switch (id) {
-      case 1:
-        if (type != T_STRING) return false;
-        p.readString(a.taskId);
-        a.__isset.taskId = true;
-        return true;
-      case 2:
-        if (type != T_STRING) return false;
-        p.readString(a.slaveId);
-        a.__isset.slaveId = true;
-        return true;
-      case 3:
-        if (type != T_STRING) return false;
-        p.readString(a.slaveHost);
-        a.__isset.slaveHost = true;
-        return true;
-      case 4:
-        if (type != T_STRUCT) return false;
-        ReadObservedConfig(p, a.task);
-        a.__isset.task = true;
-        return true;
-      case 5: {
-        if (type != T_MAP) return false;
-        TType key, value;
-        uint32_t size;
-        p.readMapBegin(key, value, size);
-        if (size > 0 && (key != T_STRING || value != T_I32)) {
-          throw TProtocolException(TProtocolException::INVALID_DATA, "ports: string -> i32");
-        }
-        for (uint32_t i = 0; i < size; ++i) {
-          std::string name;
-          p.readString(name);
-          p.readI32(a.assignedPorts[name]);
-        }
-        p.readMapEnd();
-        a.__isset.assignedPorts = true;
-        return true;
-      }
-      case 6:
-        if (type != T_I32) return false;
-        p.readI32(a.instanceId);
-        a.__isset.instanceId = true;
-        return true;
-      default:
-        return false;
-    }
-  });
-}
-
-void ReadObservedTask(TProtocol& p, api::ScheduledTask& t) {
-  ForEachField(p, [&](int16_t id, TType type) {
-    if (id == 1 && type == T_STRUCT) {
-      ReadObservedAssignment(p, t.assignedTask);
-      t.__isset.assignedTask = true;
-      return true;
-    }
-    if ((id == 2 || id == 3 || id == 6) && type == T_I32) {
-      int32_t v;
-      p.readI32(v);
-      if (id == 2) {
-        t.status = static_cast<api::ScheduleStatus::type>(v);
-        t.__isset.status = true;
-      } else if (id == 3) {
-        t.failureCount = v;
-        t.__isset.failureCount = true;
-      } else {
-        t.timesPartitioned = v;
-        t.__isset.timesPartitioned = true;
-      }
-      return true;
-    }
-    if (id == 4 && type == T_LIST) {
-      ForEachElement(p, [&] { t.taskEvents.emplace_back().read(&p); });
-      t.__isset.taskEvents = true;
-      return true;
-    }
-    if (id == 5 && type == T_STRING) {
-      p.readString(t.ancestorId);
-      t.__isset.ancestorId = true;
-      return true;
-    }
-    return false;
-  });
-}
-
 // Reads the response; read_task reads one element of the task list.
 void ReadResponse(TProtocol& p, api::Response& r, const std::function<void()>& read_task) {
   ForEachField(p, [&](int16_t id, TType type) {
@@ -428,14 +312,10 @@ void ReadReply(TProtocol& p, const std::string& method, api::Response& response,
 }  // namespace
 
 void ReadTaskListReply(TProtocol& p, const std::string& method, api::Response& response,
-                       TaskFields fields, const std::function<void(api::ScheduledTask&)>& each) {
+                       const std::function<void(api::ScheduledTask&)>& each) {
   ReadReply(p, method, response, [&] {
     api::ScheduledTask task;
-    if (fields == TaskFields::kObserved) {
-      ReadObservedTask(p, task);
-    } else {
-      task.read(&p);
-    }
+    task.read(&p);
     each(task);
   });
 }

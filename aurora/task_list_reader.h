@@ -16,20 +16,11 @@ class TProtocol;
 
 namespace hgo::aurora {
 
-// Which fields of each task are decoded.
-enum class TaskFields {
-  kAll,
-  // What observing a job reads: the task's ids, host, ports, instance, status, failure count
-  // and events, and of its config only the job key and the metadata (the rest is skipped on
-  // the wire and left default). Decoding whole configs was a fifth of a no-op pass.
-  kObserved,
-};
-
 // Fills response (response code, details, server info) and hands each task of
 // result.scheduleStatusResult to each, leaving the list itself empty. Throws what the generated
 // reader throws (TApplicationException for an exception reply, TProtocolException on bad data).
 void ReadTaskListReply(apache::thrift::protocol::TProtocol& p, const std::string& method,
-                       api::Response& response, TaskFields fields,
+                       api::Response& response,
                        const std::function<void(api::ScheduledTask&)>& each);
 
 // The same reply, each task handed to each as a TaskStateView (valid during the call only), read

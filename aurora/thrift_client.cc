@@ -132,13 +132,11 @@ StatusOr<std::vector<JobSummary>> ThriftAuroraClient::GetJobSummary(const std::s
   return out;
 }
 
-StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
-                                                         bool with_configs) {
-  return ListTasks(query, with_configs, false);
-}
-
 StatusOr<std::vector<Task>> ThriftAuroraClient::GetTaskStates(const TaskQuery& query) {
-  return ListTasks(query, false, true);
+  std::vector<Task> out;
+  HGO_RETURN_IF_ERROR(
+      ForEachTaskState(query, [&](const TaskStateView& t) { out.push_back(TaskOf(t)); }));
+  return out;
 }
 
 Status ThriftAuroraClient::ForEachTaskState(const TaskQuery& query,
@@ -154,16 +152,15 @@ Status ThriftAuroraClient::ForEachTaskState(const TaskQuery& query,
       .status();
 }
 
-StatusOr<std::vector<Task>> ThriftAuroraClient::ListTasks(const TaskQuery& query, bool with_configs,
-                                                          bool observed_only) {
+StatusOr<std::vector<Task>> ThriftAuroraClient::GetTasks(const TaskQuery& query,
+                                                         bool with_configs) {
   api::TaskQuery q = ToThrift(query);
   const std::string method = with_configs ? "getTasksStatus" : "getTasksWithoutConfigs";
-  const TaskFields fields = observed_only ? TaskFields::kObserved : TaskFields::kAll;
   std::vector<Task> out;
   // Each task is converted as it is decoded (ReadTaskListReply), never the whole list at once.
   auto read = [&](Client& c, api::Response& response) {
     out.clear();
-    ReadTaskListReply(*c.getInputProtocol(), method, response, fields,
+    ReadTaskListReply(*c.getInputProtocol(), method, response,
                       [&](api::ScheduledTask& t) { out.push_back(FromThrift(std::move(t))); });
   };
   StatusOr<api::Response> r =

@@ -50,9 +50,6 @@ class ThriftAuroraClient : public AuroraApi {
   HttpTransport& transport();
 
  private:
-  // GetTasks and GetTaskStates: observed_only decodes only what GetTaskStates promises.
-  StatusOr<std::vector<Task>> ListTasks(const TaskQuery& query, bool with_configs,
-                                        bool observed_only);
   class Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -160,4 +160,21 @@ TaskStateView ViewOf(const Task& t, std::vector<std::pair<std::string, int32_t>>
   return v;
 }
 
+Task TaskOf(const TaskStateView& v) {
+  Task t;
+  t.task_id = v.task_id;
+  t.instance_id = v.instance_id;
+  t.status = v.status;
+  t.slave_host = v.host;
+  t.ports.insert(v.ports.begin(), v.ports.end());
+  t.failure_count = v.failure_count;
+  if (v.job) t.config.job = *v.job;
+  for (const auto& [key, value] : v.metadata) {
+    auto [it, added] = t.config.metadata.emplace(key, value);
+    if (!added && value > it->second) it->second = value;
+  }
+  t.events.assign(v.events.begin(), v.events.end());
+  return t;
+}
+
 }  // namespace hgo::aurora

@@ -166,6 +166,9 @@ struct TaskStateView {
 // the two vectors, which it fills, live.
 TaskStateView ViewOf(const Task& t, std::vector<std::pair<std::string, int32_t>>& ports,
                      std::vector<std::pair<std::string, std::string>>& metadata);
+// The Task a view shows: of its config only the job key and the metadata (of equal keys the
+// greatest value, as when Aurora's set of metadata is read into a map).
+Task TaskOf(const TaskStateView& v);
 
 // A task query; unset fields do not filter.
 struct TaskQuery {

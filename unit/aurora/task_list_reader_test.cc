@@ -39,7 +39,7 @@ api::ScheduledTask MakeTask(int32_t instance) {
   t.ancestorId = "task-old";
   t.timesPartitioned = 1;
   t.assignedTask.slaveId = "agent-id";
-  // Config fields an observation does not read: skipped in TaskFields::kObserved.
+  // Config fields an observation does not read (ReadTaskStateReply skips them).
   api::TaskConfig& c = t.assignedTask.task;
   api::Metadata hash, topology;
   hash.key = "heron-gitops.job_hash";
@@ -85,13 +85,12 @@ struct Read {
   api::Response response;
   std::vector<api::ScheduledTask> tasks;
 };
-Read ReadReply(WireProtocol wire, std::string bytes, const std::string& method,
-               TaskFields fields = TaskFields::kAll) {
+Read ReadReply(WireProtocol wire, std::string bytes, const std::string& method) {
   auto buffer = std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(bytes.data()),
                                                 static_cast<uint32_t>(bytes.size()));
   auto p = MakeProtocol(wire, buffer);
   Read out;
-  ReadTaskListReply(*p, method, out.response, fields,
+  ReadTaskListReply(*p, method, out.response,
                     [&](api::ScheduledTask& t) { out.tasks.push_back(t); });
   return out;
 }
@@ -118,93 +117,6 @@ TEST_P(TaskListReaderTest, HandsOverEveryTaskAndKeepsTheRestOfTheResponse) {
   ASSERT_EQ(got.response.details.size(), 1u);
   EXPECT_EQ(got.response.details[0].message, "slow");
   EXPECT_TRUE(got.response.result.scheduleStatusResult.tasks.empty());  // handed over, not kept
-}
-
-TEST_P(TaskListReaderTest, ObservedFieldsReadTheStateAndOnlyTheJobAndMetadataOfTheConfig) {
-  api::Response r;
-  r.__set_responseCode(api::ResponseCode::OK);
-  r.result.__set_scheduleStatusResult(api::ScheduleStatusResult());
-  r.result.scheduleStatusResult.__set_tasks({MakeTask(0), MakeTask(1)});
-  r.__isset.result = true;
-
-  Read got = ReadReply(GetParam(), Reply(GetParam(), "getTasksWithoutConfigs", r),
-                       "getTasksWithoutConfigs", TaskFields::kObserved);
-  ASSERT_EQ(got.tasks.size(), 2u);
-  for (size_t i = 0; i < 2; ++i) {
-    const api::ScheduledTask& want = r.result.scheduleStatusResult.tasks[i];
-    const api::ScheduledTask& t = got.tasks[i];
-    // Everything outside the config, as sent.
-    EXPECT_EQ(t.status, want.status);
-    EXPECT_EQ(t.failureCount, want.failureCount);
-    EXPECT_EQ(t.timesPartitioned, want.timesPartitioned);
-    EXPECT_EQ(t.ancestorId, want.ancestorId);
-    EXPECT_EQ(t.taskEvents, want.taskEvents);
-    EXPECT_EQ(t.assignedTask.taskId, want.assignedTask.taskId);
-    EXPECT_EQ(t.assignedTask.slaveId, want.assignedTask.slaveId);
-    EXPECT_EQ(t.assignedTask.slaveHost, want.assignedTask.slaveHost);
-    EXPECT_EQ(t.assignedTask.assignedPorts, want.assignedTask.assignedPorts);
-    EXPECT_EQ(t.assignedTask.instanceId, want.assignedTask.instanceId);
-    // Of the config, the job and the metadata; the rest left default.
-    const api::TaskConfig& c = t.assignedTask.task;
-    EXPECT_EQ(c.job, want.assignedTask.task.job);
-    EXPECT_EQ(c.metadata, want.assignedTask.task.metadata);
-    EXPECT_TRUE(c.owner.user.empty());
-    EXPECT_FALSE(c.isService);
-    EXPECT_TRUE(c.resources.empty());
-    EXPECT_TRUE(c.constraints.empty());
-    EXPECT_TRUE(c.executorConfig.data.empty());
-    EXPECT_TRUE(c.taskLinks.empty());
-    EXPECT_TRUE(c.contactEmail.empty());
-  }
-  // The same reply in full agrees field for field.
-  Read all = ReadReply(GetParam(), Reply(GetParam(), "getTasksWithoutConfigs", r),
-                       "getTasksWithoutConfigs", TaskFields::kAll);
-  ASSERT_EQ(all.tasks.size(), 2u);
-  EXPECT_EQ(all.tasks[1], r.result.scheduleStatusResult.tasks[1]);
-}
-
-TEST_P(TaskListReaderTest, ObservedFieldsOfTheWrongTypeAreSkipped) {
-  // A field id the reader knows, sent with another type (a newer or foreign scheduler), is
-  // skipped rather than misread.
-  auto buffer = std::make_shared<TMemoryBuffer>();
-  auto p = MakeProtocol(GetParam(), buffer);
-  using apache::thrift::protocol::T_STRING;
-  using apache::thrift::protocol::T_STRUCT;
-  p->writeMessageBegin("getTasksWithoutConfigs", apache::thrift::protocol::T_REPLY, 0);
-  p->writeStructBegin("result");
-  p->writeFieldBegin("success", T_STRUCT, 0);
-  p->writeStructBegin("Response");
-  p->writeFieldBegin("responseCode", apache::thrift::protocol::T_I32, 1);
-  p->writeI32(api::ResponseCode::OK);
-  p->writeFieldEnd();
-  p->writeFieldBegin("result", T_STRUCT, 3);
-  p->writeStructBegin("Result");
-  p->writeFieldBegin("scheduleStatusResult", T_STRUCT, 3);
-  p->writeStructBegin("ScheduleStatusResult");
-  p->writeFieldBegin("tasks", apache::thrift::protocol::T_LIST, 1);
-  p->writeListBegin(T_STRUCT, 1);
-  p->writeStructBegin("ScheduledTask");
-  p->writeFieldBegin("status", T_STRING, 2);  // an i32 on the wire normally
-  p->writeString("RUNNING");
-  p->writeFieldEnd();
-  p->writeFieldBegin("failureCount", apache::thrift::protocol::T_I32, 3);
-  p->writeI32(4);
-  p->writeFieldEnd();
-  p->writeFieldStop();
-  p->writeStructEnd();
-  p->writeListEnd();
-  auto close_struct = [&] {  // ends the field that holds a struct, then the struct around it
-    p->writeFieldEnd();
-    p->writeFieldStop();
-    p->writeStructEnd();
-  };
-  for (int depth = 0; depth < 4; ++depth) close_struct();  // tasks, result, success, reply
-  p->writeMessageEnd();
-  Read got = ReadReply(GetParam(), buffer->getBufferAsString(), "getTasksWithoutConfigs",
-                       TaskFields::kObserved);
-  ASSERT_EQ(got.tasks.size(), 1u);
-  EXPECT_FALSE(got.tasks[0].__isset.status);
-  EXPECT_EQ(got.tasks[0].failureCount, 4);
 }
 
 TEST_P(TaskListReaderTest, AnErrorResponseHasNoTasks) {
@@ -336,6 +248,50 @@ TEST_P(TaskListReaderTest, StatesOfAnErrorResponseAreNone) {
   EXPECT_TRUE(
       ReadStates(GetParam(), Reply(GetParam(), "getTasksWithoutConfigs", r), response).empty());
   EXPECT_EQ(response.responseCode, api::ResponseCode::AUTH_FAILED);
+}
+
+TEST_P(TaskListReaderTest, StateFieldsOfTheWrongTypeAreSkipped) {
+  // A field id the reader knows, sent with another type (a newer or foreign scheduler), is
+  // skipped rather than misread.
+  auto buffer = std::make_shared<TMemoryBuffer>();
+  auto p = MakeProtocol(GetParam(), buffer);
+  using apache::thrift::protocol::T_STRING;
+  using apache::thrift::protocol::T_STRUCT;
+  p->writeMessageBegin("getTasksWithoutConfigs", apache::thrift::protocol::T_REPLY, 0);
+  p->writeStructBegin("result");
+  p->writeFieldBegin("success", T_STRUCT, 0);
+  p->writeStructBegin("Response");
+  p->writeFieldBegin("responseCode", apache::thrift::protocol::T_I32, 1);
+  p->writeI32(api::ResponseCode::OK);
+  p->writeFieldEnd();
+  p->writeFieldBegin("result", T_STRUCT, 3);
+  p->writeStructBegin("Result");
+  p->writeFieldBegin("scheduleStatusResult", T_STRUCT, 3);
+  p->writeStructBegin("ScheduleStatusResult");
+  p->writeFieldBegin("tasks", apache::thrift::protocol::T_LIST, 1);
+  p->writeListBegin(T_STRUCT, 1);
+  p->writeStructBegin("ScheduledTask");
+  p->writeFieldBegin("status", T_STRING, 2);  // an i32 on the wire normally
+  p->writeString("RUNNING");
+  p->writeFieldEnd();
+  p->writeFieldBegin("failureCount", apache::thrift::protocol::T_I32, 3);
+  p->writeI32(4);
+  p->writeFieldEnd();
+  p->writeFieldStop();
+  p->writeStructEnd();
+  p->writeListEnd();
+  auto close_struct = [&] {  // ends the field that holds a struct, then the struct around it
+    p->writeFieldEnd();
+    p->writeFieldStop();
+    p->writeStructEnd();
+  };
+  for (int depth = 0; depth < 4; ++depth) close_struct();  // tasks, result, success, reply
+  p->writeMessageEnd();
+  api::Response response;
+  std::vector<State> got = ReadStates(GetParam(), buffer->getBufferAsString(), response);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, TaskStatus::kPending);  // left as it was, not misread
+  EXPECT_EQ(got[0].failure_count, 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, TaskListReaderTest,
