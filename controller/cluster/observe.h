@@ -56,8 +56,7 @@ class PortNames {
       std::span<const std::pair<std::string, int32_t>> ports, std::vector<int32_t>& numbers);
 
  private:
-  std::map<std::vector<std::string>, std::shared_ptr<const std::vector<std::string>>, std::less<>>
-      lists_;
+  std::map<std::vector<std::string>, std::shared_ptr<const std::vector<std::string>>> lists_;
   std::shared_ptr<const std::vector<std::string>> last_;  // most tasks have the previous' names
   std::vector<size_t> order_;                             // scratch: ports sorted by name
 };
