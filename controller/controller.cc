@@ -22,19 +22,41 @@ Controller::Controller(ControllerOptions options,
                        ClusterConnector& connector, const Clock& clock,
                        statestore::StateStore& store, statestore::LeaderElector& elector,
                        Metrics& metrics)
+    : Controller(std::move(options), std::move(sources), connector, clock, store,
+                 std::make_unique<WholeLeadership>(elector), nullptr, metrics) {}
+
+Controller::Controller(ControllerOptions options,
+                       std::vector<std::unique_ptr<sources::SpecSource>> sources,
+                       ClusterConnector& connector, const Clock& clock,
+                       statestore::StateStore& store, Leadership& leadership, Metrics& metrics)
+    : Controller(std::move(options), std::move(sources), connector, clock, store, nullptr,
+                 &leadership, metrics) {}
+
+Controller::Controller(ControllerOptions options,
+                       std::vector<std::unique_ptr<sources::SpecSource>> sources,
+                       ClusterConnector& connector, const Clock& clock,
+                       statestore::StateStore& store, std::unique_ptr<Leadership> owned,
+                       Leadership* leadership, Metrics& metrics)
     : options_(std::move(options)),
       connector_(connector),
       clock_(clock),
       store_(store),
-      elector_(elector),
+      owned_leadership_(std::move(owned)),
+      leadership_(leadership ? *leadership : *owned_leadership_),
       metrics_(metrics),
       queue_(clock),
       sources_(std::move(sources)),
       changes_(clock),
-      board_(metrics, changes_),
-      lease_(
-          clock, options_.lease, [this] { return leader_.load() && elector_.IsLeader(); },
-          options_.confirm_leadership) {
+      board_(metrics, changes_) {
+  for (const auto& spec : options_.clusters) {
+    const std::string name = spec.config.name;
+    std::function<Status()> confirm;
+    if (options_.confirm_leadership) {
+      confirm = [this, name] { return options_.confirm_leadership(name); };
+    }
+    leases_[name] = std::make_unique<LeaderLease>(
+        clock, options_.lease, [this, name] { return Leads(name); }, std::move(confirm));
+  }
   PassEdges edges;
   edges.clock = &clock_;
   edges.store = &store_;
@@ -42,7 +64,7 @@ Controller::Controller(ControllerOptions options,
   edges.board = &board_;
   edges.queue = &queue_;
   edges.recorded_specs = &recorded_specs_;
-  edges.leader = &leader_;
+  edges.leads = [this](const std::string& cluster) { return Leads(cluster); };
   edges.desired = [this](const crd::TopologyKey& key) { return DesiredOfKey(key); };
   edges.take_prune_token = [this] { return TakePruneToken(); };
   edges.gate = [this](const crd::TopologyKey& key, const reconciler::Desired& desired,
@@ -103,9 +125,9 @@ int64_t Controller::NowMs() const {
 Status Controller::Start() {
   changes_.Start();
   ExecutorOptions executor = options_.executor;
-  executor.lease = [this] { return lease_.Check(); };
   for (const auto& spec : options_.clusters) {
     const std::string name = spec.config.name;
+    executor.lease = [lease = leases_.at(name).get()] { return lease->Check(); };
     executor.timed = [this, name](const char* what, double seconds) {
       metrics_.Observe("heron_controller_action_seconds", {{"action", what}, {"cluster", name}},
                        seconds);
@@ -140,30 +162,65 @@ Status Controller::Start() {
     }
   }
   started_ = true;
-  return elector_.Start(
-      [this] {
-        spdlog::info("controller: elected leader");
-        leader_ = true;
-        metrics_.Set("heron_controller_leader", {}, 1);
-        board_.DropCachedRecords();  // another leader may have written since
-        std::lock_guard<std::mutex> lock(mu_);
-
-        for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
-        resync_due_ = true;
-        source_cv_.notify_all();
-      },
-      [this] {
-        spdlog::warn("controller: not the leader any more; standing by");
-        leader_ = false;
-        metrics_.Set("heron_controller_leader", {}, 0);
-      });
+  return leadership_.Start([this](const std::string& c) { OnGained(c); },
+                           [this](const std::string& c) { OnLost(c); });
 }
+
+void Controller::OnGained(const std::string& cluster) {
+  if (cluster.empty()) {
+    spdlog::info("controller: elected leader");
+  } else {
+    spdlog::info("controller: leading cluster {}", cluster);
+  }
+  {
+    std::lock_guard<std::mutex> lock(leader_mu_);
+    leader_ = !stopping_ && leadership_.LeadsAny();
+  }
+  metrics_.Set("heron_controller_leader", {}, leader_ ? 1 : 0);
+  board_.DropCachedRecords();  // another leader may have written since
+  // A full resync: every source read again, every key of what is led now passed once (each
+  // cluster's first pass of a role reads the whole role again).
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
+  resync_due_ = true;
+  source_cv_.notify_all();
+}
+
+void Controller::OnLost(const std::string& cluster) {
+  if (cluster.empty()) {
+    spdlog::warn("controller: not the leader any more; standing by");
+  } else {
+    spdlog::info("controller: not leading cluster {} any more", cluster);
+  }
+  {
+    std::lock_guard<std::mutex> lock(leader_mu_);
+    leader_ = !stopping_ && leadership_.LeadsAny();
+  }
+  metrics_.Set("heron_controller_leader", {}, leader_ ? 1 : 0);
+}
+
+bool Controller::Leads(const std::string& cluster) const {
+  return leader_ && leadership_.Leads(cluster);
+}
+
+bool Controller::LeadsEveryCluster() const {
+  if (!leader_) return false;
+  for (const auto& spec : options_.clusters) {
+    if (!leadership_.Leads(spec.config.name)) return false;
+  }
+  return true;
+}
+
+LeaderLease& Controller::LeaseOf(const std::string& cluster) { return *leases_.at(cluster); }
 
 void Controller::Stop() {
   if (stopping_.exchange(true)) return;
   // Passes in flight write nothing more (they look at leader_ before acting) and idle workers
   // leave at once.
-  leader_ = false;
+  {
+    std::lock_guard<std::mutex> lock(leader_mu_);
+    leader_ = false;
+  }
   queue_.Shutdown();
   changes_.Stop();  // answers the API's waiting watchers
   for (auto& s : sources_) s->Stop();
@@ -175,16 +232,13 @@ void Controller::Stop() {
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
   }
-  if (started_) elector_.Resign();
+  if (started_) leadership_.Resign();
   clusters_.clear();
 }
 
 bool Controller::IsLeader() const { return leader_; }
 
-std::string Controller::Leader() {
-  auto l = elector_.CurrentLeader();
-  return l.ok() ? *l : "";
-}
+std::string Controller::Leader() { return leadership_.LeaderOf(""); }
 
 bool Controller::Ready() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -282,7 +336,7 @@ int Controller::RunReady() {
   }
   int passes = 0;
   while (auto key = queue_.TryGet()) {
-    if (leader_) {
+    if (Leads(key->cluster)) {
       RunPass(*key, 0);
     } else {
       metrics_.Inc("heron_controller_reconciles_total", {{"result", "skipped"}});
@@ -378,7 +432,7 @@ void Controller::ReadSources(bool all) {
   }
   for (const auto& k : changed) {
     changes_.Note(k);  // the status shows the desired spec's hash
-    queue_.Add(k);
+    if (Leads(k.cluster)) queue_.Add(k);
   }
 }
 
@@ -414,11 +468,14 @@ void Controller::EnqueueAll() {
     std::lock_guard<std::mutex> lock(mu_);
     named_ = std::move(named);
   }
-  for (const auto& k : keys) queue_.Add(k);
+  for (const auto& k : keys) {
+    if (Leads(k.cluster)) queue_.Add(k);
+  }
   metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
 }
 
 void Controller::EnqueueCluster(const std::string& cluster) {
+  if (!Leads(cluster)) return;
   spdlog::info("controller: cluster {} answers again; its topologies are looked at now", cluster);
   for (const auto& k : board_.KeysWithStatus()) {
     if (k.cluster == cluster) queue_.Add(k);
@@ -428,14 +485,15 @@ void Controller::EnqueueCluster(const std::string& cluster) {
 std::vector<ClusterStatus> Controller::Clusters() const {
   std::vector<ClusterStatus> out;
   for (const auto& [name, c] : clusters_) {
-    out.push_back(ClusterStatus{name, c->breaker().State(), c->heron_connected()});
+    out.push_back(ClusterStatus{name, c->breaker().State(), c->heron_connected(),
+                                leadership_.LeaderOf(name)});
   }
   return out;
 }
 
 void Controller::Worker(int index) {
   while (auto key = queue_.Get()) {
-    if (leader_) {
+    if (Leads(key->cluster)) {
       RunPass(*key, index);
     } else {
       metrics_.Inc("heron_controller_reconciles_total", {{"result", "skipped"}});
@@ -447,6 +505,7 @@ void Controller::Worker(int index) {
 }
 
 void Controller::OnHeronChange(const std::string& cluster, const std::string& topology) {
+  if (!Leads(cluster)) return;
   std::set<crd::TopologyKey> keys;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -30,6 +30,7 @@
 #include "controller/cluster/cluster_runtime.h"
 #include "controller/cluster/clusters.h"
 #include "controller/cluster/observe.h"
+#include "controller/leadership.h"
 #include "controller/lease.h"
 #include "controller/metrics.h"
 #include "controller/pass.h"
@@ -53,9 +54,9 @@ struct ControllerOptions {
   std::chrono::milliseconds resync{std::chrono::minutes(5)};
   ExecutorOptions executor;
   int64_t role_cache_ms = 2000;  // how stale a shared per-role Aurora answer may be
-  // Proves to the servers that this controller still leads (a read of its fence,
-  // statestore/fence.h); null: the elector's word alone (standalone, unit tests).
-  std::function<Status()> confirm_leadership;
+  // Proves to the servers that this controller still leads the cluster (a read of its fence,
+  // statestore/fence.h); null: the election's word alone (standalone, unit tests).
+  std::function<Status(const std::string& cluster)> confirm_leadership;
   // How long one confirmation covers Aurora calls (controller/lease.h); shorter than the
   // ZooKeeper session timeout.
   std::chrono::milliseconds lease{5000};
@@ -72,6 +73,7 @@ struct ClusterStatus {
   std::string name;
   BreakerState breaker;
   bool heron_connected = false;
+  std::string leader;  // the identity of the controller leading it ("" unknown)
 };
 
 // A placement's rollout as the API shows it (GET /api/v1/rollouts/{role}/{env}/{name}).
@@ -89,9 +91,14 @@ struct DryRun {
 
 class Controller {
  public:
+  // One election for every cluster (WholeLeadership).
   Controller(ControllerOptions options, std::vector<std::unique_ptr<sources::SpecSource>> sources,
              ClusterConnector& connector, const Clock& clock, statestore::StateStore& store,
              statestore::LeaderElector& elector, Metrics& metrics);
+  // The clusters leadership says (ShardLeadership: one election per cluster).
+  Controller(ControllerOptions options, std::vector<std::unique_ptr<sources::SpecSource>> sources,
+             ClusterConnector& connector, const Clock& clock, statestore::StateStore& store,
+             Leadership& leadership, Metrics& metrics);
   ~Controller();
 
   Status Start();
@@ -144,13 +151,22 @@ class Controller {
   // Every visible change of a topology's status (the API's watch).
   ChangeFeed& Changes() { return changes_; }
 
-  bool IsLeader() const;
-  std::string Leader();
-  bool Ready() const;  // started and, when leader, the sources were read once
+  bool IsLeader() const;  // leads at least one cluster
+  // Leads cluster and is not stopping: passes its keys, takes its mutations.
+  bool Leads(const std::string& cluster) const;
+  std::string Leader();  // of every cluster ("" when the clusters are sharded)
+  bool Ready() const;    // started and, when leader, the sources were read once
   std::vector<std::string> SourceErrors();
   size_t QueueDepth() const;
 
  private:
+  Controller(ControllerOptions options, std::vector<std::unique_ptr<sources::SpecSource>> sources,
+             ClusterConnector& connector, const Clock& clock, statestore::StateStore& store,
+             std::unique_ptr<Leadership> owned, Leadership* leadership, Metrics& metrics);
+  void OnGained(const std::string& cluster);
+  void OnLost(const std::string& cluster);
+  bool LeadsEveryCluster() const;
+  LeaderLease& LeaseOf(const std::string& cluster);  // the cluster must be configured
   void SourceLoop();
   // One round of SourceLoop: reads what is dirty (everything on a resync due at next_resync),
   // queues what changed; mu_ held by lock, released while reading.
@@ -194,7 +210,8 @@ class Controller {
   ClusterConnector& connector_;
   const Clock& clock_;
   statestore::StateStore& store_;
-  statestore::LeaderElector& elector_;
+  const std::unique_ptr<Leadership> owned_leadership_;  // WholeLeadership, when made here
+  Leadership& leadership_;
   Metrics& metrics_;
   WorkQueue queue_;
   std::vector<std::unique_ptr<sources::SpecSource>> sources_;
@@ -218,8 +235,10 @@ class Controller {
   bool resync_due_ = false;
   int prune_tokens_ = 0;
 
-  std::atomic<bool> leader_{false};
-  LeaderLease lease_;  // asked before each Aurora call
+  std::mutex leader_mu_;             // orders the updates of leader_ by OnGained and OnLost
+  std::atomic<bool> leader_{false};  // leads any cluster and is not stopping
+  // Each configured cluster's, asked before each Aurora call.
+  std::map<std::string, std::unique_ptr<LeaderLease>> leases_;
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point next_resync_;  // driven mode (workers = 0) only

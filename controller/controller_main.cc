@@ -9,8 +9,12 @@
 #include <cstdlib>
 #include <future>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/failpoint.h"
 #include "common/file_util.h"
@@ -21,6 +25,7 @@
 #include "controller/api/api.h"
 #include "controller/controller.h"
 #include "controller/failpoints.h"
+#include "controller/shards.h"
 #include "statestore/fence.h"
 #include "statestore/leader_elector.h"
 #include "statestore/state_store.h"
@@ -115,7 +120,13 @@ int ControllerMain(int argc, char** argv) {
                  "with each failed probe, up to 12 times this)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--identity", identity, "this controller's name in the election (host:port)");
+  app.add_option("--identity", identity,
+                 "this controller's name in the election (host:port; unique among replicas)");
+  bool shards = false;
+  app.add_flag("--shards", shards,
+               "split the clusters with the other replicas started with --shards on the same "
+               "--zookeeper and --root: one election per cluster, each replica leads its share "
+               "and stands by for the rest (docs/operations.md, \"Shards\")");
   app.add_option("--git-cache", git_cache, "directory for git sources' bare clones");
   app.add_option("--pulse-timeout", pulse_timeout_s,
                  "seconds: Aurora blocks an update not pulsed for this long")
@@ -253,23 +264,56 @@ int ControllerMain(int argc, char** argv) {
     gethostname(hostname, sizeof hostname - 1);
     identity = std::string(hostname) + ":" + std::to_string((*server)->port());
   }
-  statestore::ZkLeaderElector elector(**zk, root, identity);
   // Every ZooKeeper write is fenced by the leader's term (statestore/fence.h): the records here,
-  // Heron's nodes in each cluster's ZooKeeper, at the same fence path in each ensemble.
-  const statestore::FenceOptions fencing{statestore::FencePath(root),
-                                         [&elector] { return elector.term(); }};
-  statestore::ZkFence fence(**zk, fencing.path, fencing.term);
-  auto store = statestore::ZkStateStore::Create(**zk, root, &fence);
+  // Heron's nodes in each cluster's ZooKeeper, at the same fence path in each ensemble. One
+  // election and one fence for everything; with --shards, each cluster's own.
+  std::vector<std::string> cluster_names;
+  for (const auto& c : options.clusters) cluster_names.push_back(c.config.name);
+  statestore::ZkLeaderElector elector(**zk, root, identity);
+  ShardLeadership sharded(**zk, ShardOptions{root, identity, cluster_names});
+  WholeLeadership whole(elector);
+  Leadership& leadership = shards ? static_cast<Leadership&>(sharded) : whole;
+  std::map<std::string, statestore::FenceOptions> fencing;  // by cluster ("" unsharded)
+  if (shards) {
+    for (const auto& c : cluster_names) {
+      fencing[c] =
+          statestore::FenceOptions{statestore::FencePath(ShardLeadership::ClusterRoot(root, c)),
+                                   [&sharded, c] { return sharded.Term(c); }};
+    }
+  } else {
+    fencing[""] = statestore::FenceOptions{statestore::FencePath(root),
+                                           [&elector] { return elector.term(); }};
+  }
+  std::map<std::string, std::unique_ptr<statestore::ZkFence>> fences;
+  for (const auto& [c, f] : fencing) {
+    fences[c] = std::make_unique<statestore::ZkFence>(**zk, f.path, f.term);
+  }
+  // Which fence guards a cluster's writes. Sharded, a cluster the clusters file does not name
+  // has none and its records are never written (no replica leads it); the spool ("") is
+  // written by whichever replica a file was dropped on.
+  auto fence_of = [&fences, shards](const std::string& cluster) -> statestore::ZkFence* {
+    auto it = fences.find(shards ? cluster : "");
+    return it == fences.end() ? nullptr : it->second.get();
+  };
+  auto store = statestore::ZkStateStore::Create(**zk, root, fence_of);
   if (!store.ok()) {
     spdlog::error("controller: records under {}: {}", root, store.status().ToString());
     return 1;
   }
-  options.confirm_leadership = [&fence] { return fence.Confirm(); };
+  options.confirm_leadership = [fence_of](const std::string& cluster) {
+    statestore::ZkFence* f = fence_of(cluster);
+    return f ? f->Confirm() : Status::FailedPrecondition("no leadership of cluster " + cluster);
+  };
   options.lease = zo.session_timeout / 2;
-  ServerConnector connector(fencing);
+  ServerConnector connector(
+      [&fencing, shards](const std::string& cluster) -> std::optional<statestore::FenceOptions> {
+        auto it = fencing.find(shards ? cluster : "");
+        if (it == fencing.end()) return std::nullopt;
+        return it->second;
+      });
   controller = std::make_unique<Controller>(
       options, sources::MakeSources(source_configs, **store, git_cache_dir), connector, clock,
-      **store, elector, metrics);
+      **store, leadership, metrics);
   api_handler = MakeApiHandler(*controller, metrics, api);
   api_ready.store(true, std::memory_order_release);
   Status started = controller->Start();
@@ -306,7 +350,7 @@ int ControllerMain(int argc, char** argv) {
   if (done.wait_for(std::chrono::milliseconds(shutdown_grace_ms)) != std::future_status::ready) {
     spdlog::warn("controller: passes still running after {} ms; abandoned to the next leader",
                  shutdown_grace_ms);
-    elector.Resign();
+    leadership.Resign();
     spdlog::default_logger()->flush();
     std::_Exit(0);
   }

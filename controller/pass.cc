@@ -234,7 +234,7 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   std::shared_ptr<const JobTasks> job_tasks;
   std::optional<std::chrono::milliseconds> turned_away;  // by the cluster's breaker, for this long
   auto o = ObserveThroughBreaker(c, key, worker, &heron, &job_tasks, &turned_away);
-  if (!o.ok() && !edges_.leader->load()) return finish("skipped");  // deposed meanwhile
+  if (!o.ok() && !edges_.leads(key.cluster)) return finish("skipped");  // deposed meanwhile
   if (o.ok()) {
     observed = std::move(*o);
   } else {
@@ -295,7 +295,7 @@ void KeyPass::Run(const crd::TopologyKey& key, ClusterRuntime* cluster, int work
   }
 
   ApplyPruneBudget(*desired, memory, plan);
-  if (!edges_.leader->load()) return finish("skipped");  // deposed during the pass: do nothing
+  if (!edges_.leads(key.cluster)) return finish("skipped");  // deposed during the pass: do nothing
 
   const std::optional<Status> halted = edges_.board->HaltedFor(key, desired->spec_hash);
   // A failpoint armed to fail ends the pass there, as a crash would, and retries it.

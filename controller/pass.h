@@ -47,7 +47,8 @@ struct PassEdges {
   StatusBoard* board = nullptr;
   WorkQueue* queue = nullptr;
   RecordedSpecs* recorded_specs = nullptr;
-  const std::atomic<bool>* leader = nullptr;
+  // Whether this controller leads the cluster (controller/leadership.h) and is not stopping.
+  std::function<bool(const std::string& cluster)> leads;
   std::function<DesiredOf(const crd::TopologyKey&)> desired;
   // The gate of a present spec's revision (reconciler::Gate); null: always open.
   std::function<reconciler::Gate(const crd::TopologyKey&, const reconciler::Desired&,

@@ -29,8 +29,8 @@ std::vector<TopologyStatus> Controller::List() {
     for (const auto& [k, why] : desired_.frozen) keys.insert(k);
   }
   for (const auto& k : board_.KeysWithStatus()) keys.insert(k);
-  if (!leader_) {
-    // A follower knows only what is stored.
+  if (!LeadsEveryCluster()) {
+    // Of the clusters another controller leads, only what is stored is known here.
     auto stored = store_.ListRecords();
     if (stored.ok()) keys.insert(stored->begin(), stored->end());
   }
@@ -48,7 +48,7 @@ StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
   bool known = false;
   {
     auto [status, generation] = board_.StatusOf(key);
-    if (status && leader_) {
+    if (status && Leads(key.cluster)) {
       st = std::move(*status);
       known = true;
     }
@@ -87,7 +87,7 @@ StatusOr<TopologyStatus> Controller::Get(const crd::TopologyKey& key) {
 
 Status Controller::Mutate(const crd::TopologyKey& key,
                           const std::function<Status(statestore::TopologyRecord&)>& change) {
-  if (!leader_) return NotLeader(Leader());
+  if (!Leads(key.cluster)) return NotLeader(leadership_.LeaderOf(key.cluster));
   for (int attempt = 0; attempt < 5; ++attempt) {
     HGO_ASSIGN_OR_RETURN(auto stored, store_.GetRecord(key));
     statestore::TopologyRecord r;
@@ -110,7 +110,7 @@ Status Controller::Mutate(const crd::TopologyKey& key,
 }
 
 Status Controller::Sync(const crd::TopologyKey& key) {
-  if (!leader_) return NotLeader(Leader());
+  if (!Leads(key.cluster)) return NotLeader(leadership_.LeaderOf(key.cluster));
   HGO_RETURN_IF_ERROR(Get(key).status());
   RefreshSources();
   queue_.Add(key);
@@ -180,7 +180,7 @@ Status Controller::Retry(const crd::TopologyKey& key) {
 }
 
 Status Controller::Restart(const crd::TopologyKey& key, const std::set<int32_t>& containers) {
-  if (!leader_) return NotLeader(Leader());
+  if (!Leads(key.cluster)) return NotLeader(leadership_.LeaderOf(key.cluster));
   HGO_ASSIGN_OR_RETURN(TopologyStatus status, Get(key));
   for (const char* busy : {"Deploying", "Updating", "RollingBack", "Deleting"}) {
     if (status.phase == busy) {
@@ -211,7 +211,7 @@ Status Controller::Restart(const crd::TopologyKey& key, const std::set<int32_t>&
     }
   }
   const std::set<int32_t>& restart = containers.empty() ? active : containers;
-  HGO_RETURN_IF_ERROR(lease_.Check());
+  HGO_RETURN_IF_ERROR(LeaseOf(key.cluster).Check());
   Status s = c.aurora(0).RestartShards(job, restart);
   if (s.code() == StatusCode::kFailedPrecondition) {
     return Status::FailedPrecondition("an update is in progress in Aurora: " + s.message());

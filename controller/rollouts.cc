@@ -35,8 +35,19 @@ RolloutView Controller::RolloutOf(const crd::Topology& spec, int64_t now_ms) {
     }
     auto [status, generation] = board_.StatusOf(key);
     r.reachable = status && status->reachable;
-    if (status && status->record) {
-      const statestore::TopologyRecord& rec = *status->record;
+    std::shared_ptr<const statestore::TopologyRecord> record = status ? status->record : nullptr;
+    if (!Leads(c.name)) {
+      // Another controller leads that cluster (shards; or this one follows): its stored record
+      // says where it stands, and its own passes look after its reachability.
+      record = nullptr;
+      auto stored = store_.GetRecord(key);
+      if (stored.ok() && *stored) {
+        record = std::make_shared<const statestore::TopologyRecord>(std::move((*stored)->record));
+      }
+      r.reachable = true;
+    }
+    if (record) {
+      const statestore::TopologyRecord& rec = *record;
       if (rec.applied) r.applied = rec.applied->spec_hash;
       if (rec.last_stable) {
         r.stable = rec.last_stable->spec_hash;

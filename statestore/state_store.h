@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -79,10 +80,17 @@ class ZkFence;
 // Layout under root: records/<cluster~role~environment~name> (JSON), spool/<name> (YAML).
 class ZkStateStore final : public StateStore {
  public:
+  // The fence a write goes through, by the cluster of the record it writes ("" for the spool);
+  // null: unfenced. Sharded controllers fence each cluster's records by that cluster's
+  // leadership (controller/shards.h).
+  using FenceFor = std::function<ZkFence*(const std::string& cluster)>;
+
   // Creates root/records and root/spool if missing. zk (and fence) must outlive the store;
   // with a fence, every write is made through it (statestore/fence.h).
   static StatusOr<std::unique_ptr<ZkStateStore>> Create(ZkClient& zk, std::string root,
                                                         ZkFence* fence = nullptr);
+  static StatusOr<std::unique_ptr<ZkStateStore>> Create(ZkClient& zk, std::string root,
+                                                        FenceFor fence_for);
 
   StatusOr<std::optional<VersionedRecord>> GetRecord(const crd::TopologyKey& key) override;
   StatusOr<int64_t> PutRecord(const TopologyRecord& r, int64_t expected_version) override;
@@ -93,11 +101,14 @@ class ZkStateStore final : public StateStore {
   StatusOr<std::map<std::string, std::string>> ListSpoolSpecs() override;
 
  private:
-  ZkStateStore(ZkClient& zk, std::string root, ZkFence* fence)
-      : zk_(zk), fence_(fence), root_(std::move(root)) {}
+  ZkStateStore(ZkClient& zk, std::string root, FenceFor fence_for)
+      : zk_(zk), fence_for_(std::move(fence_for)), root_(std::move(root)) {}
   std::string RecordPath(const crd::TopologyKey& key) const;
+  ZkFence* FenceOf(const std::string& cluster) const {
+    return fence_for_ ? fence_for_(cluster) : nullptr;
+  }
   ZkClient& zk_;
-  ZkFence* fence_;
+  const FenceFor fence_for_;
   std::string root_;
 };
 

@@ -219,6 +219,7 @@ Json ClusterToJson(const ClusterStatus& c) {
   Json j = Json::MakeObject();
   j["name"] = c.name;
   j["heronConnected"] = c.heron_connected;
+  j["leader"] = c.leader;
   j["breaker"] = std::move(b);
   return j;
 }
@@ -486,7 +487,7 @@ HttpHandler Handler(Controller& controller, Metrics& metrics, ApiOptions options
       return ErrorReply(Status::NotFound("no such action " + suffix));
     }
     if (!s.ok()) {
-      if (!controller.IsLeader()) {
+      if (!controller.Leads(key->cluster)) {
         HttpReply r = ErrorReply(Status::Unavailable(s.message()));
         return r;
       }

@@ -21,7 +21,7 @@ StatusOr<std::shared_ptr<statestore::HeronStore>> ServerConnector::ConnectHeron(
   o.servers = cluster.config.statemgr_connection;
   o.connect_timeout = kConnectTimeout;
   auto store = statestore::ZkHeronStore::Open(o, cluster.config.statemgr_root, std::move(on_change),
-                                              KeepObserved, fence_);
+                                              KeepObserved, fence_of_(cluster.config.name));
   if (!store.ok()) {
     return Status::Unavailable("cluster " + cluster.config.name +
                                ": Heron's state: " + store.status().message());

@@ -39,10 +39,15 @@ class ClusterConnector {
 // A serverset's discovery is shared by the cluster's clients and lives as long as this.
 class ServerConnector final : public ClusterConnector {
  public:
+  // The fence of each cluster's Heron state, by cluster name (nullopt: unfenced).
+  using FenceOf = std::function<std::optional<statestore::FenceOptions>(const std::string&)>;
+
   // With fence, every cluster's Heron state is written through a fence at fence->path
   // (statestore/fence.h) under fence->term.
   explicit ServerConnector(std::optional<statestore::FenceOptions> fence = {})
-      : fence_(std::move(fence)) {}
+      : fence_of_([fence](const std::string&) { return fence; }) {}
+  // Each cluster's fence of its own (sharded controllers: each cluster's leadership).
+  explicit ServerConnector(FenceOf fence_of) : fence_of_(std::move(fence_of)) {}
   ~ServerConnector() override;
   StatusOr<std::shared_ptr<statestore::HeronStore>> ConnectHeron(
       const ClusterSpec& cluster, std::function<void(const std::string&)> on_change) override;
@@ -54,7 +59,7 @@ class ServerConnector final : public ClusterConnector {
     std::shared_ptr<aurora::ServerSetDiscovery> discovery;  // released before zk
   };
   StatusOr<std::shared_ptr<aurora::ServerSetDiscovery>> DiscoveryOf(const ClusterSpec& cluster);
-  const std::optional<statestore::FenceOptions> fence_;
+  const FenceOf fence_of_;
   std::mutex mu_;
   std::map<std::string, Discovery> discoveries_;  // by cluster name
 };

@@ -458,7 +458,7 @@ TEST_F(LoopTest, ALeaderThatCannotConfirmItsLeaseStopsBeforeItsNextAuroraCall) {
   Status confirm = Status::Ok();
   int confirmations = 0;
   options_.lease = std::chrono::seconds(5);
-  options_.confirm_leadership = [&] {
+  options_.confirm_leadership = [&](const std::string&) {
     ++confirmations;
     return confirm;
   };
