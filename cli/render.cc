@@ -232,7 +232,8 @@ std::string RenderClusters(const Json& list, const std::string& output, int64_t 
   const Json::Array items = clusters.is_array() ? clusters.as_array() : Json::Array{};
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"NAME", "BREAKER", "FAILURES", "OPENS", "NEXT-PROBE", "LAST-REACHED"});
-  if (output == "wide") rows[0].push_back("LAST-ERROR");
+  // LEADER: the controller that leads the cluster (one for all, or each cluster's with --shards).
+  if (output == "wide") rows[0].insert(rows[0].end(), {"LEADER", "LAST-ERROR"});
   for (const auto& c : items) {
     const Json& b = Field(c, "breaker");
     const int64_t retry_at = Int(b, "retryAtMs");
@@ -244,7 +245,7 @@ std::string RenderClusters(const Json& list, const std::string& output, int64_t 
                                         ? "in " + HumanAge(retry_at - now_ms)
                                         : "<none>",
                                     AgeSince(Int(b, "lastReachedMs"), now_ms)};
-    if (output == "wide") row.push_back(Str(b, "lastError"));
+    if (output == "wide") row.insert(row.end(), {Str(c, "leader"), Str(b, "lastError")});
     for (auto& cell : row) {
       if (cell.empty()) cell = "<none>";
     }

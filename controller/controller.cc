@@ -105,6 +105,8 @@ Controller::Controller(ControllerOptions options,
                     "From a new revision seen to it being stable (healthy for minWait).");
   metrics_.Describe("heron_controller_source_errors", T::kGauge, "Problems in spec sources.");
   metrics_.Describe("heron_controller_leader", T::kGauge, "1 while this controller leads.");
+  metrics_.Describe("heron_controller_cluster_leader", T::kGauge,
+                    "1 for each cluster this controller leads (all or none without --shards).");
   metrics_.Describe("heron_controller_aurora_observe_rpcs_total", T::kCounter,
                     "Aurora RPCs made to observe (tasks and updates of a role), by cluster.");
   metrics_.Describe("heron_controller_zookeeper_reads_total", T::kCounter,
@@ -172,17 +174,24 @@ void Controller::OnGained(const std::string& cluster) {
   } else {
     spdlog::info("controller: leading cluster {}", cluster);
   }
+  bool led_before = false;
   {
     std::lock_guard<std::mutex> lock(leader_mu_);
+    led_before = leader_;
     leader_ = !stopping_ && leadership_.LeadsAny();
   }
   metrics_.Set("heron_controller_leader", {}, leader_ ? 1 : 0);
   board_.DropCachedRecords();  // another leader may have written since
-  // A full resync: every source read again, every key of what is led now passed once (each
-  // cluster's first pass of a role reads the whole role again).
   std::lock_guard<std::mutex> lock(mu_);
-  for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
-  resync_due_ = true;
+  if (cluster.empty() || !led_before) {
+    // A full resync: every source read again, every key of what is led now passed once (each
+    // cluster's first pass of a role reads the whole role again).
+    for (size_t i = 0; i < source_dirty_.size(); ++i) source_dirty_[i] = true;
+    resync_due_ = true;
+  } else {
+    // A shard gained beside others: the sources are current; only its keys are passed.
+    gained_.insert(cluster);
+  }
   source_cv_.notify_all();
 }
 
@@ -290,9 +299,9 @@ void Controller::SourceLoop() {
   auto next_resync = clock_.Now() + options_.resync;
   std::unique_lock<std::mutex> lock(mu_);
   auto work = [this] {
-    return stopping_ ||
-           (leader_ && (resync_due_ || std::find(source_dirty_.begin(), source_dirty_.end(),
-                                                 true) != source_dirty_.end()));
+    return stopping_ || (leader_ && (resync_due_ || !gained_.empty() ||
+                                     std::find(source_dirty_.begin(), source_dirty_.end(), true) !=
+                                         source_dirty_.end()));
   };
   while (!stopping_) {
     // The predicate, not only the notification: a change that arrived while the last read was
@@ -311,11 +320,13 @@ void Controller::SourceRound(std::unique_lock<std::mutex>& lock,
     resync_due_ = true;
   }
   if (!leader_) return;
-  bool any = resync_due_;
+  bool any = resync_due_ || !gained_.empty();
   for (bool d : source_dirty_) any |= d;
   if (!any) return;
   const bool resync = resync_due_;
   resync_due_ = false;
+  std::set<std::string> gained;
+  gained.swap(gained_);
   lock.unlock();
   ReadSources(resync);
   if (resync) {
@@ -324,6 +335,8 @@ void Controller::SourceRound(std::unique_lock<std::mutex>& lock,
       prune_tokens_ = options_.prune_budget;
     }
     EnqueueAll();
+  } else if (!gained.empty()) {
+    EnqueueAll(&gained);
   }
   lock.lock();
 }
@@ -360,6 +373,7 @@ void Controller::CollectCounters() {
                          : b.phase == BreakerState::Phase::kHalfOpen ? 1
                                                                      : 2;
     metrics_.Set("heron_controller_cluster_breaker_state", {{"cluster", name}}, phase);
+    metrics_.Set("heron_controller_cluster_leader", {{"cluster", name}}, Leads(name) ? 1 : 0);
     metrics_.Set("heron_controller_cluster_breaker_opens_total", {{"cluster", name}},
                  static_cast<double>(b.opens));
     metrics_.Set("heron_controller_aurora_observe_rpcs_total", {{"cluster", name}},
@@ -436,10 +450,12 @@ void Controller::ReadSources(bool all) {
   }
 }
 
-void Controller::EnqueueAll() {
+void Controller::EnqueueAll(const std::set<std::string>* only) {
   // Each role's first pass reads the whole role again (keys of Aurora's that the controller
   // has not asked for one by one, such as foreign jobs, show up there).
-  for (const auto& [name, c] : clusters_) c->MarkResync();
+  for (const auto& [name, c] : clusters_) {
+    if (!only || only->count(name)) c->MarkResync();
+  }
   // Sorted (a role's keys together, so that its passes share one Aurora answer) and without
   // repeats; a vector, not a set: at 10,000 topologies the set's nodes were a peak of their own.
   auto stored = store_.ListRecords();
@@ -469,7 +485,7 @@ void Controller::EnqueueAll() {
     named_ = std::move(named);
   }
   for (const auto& k : keys) {
-    if (Leads(k.cluster)) queue_.Add(k);
+    if (Leads(k.cluster) && (!only || only->count(k.cluster))) queue_.Add(k);
   }
   metrics_.Set("heron_controller_queue_depth", {}, static_cast<double>(QueueDepth()));
 }

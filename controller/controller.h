@@ -177,7 +177,8 @@ class Controller {
   // A pass for key (KeyPass::Run), catching what escapes it: that key's pass fails, counted and
   // logged, and is retried with backoff; the worker and the other keys go on.
   void RunPass(const crd::TopologyKey& key, int worker);
-  void EnqueueAll();
+  // Every key of the clusters led (of those in only, when given) is passed once.
+  void EnqueueAll(const std::set<std::string>* only = nullptr);
   // The cluster answers again after its breaker opened: its topologies are looked at now.
   void EnqueueCluster(const std::string& cluster);
   bool TakePruneToken();
@@ -233,6 +234,7 @@ class Controller {
   std::map<std::pair<std::string, std::string>, std::set<crd::TopologyKey>> named_;
   bool sources_read_ = false;
   bool resync_due_ = false;
+  std::set<std::string> gained_;  // clusters gained beside others, their keys not queued yet
   int prune_tokens_ = 0;
 
   std::mutex leader_mu_;             // orders the updates of leader_ by OnGained and OnLost
