@@ -19,6 +19,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aurora/gen/api_types.h"
@@ -85,13 +86,15 @@ class Scheduler {
   // updates with their progress). A snapshot holds all of it; a delta holds what changed since
   // the last snapshot or delta (nullopt: nothing), so a change costs a few records, not the
   // whole state.
-  Json SnapshotJson();
+  // The snapshot is written as JSON text in pieces, through write (an error stops it).
+  Status WriteSnapshot(const std::function<Status(std::string_view)>& write);
   std::optional<Json> TakeDelta();
   // Loads a snapshot and the deltas written after it, in order; running tasks are adopted
   // through the launcher or marked LOST.
   Status Restore(const Json& snapshot, const std::vector<Json>& deltas);
-  // The same as text, for tests.
-  std::string Snapshot() { return Serialize(SnapshotJson()); }
+  // The same as text, and as a tree, for tests.
+  std::string Snapshot();
+  Json SnapshotJson();
   Status Restore(const std::string& snapshot);
   // Bumped by every change that must be persisted before a reply is sent.
   uint64_t generation() const;

@@ -7,9 +7,6 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <fcntl.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -300,19 +297,19 @@ AuroraLocalServer::~AuroraLocalServer() {
 // lines whose numbers the snapshot already covers; they are skipped on the next start.
 Status AuroraLocalServer::Compact() {
   HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWriteFailpoint));
-  Json root = Json::MakeObject();
-  root["seq"] = Json(static_cast<int64_t>(seq_));
-  root["state"] = scheduler_->SnapshotJson();
-  std::string text = Serialize(root);
-  root = Json();
-  HGO_RETURN_IF_ERROR(WriteFileAtomic(options_.state_dir + "/state.json", text));
-  snapshot_bytes_ = text.size();
-  text = std::string();
-#ifdef __GLIBC__
-  // The snapshot's tree and text were as large as the state itself: give that memory back to
-  // the system rather than keep it in the allocator's free lists until the next snapshot.
-  malloc_trim(0);
-#endif
+  // {"seq": N, "state": <the scheduler's snapshot>}, streamed to the file.
+  uint64_t bytes = 0;
+  HGO_RETURN_IF_ERROR(WriteFileAtomicWith(
+      options_.state_dir + "/state.json", [this, &bytes](const ChunkWriter& write) {
+        auto counted = [&write, &bytes](std::string_view piece) {
+          bytes += piece.size();
+          return write(piece);
+        };
+        HGO_RETURN_IF_ERROR(counted("{\"seq\":" + std::to_string(seq_) + ",\"state\":"));
+        HGO_RETURN_IF_ERROR(scheduler_->WriteSnapshot(counted));
+        return counted("}");
+      }));
+  snapshot_bytes_ = bytes;
   HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWrittenFailpoint));
   if (journal_fd_ >= 0) ::close(journal_fd_);
   const std::string journal = options_.state_dir + "/journal.jsonl";
