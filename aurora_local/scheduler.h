@@ -86,7 +86,8 @@ class Scheduler {
   // updates with their progress). A snapshot holds all of it; a delta holds what changed since
   // the last snapshot or delta (nullopt: nothing), so a change costs a few records, not the
   // whole state.
-  // The snapshot is written as JSON text in pieces, through write (an error stops it).
+  // The snapshot as JSON text, handed to write in pieces (an error stops it) under the
+  // scheduler's lock: write should only collect them.
   Status WriteSnapshot(const std::function<Status(std::string_view)>& write);
   std::optional<Json> TakeDelta();
   // Loads a snapshot and the deltas written after it, in order; running tasks are adopted

@@ -7,6 +7,9 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -297,19 +300,23 @@ AuroraLocalServer::~AuroraLocalServer() {
 // lines whose numbers the snapshot already covers; they are skipped on the next start.
 Status AuroraLocalServer::Compact() {
   HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWriteFailpoint));
-  // {"seq": N, "state": <the scheduler's snapshot>}, streamed to the file.
-  uint64_t bytes = 0;
-  HGO_RETURN_IF_ERROR(WriteFileAtomicWith(
-      options_.state_dir + "/state.json", [this, &bytes](const ChunkWriter& write) {
-        auto counted = [&write, &bytes](std::string_view piece) {
-          bytes += piece.size();
-          return write(piece);
-        };
-        HGO_RETURN_IF_ERROR(counted("{\"seq\":" + std::to_string(seq_) + ",\"state\":"));
-        HGO_RETURN_IF_ERROR(scheduler_->WriteSnapshot(counted));
-        return counted("}");
-      }));
-  snapshot_bytes_ = bytes;
+  // {"seq": N, "state": <the scheduler's snapshot>} as text, made record by record (no tree of
+  // the whole state: at 50,000 jobs the tree was larger than the text), and written to the file
+  // outside the scheduler's lock.
+  std::string text = "{\"seq\":" + std::to_string(seq_) + ",\"state\":";
+  HGO_RETURN_IF_ERROR(scheduler_->WriteSnapshot([&text](std::string_view piece) {
+    text.append(piece);
+    return Status::Ok();
+  }));
+  text += "}";
+  HGO_RETURN_IF_ERROR(WriteFileAtomic(options_.state_dir + "/state.json", text));
+  snapshot_bytes_ = text.size();
+  text = std::string();
+#ifdef __GLIBC__
+  // The text was as large as the state, and the requests served since the last snapshot left
+  // free memory in the allocator's lists: give it back to the system.
+  malloc_trim(0);
+#endif
   HGO_RETURN_IF_ERROR(failpoint::Hit(kSnapshotWrittenFailpoint));
   if (journal_fd_ >= 0) ::close(journal_fd_);
   const std::string journal = options_.state_dir + "/journal.jsonl";

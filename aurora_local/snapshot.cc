@@ -107,8 +107,7 @@ Json Scheduler::UpdateJson(const Update& u) {
   return j;
 }
 
-// One record at a time: the snapshot of 50,000 simulated jobs was ~1 GiB as a tree and a text
-// held whole, the size of the state itself.
+// One record at a time, so that no tree of the whole state is built for it.
 Status Scheduler::WriteSnapshot(const std::function<Status(std::string_view)>& write) {
   std::lock_guard<std::mutex> lock(mu_);
   // Only configs still referenced survive a snapshot.

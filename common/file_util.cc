@@ -61,48 +61,20 @@ StatusOr<std::string> ReadFileLimited(const std::string& path, size_t max_bytes)
 }
 
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
-  return WriteFileAtomicWith(path, [data](const ChunkWriter& write) { return write(data); });
-}
-
-namespace {
-
-// All of data to fd, through EINTR.
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("cannot create", tmp, errno);
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("write failed", path, errno);
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return ErrnoStatus("write failed", tmp, err);
     }
     off += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Status WriteFileAtomicWith(const std::string& path,
-                           const std::function<Status(const ChunkWriter&)>& produce) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("cannot create", tmp, errno);
-  constexpr size_t kBuffer = 1 << 20;
-  std::string buffer;
-  Status written = produce([&](std::string_view piece) {
-    if (buffer.size() + piece.size() > kBuffer) {
-      HGO_RETURN_IF_ERROR(WriteAll(fd, buffer, tmp));
-      buffer.clear();
-      if (piece.size() > kBuffer) return WriteAll(fd, piece, tmp);
-    }
-    buffer.append(piece);
-    return Status::Ok();
-  });
-  if (written.ok()) written = WriteAll(fd, buffer, tmp);
-  if (!written.ok()) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return written;
   }
   int sync_rc = ::fsync(fd);
   int sync_errno = errno;

@@ -3,9 +3,7 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <string>
-#include <string_view>
 
 #include "common/status.h"
 
@@ -18,11 +16,5 @@ StatusOr<std::string> ReadFileLimited(const std::string& path, size_t max_bytes)
 // Writes data to path through a temporary file and rename(), so readers see the old or the new
 // contents, never a half-written file.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
-
-// The same for contents too large to hold whole a second time: produce hands them to its
-// writer in pieces (buffered here); an error from produce or from a write abandons the file.
-using ChunkWriter = std::function<Status(std::string_view)>;
-Status WriteFileAtomicWith(const std::string& path,
-                           const std::function<Status(const ChunkWriter&)>& produce);
 
 }  // namespace hgo

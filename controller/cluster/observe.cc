@@ -286,7 +286,7 @@ ObservedTask Slim(const aurora::TaskStateView& t, PortNames* names) {
 std::optional<ObservedTask> ObserveTask(const aurora::TaskStateView& t, PortNames* names) {
   if (!aurora::IsActive(t.status) &&
       std::none_of(t.events.begin(), t.events.end(), IsForeignKill)) {
-    return std::nullopt;  // what WorthKeeping would drop, never built
+    return std::nullopt;  // nothing a pass reads: never built
   }
   return Slim(t, names);
 }
@@ -297,16 +297,15 @@ ObservedTask SlimTask(const aurora::Task& t, PortNames* names) {
   return Slim(aurora::ViewOf(t, ports, metadata), names);
 }
 
-bool WorthKeeping(const ObservedTask& t) {
-  return aurora::IsActive(t.status) || !t.foreign_kills.empty();
-}
-
 JobTasks TasksOfJob(const aurora::JobKey& job, const std::vector<aurora::Task>& tasks) {
   JobTasks out;
+  std::vector<std::pair<std::string, int32_t>> ports;
+  std::vector<std::pair<std::string, std::string>> metadata;
   for (const auto& t : tasks) {
     if (t.config.job != job) continue;
-    ObservedTask slim = SlimTask(t);
-    if (WorthKeeping(slim)) out.push_back(std::move(slim));
+    if (auto slim = ObserveTask(aurora::ViewOf(t, ports, metadata))) {
+      out.push_back(std::move(*slim));
+    }
   }
   return out;
 }

@@ -65,7 +65,7 @@ class PortNames {
 std::optional<ObservedTask> ObserveTask(const aurora::TaskStateView& t, PortNames* names = nullptr);
 // The same of a whole task, kept or not.
 ObservedTask SlimTask(const aurora::Task& t, PortNames* names = nullptr);
-bool WorthKeeping(const ObservedTask& t);
+// The job's tasks that ObserveTask keeps.
 JobTasks TasksOfJob(const aurora::JobKey& job, const std::vector<aurora::Task>& tasks);
 
 // Instances come from active tasks; when an instance has two (the old one being killed and its

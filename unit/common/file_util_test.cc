@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 
 namespace hgo {
@@ -27,41 +26,6 @@ TEST_F(FileUtilTest, ReadsAndWritesAtomically) {
   EXPECT_EQ(*data, "hello");
   ASSERT_TRUE(WriteFileAtomic(path, "bye").ok());
   EXPECT_EQ(*ReadFileLimited(path, 100), "bye");
-}
-
-// Pieces of every size (a buffer's worth and more, many small ones) arrive whole and in order;
-// a producer that fails leaves the old contents and no temporary file behind.
-TEST_F(FileUtilTest, WritesInPiecesAndAFailedProducerChangesNothing) {
-  const std::string path = dir_ + "/state.json";
-  std::string expected;
-  Status s = WriteFileAtomicWith(path, [&](const ChunkWriter& write) {
-    for (size_t size : {size_t{1}, size_t{3} << 20, size_t{7}, size_t{1} << 20, size_t{0}}) {
-      for (int i = 0; i < 3; ++i) {
-        std::string piece(size, static_cast<char>('a' + (expected.size() % 26)));
-        expected += piece;
-        HGO_RETURN_IF_ERROR(write(piece));
-      }
-    }
-    return Status::Ok();
-  });
-  ASSERT_TRUE(s.ok()) << s;
-  auto read = ReadFileLimited(path, 64 << 20);
-  ASSERT_TRUE(read.ok()) << read.status();
-  EXPECT_EQ(read->size(), expected.size());
-  EXPECT_TRUE(*read == expected);
-
-  s = WriteFileAtomicWith(path, [](const ChunkWriter& write) {
-    HGO_RETURN_IF_ERROR(write(std::string(2 << 20, 'z')));  // past the buffer: written out
-    return Status::Internal("the producer failed");
-  });
-  EXPECT_EQ(s.code(), StatusCode::kInternal) << s;
-  EXPECT_TRUE(*ReadFileLimited(path, 64 << 20) == expected) << "the old contents stay";
-  size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
-    ++files;
-    EXPECT_EQ(e.path().filename(), "state.json");
-  }
-  EXPECT_EQ(files, 1u) << "no temporary file left";
 }
 
 TEST_F(FileUtilTest, ErrorsNameThePathAndTheReason) {
