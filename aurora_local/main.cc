@@ -1,10 +1,8 @@
 #include "aurora_local/main.h"
 
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <iostream>
 
 #include "aurora_local/server.h"
@@ -16,9 +14,6 @@
 namespace hgo::aurora::local {
 
 int AuroraLocalMain(int argc, char** argv) {
-  // As in the controller: each HTTP thread's own malloc arena keeps the peak of the answers it
-  // built (a role's task list is megabytes at scale). MALLOC_ARENA_MAX in the environment wins.
-  if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);
   CLI::App app{
       "aurora-local: an Apache Aurora scheduler for one machine. Serves Aurora's Thrift API at "
       "POST /api and runs each task's Thermos processes as local processes. Test and demo "
