@@ -47,6 +47,10 @@ Status ShardLeadership::Start(ClusterFn on_gained, ClusterFn on_lost) {
   }
   on_gained_ = std::move(on_gained);
   on_lost_ = std::move(on_lost);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    started_ = true;  // from here on there may be candidacies to leave
+  }
   HGO_RETURN_IF_ERROR(zk_.EnsurePath(MembersDir()));
   for (auto& [cluster, elector] : electors_) {
     const std::string c = cluster;
@@ -139,12 +143,12 @@ std::string ShardLeadership::LeaderOf(const std::string& cluster) {
 }
 
 void ShardLeadership::Resign() {
+  // Callers may race (the controller's Stop and main's shutdown past the grace period): one at a
+  // time, so the balancing thread is joined once.
+  std::lock_guard<std::mutex> resigning(resign_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!running_ && !thread_.joinable()) {
-      for (auto& [cluster, elector] : electors_) elector->Resign();
-      return;
-    }
+    if (!started_) return;  // never joined anything (an unsharded controller's)
     running_ = false;
     cv_.notify_all();
   }

@@ -78,9 +78,11 @@ class ShardLeadership final : public Leadership {
   std::map<std::string, std::unique_ptr<statestore::ZkLeaderElector>> electors_;
   ClusterFn on_gained_, on_lost_;
 
+  std::mutex resign_mu_;   // one Resign at a time
   std::mutex balance_mu_;  // one round at a time
   std::mutex mu_;          // guards what follows
   std::condition_variable cv_;
+  bool started_ = false;  // Start ran: Resign has something to leave
   bool running_ = false;
   std::thread thread_;
 };

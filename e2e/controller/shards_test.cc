@@ -144,6 +144,26 @@ TEST_F(ShardLeadershipTest, AReplicaWithinItsShareGivesNothingUp) {
   EXPECT_EQ(b->shards->Balance(), 0);
 }
 
+// The controller's Stop and main's shutdown past the grace period may resign at once.
+TEST_F(ShardLeadershipTest, TwoResignsAtOnceLeaveEverythingOnce) {
+  auto a = Join("a:1");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(Settles([&] { return a->Led().size() == 4; }));
+  std::thread other([&] { a->shards->Resign(); });
+  a->shards->Resign();
+  other.join();
+  EXPECT_FALSE(a->shards->LeadsAny());
+  auto members = a->zk->GetChildren("/controller/shards/members");
+  ASSERT_TRUE(members.ok()) << members.status();
+  EXPECT_TRUE(members->empty()) << "the member node is gone";
+  for (const auto& c : kClusters) {
+    auto candidates = a->zk->GetChildren("/controller/shards/" + c + "/leader");
+    ASSERT_TRUE(candidates.ok()) << candidates.status();
+    EXPECT_TRUE(candidates->empty()) << c;
+    EXPECT_EQ(a->Lost(c), 1) << c << ": lost once";
+  }
+}
+
 TEST_F(ShardLeadershipTest, AnIdentityWithASlashIsRefused) {
   statestore::ZkOptions o;
   o.servers = server_->connect_string();
