@@ -305,6 +305,10 @@ std::string Metrics(const testing::ControllerProcess& c) {
   return testing::HttpCall("GET", c.url() + "/metrics").body;
 }
 
+double SecondsSince(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
 double CpuSeconds(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

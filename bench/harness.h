@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,6 +80,7 @@ long PeakRssKib(pid_t pid);  // VmHWM: the highest RSS since start or since Rese
 bool ResetPeakRss(pid_t pid);
 double Percentile(std::vector<double> values, double p);  // p in [0, 100]; nearest rank
 int64_t WallMs();
+double SecondsSince(std::chrono::steady_clock::time_point since);
 
 // Prints rows (first row = header) aligned, and writes json to path.
 void PrintTable(const std::vector<std::vector<std::string>>& rows);

@@ -24,13 +24,7 @@ using namespace hgo;
 using namespace hgo::bench;
 using Steady = std::chrono::steady_clock;
 
-namespace {
-
-double Seconds(Steady::time_point since) {
-  return std::chrono::duration<double>(Steady::now() - since).count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   // Line-buffered even into a file: a run takes many minutes, and whoever watches it (or
@@ -84,7 +78,7 @@ int main(int argc, char** argv) {
     const std::string m = Metrics(*c);
     const double created = MetricSum(m, "heron_controller_actions_total", "action=\"CreateJob\"");
     while (block_at.size() < static_cast<size_t>(created / 1000)) {
-      block_at.push_back(Seconds(t0));
+      block_at.push_back(SecondsSince(t0));
       block_counters.push_back(counters(m));
     }
     running = MetricSum(m, "heron_controller_topologies", "phase=\"Running\"");
@@ -92,14 +86,14 @@ int main(int argc, char** argv) {
     if (running >= n && MetricSum(m, "heron_controller_queue_depth") == 0) break;
     if (i % 20 == 0) {
       std::fprintf(stderr, "  %.0f s: %.0f created, %.0f Running, controller %.0f MiB\n",
-                   Seconds(t0), created, running, RssKib(c->pid()) / 1024.0);
+                   SecondsSince(t0), created, running, RssKib(c->pid()) / 1024.0);
     }
-    if (Seconds(t0) > 3 * 3600) {
+    if (SecondsSince(t0) > 3 * 3600) {
       std::fprintf(stderr, "not converged after 3 hours\n%s", c->LogTail().c_str());
       return 1;
     }
   }
-  const double converge_s = Seconds(t0);
+  const double converge_s = SecondsSince(t0);
   std::vector<std::vector<std::string>> rate_rows = {
       {"creates", "at s", "creates/s", "passes", "failed", "pass ms", "execute ms", "observe ms"}};
   Json rates = Json::MakeArray();
@@ -190,7 +184,7 @@ int main(int argc, char** argv) {
         break;
       }
     }
-    const double wall_ms = Seconds(w0) * 1000;
+    const double wall_ms = SecondsSince(w0) * 1000;
     const double cpu_ms = (CpuSeconds(c->pid()) - cpu0) * 1000;
     Json r = Json::MakeObject();
     r["pass"] = p;
@@ -228,14 +222,14 @@ int main(int argc, char** argv) {
     (void)WriteFileAtomic(specs + "/" + name + ".yaml", BenchEnv::Yaml(t));
     ++changed;
   }
-  const double written_s = Seconds(c0);
+  const double written_s = SecondsSince(c0);
   double started = 0, all_started_s = -1;
-  while (Seconds(c0) < 600) {
+  while (SecondsSince(c0) < 600) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     started = MetricSum(Metrics(*c), "heron_controller_actions_total", "action=\"StartUpdate\"") -
               updates0;
     if (started >= changed) {
-      all_started_s = Seconds(c0);
+      all_started_s = SecondsSince(c0);
       break;
     }
   }
@@ -253,7 +247,7 @@ int main(int argc, char** argv) {
   const long rss_aurora = RssKib(env->aurora->pid());
   const auto s0 = Steady::now();
   Status stopped = c->Stop();
-  const double stop_s = Seconds(s0);
+  const double stop_s = SecondsSince(s0);
   std::printf("SIGTERM to exit: %.2f s (%s); aurora-local RSS %.0f MiB\n", stop_s,
               stopped.ToString().c_str(), rss_aurora / 1024.0);
   out["sigtermToExitSeconds"] = stop_s;

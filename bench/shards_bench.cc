@@ -23,10 +23,6 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-double Seconds(Steady::time_point since) {
-  return std::chrono::duration<double>(Steady::now() - since).count();
-}
-
 std::string PortOf(const testing::ControllerProcess& c) {
   return c.url().substr(c.url().rfind(':') + 1);
 }
@@ -93,13 +89,13 @@ int main(int argc, char** argv) {
       peak[r] = std::max(peak[r], RssKib(rs[r]->pid()) / 1024.0);
     }
     if (running >= n && drained) break;
-    if (i % 20 == 0) std::fprintf(stderr, "  %.0f s: %.0f Running\n", Seconds(t0), running);
-    if (Seconds(t0) > 3 * 3600) {
+    if (i % 20 == 0) std::fprintf(stderr, "  %.0f s: %.0f Running\n", SecondsSince(t0), running);
+    if (SecondsSince(t0) > 3 * 3600) {
       std::fprintf(stderr, "not converged after 3 hours\n");
       return 1;
     }
   }
-  const double converge_s = Seconds(t0);
+  const double converge_s = SecondsSince(t0);
   const auto leaders = Leaders(*rs[0]);
   std::vector<std::vector<std::string>> rows = {
       {"replica", "clusters led", "creates", "cpu s", "rss MiB", "peak rss MiB"}};
@@ -145,7 +141,7 @@ int main(int argc, char** argv) {
   std::vector<std::vector<std::string>> resync_rows = {{"replica", "passes", "cpu ms", "actions"}};
   Json resync = Json::MakeArray();
   double done_passes = 0;
-  while (done_passes < n && Seconds(w0) < 600) {
+  while (done_passes < n && SecondsSince(w0) < 600) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     done_passes = 0;
     bool drained = true;
@@ -156,7 +152,7 @@ int main(int argc, char** argv) {
     }
     if (!drained) done_passes = std::min<double>(done_passes, n - 1);
   }
-  const double resync_s = Seconds(w0);
+  const double resync_s = SecondsSince(w0);
   for (int r = 0; r < replicas; ++r) {
     const std::string m = Metrics(*rs[r]);
     const double passes = MetricSum(m, "heron_controller_reconciles_total") - before[r];
@@ -188,12 +184,12 @@ int main(int argc, char** argv) {
   (void)rs.back()->Kill9();
   double led_all_s = -1, passed_s = -1;
   const double taken_keys = static_cast<double>(dead_led) * n / clusters;
-  while (Seconds(k0) < 600) {
+  while (SecondsSince(k0) < 600) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (led_all_s < 0) {
       bool all = true;
       for (const auto& [c, port] : Leaders(*rs[0])) all &= !port.empty() && port != dead_port;
-      if (all) led_all_s = Seconds(k0);
+      if (all) led_all_s = SecondsSince(k0);
       continue;
     }
     double passes = 0;
@@ -204,7 +200,7 @@ int main(int argc, char** argv) {
       drained &= MetricSum(m, "heron_controller_queue_depth") == 0;
     }
     if (passes >= taken_keys && drained) {
-      passed_s = Seconds(k0);
+      passed_s = SecondsSince(k0);
       break;
     }
   }

@@ -304,10 +304,10 @@ std::map<int32_t, std::string> ControllerE2E::RunningTaskIds(const std::string& 
   return out;
 }
 
-int ControllerE2E::UpdatesFor(const std::string& spec_hash) const {
+int ControllerE2E::UpdatesFor(const std::string& spec_hash, aurora::AuroraApi* aurora) const {
   aurora::UpdateQuery q;
   q.job_key = aurora::JobKey{"www-data", "devel", "exclamation"};
-  auto updates = api_->GetJobUpdateSummaries(q);
+  auto updates = (aurora ? aurora : api_.get())->GetJobUpdateSummaries(q);
   if (!updates.ok()) return -1;
   int n = 0;
   for (const auto& u : *updates) {
@@ -317,12 +317,12 @@ int ControllerE2E::UpdatesFor(const std::string& spec_hash) const {
   return n;
 }
 
-size_t ControllerE2E::ActiveTaskCount(const std::string& name) const {
+size_t ControllerE2E::ActiveTaskCount(const std::string& name, aurora::AuroraApi* aurora) const {
   aurora::TaskQuery q;
   q.job_keys = {aurora::JobKey{"www-data", "devel", name}};
   q.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
                 aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning};
-  auto tasks = api_->GetTasks(q, false);
+  auto tasks = (aurora ? aurora : api_.get())->GetTasks(q, false);
   return tasks.ok() ? tasks->size() : 0;
 }
 

@@ -109,9 +109,11 @@ class ControllerE2E : public ::testing::Test {
   // Of the topology's job (the fixture's spec_ by default): instance -> task id of its RUNNING
   // tasks; how many tasks are not terminal.
   std::map<int32_t, std::string> RunningTaskIds(const std::string& name = "exclamation") const;
-  size_t ActiveTaskCount(const std::string& name = "exclamation") const;
+  // Of the job at aurora (the fixture's scheduler when null).
+  size_t ActiveTaskCount(const std::string& name = "exclamation",
+                         aurora::AuroraApi* aurora = nullptr) const;
   // Aurora updates of the job started for the revision spec_hash (by their metadata).
-  int UpdatesFor(const std::string& spec_hash) const;
+  int UpdatesFor(const std::string& spec_hash, aurora::AuroraApi* aurora = nullptr) const;
 
   std::unique_ptr<testing::ZkTestServer> zk_;
   std::unique_ptr<testing::AuroraLocalProcess> aurora_;

@@ -238,25 +238,10 @@ class ShardE2E : public ControllerE2E {
   }
 
   size_t ActiveTasks(const std::string& cluster) const {
-    aurora::TaskQuery q;
-    q.job_keys = {aurora::JobKey{"www-data", "devel", "exclamation"}};
-    q.statuses = {aurora::TaskStatus::kPending, aurora::TaskStatus::kAssigned,
-                  aurora::TaskStatus::kStarting, aurora::TaskStatus::kRunning};
-    auto tasks = clients_.at(cluster)->GetTasks(q, false);
-    return tasks.ok() ? tasks->size() : 0;
+    return ActiveTaskCount("exclamation", clients_.at(cluster).get());
   }
-  // Aurora updates of the cluster's job for the revision spec_hash; -1 when unknown.
   int Updates(const std::string& cluster, const std::string& spec_hash) const {
-    aurora::UpdateQuery q;
-    q.job_key = aurora::JobKey{"www-data", "devel", "exclamation"};
-    auto updates = clients_.at(cluster)->GetJobUpdateSummaries(q);
-    if (!updates.ok()) return -1;
-    int n = 0;
-    for (const auto& u : *updates) {
-      auto it = u.metadata.find("heron-gitops/spec-hash");
-      n += it != u.metadata.end() && it->second == spec_hash ? 1 : 0;
-    }
-    return n;
+    return UpdatesFor(spec_hash, clients_.at(cluster).get());
   }
 
   std::vector<std::unique_ptr<testing::AuroraLocalProcess>> others_;

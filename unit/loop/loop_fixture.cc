@@ -21,13 +21,15 @@ void LoopTest::SetUp() {
   elector_ = election_.MakeElector("controller-1");
 }
 
-void LoopTest::StartController() {
+void LoopTest::StartController(Leadership* leadership) {
   auto source = std::make_unique<testing::StaticSource>();
   source_ = source.get();
   std::vector<std::unique_ptr<sources::SpecSource>> sources;
   sources.push_back(std::move(source));
-  controller_ = std::make_unique<Controller>(options_, std::move(sources), connector_, clock_,
-                                             *store_, *elector_, metrics_);
+  controller_ = leadership ? std::make_unique<Controller>(options_, std::move(sources), connector_,
+                                                          clock_, *store_, *leadership, metrics_)
+                           : std::make_unique<Controller>(options_, std::move(sources), connector_,
+                                                          clock_, *store_, *elector_, metrics_);
   ASSERT_TRUE(controller_->Start().ok());
 }
 

@@ -27,8 +27,9 @@ class LoopTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // Starts the controller (after the test changed options_ as it needs).
-  void StartController();
+  // Starts the controller (after the test changed options_ as it needs), on the fixture's
+  // election or on leadership.
+  void StartController(Leadership* leadership = nullptr);
   // minimal.yaml named `name`, two round-robin containers, a 1 s minimum wait in RUNNING and
   // a 60 s progress deadline, packaged for the test (the package is written under the temp dir).
   crd::Topology Spec(const std::string& name = "wc");

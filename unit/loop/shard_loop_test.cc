@@ -61,15 +61,7 @@ class ShardLoopTest : public LoopTest {
     options_.clusters.push_back(testing::FakeClusterSpec("east"));
     shards_.led_ = {{"devcluster", true}, {"east", false}};
   }
-  void StartSharded() {
-    auto source = std::make_unique<testing::StaticSource>();
-    source_ = source.get();
-    std::vector<std::unique_ptr<sources::SpecSource>> sources;
-    sources.push_back(std::move(source));
-    controller_ = std::make_unique<Controller>(options_, std::move(sources), connector_, clock_,
-                                               *store_, shards_, metrics_);
-    ASSERT_TRUE(controller_->Start().ok());
-  }
+  void StartSharded() { StartController(&shards_); }
   int StepBoth() {
     clock_.Advance(std::chrono::seconds(6));
     connector_["devcluster"].Advance();
