@@ -188,6 +188,24 @@ class ChaosE2E : public ControllerE2E {
         if (!c) return true;
         for (int i = 0; i < 600 && !done(); ++i) std::this_thread::sleep_for(100ms);
       }
+      // Converged means it stays so: a controller that took over may still be repairing what
+      // the crashed one left when the status and Aurora first agree. After a rollback, Heron's
+      // topologies node still holds the failed revision until the new leader rewrites it, and
+      // the stand-in's containers read their crash config there: the stable revision's
+      // containers crash and restart until then. Where the step allows restarts, done must
+      // hold 2 s on end (waiting at most 60 s).
+      if (crashed && step.restarts) {
+        const auto until = std::chrono::steady_clock::now() + 60s;
+        auto held_since = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() < until) {
+          if (!done()) {
+            held_since = std::chrono::steady_clock::now();
+          } else if (std::chrono::steady_clock::now() - held_since >= 2s) {
+            break;
+          }
+          std::this_thread::sleep_for(100ms);
+        }
+      }
       EXPECT_TRUE(done()) << step.what << "\n" << Serialize(Status(*c));
       converged = converged && done();
       const auto after = RunningTaskIds();
