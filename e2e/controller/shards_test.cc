@@ -25,12 +25,13 @@ using controller::ShardOptions;
 
 const std::vector<std::string> kClusters = {"c0", "c1", "c2", "c3"};
 
-// One replica's leadership and what its callbacks said.
+// One replica's leadership and what its callbacks said. The leadership is destroyed first (its
+// Resign reports losses into the maps), the ZooKeeper client last.
 struct Replica {
   std::unique_ptr<statestore::ZkClient> zk;
-  std::unique_ptr<ShardLeadership> shards;
   std::mutex mu;
   std::map<std::string, int> gained, lost;  // by cluster
+  std::unique_ptr<ShardLeadership> shards;
 
   std::set<std::string> Led() const {
     std::set<std::string> out;
