@@ -500,9 +500,12 @@ void Controller::EnqueueCluster(const std::string& cluster) {
 
 std::vector<ClusterStatus> Controller::Clusters() const {
   std::vector<ClusterStatus> out;
+  // One leader of every cluster (unsharded) is read once, not once per cluster; sharded,
+  // LeaderOf("") is "" and each cluster's election is read.
+  const std::string whole = leadership_.LeaderOf("");
   for (const auto& [name, c] : clusters_) {
     out.push_back(ClusterStatus{name, c->breaker().State(), c->heron_connected(),
-                                leadership_.LeaderOf(name)});
+                                whole.empty() ? leadership_.LeaderOf(name) : whole});
   }
   return out;
 }
